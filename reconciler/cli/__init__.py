@@ -1,0 +1,88 @@
+"""The ``sesctl`` command line.
+
+Commands are loaded lazily from the table below (one module per command, each exposing a
+click command named ``command``), so ``sesctl --help`` stays fast and a command's heavy
+imports (boto3, moto, mcp) are paid only when that command runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from reconciler import __version__
+from reconciler.cli.context import Settings
+from reconciler.errors import ReconcilerError
+
+# name -> (module, short help). A literal table, not registration magic: adding a command is
+# one line here plus one module in reconciler/cli/.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "local": ("reconciler.cli.local", "Run and manage the local SES v2 emulator."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module = importlib.import_module(entry[0])
+        command: click.Command = module.command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help comes from the table, so listing commands imports none of them.
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sesctl")
+@click.option("--local", is_flag=True, help="Use the embedded local SES v2 emulator (state in .sesctl/).")
+@click.option("--profile", envvar="AWS_PROFILE", help="AWS named profile.")
+@click.option("--region", envvar=["AWS_REGION", "AWS_DEFAULT_REGION"], help="AWS region.")
+@click.option("--endpoint-url", help="Send AWS calls to this endpoint (e.g. a running `sesctl local serve`).")
+@click.option("--no-color", is_flag=True, envvar="NO_COLOR", help="Plain output without ANSI colours.")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    local: bool,
+    profile: str | None,
+    region: str | None,
+    endpoint_url: str | None,
+    no_color: bool,
+) -> None:
+    """sesctl manages Amazon SES v2 the GitOps way: validate, plan and apply YAML manifests,
+    send guarded email, and run a local SES v2 emulator.
+
+    Exit codes: 0 success, 1 error, 2 changes present (with --detailed-exitcode).
+    """
+    ctx.obj = Settings(local=local, profile=profile, region=region, endpoint_url=endpoint_url, color=not no_color)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point: ReconcilerErrors become a message and exit code 1, never a traceback."""
+    try:
+        return cli.main(args=argv, prog_name="sesctl", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ReconcilerError as exc:
+        click.secho(f"Error: {exc}", fg="red", err=True)
+        if exc.hint:
+            click.echo(f"Hint: {exc.hint}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)

@@ -1,0 +1,14 @@
+"""Settings shared by every command, taken from the root command's options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Settings:
+    local: bool = False
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    color: bool = True
