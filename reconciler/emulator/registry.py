@@ -52,3 +52,21 @@ def operation(name: str) -> Callable[[Handler], Handler]:
         return handler
 
     return register
+
+
+# Test and operator hooks that are not SES operations (flip an identity's verification status,
+# trigger an Open or Click event, set the account's quotas). Served by the server at
+# POST /_sesctl/admin/<name> with a JSON body of keyword arguments; reconciler.testing calls them.
+AdminAction = Callable[..., Any]
+
+ADMIN_ACTIONS: dict[str, AdminAction] = {}
+
+
+def admin_action(name: str) -> Callable[[AdminAction], AdminAction]:
+    def register(fn: AdminAction) -> AdminAction:
+        if name in ADMIN_ACTIONS:
+            raise RuntimeError(f"admin action {name} registered twice")
+        ADMIN_ACTIONS[name] = fn
+        return fn
+
+    return register
