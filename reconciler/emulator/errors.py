@@ -65,3 +65,8 @@ class SendingPausedException(SesApiError):
 class InternalServiceError(SesApiError):
     code = "InternalServiceErrorException"
     status = 500
+
+
+class InvalidNextTokenException(SesApiError):
+    code = "InvalidNextTokenException"
+    status = 400

@@ -1,0 +1,144 @@
+"""What the operation groups share: request validation, paging, tags, ARNs."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from reconciler.emulator.errors import (
+    BadRequestException,
+    LimitExceededException,
+    SesApiError,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+# SES documents this rule for templates and configuration sets; we apply it to every name SES
+# leaves unconstrained in the model (pools, event destinations, contact lists, topics).
+NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_name(value: str, member: str) -> str:
+    if not NAME.match(value or ""):
+        raise BadRequestException(
+            f"Invalid {member} '{value}': use 1-64 characters: letters, digits, '_' and '-'."
+        )
+    return value
+
+
+def check_email(value: str, member: str = "EmailAddress") -> str:
+    if not EMAIL.match(value or "") or len(value) > 320:
+        raise BadRequestException(f"Invalid {member}: '{value}' is not a valid email address.")
+    return value
+
+
+def parse(model: type[M], data: Any, member: str) -> M:
+    """Validate a request structure into its state shape; enum, range and pattern failures
+    become BadRequestException worded like SES's validation errors."""
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join([member, *(str(p) for p in first["loc"])])
+        raise BadRequestException(
+            f"1 validation error detected: Value {first.get('input')!r} at '{where}' "
+            f"failed to satisfy constraint: {first['msg']}"
+        ) from None
+
+
+def require(params: Mapping[str, Any], member: str) -> Any:
+    value = params.get(member)
+    if value is None:
+        raise BadRequestException(f"Missing required parameter {member}.")
+    return value
+
+
+# ---- paging -------------------------------------------------------------------------------
+
+
+def paginate(
+    keys: Iterable[str],
+    params: Mapping[str, Any],
+    *,
+    default: int,
+    low: int = 1,
+    high: int = 1000,
+    token_error: type[SesApiError] = BadRequestException,
+) -> tuple[list[str], str | None]:
+    """One page of ``keys`` (sorted here) from the request's PageSize and NextToken.
+
+    The token names the last key returned, so deleting or adding items between calls never
+    skips or repeats the ones that remain.
+    """
+    size = params.get("PageSize")
+    if size is None or (size == 0 and low == 0):
+        size = default
+    if not low <= size <= high:
+        raise BadRequestException(f"PageSize must be between {low} and {high}, got {size}.")
+    ordered = sorted(keys)
+    start = 0
+    token = params.get("NextToken")
+    if token:
+        after = decode_token(token, token_error)
+        start = next((i for i, key in enumerate(ordered) if key > after), len(ordered))
+    page = ordered[start : start + size]
+    more = start + size < len(ordered)
+    return page, encode_token(page[-1]) if more and page else None
+
+
+def encode_token(key: str) -> str:
+    return base64.urlsafe_b64encode(("v1:" + key).encode()).decode()
+
+
+def decode_token(token: str, error: type[SesApiError] = BadRequestException) -> str:
+    try:
+        text = base64.urlsafe_b64decode(token.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    if not text.startswith("v1:"):
+        raise error("The NextToken is invalid.")
+    return text[3:]
+
+
+# ---- tags ---------------------------------------------------------------------------------
+
+MAX_TAGS = 50
+
+
+def check_tags(tags: Sequence[Mapping[str, Any]] | None) -> dict[str, str]:
+    """Tag list from a request -> an ordered dict, validated as SES does."""
+    result: dict[str, str] = {}
+    for tag in tags or []:
+        key, value = tag.get("Key"), tag.get("Value")
+        if not isinstance(key, str) or not 1 <= len(key) <= 128:
+            raise BadRequestException("Tag keys must be 1-128 characters long.")
+        if key.lower().startswith("aws:"):
+            raise BadRequestException(f"Tag key '{key}' uses the reserved prefix 'aws:'.")
+        if not isinstance(value, str) or len(value) > 256:
+            raise BadRequestException(f"The value of tag '{key}' must be 0-256 characters long.")
+        result[key] = value
+    if len(result) > MAX_TAGS:
+        raise BadRequestException(f"A resource can have at most {MAX_TAGS} tags.")
+    return result
+
+
+def merge_tags(current: dict[str, str], new: dict[str, str]) -> dict[str, str]:
+    merged = {**current, **new}
+    if len(merged) > MAX_TAGS:
+        raise BadRequestException(f"A resource can have at most {MAX_TAGS} tags.")
+    return merged
+
+
+def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def check_limit(count: int, limit: int, what: str) -> None:
+    if count >= limit:
+        raise LimitExceededException(f"Maximum number of {what} ({limit}) reached.")
