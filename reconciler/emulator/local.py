@@ -1,0 +1,124 @@
+"""``--local``: an emulator endpoint over a state directory (``.sesctl/`` by default).
+
+If a ``sesctl local serve`` is running on the same state directory (it records itself in
+``<state_dir>/server.json``), commands talk to it, so a user can watch one server while running
+commands. Otherwise the emulator starts inside the command on a free port, over
+``<state_dir>/ses-state.json``, and saves and stops when the command ends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+STATE_FILE_NAME = "ses-state.json"
+SERVER_FILE_NAME = "server.json"
+
+
+class AdminError(Exception):
+    """An emulator admin endpoint answered with an error."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{code} (HTTP {status}): {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def admin_request(
+    base_url: str, path: str, payload: dict[str, Any] | None = None, *, timeout: float = 10
+) -> Any:
+    """Call the emulator's admin API: GET without a payload, POST with one."""
+    data = None if payload is None else json.dumps(payload, default=str).encode()
+    request = urllib.request.Request(
+        base_url.rstrip("/") + path,
+        data=data,
+        method="GET" if payload is None else "POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        body = exc.read()
+        try:
+            message = json.loads(body).get("message", "")
+        except ValueError:
+            message = body.decode(errors="replace")
+        raise AdminError(exc.code, exc.headers.get("x-amzn-ErrorType", "Error"), message) from None
+
+
+@dataclass
+class RunningServer:
+    pid: int
+    url: str
+    state_file: str
+
+
+def server_file(state_dir: Path) -> Path:
+    return state_dir / SERVER_FILE_NAME
+
+
+def record_server(state_dir: Path, url: str, state_file: Path) -> None:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    info = {"pid": os.getpid(), "url": url, "state_file": str(state_file.resolve())}
+    tmp = server_file(state_dir).with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(info, indent=1), encoding="utf-8")
+    os.replace(tmp, server_file(state_dir))
+
+
+def forget_server(state_dir: Path) -> None:
+    path = server_file(state_dir)
+    try:
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+def running_server(state_dir: Path) -> RunningServer | None:
+    """The ``sesctl local serve`` recorded in ``state_dir``, if it is alive and answers."""
+    try:
+        info = json.loads(server_file(state_dir).read_text(encoding="utf-8"))
+        server = RunningServer(int(info["pid"]), str(info["url"]), str(info["state_file"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        os.kill(server.pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    try:
+        health = admin_request(server.url, "/_sesctl/health", timeout=2)
+    except (OSError, AdminError, ValueError):
+        return None
+    if not isinstance(health, dict) or health.get("pid") != server.pid:
+        return None
+    return server
+
+
+@contextmanager
+def embedded_endpoint(state_dir: Path) -> Iterator[str]:
+    """The URL of an emulator over ``state_dir``: a running ``local serve``, or one started here."""
+    existing = running_server(state_dir)
+    if existing is not None:
+        yield existing.url
+        return
+    from reconciler.emulator.server import Emulator, EmulatorServer
+
+    emulator = Emulator(state_file=state_dir / STATE_FILE_NAME)
+    server = EmulatorServer(emulator, "127.0.0.1", 0)
+    try:
+        server.start()
+        yield server.url
+    finally:
+        server.stop()
+        emulator.close()

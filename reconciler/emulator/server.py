@@ -1,0 +1,508 @@
+"""The emulator: our SES v2 backend and moto's other services on one local endpoint.
+
+    /v2/email/...        SES v2 (signed for "ses" or unsigned): our handlers, via router.py
+    /_sesctl/...         the emulator's own admin API (below)
+    everything else      moto's server dispatcher (SNS, SQS, CloudWatch, S3, Firehose,
+                         EventBridge, STS, ...), which picks the service from the SigV4
+                         Authorization header
+
+Admin API (JSON in and out, no authentication: the server binds to loopback):
+    GET  /_sesctl/health             {"status": "ok", "pid", "state_file", "operations", ...}
+    GET  /_sesctl/config             the running configuration (throttling, faults, strict)
+    POST /_sesctl/config             change some of it: {"throttle_rps": 5, "fault_rate": 0.1}
+    GET  /_sesctl/state              the whole SES state as saved to the state file
+    POST /_sesctl/reset              forget all SES state (and moto's services)
+    GET  /_sesctl/admin              the names of the admin actions
+    POST /_sesctl/admin/<name>       run registry.ADMIN_ACTIONS[name] (see registry.py)
+
+One lock serializes every SES call and admin action, so handlers need no locking of their own.
+moto's services keep their state in moto's process-wide backends.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import pkgutil
+import threading
+import traceback
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from reconciler import __version__
+from reconciler.emulator import registry
+from reconciler.emulator.errors import BadRequestException, SesApiError
+from reconciler.emulator.faults import FaultConfig, FaultInjector, InternalFailure
+from reconciler.emulator.persistence import StateStore
+from reconciler.emulator.registry import OperationContext
+from reconciler.emulator.router import (
+    ContractViolation,
+    NotImplementedByEmulator,
+    Response,
+    UnknownOperationError,
+    error_response,
+    is_read_only,
+    match,
+    parse_input,
+    serialize_output,
+)
+from reconciler.emulator.state import EmulatorState
+
+log = logging.getLogger(__name__)
+
+ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+COVERAGE_DOC = "docs/emulator-coverage.md"
+
+StartResponse = Callable[..., Any]
+Environ = dict[str, Any]
+
+
+@dataclass
+class EmulatorConfig(FaultConfig):
+    # Strict mode checks every SES response against the model's output shape and answers a
+    # violation with HTTP 500 (recorded in Emulator.violations); the test fixtures turn it on.
+    strict: bool = False
+
+    def update(self, changes: dict[str, Any]) -> EmulatorConfig:
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise BadRequestException(f"Unknown configuration keys: {', '.join(unknown)}")
+        merged = EmulatorConfig(**{**asdict(self), **changes})
+        try:
+            merged.validate()
+        except ValueError as exc:
+            raise BadRequestException(str(exc)) from None
+        return merged
+
+
+# --- loading the handlers -------------------------------------------------------------------
+
+_load_lock = threading.Lock()
+LOAD_ERRORS: dict[str, str] = {}
+
+
+@cache
+def _load_operations_once() -> None:
+    from reconciler.emulator import operations
+
+    for info in pkgutil.walk_packages(operations.__path__, operations.__name__ + "."):
+        try:
+            importlib.import_module(info.name)
+        except Exception as exc:  # one broken module must not take the other operations down
+            LOAD_ERRORS[info.name] = f"{exc.__class__.__name__}: {exc}"
+            log.warning("emulator: cannot import %s: %s", info.name, exc)
+
+
+def load_operations() -> None:
+    """Import every module of ``reconciler.emulator.operations`` so their handlers register."""
+    with _load_lock:
+        _load_operations_once()
+
+
+# --- services for handlers ------------------------------------------------------------------
+
+
+class Services:
+    """What handlers reach through ``ctx.services``: moto's neighbouring services and the config."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self._emulator = emulator
+        self.account_id = ACCOUNT_ID
+
+    @property
+    def config(self) -> EmulatorConfig:
+        return self._emulator.config
+
+    def moto_backend(self, service: str, region: str) -> Any:
+        """moto's backend for ``service`` ("sns", "sqs", "firehose", "events", "cloudwatch",
+        "s3", ...) in ``region`` and our account: the same objects the HTTP side serves."""
+        from moto.backends import get_backend
+
+        backends = get_backend(service)  # type: ignore[call-overload]
+        # Partition-wide and global services are keyed by "aws" / "global" rather than a region.
+        key = {"s3": "aws", "iam": "global", "organizations": "global"}.get(service, region)
+        return backends[self.account_id][key]
+
+
+# --- the emulator ---------------------------------------------------------------------------
+
+
+class Emulator:
+    """SES state, handlers, faults and persistence; independent of HTTP (see make_app)."""
+
+    def __init__(self, config: EmulatorConfig | None = None, state_file: Path | None = None) -> None:
+        load_operations()
+        self.config = config or EmulatorConfig()
+        self.faults = FaultInjector(self.config)
+        self.store = StateStore(state_file) if state_file is not None else None
+        if self.store is not None:
+            self.store.open()
+            try:
+                self.state = self.store.load()
+            except BaseException:
+                self.store.close()
+                raise
+        else:
+            self.state = EmulatorState()
+        self.lock = threading.RLock()
+        self.clock: Callable[[], datetime] | None = None  # tests may set a fixed clock
+        self.services = Services(self)
+        self.violations: list[str] = []
+
+    @property
+    def state_file(self) -> Path | None:
+        return self.store.path if self.store else None
+
+    def now(self) -> datetime:
+        return self.clock() if self.clock is not None else datetime.now(UTC)
+
+    def context(self, region: str) -> OperationContext:
+        return OperationContext(
+            state=self.state.region(region),
+            region=region,
+            account_id=ACCOUNT_ID,
+            services=self.services,
+            clock=self.now,
+        )
+
+    def configure(self, **changes: Any) -> EmulatorConfig:
+        with self.lock:
+            self.config = self.config.update(changes)
+            self.faults.reconfigure(self.config)
+            return self.config
+
+    def save(self) -> None:
+        if self.store is not None:
+            self.store.save(self.state)
+
+    def close(self) -> None:
+        with self.lock:
+            if self.store is not None:
+                self.save()
+                self.store.close()
+                self.store = None
+
+    def reset(self) -> None:
+        with self.lock:
+            self.state = EmulatorState()
+            self.save()
+            reset_moto()
+
+    def call(self, operation: str, params: dict[str, Any], region: str = DEFAULT_REGION) -> dict[str, Any]:
+        """Run one SES operation in-process (no HTTP, no faults); errors raise SesApiError."""
+        handler = registry.OPERATIONS.get(operation)
+        if handler is None:
+            raise not_implemented(operation)
+        with self.lock:
+            result = handler(self.context(region), params)
+            if not is_read_only(operation):
+                self.save()
+            return result
+
+    def handle_ses(
+        self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes
+    ) -> Response:
+        region = signing_region(headers.get("Authorization")) or DEFAULT_REGION
+        operation = "?"
+        try:
+            operation, uri_params = match(method, raw_path)
+            handler = registry.OPERATIONS.get(operation)
+            if handler is None:
+                raise not_implemented(operation)
+            params = parse_input(
+                operation, uri_params, parse_qs(query, keep_blank_values=True), headers, body
+            )
+            fault = self.faults.check(operation, region)
+            if fault is not None:
+                raise fault
+            with self.lock:
+                result = handler(self.context(region), params)
+                response = serialize_output(operation, result, strict=self.config.strict)
+                if not is_read_only(operation):
+                    self.save()
+            return response
+        except SesApiError as exc:
+            return error_response(exc)
+        except ContractViolation as exc:
+            self.violations.append(str(exc))
+            log.error("emulator contract violation: %s", exc)
+            return error_response(InternalFailure(f"Emulator contract violation: {exc}"))
+        except Exception as exc:
+            log.exception("emulator: %s failed", operation)
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            detail = f"{exc.__class__.__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
+            return error_response(InternalFailure(f"Emulator error in {operation}: {detail}"))
+
+    def run_admin(self, name: str, kwargs: dict[str, Any]) -> Any:
+        action = registry.ADMIN_ACTIONS.get(name)
+        if action is None:
+            known = ", ".join(sorted(registry.ADMIN_ACTIONS)) or "none"
+            raise UnknownOperationError(f"No admin action {name!r} (known: {known})")
+        region = kwargs.pop("region", None) or DEFAULT_REGION
+        with self.lock:
+            try:
+                result = action(self.context(str(region)), **kwargs)
+            except TypeError as exc:
+                raise BadRequestException(f"Admin action {name}: {exc}") from None
+            self.save()
+            return result
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "version": __version__,
+            "pid": os.getpid(),
+            "state_file": str(self.state_file.resolve()) if self.state_file else None,
+            "operations": len(registry.OPERATIONS),
+            "admin_actions": sorted(registry.ADMIN_ACTIONS),
+            "load_errors": dict(LOAD_ERRORS),
+        }
+
+
+def not_implemented(operation: str) -> NotImplementedByEmulator:
+    broken = "; ".join(f"{m} failed to import ({e})" for m, e in LOAD_ERRORS.items())
+    note = f" Note: {broken}." if broken else ""
+    return NotImplementedByEmulator(
+        f"The sesctl emulator does not implement {operation}. "
+        f"See {COVERAGE_DOC} for the operations it covers.{note}"
+    )
+
+
+def signing_region(authorization: str | None) -> str | None:
+    """The region of a SigV4 ``Authorization`` header's credential scope."""
+    scope = _credential_scope(authorization)
+    return scope[2] if scope else None
+
+
+def signing_service(authorization: str | None) -> str | None:
+    scope = _credential_scope(authorization)
+    return scope[3] if scope else None
+
+
+def _credential_scope(authorization: str | None) -> list[str] | None:
+    if not authorization or "Credential=" not in authorization:
+        return None
+    credential = authorization.split("Credential=", 1)[1].split(",", 1)[0].strip()
+    parts = credential.split("/")
+    return parts if len(parts) == 5 else None
+
+
+# --- moto -----------------------------------------------------------------------------------
+
+
+@cache
+def moto_app() -> Callable[[Environ, StartResponse], Iterable[bytes]]:
+    # One dispatcher per process: its per-service Flask apps are costly to build, and moto's
+    # backends are process-wide anyway.
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    app: Callable[[Environ, StartResponse], Iterable[bytes]] = DomainDispatcherApplication(create_backend_app)
+    return app
+
+
+def reset_moto() -> None:
+    """Forget the state of every moto service in this process."""
+    from moto.core.base_backend import BackendDict
+
+    BackendDict.reset()
+
+
+# --- WSGI -----------------------------------------------------------------------------------
+
+
+def _raw_path(environ: Environ) -> str:
+    # The path as the client sent it (still percent-encoded), so "%2F" in a parameter stays one
+    # parameter; werkzeug's server provides RAW_URI/REQUEST_URI.
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        path = str(raw).split("?", 1)[0]
+        if "://" in path:  # an absolute-form request line
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        return path
+    return quote(environ.get("PATH_INFO", ""), safe="/:@!$&'()*+,;=-._~")
+
+
+def _headers(environ: Environ) -> dict[str, str]:
+    out = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            out[key[5:].replace("_", "-").title()] = str(value)
+    if environ.get("CONTENT_TYPE"):
+        out["Content-Type"] = environ["CONTENT_TYPE"]
+    return out
+
+
+def _body(environ: Environ) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    if length > 0:
+        data: bytes = stream.read(length)
+        return data
+    if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked" or environ.get("wsgi.input_terminated"):
+        data = stream.read()
+        return data
+    return b""
+
+
+def _send(start_response: StartResponse, response: Response) -> list[bytes]:
+    reason = _REASONS.get(response.status, "Error")
+    headers = [*response.headers, ("Content-Length", str(len(response.body)))]
+    headers.append(("x-amzn-RequestId", str(uuid.uuid4())))
+    start_response(f"{response.status} {reason}", headers)
+    return [response.body]
+
+
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+    503: "Service Unavailable",
+}
+
+
+def _json(status: int, document: Any) -> Response:
+    body = json.dumps(document, default=_json_default, indent=1).encode()
+    return Response(status, [("Content-Type", "application/json")], body)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes | set | frozenset):
+        return list(value) if not isinstance(value, bytes) else value.decode("latin-1")
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    return str(value)
+
+
+def _admin(emulator: Emulator, method: str, path: str, body: bytes) -> Response:
+    try:
+        kwargs: dict[str, Any] = {}
+        if body.strip():
+            loaded = json.loads(body)
+            if not isinstance(loaded, dict):
+                raise BadRequestException("The admin request body must be a JSON object")
+            kwargs = loaded
+        route = path.rstrip("/")
+        if route == "/_sesctl/health":
+            return _json(200, emulator.health())
+        if route == "/_sesctl/config":
+            if method == "POST":
+                emulator.configure(**kwargs)
+            return _json(200, asdict(emulator.config))
+        if route == "/_sesctl/state" and method == "GET":
+            with emulator.lock:
+                return Response(
+                    200, [("Content-Type", "application/json")], emulator.state.to_json().encode()
+                )
+        if route == "/_sesctl/reset" and method == "POST":
+            emulator.reset()
+            return _json(200, {"reset": True})
+        if route == "/_sesctl/admin" and method == "GET":
+            return _json(200, {"actions": sorted(registry.ADMIN_ACTIONS)})
+        if route.startswith("/_sesctl/admin/") and method == "POST":
+            result = emulator.run_admin(route.removeprefix("/_sesctl/admin/"), kwargs)
+            return _json(200, {"result": result})
+        raise UnknownOperationError(f"{method} {path}: no such emulator admin endpoint")
+    except ValueError as exc:  # bad JSON
+        return error_response(BadRequestException(f"Invalid JSON: {exc}"))
+    except SesApiError as exc:
+        return error_response(exc)
+
+
+def make_app(emulator: Emulator) -> Callable[[Environ, StartResponse], Iterable[bytes]]:
+    """The WSGI app serving ``emulator`` and moto's services on one endpoint."""
+
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path.startswith("/_sesctl/") or path == "/_sesctl":
+            return _send(start_response, _admin(emulator, method, path, _body(environ)))
+        if path.startswith("/v2/email") and signing_service(environ.get("HTTP_AUTHORIZATION")) in (
+            None,
+            "ses",
+        ):
+            response = emulator.handle_ses(
+                method, _raw_path(environ), environ.get("QUERY_STRING", ""), _headers(environ), _body(environ)
+            )
+            return _send(start_response, response)
+        return moto_app()(environ, start_response)
+
+    return app
+
+
+# --- the HTTP server ------------------------------------------------------------------------
+
+
+class EmulatorServer:
+    """A threaded HTTP server for an Emulator, run in a background thread.
+
+    ``port=0`` picks a free port; ``url`` tells which after ``start()``.
+    """
+
+    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False):
+        self.emulator = emulator
+        self.host = host
+        self.port = port
+        self.verbose = verbose
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the emulator server is not started")
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        return f"http://{host}:{self._server.server_port}"
+
+    def start(self) -> EmulatorServer:
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        verbose = self.verbose
+
+        class Handler(WSGIRequestHandler):
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                if verbose:
+                    super().log_request(code, size)
+
+        self._server = make_server(
+            self.host, self.port, make_app(self.emulator), threaded=True, request_handler=Handler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="sesctl-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
