@@ -486,8 +486,12 @@ class EmulatorServer:
         self._server = make_server(
             self.host, self.port, make_app(self.emulator), threaded=True, request_handler=Handler
         )
+        # A short poll interval makes stop() take milliseconds, not half a second per test.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="sesctl-emulator", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="sesctl-emulator",
+            daemon=True,
         )
         self._thread.start()
         return self
