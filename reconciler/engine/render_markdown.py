@@ -1,0 +1,515 @@
+"""The plan's Markdown form: the pull-request comment, the job summary and ``plan --markdown``.
+
+Input is the plan's JSON form (docs/plan-format.md), so anything that holds a plan file can
+render it. The output is GitHub-flavoured Markdown that always stays well formed (every
+``<details>`` closed, every code fence closed) and never exceeds ``max_chars``:
+
+1. render everything;
+2. too long: fold the largest resources first (their field tables and diffs go, their address,
+   action and counts stay), until it fits;
+3. still too long: keep the headline, the destroy banner and the risks, list as many changes as
+   fit, and point to the full plan (job summary, uploaded artifact) for the rest.
+
+Atlantis splits long plans into a flood of comments and others cut the text mid-block; both
+are what users complain about (anchors-iac-gitops.md, section 4).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+GITHUB_COMMENT_LIMIT = 65536
+MARKER_PREFIX = "sesctl-plan:"
+META_PREFIX = "sesctl-meta "
+
+_ACTION_ORDER = ("create", "update", "replace", "delete")
+_SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-"}
+_VERB = {"create": "create", "update": "update", "replace": "replace", "delete": "delete"}
+_MAX_VALUE_CHARS = 300  # one table cell
+_MAX_DIFF_CHARS = 20_000  # one template part's diff, before any folding
+_ZWSP = "\u200b"
+
+
+def plan_marker(stack: str, environment: str) -> str:
+    """The hidden line that identifies the one comment per stack/environment."""
+    return f"<!-- {MARKER_PREFIX}{stack}/{environment} -->"
+
+
+def change_action(change: Mapping[str, Any]) -> str:
+    """``create`` | ``update`` | ``delete`` | ``replace`` (a replace is ``["delete", "create"]``)."""
+    actions = list(change.get("actions") or [])
+    if "delete" in actions and "create" in actions:
+        return "replace"
+    return str(actions[0]) if actions else "update"
+
+
+def destroys(change: Mapping[str, Any]) -> bool:
+    return "delete" in (change.get("actions") or [])
+
+
+def render_markdown(
+    plan: Mapping[str, Any],
+    *,
+    max_chars: int = GITHUB_COMMENT_LIMIT,
+    details_url: str | None = None,
+    extra_meta: Mapping[str, str] | None = None,
+) -> str:
+    """Render a plan (JSON form) as Markdown no longer than ``max_chars``.
+
+    ``details_url`` (e.g. the Actions run) is linked when the body has to be folded or cut;
+    ``extra_meta`` lands in the hidden metadata line (the GitHub comment records the head sha).
+
+    >>> body = render_markdown({"stack": "s", "environment": "prod", "changes": []})
+    >>> body.splitlines()[0]
+    '<!-- sesctl-plan:s/prod -->'
+    """
+    view = _PlanView(plan)
+    full = _assemble(view, fold=set(), details_url=details_url, extra_meta=extra_meta)
+    if len(full) <= max_chars:
+        return full
+    # Fold the biggest resources first: they buy the most room for the least information.
+    # Sizes are tracked arithmetically (every part is joined as "text\n"), then checked once.
+    open_len = [len(_change_block(c, folded=False).rstrip("\n")) + 1 for c in view.changes]
+    shut_len = [len(_change_block(c, folded=True).rstrip("\n")) + 1 for c in view.changes]
+
+    # Deletes and risky changes keep their details longest; then the largest fold first, and
+    # among equals the ones lower in the list, so the top of the comment stays detailed.
+    def fold_rank(i: int) -> tuple[bool, int, int]:
+        change = view.changes[i]
+        important = destroys(change) or bool(change.get("risks"))
+        return (important, -(open_len[i] - shut_len[i]), -i)
+
+    order = sorted(range(len(view.changes)), key=fold_rank)
+    size = len(full)
+    folded: set[int] = set()
+    for index in order:
+        folded.add(index)
+        size -= open_len[index] - shut_len[index]
+        note = len(_fold_note(len(folded), details_url).rstrip("\n")) + 1
+        if size + note <= max_chars:
+            body = _assemble(view, fold=folded, details_url=details_url, extra_meta=extra_meta)
+            if len(body) <= max_chars:
+                return body
+    return _truncated(view, max_chars=max_chars, details_url=details_url, extra_meta=extra_meta)
+
+
+class _PlanView:
+    """The plan dict read once, tolerant of the optional fields."""
+
+    def __init__(self, plan: Mapping[str, Any]) -> None:
+        self.stack = str(plan.get("stack") or "default")
+        self.environment = str(plan.get("environment") or "default")
+        self.region = str(plan.get("region") or "")
+        self.checksum = str(plan.get("checksum") or "")
+        self.live_fingerprint = str(plan.get("live_fingerprint") or "")
+        self.tool_version = str(plan.get("tool_version") or "")
+        self.changes: list[Mapping[str, Any]] = list(plan.get("changes") or [])
+        self.unmanaged: list[str] = [str(a) for a in plan.get("unmanaged") or []]
+        self.pending_prune: list[str] = [str(a) for a in plan.get("pending_prune") or []]
+        self.diagnostics: list[Mapping[str, Any]] = list(plan.get("diagnostics") or [])
+        summary = plan.get("summary") or {}
+        self.no_op = int(summary.get("no_op", 0) or 0)
+        self.destroyed = [c for c in self.changes if destroys(c)]
+        self.risks = [(str(c.get("address", "")), r) for c in self.changes for r in c.get("risks") or []]
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def _assemble(
+    view: _PlanView,
+    *,
+    fold: set[int],
+    details_url: str | None,
+    extra_meta: Mapping[str, str] | None,
+) -> str:
+    parts = [_head(view, extra_meta)]
+    if view.changes:
+        parts.append(_banner(view.destroyed))
+        parts.append(_risk_notes(view.risks))
+        parts.append("### Changes\n")
+        parts.extend(_change_block(c, folded=i in fold) for i, c in enumerate(view.changes))
+        if fold:
+            parts.append(_fold_note(len(fold), details_url))
+    parts.append(_pending_prune(view.pending_prune))
+    parts.append(_unmanaged(view.unmanaged))
+    parts.append(_diagnostics(view.diagnostics))
+    parts.append(_footer(view))
+    return _join(parts)
+
+
+def _truncated(
+    view: _PlanView,
+    *,
+    max_chars: int,
+    details_url: str | None,
+    extra_meta: Mapping[str, str] | None,
+) -> str:
+    """Last resort: every list is cut to what fits, each with an "... and N more" line."""
+    head = _head(view, extra_meta)
+    footer = _footer(view)
+    notice = _truncation_note(details_url)
+    budget = max_chars - len(head) - len(footer) - len(notice) - 16  # joins between parts
+    sections: list[str] = []
+    for title, items in (
+        ("destroy", [_destroy_item(c) for c in view.destroyed]),
+        ("risks", [_risk_item(a, r) for a, r in view.risks]),
+        ("changes", [_compact_change(c) for c in view.changes]),
+        ("pending", [f"- {_code(a)}" for a in view.pending_prune]),
+        ("unmanaged", [f"- {_code(a)}" for a in view.unmanaged]),
+    ):
+        if not items:
+            continue
+        opening, closing = _LIST_FRAMES[title]
+        section = _fit_list(opening, closing, items, budget)
+        if section is None:
+            break
+        sections.append(section)
+        budget -= len(section) + 2
+    body = _join([head, *sections, notice, footer])
+    if len(body) > max_chars:
+        # Only when max_chars is smaller than the headline itself: keep it whole and well formed.
+        body = _join([head, notice, footer])
+    return body
+
+
+def _fit_list(opening: str, closing: str, items: Sequence[str], budget: int) -> str | None:
+    """``opening`` + as many items as fit + "... and N more" + ``closing``, or None if none fit.
+
+    Inside a blockquote (an opening that starts with ">") every line gets the "> " prefix.
+    """
+    prefix = "> " if opening.startswith(">") else ""
+    fixed = len(opening) + len(closing) + 2
+    chosen: list[str] = []
+    used = fixed
+    for item in items:
+        more = len(prefix) + len(_and_more(len(items) - len(chosen) - 1))
+        if used + len(prefix) + len(item) + 1 + more + 1 > budget:
+            break
+        chosen.append(prefix + item)
+        used += len(prefix) + len(item) + 1
+    if not chosen:
+        return None
+    lines = [*chosen]
+    if len(chosen) < len(items):
+        lines.append(prefix + _and_more(len(items) - len(chosen)))
+    return opening + "\n".join(lines) + "\n" + closing
+
+
+def _and_more(count: int) -> str:
+    return f"- … and {count} more (see the full plan)" if count > 0 else ""
+
+
+_LIST_FRAMES: dict[str, tuple[str, str]] = {
+    "destroy": ("> [!CAUTION]\n> **This plan deletes or replaces resources:**\n>\n", ""),
+    "risks": ("> [!WARNING]\n> **Risks**\n>\n", ""),
+    "changes": ("### Changes\n\n", ""),
+    "pending": ("### Left in place (removed from manifests; `--prune` is off)\n\n", ""),
+    "unmanaged": ("### Unmanaged (in the account, not in manifests; left alone)\n\n", ""),
+}
+
+
+def _join(parts: Sequence[str]) -> str:
+    return "\n".join(p.rstrip("\n") + "\n" for p in parts if p)
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _head(view: _PlanView, extra_meta: Mapping[str, str] | None) -> str:
+    meta = {"checksum": view.checksum, "live_fingerprint": view.live_fingerprint}
+    meta.update(extra_meta or {})
+    meta_json = json.dumps(meta, sort_keys=True).replace("--", "\\u002d\\u002d")
+    where = f"`{_inline(view.stack)}` / `{_inline(view.environment)}`"
+    if view.region:
+        where += f" ({_inline(view.region)})"
+    lines = [
+        plan_marker(view.stack, view.environment),
+        f"<!-- {META_PREFIX}{meta_json} -->",
+        f"## sesctl plan · {where}",
+        "",
+        _headline(view),
+    ]
+    if view.changes:
+        lines += ["", *_kind_table(view.changes)]
+    return "\n".join(lines) + "\n"
+
+
+def _headline(view: _PlanView) -> str:
+    counts = _count(view.changes)
+    tail = []
+    if view.no_op:
+        tail.append(f"{view.no_op} unchanged")
+    if view.unmanaged:
+        tail.append(f"{len(view.unmanaged)} unmanaged")
+    if view.pending_prune:
+        tail.append(f"{len(view.pending_prune)} left in place (prune off)")
+    extra = f" ({', '.join(tail)})" if tail else ""
+    if not view.changes:
+        return f"**No changes.** The account matches the manifests{extra}."
+    text = ", ".join(f"{counts[a]} to {_VERB[a]}" for a in _ACTION_ORDER)
+    return f"**Plan: {text}.**{extra}"
+
+
+def _kind_table(changes: Sequence[Mapping[str, Any]]) -> list[str]:
+    per_kind: dict[str, dict[str, int]] = {}
+    for change in changes:
+        row = per_kind.setdefault(str(change.get("kind", "?")), dict.fromkeys(_ACTION_ORDER, 0))
+        row[change_action(change)] += 1
+    lines = ["| Kind | create | update | replace | delete |", "|---|---:|---:|---:|---:|"]
+    for kind in sorted(per_kind):
+        row = per_kind[kind]
+        cells = " | ".join(str(row[a]) if row[a] else "·" for a in _ACTION_ORDER)
+        lines.append(f"| {_inline(kind)} | {cells} |")
+    return lines
+
+
+def _banner(destroyed: Sequence[Mapping[str, Any]]) -> str:
+    if not destroyed:
+        return ""
+    noun = "resource" if len(destroyed) == 1 else "resources"
+    lines = [
+        "> [!CAUTION]",
+        f"> **This plan deletes or replaces {len(destroyed)} {noun}:**",
+        ">",
+        *(f"> {_destroy_item(c)}" for c in destroyed),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _destroy_item(change: Mapping[str, Any]) -> str:
+    reason = change.get("reason")
+    why = f" ({_text(str(reason))})" if reason else ""
+    return f"- {_code(str(change.get('address', '')))} will be **{change_action(change)}d**{why}"
+
+
+def _risk_notes(risks: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
+    if not risks:
+        return ""
+    lines = ["> [!WARNING]", "> **Risks**", ">", *(f"> {_risk_item(a, r)}" for a, r in risks)]
+    return "\n".join(lines) + "\n"
+
+
+def _risk_item(address: str, risk: Mapping[str, Any]) -> str:
+    severity = str(risk.get("severity", ""))
+    return (
+        f"- {_code(address)} · {_text(severity)} · `{_inline(str(risk.get('code', '')))}`: "
+        f"{_text(str(risk.get('message', '')))}"
+    )
+
+
+def _change_block(change: Mapping[str, Any], *, folded: bool) -> str:
+    fields = list(change.get("fields") or [])
+    diffs = list(change.get("text_diffs") or [])
+    if folded:
+        return _compact_change(change) + " · _details folded to fit_\n"
+    summary = _summary_line(change, fields, diffs)
+    body: list[str] = []
+    reason = change.get("reason")
+    if reason:
+        body.append(f"Reason: {_text(str(reason))}")
+    if fields:
+        body.append(_field_table(fields))
+    for diff in diffs:
+        body.append(_diff_block(str(diff.get("part", "")), str(diff.get("diff", ""))))
+    if not body:
+        body.append("_No field-level detail._")
+    inner = "\n\n".join(b.rstrip("\n") for b in body)
+    return f"<details><summary>{summary}</summary>\n\n{inner}\n\n</details>\n"
+
+
+def _summary_line(change: Mapping[str, Any], fields: Sequence[Any], diffs: Sequence[Any]) -> str:
+    action = change_action(change)
+    address = html.escape(str(change.get("address", "")))
+    counts = []
+    if fields:
+        counts.append(f"{len(fields)} field{'s' if len(fields) != 1 else ''}")
+    if diffs:
+        counts.append(f"{len(diffs)} template diff{'s' if len(diffs) != 1 else ''}")
+    source = change.get("source") or {}
+    where = ""
+    if source.get("file"):
+        where = f" · {html.escape(str(source['file']))}"
+        if source.get("line"):
+            where += f":{int(source['line'])}"
+    detail = f" ({', '.join(counts)})" if counts else ""
+    return f"<code>{_SYMBOL[action]} {_no_mention(address)}</code> {action}{detail}{where}"
+
+
+def _compact_change(change: Mapping[str, Any]) -> str:
+    action = change_action(change)
+    fields = len(change.get("fields") or [])
+    diffs = len(change.get("text_diffs") or [])
+    counts = []
+    if fields:
+        counts.append(f"{fields} field{'s' if fields != 1 else ''}")
+    if diffs:
+        counts.append(f"{diffs} template diff{'s' if diffs != 1 else ''}")
+    detail = f" ({', '.join(counts)})" if counts else ""
+    return f"- {_code(_SYMBOL[action] + ' ' + str(change.get('address', '')))} {action}{detail}"
+
+
+def _field_table(fields: Sequence[Mapping[str, Any]]) -> str:
+    lines = ["| Field | Before | After |", "|---|---|---|"]
+    for item in fields:
+        op = item.get("op")
+        before = "—" if op == "add" else _cell(item.get("before"))
+        after = "—" if op == "remove" else _cell(item.get("after"))
+        path = _cell_text(str(item.get("path", "")))
+        mark = " ⚠ forces replacement" if item.get("forces_replacement") else ""
+        lines.append(f"| <code>{path}</code>{mark} | {before} | {after} |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: Any) -> str:
+    # JSON for every value: quotes show strings apart from numbers, null from "null".
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if len(text) > _MAX_VALUE_CHARS:
+        text = text[:_MAX_VALUE_CHARS] + "…"
+    return f"<code>{_cell_text(text)}</code>"
+
+
+def _cell_text(text: str) -> str:
+    # Inside a table cell a raw "|" ends the cell, even within a code span; entities do not.
+    escaped = html.escape(text, quote=False).replace("|", "&#124;").replace("\n", "<br>")
+    return _no_mention(escaped)
+
+
+def _diff_block(part: str, diff: str) -> str:
+    if len(diff) > _MAX_DIFF_CHARS:
+        kept = diff[:_MAX_DIFF_CHARS].rsplit("\n", 1)[0]
+        dropped = diff.count("\n") - kept.count("\n")
+        diff = kept + f"\n… diff cut here ({dropped} more lines in the full plan)"
+    fence = _fence_for(diff)
+    return f"**{_text(part)}**\n\n{fence}diff\n{diff.rstrip(chr(10))}\n{fence}\n"
+
+
+def _fence_for(text: str) -> str:
+    """A backtick fence longer than any backtick run inside, so the block cannot end early."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _fold_note(count: int, details_url: str | None) -> str:
+    where = _full_plan_pointer(details_url)
+    noun = "resource was" if count == 1 else "resources were"
+    return f"<sub>Details of {count} {noun} folded to stay under GitHub's comment limit; {where}.</sub>\n"
+
+
+def _truncation_note(details_url: str | None) -> str:
+    return (
+        "> [!NOTE]\n"
+        f"> This plan is too large for one GitHub comment, so it is cut short here: {_full_plan_pointer(details_url)}.\n"
+    )
+
+
+def _full_plan_pointer(details_url: str | None) -> str:
+    where = "the job summary and the `sesctl-plan` artifact of the workflow run"
+    if details_url:
+        where = f"the job summary and the `sesctl-plan` artifact of [the workflow run]({details_url})"
+    return f"the full plan is in {where}"
+
+
+def _pending_prune(addresses: Sequence[str]) -> str:
+    if not addresses:
+        return ""
+    frame = _LIST_FRAMES["pending"][0]
+    return frame + "\n".join(f"- {_code(a)}" for a in addresses) + "\n"
+
+
+def _unmanaged(addresses: Sequence[str]) -> str:
+    if not addresses:
+        return ""
+    frame = _LIST_FRAMES["unmanaged"][0]
+    return frame + "\n".join(f"- {_code(a)}" for a in addresses) + "\n"
+
+
+def _diagnostics(diagnostics: Sequence[Mapping[str, Any]]) -> str:
+    if not diagnostics:
+        return ""
+    shown = diagnostics[:20]
+    lines = ["<details><summary>Diagnostics</summary>", ""]
+    for d in shown:
+        where = f" ({_code(str(d['location']))})" if d.get("location") else ""
+        code = _inline(str(d.get("code", "")))
+        lines.append(
+            f"- `{code}` {_text(str(d.get('severity', '')))}: {_text(str(d.get('summary', '')))}{where}"
+        )
+    if len(diagnostics) > len(shown):
+        lines.append(f"- … and {len(diagnostics) - len(shown)} more")
+    lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def _footer(view: _PlanView) -> str:
+    bits = [f"Plan checksum `{_inline(view.checksum or 'none')}`"]
+    if view.tool_version:
+        bits.append(f"sesctl {_inline(view.tool_version)}")
+    return "<sub>" + " · ".join(bits) + "</sub>\n"
+
+
+# ---------------------------------------------------------------- text helpers
+
+
+def _count(changes: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    counts = dict.fromkeys(_ACTION_ORDER, 0)
+    for change in changes:
+        counts[change_action(change)] += 1
+    return counts
+
+
+def _code(text: str) -> str:
+    """Inline code that survives any content (names come from users' manifests)."""
+    return f"<code>{_no_mention(html.escape(text, quote=False))}</code>"
+
+
+def _inline(text: str) -> str:
+    """Text for a backtick span: backticks and newlines removed."""
+    return text.replace("`", "'").replace("\n", " ")
+
+
+def _text(text: str) -> str:
+    """Free text (risk messages, reasons): no HTML, no Markdown structure, no @mentions."""
+    escaped = html.escape(text.replace("\n", " "), quote=False)
+    escaped = re.sub(r"([\\`*_\[\]|#])", r"\\\1", escaped)
+    return _no_mention(escaped)
+
+
+def _no_mention(text: str) -> str:
+    # "ops@example.com" in a comment must not ping the GitHub user "example".
+    return text.replace("@", "@" + _ZWSP)
+
+
+@dataclass(frozen=True)
+class Wellformedness:
+    """What :func:`check_wellformed` found; tests and the CLI use it as a last guard."""
+
+    open_details: int
+    open_fence: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.open_details == 0 and not self.open_fence
+
+
+def check_wellformed(markdown: str) -> Wellformedness:
+    """Count ``<details>`` outside code fences and check every fence is closed."""
+    depth = 0
+    fence: str | None = None
+    for line in markdown.splitlines():
+        stripped = line.strip()
+        match = re.match(r"^(`{3,})", stripped)
+        if fence is None and match:
+            fence = match.group(1)
+            continue
+        if fence is not None:
+            if stripped == fence or (stripped.startswith(fence) and not stripped.strip("`")):
+                fence = None
+            continue
+        depth += len(re.findall(r"<details>", line)) - len(re.findall(r"</details>", line))
+    return Wellformedness(open_details=depth, open_fence=fence is not None)
