@@ -1,0 +1,149 @@
+"""SES state survives a restart: real `sesctl local serve` processes over one state file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from reconciler.emulator.local import embedded_endpoint, running_server
+
+SESCTL = str(Path(sys.executable).parent / "sesctl")
+TEMPLATE = {"Subject": "Hi {{name}}", "Text": "Hello {{name}}", "Html": "<p>Hello {{name}}</p>"}
+
+
+def _client(url: str) -> Any:
+    return boto3.session.Session(
+        aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
+    ).client("sesv2", endpoint_url=url, config=Config(retries={"total_max_attempts": 1}))
+
+
+@contextmanager
+def serve(state: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    proc = subprocess.Popen(
+        [SESCTL, "local", "serve", "--port", "0", "--state", str(state), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=state.parent,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert "listening on http://" in first, first + (proc.stderr.read() if proc.stderr else "")
+        yield proc, first.rsplit(" ", 1)[1].strip()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+
+
+def test_state_survives_a_hard_kill_and_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "ses-state.json"
+    with serve(state) as (proc, url):
+        _client(url).create_email_template(TemplateName="welcome", TemplateContent=TEMPLATE)
+        proc.send_signal(signal.SIGKILL)  # no chance to save at exit: saved after the call
+        proc.wait(timeout=10)
+    with serve(state) as (proc, url):
+        got = _client(url).get_email_template(TemplateName="welcome")
+        assert got["TemplateContent"] == TEMPLATE
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=10)
+        assert proc.returncode == 0
+        assert "Stopped. SES state saved" in out
+        assert not (tmp_path / "server.json").exists()
+
+
+def test_a_second_server_on_the_same_state_file_is_refused(tmp_path: Path) -> None:
+    state = tmp_path / "ses-state.json"
+    with serve(state):
+        second = subprocess.run(
+            [SESCTL, "local", "serve", "--port", "0", "--state", str(state)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 1
+        assert "in use by another emulator process" in second.stderr
+        assert "Traceback" not in second.stderr
+
+
+def test_status_and_reset_talk_to_the_running_server(tmp_path: Path) -> None:
+    state = tmp_path / "ses-state.json"
+    with serve(state) as (_, url):
+        _client(url).create_email_template(TemplateName="t1", TemplateContent=TEMPLATE)
+        status = subprocess.run(
+            [SESCTL, "local", "status", "--state", str(state)], capture_output=True, text=True
+        )
+        assert status.returncode == 0 and url in status.stdout
+        refused = subprocess.run(
+            [SESCTL, "local", "reset", "--state", str(state)], input="n\n", capture_output=True, text=True
+        )
+        assert refused.returncode == 1
+        assert _client(url).list_email_templates()["TemplatesMetadata"]
+        done = subprocess.run(
+            [SESCTL, "local", "reset", "--yes", "--state", str(state)], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert _client(url).list_email_templates()["TemplatesMetadata"] == []
+    stopped = subprocess.run(
+        [SESCTL, "local", "status", "--state", str(state)], capture_output=True, text=True
+    )
+    assert stopped.returncode == 1 and "No sesctl local server" in stopped.stdout
+
+
+def test_serve_refuses_a_public_host_without_allow_remote(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [SESCTL, "local", "serve", "--host", "0.0.0.0", "--state", str(tmp_path / "s.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 1
+    assert "--allow-remote" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_embedded_endpoint_persists_between_uses(tmp_path: Path) -> None:
+    with embedded_endpoint(tmp_path) as url:
+        _client(url).create_email_template(TemplateName="kept", TemplateContent=TEMPLATE)
+    assert (tmp_path / "ses-state.json").exists()
+    with embedded_endpoint(tmp_path) as url:
+        assert _client(url).get_email_template(TemplateName="kept")["TemplateName"] == "kept"
+
+
+def test_embedded_endpoint_reuses_a_running_server(tmp_path: Path) -> None:
+    with serve(tmp_path / "ses-state.json") as (_proc, url):
+        assert running_server(tmp_path) is not None
+        with embedded_endpoint(tmp_path) as embedded:
+            assert embedded == url
+
+
+def test_a_corrupt_state_file_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    state = tmp_path / "ses-state.json"
+    state.write_text("{not json", encoding="utf-8")
+    out = subprocess.run(
+        [SESCTL, "local", "serve", "--port", "0", "--state", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 1
+    assert str(state) in out.stderr and "Traceback" not in out.stderr
+    assert state.read_text(encoding="utf-8") == "{not json"  # left alone
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals")
+def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
+    with serve(tmp_path / "ses-state.json") as (proc, _):
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+        assert proc.returncode == 0
