@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reconciler.emulator.sending_state import SendingState
+
 Enabled = Literal["ENABLED", "DISABLED"]
 SuppressionReason = Literal["BOUNCE", "COMPLAINT"]
 SubscriptionStatus = Literal["OPT_IN", "OPT_OUT"]
@@ -374,6 +376,7 @@ class SesState(BaseModel):
     suppressed: dict[str, SuppressedDestination] = Field(default_factory=dict)  # key: lower-cased
     identities: dict[str, EmailIdentity] = Field(default_factory=dict)  # key: lower-cased
     contact_lists: dict[str, ContactList] = Field(default_factory=dict)
+    sending: SendingState = Field(default_factory=SendingState)  # reconciler/emulator/sending_state.py
 
 
 class EmulatorState(BaseModel):

@@ -1,0 +1,578 @@
+"""SendEmail and SendBulkEmail, the mailbox simulator, and the sending test hooks.
+
+What happens to an accepted message is decided here at once (the emulator has no queue):
+each recipient is delivered, bounced (simulator, or on the account suppression list) or
+complained about, and the matching events are published through ``events``. A template that
+cannot be rendered still yields a MessageId and then a Rendering Failure event, as on SES.
+
+Checks, in SES's order: the request's shape, the sender identity (MessageRejected), the
+configuration set (NotFoundException), sending paused (SendingPausedException), recipients
+and tags, the daily quota and the send rate. SendEmail answers the last two with
+LimitExceededException ("Daily message quota exceeded.") and TooManyRequestsException
+("Maximum sending rate exceeded."); SendBulkEmail answers them per entry
+(ACCOUNT_DAILY_QUOTA_EXCEEDED, ACCOUNT_THROTTLED), so one call can partly succeed.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import getaddresses
+from typing import Any
+
+from reconciler.emulator import events
+from reconciler.emulator.errors import (
+    AccountSuspendedException,
+    BadRequestException,
+    LimitExceededException,
+    MessageRejected,
+    NotFoundException,
+    SendingPausedException,
+    TooManyRequestsException,
+)
+from reconciler.emulator.lookups import (
+    default_configuration_set,
+    find_configuration_set,
+    find_template,
+    sending_identity,
+    suppression_entry,
+)
+from reconciler.emulator.operations.common import EMAIL
+from reconciler.emulator.registry import OperationContext, Params, Result, admin_action, operation
+from reconciler.emulator.sending_state import SendingState, SentMessage
+from reconciler.emulator.state import ConfigurationSet, SesState
+from reconciler.templates import (
+    RenderError,
+    TemplateError,
+    compile_template,
+    merge_template_data,
+    render_email,
+)
+
+SIMULATOR_DOMAIN = "simulator.amazonses.com"
+MAX_RECIPIENTS = 50
+MAX_BULK_ENTRIES = 50
+TAG_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+TAG_VALUE = re.compile(r"^[A-Za-z0-9_-]{0,256}$")
+UNSUPPORTED_INLINE = "Template contains unsupported operations."
+
+
+def sending(state: SesState) -> SendingState:
+    return state.sending
+
+
+# ---- the parts of a send -----------------------------------------------------------------
+
+
+@dataclass
+class Sender:
+    source: str  # as given, possibly "Name <address>"
+    address: str
+    source_arn: str
+    config_set: ConfigurationSet | None
+
+
+@dataclass
+class Content:
+    subject: str | None
+    html: str | None
+    text: str | None
+    headers: list[dict[str, str]] = field(default_factory=list)
+    template: str | None = None  # name, or "inline" for TemplateContent
+    raw: str | None = None
+
+
+def _sender(ctx: OperationContext, params: Params, raw_from: str | None = None) -> Sender:
+    source = params.get("FromEmailAddress") or raw_from
+    if not source:
+        raise BadRequestException("Missing required parameter FromEmailAddress.")
+    address = events.bare_address(source)
+    if not EMAIL.match(address):
+        raise BadRequestException(f"Invalid FromEmailAddress: '{source}' is not a valid email address.")
+    state = ctx.state
+    if state.account.enforcement_status == "SHUTDOWN":
+        raise AccountSuspendedException("Your account has been shut down and can no longer send email.")
+    identity = sending_identity(state, address)
+    if identity is None:
+        raise MessageRejected(
+            "Email address is not verified. The following identities failed the check in region "
+            f"{ctx.region.upper()}: {address}"
+        )
+    name = params.get("ConfigurationSetName")
+    config_set = find_configuration_set(state, name) if name else default_configuration_set(state, address)
+    if not state.account.sending_enabled:
+        raise SendingPausedException("Sending is paused for this account.")
+    if config_set is not None and config_set.sending.SendingEnabled is False:
+        raise SendingPausedException(f"Sending is paused for the configuration set {config_set.name}.")
+    return Sender(source, address, ctx.arn(f"identity/{identity.name}"), config_set)
+
+
+def _recipients(destination: Mapping[str, Any] | None) -> tuple[list[str], list[str], list[str]]:
+    destination = destination or {}
+    lists = tuple(list(destination.get(k) or []) for k in ("ToAddresses", "CcAddresses", "BccAddresses"))
+    to, cc, bcc = lists
+    everyone = [*to, *cc, *bcc]
+    if not everyone:
+        raise BadRequestException("Missing required parameter: at least one recipient in Destination.")
+    if len(everyone) > MAX_RECIPIENTS:
+        raise BadRequestException(f"Recipient count exceeds {MAX_RECIPIENTS}.")
+    for address in everyone:
+        if not EMAIL.match(events.bare_address(address)):
+            raise BadRequestException(f"Invalid email address: '{address}'.")
+    return to, cc, bcc
+
+
+def _tags(tags: Sequence[Mapping[str, Any]] | None, member: str) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for tag in tags or []:
+        name, value = str(tag.get("Name", "")), str(tag.get("Value", ""))
+        if not TAG_NAME.match(name):
+            raise BadRequestException(
+                f"Invalid {member} name '{name}': use 1-256 ASCII letters, digits, '_' or '-'."
+            )
+        if not TAG_VALUE.match(value):
+            raise BadRequestException(
+                f"Invalid {member} value '{value}' for '{name}': use up to 256 ASCII letters, digits, '_' or '-'."
+            )
+        result[name] = value
+    return result
+
+
+def _headers(headers: Sequence[Mapping[str, Any]] | None) -> list[dict[str, str]]:
+    return [{"name": str(h["Name"]), "value": str(h["Value"])} for h in headers or []]
+
+
+def _template_source(ctx: OperationContext, template: Mapping[str, Any]) -> Content:
+    name = template.get("TemplateName")
+    arn = template.get("TemplateArn")
+    inline = template.get("TemplateContent")
+    headers = _headers(template.get("Headers"))
+    if name or arn:
+        if not name:
+            name = str(arn).rsplit("/", 1)[-1] if "/" in str(arn) else str(arn).rsplit(":", 1)[-1]
+        stored = find_template(ctx.state, name)
+        c = stored.content
+        return Content(c.Subject, c.Html, c.Text, headers, template=name)
+    if inline:
+        parts = {"subject": inline.get("Subject"), "html": inline.get("Html"), "text": inline.get("Text")}
+        for part, source in parts.items():
+            if source is not None:
+                try:
+                    compile_template(source, part=part, inline=True)
+                except TemplateError:
+                    raise BadRequestException(UNSUPPORTED_INLINE) from None
+        return Content(parts["subject"], parts["html"], parts["text"], headers, template="inline")
+    raise BadRequestException("Template requires TemplateName, TemplateArn or TemplateContent.")
+
+
+def _template_data(text: str | None, member: str) -> Any:
+    if text is None or text == "":
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise BadRequestException(f"Invalid {member}: not valid JSON ({exc}).") from None
+    if not isinstance(data, dict):
+        raise BadRequestException(f"Invalid {member}: a JSON object is required.")
+    return data
+
+
+def _simple(message: Mapping[str, Any]) -> Content:
+    body = message.get("Body") or {}
+    return Content(
+        subject=(message.get("Subject") or {}).get("Data"),
+        html=(body.get("Html") or {}).get("Data"),
+        text=(body.get("Text") or {}).get("Data"),
+        headers=_headers(message.get("Headers")),
+    )
+
+
+def _raw(data: bytes) -> tuple[Content, str | None, list[str]]:
+    """The content of a raw MIME message, its From and its To/Cc addresses."""
+    parsed = email.message_from_bytes(data, policy=email.policy.default)
+    html = text = None
+    for part in parsed.walk():
+        kind = part.get_content_type()
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
+            continue
+        if kind == "text/plain" and text is None:
+            text = str(part.get_content())
+        elif kind == "text/html" and html is None:
+            html = str(part.get_content())
+    headers = [{"name": k, "value": str(v)} for k, v in parsed.items()]
+    addresses = [
+        a for _, a in getaddresses([str(v) for v in parsed.get_all("To", []) + parsed.get_all("Cc", [])])
+    ]
+    source = parsed.get("From")
+    content = Content(str(parsed.get("Subject")) if parsed.get("Subject") else None, html, text, headers)
+    content.raw = data.decode("utf-8", errors="replace")
+    return content, str(source) if source else None, [a for a in addresses if a]
+
+
+def _sandbox_check(ctx: OperationContext, recipients: Sequence[str]) -> None:
+    if ctx.state.account.production_access_enabled:
+        return
+    for address in recipients:
+        bare = events.bare_address(address)
+        if events.domain_of(bare) == SIMULATOR_DOMAIN:
+            continue
+        if sending_identity(ctx.state, bare) is None:
+            raise MessageRejected(
+                "Email address is not verified. The following identities failed the check in region "
+                f"{ctx.region.upper()}: {bare}"
+            )
+
+
+def _quota_count(recipients: Sequence[str]) -> int:
+    # Simulator mail counts against the send rate but not the daily quota.
+    return sum(1 for r in recipients if events.domain_of(events.bare_address(r)) != SIMULATOR_DOMAIN)
+
+
+def _over_daily_quota(ctx: OperationContext, counted: int) -> bool:
+    account = ctx.state.account
+    if account.max_24_hour_send < 0 or counted == 0:
+        return False
+    sent = sending(ctx.state).sent_last_24_hours(ctx.now())
+    account.sent_last_24_hours = sent
+    return sent + counted > account.max_24_hour_send
+
+
+# ---- accepting a message -----------------------------------------------------------------
+
+
+def new_message_id(now: datetime) -> str:
+    millis = int(now.timestamp() * 1000)
+    return f"0100{millis:012x}-{uuid.uuid4()}-000000"
+
+
+def _standard_headers(
+    sender: Sender, to: list[str], cc: list[str], subject: str | None, mid: str
+) -> list[dict[str, str]]:
+    headers = [{"name": "From", "value": sender.source}]
+    if to:
+        headers.append({"name": "To", "value": ", ".join(to)})
+    if cc:
+        headers.append({"name": "Cc", "value": ", ".join(cc)})
+    headers.append({"name": "Subject", "value": subject or ""})
+    headers.append({"name": "Message-ID", "value": f"<{mid}@email.amazonses.com>"})
+    headers.append({"name": "MIME-Version", "value": "1.0"})
+    return headers
+
+
+def accept(
+    ctx: OperationContext,
+    sender: Sender,
+    recipients: tuple[list[str], list[str], list[str]],
+    content: Content,
+    tags: dict[str, str],
+    data: Any = None,
+    template_data: str | None = None,
+) -> str:
+    """Take one message: render, decide each recipient's fate, publish, count, remember."""
+    now = ctx.now()
+    mid = new_message_id(now)
+    to, cc, bcc = recipients
+    subject, html, text = content.subject, content.html, content.text
+    error: str | None = None
+    if content.template is not None:
+        try:
+            rendered = render_email(subject or "", html, text, data if data is not None else {})
+            subject, html, text = rendered.subject, rendered.html, rendered.text
+        except RenderError as exc:
+            error = exc.reason
+        except TemplateError as exc:
+            error = str(exc)
+    if content.raw is not None:
+        headers = list(content.headers)
+    else:
+        custom = {h["name"].lower() for h in content.headers}
+        headers = [
+            h for h in _standard_headers(sender, to, cc, subject, mid) if h["name"].lower() not in custom
+        ]
+        headers += content.headers
+    message = SentMessage(
+        message_id=mid,
+        timestamp=now,
+        source=sender.source,
+        source_arn=sender.source_arn,
+        to=to,
+        cc=cc,
+        bcc=bcc,
+        subject=subject,
+        html=html,
+        text=text,
+        raw=content.raw,
+        headers=headers,
+        tags=tags,
+        configuration_set=sender.config_set.name if sender.config_set else None,
+        template=None if content.template == "inline" else content.template,
+        template_data=template_data,
+        error=error,
+    )
+    state = sending(ctx.state)
+    counted = _quota_count(message.recipients)
+    ctx.state.account.sent_last_24_hours = state.count_sent(now, counted)
+    event = events.EventContext(ctx, message, sender.config_set, sender.source_arn)
+    if error is not None:
+        message.outcomes = dict.fromkeys(message.recipients, "rendering_failure")
+        events.publish(event, "Rendering Failure", events.rendering_failure(content.template or "", error))
+    else:
+        events.publish(event, "Send", {})
+        for recipient in message.recipients:
+            message.outcomes[recipient] = _deliver(ctx, event, recipient)
+    state.remember(message)
+    return mid
+
+
+def simulator_mailbox(address: str) -> str | None:
+    """``bounce+label@simulator.amazonses.com`` -> ``bounce``; None for other domains."""
+    bare = events.bare_address(address).lower()
+    local, _, domain = bare.partition("@")
+    if domain != SIMULATOR_DOMAIN:
+        return None
+    return local.split("+", 1)[0]
+
+
+def _deliver(ctx: OperationContext, event: events.EventContext, recipient: str) -> str:
+    now = ctx.now()
+    sent = event.message.timestamp
+    bare = events.bare_address(recipient)
+    feedback = f"{uuid.uuid4()}-000000"
+    if suppression_entry(ctx.state, bare, event.config_set) is not None:
+        events.publish(event, "Bounce", events.bounce(now, bare, "OnAccountSuppressionList", feedback))
+        return "suppressed"
+    mailbox = simulator_mailbox(bare)
+    if mailbox == "bounce":
+        events.publish(event, "Bounce", events.bounce(now, bare, "General", feedback))
+        return "bounced"
+    if mailbox == "suppressionlist":
+        events.publish(event, "Bounce", events.bounce(now, bare, "OnAccountSuppressionList", feedback))
+        return "suppressed"
+    events.publish(event, "Delivery", events.delivery(now, bare, sent))
+    if mailbox == "complaint":
+        events.publish(event, "Complaint", events.complaint(now, bare, feedback, sent))
+        return "complained"
+    return "delivered"
+
+
+# ---- the operations ------------------------------------------------------------------------
+
+
+@operation("SendEmail")
+def send_email(ctx: OperationContext, params: Params) -> Result:
+    content_params = params.get("Content") or {}
+    kinds = [k for k in ("Simple", "Raw", "Template") if content_params.get(k)]
+    if len(kinds) != 1:
+        raise BadRequestException("Content must contain exactly one of Simple, Raw or Template.")
+    raw_from: str | None = None
+    raw_recipients: list[str] = []
+    data: Any = None
+    template_data: str | None = None
+    if kinds[0] == "Simple":
+        content = _simple(content_params["Simple"])
+    elif kinds[0] == "Raw":
+        content, raw_from, raw_recipients = _raw(content_params["Raw"]["Data"])
+    else:
+        template = content_params["Template"]
+        template_data = template.get("TemplateData")
+        data = _template_data(template_data, "TemplateData")
+    sender = _sender(ctx, params, raw_from)
+    if kinds[0] == "Template":
+        content = _template_source(ctx, content_params["Template"])
+    destination = params.get("Destination")
+    if not destination and raw_recipients:
+        destination = {"ToAddresses": raw_recipients}
+    recipients = _recipients(destination)
+    tags = _tags(params.get("EmailTags"), "EmailTags")
+    everyone = [*recipients[0], *recipients[1], *recipients[2]]
+    _sandbox_check(ctx, everyone)
+    if _over_daily_quota(ctx, _quota_count(everyone)):
+        raise LimitExceededException("Daily message quota exceeded.")
+    if not sending(ctx.state).take_rate(len(everyone), ctx.state.account.max_send_rate):
+        raise TooManyRequestsException("Maximum sending rate exceeded.")
+    return {"MessageId": accept(ctx, sender, recipients, content, tags, data, template_data)}
+
+
+@operation("SendBulkEmail")
+def send_bulk_email(ctx: OperationContext, params: Params) -> Result:
+    entries = params.get("BulkEmailEntries") or []
+    if not 1 <= len(entries) <= MAX_BULK_ENTRIES:
+        raise BadRequestException(
+            f"BulkEmailEntries must hold 1 to {MAX_BULK_ENTRIES} entries, got {len(entries)}."
+        )
+    template = (params.get("DefaultContent") or {}).get("Template")
+    if not template:
+        raise BadRequestException("Missing required parameter DefaultContent.Template.")
+    default_data = _template_data(template.get("TemplateData"), "DefaultContent.Template.TemplateData")
+    sender = _sender(ctx, params)
+    content = _template_source(ctx, template)
+    default_tags = _tags(params.get("DefaultEmailTags"), "DefaultEmailTags")
+    return {
+        "BulkEmailEntryResults": [
+            _bulk_entry(ctx, sender, content, default_data, default_tags, e) for e in entries
+        ]
+    }
+
+
+def _bulk_entry(
+    ctx: OperationContext,
+    sender: Sender,
+    content: Content,
+    default_data: Any,
+    default_tags: dict[str, str],
+    entry: Mapping[str, Any],
+) -> dict[str, str]:
+    state = sending(ctx.state)
+    if state.take_transient_failure():
+        return {"Status": "TRANSIENT_FAILURE", "Error": "Temporary failure (injected by the emulator)."}
+    try:
+        recipients = _recipients(entry.get("Destination"))
+        replacement = ((entry.get("ReplacementEmailContent") or {}).get("ReplacementTemplate") or {}).get(
+            "ReplacementTemplateData"
+        )
+        data = merge_template_data(default_data, _template_data(replacement, "ReplacementTemplateData"))
+        tags = {**default_tags, **_tags(entry.get("ReplacementTags"), "ReplacementTags")}
+        everyone = [*recipients[0], *recipients[1], *recipients[2]]
+        _sandbox_check(ctx, everyone)
+    except BadRequestException as exc:
+        return {"Status": "INVALID_PARAMETER", "Error": exc.message}
+    except MessageRejected as exc:
+        return {"Status": "MESSAGE_REJECTED", "Error": exc.message}
+    if _over_daily_quota(ctx, _quota_count(everyone)):
+        return {"Status": "ACCOUNT_DAILY_QUOTA_EXCEEDED", "Error": "Daily message quota exceeded."}
+    if not state.take_rate(len(everyone), ctx.state.account.max_send_rate):
+        return {"Status": "ACCOUNT_THROTTLED", "Error": "Maximum sending rate exceeded."}
+    replaced = {h["name"].lower() for h in _headers(entry.get("ReplacementHeaders"))}
+    entry_content = Content(
+        content.subject,
+        content.html,
+        content.text,
+        [h for h in content.headers if h["name"].lower() not in replaced]
+        + _headers(entry.get("ReplacementHeaders")),
+        template=content.template,
+    )
+    mid = accept(ctx, sender, recipients, entry_content, tags, data, json.dumps(data))
+    return {"Status": "SUCCESS", "MessageId": mid}
+
+
+# ---- test and operator hooks ---------------------------------------------------------------
+
+
+def _message_dict(message: SentMessage, include_body: bool) -> dict[str, Any]:
+    out = message.model_dump(mode="json")
+    if not include_body:
+        for key in ("html", "text", "raw"):
+            out.pop(key, None)
+    return out
+
+
+@admin_action("sent_messages")
+def sent_messages(
+    ctx: OperationContext,
+    message_id: str | None = None,
+    recipient: str | None = None,
+    tag_name: str | None = None,
+    tag_values: list[str] | None = None,
+    limit: int | None = None,
+    include_body: bool = True,
+) -> list[dict[str, Any]]:
+    """The stored messages (oldest first, at most the last 10,000), optionally filtered."""
+    wanted = set(tag_values) if tag_values is not None else None
+    found = []
+    for message in sending(ctx.state).messages():
+        if message_id is not None and message.message_id != message_id:
+            continue
+        if recipient is not None and recipient.lower() not in (r.lower() for r in message.recipients):
+            continue
+        if tag_name is not None:
+            if tag_name not in message.tags:
+                continue
+            if wanted is not None and message.tags[tag_name] not in wanted:
+                continue
+        found.append(_message_dict(message, include_body))
+    return found[-limit:] if limit else found
+
+
+@admin_action("clear_sent_messages")
+def clear_sent_messages(ctx: OperationContext) -> int:
+    state = sending(ctx.state)
+    count = len(state.messages())
+    state.clear_messages()
+    return count
+
+
+@admin_action("configure_sending")
+def configure_sending(
+    ctx: OperationContext,
+    max_send_rate: float | None = None,
+    max_24_hour_send: float | None = None,
+    sending_enabled: bool | None = None,
+    production_access_enabled: bool | None = None,
+    reset_quota: bool = False,
+    transient_failures: int | None = None,
+) -> dict[str, Any]:
+    """Set the account's sending quotas and switches (tests raise MaxSendRate with this),
+    reset the 24-hour window, or fail the next N bulk entries with TRANSIENT_FAILURE."""
+    account = ctx.state.account
+    state = sending(ctx.state)
+    if max_send_rate is not None:
+        if max_send_rate <= 0:
+            raise BadRequestException("max_send_rate must be positive.")
+        account.max_send_rate = float(max_send_rate)
+        state.reset_rate()
+    if max_24_hour_send is not None:
+        account.max_24_hour_send = float(max_24_hour_send)
+    if sending_enabled is not None:
+        account.sending_enabled = bool(sending_enabled)
+    if production_access_enabled is not None:
+        account.production_access_enabled = bool(production_access_enabled)
+    if reset_quota:
+        state.reset_quota()
+    if transient_failures is not None:
+        state.inject_transient_failures(int(transient_failures))
+    account.sent_last_24_hours = state.sent_last_24_hours(ctx.now())
+    return {
+        "max_send_rate": account.max_send_rate,
+        "max_24_hour_send": account.max_24_hour_send,
+        "sent_last_24_hours": account.sent_last_24_hours,
+        "sending_enabled": account.sending_enabled,
+        "production_access_enabled": account.production_access_enabled,
+    }
+
+
+def _event_for(ctx: OperationContext, message_id: str) -> events.EventContext:
+    message = sending(ctx.state).find(message_id)
+    if message is None:
+        raise NotFoundException(f"No sent message {message_id} (the emulator keeps the last 10,000).")
+    config_set = ctx.state.configuration_sets.get(message.configuration_set or "")
+    return events.EventContext(ctx, message, config_set, message.source_arn)
+
+
+@admin_action("open")
+def open_message(ctx: OperationContext, message_id: str, ip_address: str = "192.0.2.1") -> int:
+    """Publish an Open event for a sent message; returns the destinations reached."""
+    return events.publish(_event_for(ctx, message_id), "Open", events.opened(ctx.now(), ip_address))
+
+
+@admin_action("click")
+def click_message(
+    ctx: OperationContext, message_id: str, link: str, link_tags: dict[str, list[str]] | None = None
+) -> int:
+    """Publish a Click event on ``link`` for a sent message; returns the destinations reached."""
+    return events.publish(_event_for(ctx, message_id), "Click", events.clicked(ctx.now(), link, link_tags))
+
+
+@admin_action("delivery_delay")
+def delay_message(
+    ctx: OperationContext, message_id: str, recipient: str | None = None, delay_type: str = "MailboxFull"
+) -> int:
+    """Publish a DeliveryDelay event for one recipient of a sent message."""
+    event = _event_for(ctx, message_id)
+    target = recipient or event.message.recipients[0]
+    return events.publish(event, "DeliveryDelay", events.delivery_delay(ctx.now(), target, delay_type))

@@ -1,0 +1,127 @@
+"""The sending part of the emulator's SES state: the 24-hour quota window, the send-rate
+bucket and the ring of sent messages that tests inspect.
+
+Only the quota window is persisted (it must survive a restart, as SES's does). The sent-message
+ring and the rate bucket live in memory: persisting 10,000 rendered messages on every send
+would make each SendBulkEmail pay for a multi-megabyte state write.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, PrivateAttr
+
+SENT_RING_SIZE = 10_000
+WINDOW_SECONDS = 24 * 3600
+BUCKET_SECONDS = 60  # the quota window is counted in one-minute buckets
+
+
+class SentMessage(BaseModel):
+    """One accepted message as the emulator saw it (what ``sent_messages`` returns)."""
+
+    message_id: str
+    timestamp: datetime
+    source: str
+    source_arn: str = ""
+    to: list[str] = Field(default_factory=list)
+    cc: list[str] = Field(default_factory=list)
+    bcc: list[str] = Field(default_factory=list)
+    subject: str | None = None
+    html: str | None = None
+    text: str | None = None
+    raw: str | None = None
+    headers: list[dict[str, str]] = Field(default_factory=list)
+    tags: dict[str, str] = Field(default_factory=dict)
+    configuration_set: str | None = None
+    template: str | None = None
+    template_data: str | None = None
+    # recipient -> delivered | bounced | complained | suppressed | rendering_failure
+    outcomes: dict[str, str] = Field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def recipients(self) -> list[str]:
+        return [*self.to, *self.cc, *self.bcc]
+
+
+class SendingState(BaseModel):
+    # minute (epoch seconds // 60) -> recipients counted against the daily quota
+    quota_window: dict[int, float] = Field(default_factory=dict)
+
+    _sent: deque[SentMessage] = PrivateAttr(default_factory=lambda: deque(maxlen=SENT_RING_SIZE))
+    _tokens: float | None = PrivateAttr(default=None)
+    _refilled: float = PrivateAttr(default=0.0)
+    # Test hook: answer the next N bulk entries with TRANSIENT_FAILURE (admin configure_sending).
+    _transient_failures: int = PrivateAttr(default=0)
+
+    # ---- the 24-hour quota ---------------------------------------------------------------
+
+    def count_sent(self, now: datetime, recipients: float) -> float:
+        """Add ``recipients`` to the rolling window; returns the window's total."""
+        minute = int(now.timestamp()) // BUCKET_SECONDS
+        self.quota_window[minute] = self.quota_window.get(minute, 0.0) + recipients
+        return self.sent_last_24_hours(now)
+
+    def sent_last_24_hours(self, now: datetime) -> float:
+        oldest = (int(now.timestamp()) - WINDOW_SECONDS) // BUCKET_SECONDS
+        for minute in [m for m in self.quota_window if m <= oldest]:
+            del self.quota_window[minute]
+        return float(sum(self.quota_window.values()))
+
+    def reset_quota(self) -> None:
+        self.quota_window.clear()
+
+    # ---- the send rate -----------------------------------------------------------------------
+
+    def take_rate(self, recipients: int, max_send_rate: float) -> bool:
+        """Spend ``recipients`` from a token bucket refilled at MaxSendRate per second and
+        holding at most one second's worth; False (nothing spent) if there are too few."""
+        capacity = max(1.0, max_send_rate)
+        now = time.monotonic()
+        if self._tokens is None:
+            self._tokens = capacity
+        else:
+            self._tokens = min(capacity, self._tokens + (now - self._refilled) * max_send_rate)
+        self._refilled = now
+        if recipients > self._tokens:
+            return False
+        self._tokens -= recipients
+        return True
+
+    def reset_rate(self) -> None:
+        self._tokens = None
+
+    # ---- transient failure injection ---------------------------------------------------------
+
+    def inject_transient_failures(self, count: int) -> None:
+        self._transient_failures = max(0, count)
+
+    def take_transient_failure(self) -> bool:
+        if self._transient_failures > 0:
+            self._transient_failures -= 1
+            return True
+        return False
+
+    # ---- the sent-message ring ---------------------------------------------------------------
+
+    def remember(self, message: SentMessage) -> None:
+        self._sent.append(message)
+
+    def find(self, message_id: str) -> SentMessage | None:
+        for message in reversed(self._sent):
+            if message.message_id == message_id:
+                return message
+        return None
+
+    def messages(self) -> list[SentMessage]:
+        return list(self._sent)
+
+    def clear_messages(self) -> None:
+        self._sent.clear()
+
+    def summary(self) -> dict[str, Any]:
+        return {"stored": len(self._sent), "ring_size": SENT_RING_SIZE}
