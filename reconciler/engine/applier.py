@@ -1,0 +1,203 @@
+"""Apply a Plan: run its steps in order (ordering.py), report every step's outcome.
+
+A failed step does not stop the run (Argo CD's SyncFailed per resource): the steps that
+depend on the failed resource are skipped, everything else carries on. Outcomes:
+
+    done           the call(s) succeeded
+    failed         SES refused; the AWS error code, message and what to do next are kept
+    skipped        not run because a resource it depends on failed or was skipped
+    not_attempted  the run was interrupted (Ctrl-C) before reaching it
+
+The applier acts on the plan's changes alone (``before``/``after``); the live objects passed in
+are the ones just read (planning, or the stale-plan check of a saved plan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.engine.ordering import Step, order_steps
+from reconciler.engine.plan import ABSENT, Action, Plan, ResourceChange
+from reconciler.errors import AwsError, PlanError, ReconcilerError
+from reconciler.kinds.base import Kind, LiveObject
+
+DONE = "done"
+FAILED = "failed"
+SKIPPED = "skipped"
+NOT_ATTEMPTED = "not_attempted"
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    address: str
+    action: str  # "create", "update", "delete", "replace (delete)", "replace (create)"
+    status: str
+    message: str = ""
+    hint: str | None = None
+    code: str = ""  # the AWS error code of a failure
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "action": self.action,
+            "status": self.status,
+            "message": self.message,
+            "hint": self.hint,
+            "code": self.code,
+        }
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    outcomes: tuple[StepOutcome, ...] = ()
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return all(o.status == DONE for o in self.outcomes) and not self.interrupted
+
+    def counts(self) -> dict[str, int]:
+        counts = {DONE: 0, FAILED: 0, SKIPPED: 0, NOT_ATTEMPTED: 0}
+        for o in self.outcomes:
+            counts[o.status] += 1
+        return counts
+
+    def summary_line(self) -> str:
+        c = self.counts()
+        head = "Apply complete!" if self.ok else "Apply failed."
+        return (
+            f"{head} {c[DONE]} done, {c[FAILED]} failed, {c[SKIPPED]} skipped, "
+            f"{c[NOT_ATTEMPTED]} not attempted."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "counts": self.counts(), "outcomes": [o.to_dict() for o in self.outcomes]}
+
+
+def stale_addresses(plan: Plan, live_now: Mapping[str, LiveObject | None]) -> list[str]:
+    """Addresses whose live object moved since the plan read it ("what moved"), as messages."""
+    moved: list[str] = []
+    for address in sorted(live_now):
+        then = plan.live_objects.get(address)
+        if then is None:
+            continue
+        obj = live_now[address]
+        now = ABSENT if obj is None else obj.fingerprint
+        if now == then:
+            continue
+        if then == ABSENT:
+            moved.append(f"{address} was created since the plan")
+        elif now == ABSENT:
+            moved.append(f"{address} was deleted since the plan")
+        else:
+            moved.append(f"{address} was changed since the plan")
+    return moved
+
+
+def apply_plan(
+    plan: Plan,
+    kinds: Mapping[str, Kind],
+    gateway: Any,
+    live: Mapping[str, LiveObject | None],
+    *,
+    stack: str,
+    on_outcome: Callable[[StepOutcome], None] | None = None,
+) -> ApplyResult:
+    steps = order_steps(plan.changes)
+    dependents = _dependents(plan.changes)
+    failed_forward: set[str] = set()  # addresses whose create/update/replace did not happen
+    failed_delete: set[str] = set()  # addresses whose delete did not happen
+    outcomes: list[StepOutcome] = []
+    interrupted = False
+
+    for step in steps:
+        if interrupted:
+            outcome = StepOutcome(step.address, step.label, NOT_ATTEMPTED, "the run was interrupted")
+        else:
+            blocker = _blocker(step, failed_forward, failed_delete, dependents)
+            if blocker is not None:
+                outcome = StepOutcome(step.address, step.label, SKIPPED, blocker)
+            else:
+                try:
+                    outcome = _run(step, kinds, gateway, live, stack)
+                except KeyboardInterrupt:
+                    interrupted = True
+                    outcome = StepOutcome(
+                        step.address, step.label, NOT_ATTEMPTED, "interrupted during this step"
+                    )
+        if outcome.status != DONE:
+            (failed_delete if step.action == Action.DELETE else failed_forward).add(step.address)
+        outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+    return ApplyResult(tuple(outcomes), interrupted)
+
+
+def _blocker(
+    step: Step, failed_forward: set[str], failed_delete: set[str], dependents: Mapping[str, set[str]]
+) -> str | None:
+    change = step.change
+    if step.action == Action.DELETE:
+        # Deleting X while something that uses X could not be removed would break that user.
+        stuck = sorted(dependents.get(change.address, set()) & failed_delete)
+        if stuck:
+            return f"{stuck[0]} depends on it and could not be deleted"
+        return None
+    if change.is_replace and change.address in failed_delete:
+        return "the delete half of the replacement did not happen"
+    missing = sorted(set(change.depends_on) & failed_forward)
+    if missing:
+        return f"it depends on {missing[0]}, which was not applied"
+    return None
+
+
+def _run(
+    step: Step, kinds: Mapping[str, Kind], gateway: Any, live: Mapping[str, LiveObject | None], stack: str
+) -> StepOutcome:
+    change = step.change
+    kind = kinds.get(change.kind)
+    if kind is None:
+        return StepOutcome(change.address, step.label, FAILED, f"unknown kind {change.kind!r} in this sesctl")
+    try:
+        if step.action == Action.CREATE:
+            kind.create(gateway, change.name, _required(change.after, change), stack)
+        elif step.action == Action.UPDATE:
+            kind.update(
+                gateway,
+                change.name,
+                _required(change.after, change),
+                _live(live, change),
+                change.changed_keys,
+            )
+        else:
+            kind.delete(gateway, change.name, _live(live, change))
+    except AwsError as exc:
+        return StepOutcome(change.address, step.label, FAILED, str(exc), exc.hint, exc.code)
+    except ReconcilerError as exc:
+        return StepOutcome(change.address, step.label, FAILED, str(exc), exc.hint)
+    except Exception as exc:  # a bug must not stop the other changes, nor show a traceback
+        return StepOutcome(change.address, step.label, FAILED, f"unexpected error: {exc!r}")
+    return StepOutcome(change.address, step.label, DONE)
+
+
+def _required(value: dict[str, Any] | None, change: ResourceChange) -> dict[str, Any]:
+    if value is None:
+        raise PlanError(f"{change.address}: the plan has no desired form for this change")
+    return value
+
+
+def _live(live: Mapping[str, LiveObject | None], change: ResourceChange) -> LiveObject:
+    obj = live.get(change.address)
+    if obj is None:
+        raise PlanError(f"{change.address} is no longer live", hint="Run `sesctl plan` again.")
+    return obj
+
+
+def _dependents(changes: tuple[ResourceChange, ...]) -> dict[str, set[str]]:
+    result: dict[str, set[str]] = {}
+    for change in changes:
+        for dep in change.depends_on:
+            result.setdefault(dep, set()).add(change.address)
+    return result

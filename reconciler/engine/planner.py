@@ -1,0 +1,356 @@
+"""Desired state + live SES -> Plan (Terraform's plan walk, Argo CD's ownership rules).
+
+    in the manifests, absent live                 -> create
+    in both, normalized forms differ              -> update, or replace when a replace field changed
+    live, owned by this stack, not in manifests   -> delete with prune, else "pending prune"
+    live, not owned by this stack                 -> unmanaged: listed, never touched
+
+Guards raise PlanError before anything is applied: ``protect`` blocks a delete or replace,
+``max_destroy`` caps the number of deletes (a replace counts: it deletes the live object),
+and a manifest naming a resource that another stack owns is a conflict.
+
+Live reads run concurrently, one thread per kind (each kind's calls go through the gateway's
+per-operation token buckets), and only for what the plan needs: everything for a full plan,
+the targets and their dependencies for a targeted one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.engine.diff import diff
+from reconciler.engine.ordering import dependencies, sort_changes
+from reconciler.engine.plan import (
+    ABSENT,
+    REPLACE,
+    Action,
+    FieldChange,
+    Plan,
+    PlanDiagnostic,
+    Reason,
+    ResourceChange,
+    Source,
+    TextDiff,
+    count_destroys,
+)
+from reconciler.errors import PlanError, UsageError
+from reconciler.kinds.base import JsonDict, Kind, LiveObject
+
+# Template parts shown as unified line diffs rather than one long before/after string.
+TEXT_PARTS: dict[str, tuple[str, ...]] = {"EmailTemplate": ("subject", "html", "text")}
+
+
+@dataclass(frozen=True)
+class DesiredResource:
+    kind: str
+    name: str
+    normalized: JsonDict
+    protect: bool = False
+    source: Source | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    stack: str
+    environment: str = ""
+    region: str = ""
+    prune: bool = False
+    max_destroy: int | None = None
+    targets: tuple[str, ...] = ()
+    diagnostics: tuple[PlanDiagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """What to read: every object of ``kinds`` when ``names`` has no entry for a kind, else those names."""
+
+    kinds: tuple[str, ...]
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def parse_address(address: str, kinds: Iterable[str]) -> tuple[str, str]:
+    kind, sep, name = address.partition("/")
+    known = sorted(kinds)
+    if not sep or not name:
+        raise UsageError(
+            f"target {address!r} is not Kind/name", hint="For example: --target ConfigurationSet/marketing"
+        )
+    if kind not in known:
+        raise UsageError(
+            f"target {address!r}: unknown kind {kind!r}", hint="Known kinds: " + ", ".join(known)
+        )
+    return kind, name
+
+
+def read_scope(
+    desired: Mapping[str, DesiredResource], kinds: Mapping[str, Kind], targets: Sequence[str]
+) -> ReadScope:
+    if not targets:
+        return ReadScope(tuple(sorted(kinds)))
+    wanted = target_closure(desired, kinds, targets)
+    names: dict[str, list[str]] = {}
+    for address in sorted(wanted):
+        kind, name = parse_address(address, kinds)
+        names.setdefault(kind, []).append(name)
+    return ReadScope(tuple(sorted(names)), {k: tuple(v) for k, v in names.items()})
+
+
+def target_closure(
+    desired: Mapping[str, DesiredResource], kinds: Mapping[str, Kind], targets: Sequence[str]
+) -> set[str]:
+    """The targets plus everything they depend on, transitively (Terraform's -target)."""
+    wanted: set[str] = set()
+    todo = list(targets)
+    while todo:
+        address = todo.pop()
+        if address in wanted:
+            continue
+        parse_address(address, kinds)
+        wanted.add(address)
+        resource = desired.get(address)
+        if resource is not None:
+            todo.extend(dependencies(resource.kind, resource.name, resource.normalized))
+    return wanted
+
+
+def read_live(gateway: Any, kinds: Mapping[str, Kind], scope: ReadScope) -> dict[str, LiveObject]:
+    """Live objects by address, read concurrently across kinds."""
+
+    def one(kind_name: str) -> tuple[str, Mapping[str, LiveObject]]:
+        names = scope.names.get(kind_name)
+        return kind_name, kinds[kind_name].read_live(gateway, list(names) if names is not None else None)
+
+    result: dict[str, LiveObject] = {}
+    if not scope.kinds:
+        return result
+    with ThreadPoolExecutor(max_workers=len(scope.kinds), thread_name_prefix="read-live") as pool:
+        for kind_name, objects in pool.map(one, scope.kinds):
+            for name, obj in objects.items():
+                result[f"{kind_name}/{name}"] = obj
+    return result
+
+
+def build_plan(
+    desired: Mapping[str, DesiredResource],
+    live: Mapping[str, LiveObject],
+    kinds: Mapping[str, Kind],
+    options: PlanOptions,
+) -> Plan:
+    """The plan for ``desired`` against ``live`` (already read with :func:`read_scope`)."""
+    scope: set[str] | None = target_closure(desired, kinds, options.targets) if options.targets else None
+    owners = _owners(live, kinds)
+    changes: list[ResourceChange] = []
+    unmanaged: list[str] = []
+    pending_prune: list[str] = []
+    conflicts: list[str] = []
+    no_op = 0
+
+    for address in sorted(desired):
+        if scope is not None and address not in scope:
+            continue
+        resource = desired[address]
+        kind = kinds[resource.kind]
+        obj = live.get(address)
+        owner = owners.get(address)
+        if obj is not None and owner not in (None, options.stack):
+            conflicts.append(f"{address} is owned by stack {owner!r}, not {options.stack!r}")
+            continue
+        if obj is None:
+            changes.append(_create(resource, kind, options.stack))
+            continue
+        change = _update(resource, kind, obj)
+        if change is None:
+            no_op += 1
+        else:
+            changes.append(change)
+
+    for address in sorted(live):
+        if address in desired or (scope is not None and address not in scope):
+            continue
+        kind_name, _, name = address.partition("/")
+        if owners.get(address) != options.stack:
+            unmanaged.append(address)
+        elif options.prune:
+            changes.append(_delete(kinds[kind_name], name, live[address]))
+        else:
+            pending_prune.append(address)
+
+    if conflicts:
+        raise PlanError(
+            "resources in the manifests belong to another stack:\n  " + "\n  ".join(conflicts),
+            hint="Rename them, or remove them from the other stack first. sesctl never takes over "
+            "another stack's resources.",
+        )
+    _check_protect(changes, desired, live)
+    _check_max_destroy(changes, options.max_destroy)
+
+    read = {address: obj.fingerprint for address, obj in live.items()}
+    for address in desired:
+        if scope is None or address in scope:
+            read.setdefault(address, ABSENT)
+    return Plan(
+        changes=sort_changes(changes),
+        stack=options.stack,
+        environment=options.environment,
+        region=options.region,
+        live_objects=dict(sorted(read.items())),
+        unmanaged=tuple(unmanaged),
+        pending_prune=tuple(pending_prune),
+        no_op=no_op,
+        diagnostics=options.diagnostics,
+        targets=tuple(sorted(options.targets)),
+        prune=options.prune,
+    )
+
+
+def _owners(live: Mapping[str, LiveObject], kinds: Mapping[str, Kind]) -> dict[str, str | None]:
+    """Owner per live address. A kind SES cannot tag (event destinations) belongs to the owner
+    of the resource it lives in."""
+    owners: dict[str, str | None] = {}
+    for address, obj in live.items():
+        kind_name, _, name = address.partition("/")
+        owner = obj.owner
+        kind = kinds.get(kind_name)
+        if owner is None and kind is not None and not kind.taggable:
+            for parent in dependencies(kind_name, name, obj.normalized):
+                parent_obj = live.get(parent)
+                if parent_obj is not None and parent_obj.owner is not None:
+                    owner = parent_obj.owner
+                    break
+        owners[address] = owner
+    return owners
+
+
+def _create(resource: DesiredResource, kind: Kind, stack: str) -> ResourceChange:
+    after = resource.normalized
+    return ResourceChange(
+        kind=resource.kind,
+        name=resource.name,
+        actions=(Action.CREATE,),
+        wave=kind.wave,
+        reason=Reason.NOT_IN_LIVE,
+        fields=diff(None, after),
+        text_diffs=_text_diffs(resource.kind, None, after),
+        risks=tuple(kind.risks(resource.name, None, after)),
+        source=resource.source,
+        after=after,
+        depends_on=dependencies(resource.kind, resource.name, after),
+    )
+
+
+def _update(resource: DesiredResource, kind: Kind, obj: LiveObject) -> ResourceChange | None:
+    before, after = obj.normalized, resource.normalized
+    fields = diff(before, after)
+    if not fields:
+        return None
+    replace = [f for f in fields if _forces_replacement(f.path, kind.replace_fields)]
+    if replace:
+        fields = tuple(
+            FieldChange(f.path, f.op, f.before, f.after, True) if f in replace else f for f in fields
+        )
+    return ResourceChange(
+        kind=resource.kind,
+        name=resource.name,
+        actions=REPLACE if replace else (Action.UPDATE,),
+        wave=kind.wave,
+        reason=Reason.CANNOT_UPDATE_IN_PLACE if replace else Reason.DRIFTED,
+        fields=fields,
+        text_diffs=_text_diffs(resource.kind, before, after),
+        risks=tuple(kind.risks(resource.name, before, after)),
+        source=resource.source,
+        before=before,
+        after=after,
+        depends_on=dependencies(resource.kind, resource.name, after),
+    )
+
+
+def _delete(kind: Kind, name: str, obj: LiveObject) -> ResourceChange:
+    before = obj.normalized
+    return ResourceChange(
+        kind=kind.kind,
+        name=name,
+        actions=(Action.DELETE,),
+        wave=kind.wave,
+        reason=Reason.REMOVED_FROM_MANIFESTS,
+        fields=diff(before, None),
+        risks=tuple(kind.risks(name, before, None)),
+        before=before,
+        depends_on=dependencies(kind.kind, name, before),
+    )
+
+
+def _forces_replacement(path: str, replace_fields: frozenset[str]) -> bool:
+    return any(path == rf or path.startswith((rf + ".", rf + "[")) for rf in replace_fields)
+
+
+def _text_diffs(kind: str, before: JsonDict | None, after: JsonDict | None) -> tuple[TextDiff, ...]:
+    result: list[TextDiff] = []
+    for part in TEXT_PARTS.get(kind, ()):
+        old = (before or {}).get(part)
+        new = (after or {}).get(part)
+        if old == new or not isinstance(old or new, str):
+            continue
+        result.append(TextDiff(part, line_diff(old or "", new or "")))
+    return tuple(result)
+
+
+def line_diff(old: str, new: str) -> str:
+    """A unified line diff, ``--- live`` / ``+++ desired``; every line ends with a newline."""
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), "live", "desired", n=3
+    )
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
+
+
+def _check_protect(
+    changes: Sequence[ResourceChange], desired: Mapping[str, DesiredResource], live: Mapping[str, LiveObject]
+) -> None:
+    blocked = [
+        c
+        for c in changes
+        if c.destroys
+        and (desired.get(c.address, _UNPROTECTED).protect or _protected_live(live.get(c.address)))
+    ]
+    if not blocked:
+        return
+    lines = [f"{c.address} would be {'replaced' if c.is_replace else 'deleted'}" for c in blocked]
+    raise PlanError(
+        "protected resources would be destroyed (protect: true):\n  " + "\n  ".join(lines),
+        hint="Remove `protect: true` from the manifest (and apply that) before destroying it, "
+        "or change the plan so it keeps the resource.",
+    )
+
+
+def _check_max_destroy(changes: Sequence[ResourceChange], limit: int | None) -> None:
+    if limit is None:
+        return
+    count = count_destroys(changes)
+    if count > limit:
+        names = ", ".join(c.address for c in changes if c.destroys)
+        raise PlanError(
+            f"the plan would delete {count} resource(s), more than --max-destroy {limit}: {names}",
+            hint="Review the plan; raise --max-destroy if these deletions are intended.",
+        )
+
+
+# Set on a live object's tags (by the kinds, from the manifest's protect: true) so that
+# protection survives the manifest's removal.
+PROTECT_TAG = "sesctl:protect"
+_UNPROTECTED = DesiredResource("", "", {})
+
+
+def _protected_live(obj: LiveObject | None) -> bool:
+    if obj is None:
+        return False
+    tags = obj.normalized.get("tags")
+    return isinstance(tags, dict) and str(tags.get(PROTECT_TAG, "")).lower() == "true"

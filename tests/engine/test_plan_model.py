@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reconciler.engine.diff import diff
+from reconciler.engine.ordering import order_steps, sort_changes
+from reconciler.engine.plan import (
+    REPLACE,
+    Action,
+    FieldChange,
+    Plan,
+    PlanDiagnostic,
+    ResourceChange,
+    Source,
+    TextDiff,
+    canonical_json,
+)
+from reconciler.errors import PlanError
+from reconciler.kinds.base import Risk
+
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-1000, 1000), st.text(max_size=8))
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+json_dicts = st.dictionaries(st.text(min_size=1, max_size=6), json_values, max_size=4)
+KINDS = {"DedicatedIpPool": 10, "ConfigurationSet": 20, "EventDestination": 30, "EmailTemplate": 50}
+ACTIONS = [(Action.CREATE,), (Action.UPDATE,), (Action.DELETE,), REPLACE]
+
+
+@st.composite
+def changes(draw: st.DrawFn) -> ResourceChange:
+    kind = draw(st.sampled_from(sorted(KINDS)))
+    before, after = draw(json_dicts), draw(json_dicts)
+    return ResourceChange(
+        kind=kind,
+        name=draw(st.text("abcxyz-_", min_size=1, max_size=6)),
+        actions=draw(st.sampled_from(ACTIONS)),
+        wave=KINDS[kind],
+        reason=draw(st.sampled_from([None, "not_in_live", "removed_from_manifests"])),
+        fields=diff(before, after),
+        text_diffs=tuple(
+            draw(st.lists(st.builds(TextDiff, st.sampled_from(["html", "text"]), st.text()), max_size=2))
+        ),
+        risks=tuple(
+            draw(st.lists(st.builds(Risk, st.just("delete"), st.just("high"), st.text()), max_size=1))
+        ),
+        source=draw(st.one_of(st.none(), st.builds(Source, st.text(min_size=1), st.integers(0, 99)))),
+        before=before,
+        after=after,
+        depends_on=tuple(draw(st.lists(st.text(min_size=1, max_size=5), max_size=2))),
+    )
+
+
+plans = st.builds(
+    Plan,
+    changes=st.lists(changes(), max_size=5).map(sort_changes),
+    stack=st.text(max_size=5),
+    live_objects=st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=8), max_size=4),
+    unmanaged=st.lists(st.text(max_size=5), max_size=2).map(tuple),
+    pending_prune=st.lists(st.text(max_size=5), max_size=2).map(tuple),
+    no_op=st.integers(0, 9),
+    diagnostics=st.lists(
+        st.builds(PlanDiagnostic, st.just("W4002"), st.just("warning"), st.text()), max_size=1
+    ).map(tuple),
+    prune=st.booleans(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans)
+def test_json_round_trip(plan: Plan) -> None:
+    assert Plan.from_json(plan.to_json()) == plan
+    assert Plan.from_json(plan.to_json(indent=None)).checksum == plan.checksum
+
+
+def _shuffled(value: object, rng: random.Random) -> object:
+    if isinstance(value, dict):
+        items = list(value.items())
+        rng.shuffle(items)
+        return {k: _shuffled(v, rng) for k, v in items}
+    if isinstance(value, list):
+        return [_shuffled(v, rng) for v in value]
+    return value
+
+
+@settings(max_examples=40, deadline=None)
+@given(plans, st.integers(0, 2**16))
+def test_checksum_independent_of_dict_order(plan: Plan, seed: int) -> None:
+    data = _shuffled(json.loads(plan.to_json()), random.Random(seed))
+    assert isinstance(data, dict)
+    assert Plan.from_dict(data).checksum == plan.checksum
+    assert Plan.from_dict(data).live_fingerprint == plan.live_fingerprint
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(changes(), max_size=8))
+def test_order_deletes_after_creates_in_descending_wave(items: list[ResourceChange]) -> None:
+    steps = order_steps(items)
+    pure = [i for i, s in enumerate(steps) if s.change.is_delete]
+    forward = [i for i, s in enumerate(steps) if s.action != Action.DELETE]
+    assert not pure or not forward or min(pure) > max(forward)
+    assert [steps[i].change.wave for i in pure] == sorted((steps[i].change.wave for i in pure), reverse=True)
+    assert [steps[i].change.wave for i in forward] == sorted(steps[i].change.wave for i in forward)
+    for i, step in enumerate(steps):  # a replace deletes before it creates
+        if step.change.is_replace and step.action == Action.CREATE:
+            assert any(s.change is step.change and s.action == Action.DELETE for s in steps[:i])
+
+
+@settings(max_examples=60, deadline=None)
+@given(json_dicts, json_dicts)
+def test_diff_is_empty_exactly_when_equal(a: dict[str, object], b: dict[str, object]) -> None:
+    assert diff(a, a) == ()
+    assert (diff(a, b) == ()) == (canonical_json(_strip_none(a)) == canonical_json(_strip_none(b)))
+
+
+def _strip_none(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _strip_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_strip_none(v) for v in value]
+    return value
+
+
+def test_diff_paths_and_ops() -> None:
+    before = {"a": 1, "opts": {"tls": "OPTIONAL", "gone": True}, "dims": [{"n": "x"}], "tags": {"a.b": "1"}}
+    after = {"a": 1, "opts": {"tls": "REQUIRE"}, "dims": [{"n": "y"}, {"n": "z"}], "types": ["BOUNCE"]}
+    assert diff(before, after) == (
+        FieldChange("dims[0].n", "change", "x", "y"),
+        FieldChange("dims[1].n", "add", None, "z"),
+        FieldChange("opts.gone", "remove", True, None),
+        FieldChange("opts.tls", "change", "OPTIONAL", "REQUIRE"),
+        FieldChange('tags["a.b"]', "remove", "1", None),
+        FieldChange("types", "add", None, ["BOUNCE"]),
+    )
+
+
+def test_tri_state_suppression_differs() -> None:
+    inherit: dict[str, object] = {}
+    disabled = {"suppression_options": {"suppressed_reasons": []}}
+    both = {"suppression_options": {"suppressed_reasons": ["BOUNCE", "COMPLAINT"]}}
+    assert diff(inherit, disabled) == (
+        FieldChange("suppression_options.suppressed_reasons", "add", None, []),
+    )
+    assert diff(both, disabled)[0].op == "change"
+    assert diff(disabled, inherit)[0].op == "remove"
+
+
+def test_types_compared_as_json() -> None:
+    assert diff({"x": {"y": 1}}, {"x": {"y": True}}) == (FieldChange("x.y", "change", 1, True),)
+
+
+def test_strings_compared_exactly() -> None:
+    assert diff({"subject": "Hi 👋"}, {"subject": "Hi 👋"}) == ()
+    assert diff({"subject": "Café"}, {"subject": "Cafe\u0301"}) != ()
+
+
+def test_edited_plan_is_refused() -> None:
+    plan = Plan(changes=(ResourceChange("EmailTemplate", "a", (Action.CREATE,), 50, after={"subject": "x"}),))
+    data = json.loads(plan.to_json())
+    data["changes"][0]["after"]["subject"] = "y"
+    with pytest.raises(PlanError, match="edited"):
+        Plan.from_dict(data)
+    data["format_version"] = "9"
+    with pytest.raises(PlanError, match="format_version"):
+        Plan.from_dict(data)
+    with pytest.raises(PlanError, match="not JSON"):
+        Plan.from_json("{")
