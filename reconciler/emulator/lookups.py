@@ -7,6 +7,8 @@ suppressed under this configuration set, which configuration set applies).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from reconciler.emulator.errors import NotFoundException
 from reconciler.emulator.state import (
     ConfigurationSet,
@@ -104,3 +106,21 @@ def record_sent(state: SesState, recipients: int) -> None:
 
 def remaining_quota(state: SesState) -> float:
     return state.account.max_24_hour_send - state.account.sent_last_24_hours
+
+
+def record_suppression(
+    state: SesState,
+    address: str,
+    reason: SuppressionReason,
+    when: datetime,
+    *,
+    message_id: str | None = None,
+    feedback_id: str | None = None,
+) -> SuppressedDestination:
+    """Add or refresh an account suppression-list entry (what SES does after a hard bounce or
+    a complaint when the reason is enabled; PutSuppressedDestination does it by hand)."""
+    entry = SuppressedDestination(
+        email=address.strip(), reason=reason, last_update=when, message_id=message_id, feedback_id=feedback_id
+    )
+    state.suppressed[address.strip().lower()] = entry
+    return entry
