@@ -17,8 +17,10 @@ How the engine uses a kind (see reconciler/kinds/registry.py for KINDS):
      out its Get calls with ``gateway.read_many``. Wrap the whole read phase in
      ``with gateway.reading():`` so that reads shared by kinds (ListConfigurationSets,
      GetConfigurationSet for event-destination ownership) are made once.
-  2. ``normalize_desired(name, spec, stack)`` for each manifest resource; diff against
-     ``LiveObject.normalized``.
+  2. ``normalize_desired(name, spec, stack)`` for each manifest resource, then
+     ``fill_unmanaged(desired, live.normalized or None)`` (values the manifest leaves to SES,
+     e.g. a dedicated IP's warm-up percentage, take the live value), then diff against
+     ``LiveObject.normalized``. EventDestination names are ``<configuration set>/<name>``.
   3. A field change forces a replace when ``replace_reason(before, after)`` returns a reason
      (``replace_fields`` lists the fields that *can* force one, for docs and the plan's
      ``forces_replacement`` marker; the verdict depends on the values, e.g. a pool may go
@@ -100,6 +102,10 @@ class Kind(Protocol):
         """Read live objects: only ``names`` when given (targeted plans), else all of this kind.
         A name that does not exist is simply missing from the result (not an error).
         Goes through the gateway (rate limits, retries, error mapping)."""
+        ...
+
+    def fill_unmanaged(self, desired: JsonDict, live: JsonDict | None) -> JsonDict:
+        """``desired`` with the values the manifest leaves to SES copied from ``live`` (normalized)."""
         ...
 
     def replace_reason(self, before: JsonDict, after: JsonDict) -> str | None:

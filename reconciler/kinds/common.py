@@ -1,0 +1,111 @@
+"""What the kinds share: SES shape <-> normalized shape, tags and ownership, spec dumps.
+
+The normalized form mirrors SES's own shapes with snake_case keys (``DeliveryOptions.TlsPolicy``
+-> ``delivery_options.tls_policy``), which is also how the spec models name their fields, so
+one mechanical conversion serves both directions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from reconciler.errors import AwsError
+from reconciler.kinds.base import OWNER_TAG, JsonDict
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+OWNED_TAG_PREFIX = "sesctl:"  # sesctl's own tags: never part of the normalized ``tags``
+
+
+def snake(value: Any) -> Any:
+    """SES's PascalCase keys -> snake_case, recursively (values untouched)."""
+    if isinstance(value, Mapping):
+        return {_CAMEL_BOUNDARY.sub("_", str(k)).lower(): snake(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [snake(v) for v in value]
+    return value
+
+
+def pascal(value: Any) -> Any:
+    """snake_case keys -> SES's PascalCase, recursively; ``None`` members are dropped."""
+    if isinstance(value, Mapping):
+        return {
+            "".join(p[:1].upper() + p[1:] for p in str(k).split("_")): pascal(v)
+            for k, v in value.items()
+            if v is not None
+        }
+    if isinstance(value, list):
+        return [pascal(v) for v in value]
+    return value
+
+
+def spec_dict(spec: Any) -> JsonDict:
+    """A spec model (or an already plain dict, for tests) as snake_case JSON data."""
+    if isinstance(spec, BaseModel):
+        data: JsonDict = spec.model_dump(mode="json", by_alias=False)
+        return data
+    return dict(spec)
+
+
+def tag_dict(tags: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
+    return {str(t["Key"]): str(t.get("Value", "")) for t in tags or []}
+
+
+def user_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    """The tags a manifest manages: everything but sesctl's own, sorted by key."""
+    return {k: tags[k] for k in sorted(tags) if not k.startswith(OWNED_TAG_PREFIX)}
+
+
+def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+def owner_of(tags: Mapping[str, str]) -> str | None:
+    return tags.get(OWNER_TAG)
+
+
+def create_tags(desired: JsonDict, stack: str) -> list[dict[str, str]]:
+    return tag_list({**(desired.get("tags") or {}), OWNER_TAG: stack})
+
+
+def sync_tags(gateway: Any, arn: str, before: Mapping[str, str], after: Mapping[str, str]) -> None:
+    """Make the user tags on ``arn`` go from ``before`` to ``after`` (sesctl's tags untouched)."""
+    removed = sorted(set(before) - set(after))
+    changed = {k: v for k, v in after.items() if before.get(k) != v}
+    if removed:
+        gateway.call("UntagResource", ResourceArn=arn, TagKeys=removed)
+    if changed:
+        gateway.call("TagResource", ResourceArn=arn, Tags=tag_list(changed))
+
+
+def get_or_none(gateway: Any, operation: str, *, cached: bool = False, **params: Any) -> JsonDict | None:
+    """A Get that answers None for NotFoundException (a missing object is absent, not an error)."""
+    try:
+        result: JsonDict = (gateway.call_cached if cached else gateway.call)(operation, **params)
+        return result
+    except AwsError as exc:
+        if exc.code == "NotFoundException":
+            return None
+        raise
+
+
+def sorted_set(values: Iterable[str] | None) -> list[str] | None:
+    return None if values is None else sorted(set(values))
+
+
+def strip_none(value: Any) -> Any:
+    """Drop ``None`` members recursively; an emptied mapping becomes None (absent)."""
+    if isinstance(value, Mapping):
+        kept = {k: strip_none(v) for k, v in value.items()}
+        kept = {k: v for k, v in kept.items() if v is not None}
+        return kept or None
+    if isinstance(value, list):
+        return [strip_none(v) for v in value]
+    return value
+
+
+def iam(*operations: str) -> frozenset[str]:
+    return frozenset(f"ses:{op}" for op in operations)

@@ -1,0 +1,160 @@
+"""EmailTemplate: an SES v2 stored template (CreateEmailTemplate & co.).
+
+Normalized: ``{"subject", "html", "text", "tags"}``. The parts are compared exactly (UTF-8 and
+emoji included, no trimming); an empty or missing body part is absent (None). ``defaults``,
+``tests`` and ``marketing`` stay in sesctl and are not part of the normalized form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from reconciler.aws.gateway import SesGateway
+from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
+from reconciler.kinds.common import (
+    create_tags,
+    get_or_none,
+    iam,
+    owner_of,
+    spec_dict,
+    sync_tags,
+    tag_dict,
+    user_tags,
+)
+from reconciler.templates import TemplateError, analyze
+
+PARTS = ("subject", "html", "text")
+
+
+class EmailTemplateKind:
+    kind: ClassVar[str] = "EmailTemplate"
+    wave: ClassVar[int] = 50
+    taggable: ClassVar[bool] = True
+    singleton: ClassVar[bool] = False
+    replace_fields: ClassVar[frozenset[str]] = frozenset()
+    iam_actions: ClassVar[frozenset[str]] = iam(
+        "ListEmailTemplates",
+        "GetEmailTemplate",
+        "CreateEmailTemplate",
+        "UpdateEmailTemplate",
+        "DeleteEmailTemplate",
+        "ListTagsForResource",
+        "TagResource",
+        "UntagResource",
+    )
+
+    def normalize_desired(self, name: str, spec: Any, stack: str) -> JsonDict:
+        data = spec_dict(spec)
+        return {
+            "subject": data["subject"],
+            "html": data.get("html") or None,
+            "text": data.get("text") or None,
+            "tags": user_tags(data.get("tags") or {}),
+        }
+
+    def normalize_live(self, raw: JsonDict) -> JsonDict:
+        content = raw.get("TemplateContent") or {}
+        return {
+            "subject": content.get("Subject") or "",
+            "html": content.get("Html") or None,
+            "text": content.get("Text") or None,
+            "tags": user_tags(tag_dict(raw.get("Tags"))),
+        }
+
+    def read_live(self, gateway: SesGateway, names: Sequence[str] | None) -> Mapping[str, LiveObject]:
+        if names is None:
+            metadata = gateway.paginate("ListEmailTemplates", "TemplatesMetadata", PageSize=100)
+            names = [str(m["TemplateName"]) for m in metadata]
+        found = gateway.read_many(lambda n: (n, self._read_one(gateway, n)), sorted(set(names)))
+        return {n: obj for n, obj in found if obj is not None}
+
+    def _read_one(self, gateway: SesGateway, name: str) -> LiveObject | None:
+        raw = get_or_none(gateway, "GetEmailTemplate", TemplateName=name)
+        if raw is None:
+            return None
+        if "Tags" not in raw:  # older SES answers carry no tags: ask for them
+            tags = get_or_none(gateway, "ListTagsForResource", ResourceArn=gateway.arn(f"template/{name}"))
+            raw["Tags"] = (tags or {}).get("Tags", [])
+        return live_object(name, self.normalize_live(raw), owner_of(tag_dict(raw.get("Tags"))), raw)
+
+    def replace_reason(self, before: JsonDict, after: JsonDict) -> str | None:
+        return None
+
+    def fill_unmanaged(self, desired: JsonDict, live: JsonDict | None) -> JsonDict:
+        return desired
+
+    def create(self, gateway: SesGateway, name: str, desired: JsonDict, stack: str) -> None:
+        gateway.call(
+            "CreateEmailTemplate",
+            TemplateName=name,
+            TemplateContent=_content(desired),
+            Tags=create_tags(desired, stack),
+        )
+
+    def update(
+        self, gateway: SesGateway, name: str, desired: JsonDict, live: LiveObject, changed: Sequence[str]
+    ) -> None:
+        if set(changed) & set(PARTS):
+            gateway.call("UpdateEmailTemplate", TemplateName=name, TemplateContent=_content(desired))
+        if "tags" in changed:
+            sync_tags(
+                gateway, gateway.arn(f"template/{name}"), live.normalized.get("tags") or {}, desired["tags"]
+            )
+
+    def delete(self, gateway: SesGateway, name: str, live: LiveObject) -> None:
+        gateway.call("DeleteEmailTemplate", TemplateName=name)
+
+    def risks(self, name: str, before: JsonDict | None, after: JsonDict | None) -> list[Risk]:
+        if before is None or after is None:
+            return []
+        old, new = _contract(before), _contract(after)
+        if old is None or new is None:
+            return []
+        added = sorted(new - old)
+        removed = sorted(old - new)
+        risks: list[Risk] = []
+        if added:
+            risks.append(
+                Risk(
+                    "template_contract_changed",
+                    "high",
+                    f"Template {name} now requires {', '.join(added)}: sends that do not pass "
+                    f"{'it' if len(added) == 1 else 'them'} will fail to render (Rendering Failure events).",
+                )
+            )
+        if removed:
+            risks.append(
+                Risk(
+                    "template_contract_changed",
+                    "low",
+                    f"Template {name} no longer uses {', '.join(removed)}; senders may still pass "
+                    f"{'it' if len(removed) == 1 else 'them'} (harmless).",
+                )
+            )
+        return risks
+
+
+def _content(desired: JsonDict) -> dict[str, str]:
+    content = {"Subject": desired["subject"]}
+    if desired.get("html") is not None:
+        content["Html"] = desired["html"]
+    if desired.get("text") is not None:
+        content["Text"] = desired["text"]
+    return content
+
+
+def _contract(normalized: JsonDict) -> frozenset[str] | None:
+    """Variables a send must pass (required by any part), or None if a part does not parse."""
+    required: set[str] = set()
+    for part in PARTS:
+        source = normalized.get(part)
+        if source:
+            try:
+                required |= analyze(source).required
+            except TemplateError:
+                return None  # validate reports syntax errors; no contract to compare
+    return frozenset(required)
+
+
+KIND = EmailTemplateKind()

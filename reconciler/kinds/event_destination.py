@@ -1,0 +1,164 @@
+"""EventDestination: one event destination of a configuration set.
+
+Its name is ``<configuration set>/<destination>`` (address ``EventDestination/marketing/bounces``);
+SES names allow only ``[A-Za-z0-9_-]``, so the first ``/`` splits it unambiguously. It has no
+tags of its own: it is owned when its configuration set is owned.
+
+Normalized: ``{"enabled", "matching_event_types" (sorted), <one target>}`` where the target is
+one of ``cloud_watch_destination`` (dimension configurations sorted by name),
+``sns_destination``, ``kinesis_firehose_destination``, ``event_bridge_destination``,
+``pinpoint_destination``, each in SES's shape with snake_case keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from reconciler.aws.gateway import SesGateway
+from reconciler.errors import UsageError
+from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
+from reconciler.kinds.common import get_or_none, iam, owner_of, pascal, snake, spec_dict, tag_dict
+
+TARGETS = (
+    "cloud_watch_destination",
+    "sns_destination",
+    "kinesis_firehose_destination",
+    "event_bridge_destination",
+    "pinpoint_destination",
+)
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """``"marketing/bounces"`` -> ``("marketing", "bounces")``."""
+    configuration_set, sep, destination = name.partition("/")
+    if not sep or not configuration_set or not destination:
+        raise UsageError(
+            f"Event destination name {name!r} must be <configuration set>/<destination>, e.g. marketing/bounces"
+        )
+    return configuration_set, destination
+
+
+def join_name(configuration_set: str, destination: str) -> str:
+    return f"{configuration_set}/{destination}"
+
+
+class EventDestinationKind:
+    kind: ClassVar[str] = "EventDestination"
+    wave: ClassVar[int] = 30
+    taggable: ClassVar[bool] = False  # ownership comes from the configuration set's tag
+    singleton: ClassVar[bool] = False
+    replace_fields: ClassVar[frozenset[str]] = frozenset()
+    iam_actions: ClassVar[frozenset[str]] = iam(
+        "ListConfigurationSets",
+        "GetConfigurationSet",
+        "GetConfigurationSetEventDestinations",
+        "CreateConfigurationSetEventDestination",
+        "UpdateConfigurationSetEventDestination",
+        "DeleteConfigurationSetEventDestination",
+    )
+
+    def normalize_desired(self, name: str, spec: Any, stack: str) -> JsonDict:
+        data = spec_dict(spec)
+        data.pop("configuration_set", None)  # part of the name
+        return _normalize(data)
+
+    def normalize_live(self, raw: JsonDict) -> JsonDict:
+        data = snake({k: v for k, v in raw.items() if k != "Name"})
+        return _normalize(data)
+
+    def read_live(self, gateway: SesGateway, names: Sequence[str] | None) -> Mapping[str, LiveObject]:
+        wanted: set[str] | None = None
+        if names is None:
+            sets = [
+                str(n) for n in gateway.paginate("ListConfigurationSets", "ConfigurationSets", PageSize=1000)
+            ]
+        else:
+            wanted = set(names)
+            sets = sorted({split_name(n)[0] for n in names})
+        found: dict[str, LiveObject] = {}
+        for objects in gateway.read_many(lambda cs: self._read_set(gateway, cs), sets):
+            found.update({n: o for n, o in objects.items() if wanted is None or n in wanted})
+        return found
+
+    def _read_set(self, gateway: SesGateway, configuration_set: str) -> dict[str, LiveObject]:
+        listing = get_or_none(
+            gateway, "GetConfigurationSetEventDestinations", ConfigurationSetName=configuration_set
+        )
+        if not listing or not listing.get("EventDestinations"):
+            return {}
+        # The set's tags say who owns its destinations (a cached read, shared with ConfigurationSet).
+        parent = get_or_none(
+            gateway, "GetConfigurationSet", cached=True, ConfigurationSetName=configuration_set
+        )
+        owner = owner_of(tag_dict((parent or {}).get("Tags")))
+        objects: dict[str, LiveObject] = {}
+        for raw in listing["EventDestinations"]:
+            name = join_name(configuration_set, str(raw["Name"]))
+            objects[name] = live_object(name, self.normalize_live(raw), owner, raw)
+        return objects
+
+    def replace_reason(self, before: JsonDict, after: JsonDict) -> str | None:
+        return None
+
+    def fill_unmanaged(self, desired: JsonDict, live: JsonDict | None) -> JsonDict:
+        return desired
+
+    def create(self, gateway: SesGateway, name: str, desired: JsonDict, stack: str) -> None:
+        configuration_set, destination = split_name(name)
+        gateway.call(
+            "CreateConfigurationSetEventDestination",
+            ConfigurationSetName=configuration_set,
+            EventDestinationName=destination,
+            EventDestination=_definition(desired),
+        )
+
+    def update(
+        self, gateway: SesGateway, name: str, desired: JsonDict, live: LiveObject, changed: Sequence[str]
+    ) -> None:
+        configuration_set, destination = split_name(name)
+        gateway.call(
+            "UpdateConfigurationSetEventDestination",
+            ConfigurationSetName=configuration_set,
+            EventDestinationName=destination,
+            EventDestination=_definition(desired),
+        )
+
+    def delete(self, gateway: SesGateway, name: str, live: LiveObject) -> None:
+        configuration_set, destination = split_name(name)
+        gateway.call(
+            "DeleteConfigurationSetEventDestination",
+            ConfigurationSetName=configuration_set,
+            EventDestinationName=destination,
+        )
+
+    def risks(self, name: str, before: JsonDict | None, after: JsonDict | None) -> list[Risk]:
+        # Whether a removed BOUNCE/COMPLAINT destination was the last one needs its siblings:
+        # see reconciler.kinds.risks.world_risks.
+        return []
+
+
+def _normalize(data: Mapping[str, Any]) -> JsonDict:
+    normalized: JsonDict = {
+        "enabled": bool(data.get("enabled", False)),
+        "matching_event_types": sorted(set(data.get("matching_event_types") or [])),
+    }
+    for target in TARGETS:
+        value = data.get(target)
+        if value is None:
+            continue
+        if target == "cloud_watch_destination":
+            dimensions = value.get("dimension_configurations") or []
+            value = {
+                "dimension_configurations": sorted(dimensions, key=lambda d: str(d.get("dimension_name")))
+            }
+        normalized[target] = dict(value)
+    return normalized
+
+
+def _definition(desired: JsonDict) -> JsonDict:
+    definition: JsonDict = pascal(desired)
+    return definition
+
+
+KIND = EventDestinationKind()
