@@ -123,26 +123,3 @@ def _render_field(f: FieldChange, style: Any) -> str:
 
 def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def render_markdown_fallback(plan_json: dict[str, Any]) -> str:
-    """A minimal Markdown form, used only until reconciler.engine.render_markdown exists."""
-    plan = Plan.from_dict(plan_json, verify=False)
-    lines = ["## sesctl plan", ""]
-    if plan.has_changes:
-        lines.append(f"**{summary_line(plan)}**")
-        lines.append("")
-        lines.append("| | Resource | Action |")
-        lines.append("|---|---|---|")
-        for c in plan.changes:
-            lines.append(f"| `{c.symbol}` | `{c.address}` | {'replace' if c.is_replace else c.actions[0]} |")
-        lines.append("")
-        lines.append("<details><summary>Details</summary>")
-        lines.append("")
-        lines.append("```diff")
-        lines.append(render_text(plan, color=False).rstrip("\n"))
-        lines.append("```")
-        lines.append("</details>")
-    else:
-        lines.append(NO_CHANGES)
-    return "\n".join(lines) + "\n"

@@ -1,0 +1,101 @@
+"""``sesctl plan``: show what apply would change (nothing is changed)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reconciler import services
+from reconciler.cli.context import Settings
+from reconciler.engine.render_markdown import render_markdown
+from reconciler.engine.render_text import render_text
+
+F = Callable[..., Any]
+
+
+def reconcile_options(fn: F) -> F:
+    decorators = [
+        click.argument("path", type=click.Path(path_type=str), default=".", required=False),
+        click.option(
+            "--env", "env", metavar="NAME", help="Environment from sesctl.yaml (region, profile, endpoint)."
+        ),
+        click.option(
+            "--target",
+            "targets",
+            multiple=True,
+            metavar="KIND/NAME",
+            help="Only this resource and what it depends on (repeatable).",
+        ),
+        click.option(
+            "--prune/--no-prune",
+            default=None,
+            help="Delete owned resources that are no longer in the manifests (default: sesctl.yaml's prune).",
+        ),
+        click.option(
+            "--max-destroy",
+            type=click.IntRange(min=0),
+            metavar="N",
+            help="Refuse a plan deleting more than N.",
+        ),
+        click.option(
+            "--rate",
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="RPS",
+            help="SES requests per second per operation.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+@click.command("plan")
+@reconcile_options
+@click.option("--json", "as_json", is_flag=True, help="Print the plan's JSON form (docs/plan-format.md).")
+@click.option("--markdown", is_flag=True, help="Print the plan as Markdown (for a pull-request comment).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (JSON) for `apply --plan`."
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 no changes, 1 error, 2 changes present.")
+@click.pass_context
+def command(
+    ctx: click.Context,
+    path: str,
+    env: str | None,
+    targets: tuple[str, ...],
+    prune: bool | None,
+    max_destroy: int | None,
+    rate: float | None,
+    as_json: bool,
+    markdown: bool,
+    out: Path | None,
+    detailed_exitcode: bool,
+) -> None:
+    """Read live SES and show what `sesctl apply` would change.
+
+    \b
+    Examples:
+      sesctl --local plan
+      sesctl plan --env production --out plan.json
+      sesctl plan --target ConfigurationSet/marketing --detailed-exitcode
+    """
+    settings: Settings = ctx.obj
+    request = services.PlanRequest(Path(path), env, targets, prune, max_destroy, rate)
+    result = services.plan(settings, request)
+    plan = result.plan
+    if out is not None:
+        out.write_text(plan.to_json(), encoding="utf-8")
+    if as_json:
+        click.echo(plan.to_json(), nl=False)
+    elif markdown:
+        click.echo(render_markdown(plan.to_dict()), nl=False)
+    else:
+        click.echo(render_text(plan, color=settings.color and sys.stdout.isatty()), nl=False)
+        if out is not None:
+            click.echo(f"\nSaved the plan to {out}. Apply exactly this plan with: sesctl apply --plan {out}")
+    if detailed_exitcode and plan.has_changes:
+        ctx.exit(2)

@@ -1,0 +1,228 @@
+"""Use cases the CLI and the MCP server call: plan and apply (one function each).
+
+    result = services.plan(settings, PlanRequest(path=Path("."), env="production"))
+    result.plan.to_json(); result.plan.has_changes
+
+    outcome = services.apply(settings, ApplyRequest(path=Path("."), plan_file=Path("plan.json")),
+                             confirm=lambda plan: True)
+
+Everything AWS-facing happens inside one ``open_aws`` block per call (so ``--local`` keeps one
+embedded emulator for the whole plan-and-apply), and every SES call goes through one
+SesGateway (per-operation token buckets, retries, error hints).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from reconciler.aws.clients import open_aws
+from reconciler.aws.gateway import SesGateway
+from reconciler.cli.context import Settings
+from reconciler.engine.applier import ApplyResult, StepOutcome, apply_plan, stale_addresses
+from reconciler.engine.plan import Plan, PlanDiagnostic, Source
+from reconciler.engine.planner import DesiredResource, PlanOptions, build_plan, read_live, read_scope
+from reconciler.errors import PlanError
+from reconciler.kinds.base import Kind, LiveObject
+
+DEFAULT_STACK = "default"  # ownership tag value when there is no sesctl.yaml naming a stack
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    path: Path = Path(".")
+    env: str | None = None
+    targets: tuple[str, ...] = ()
+    prune: bool | None = None  # None: take sesctl.yaml's prune
+    max_destroy: int | None = None  # None: take sesctl.yaml's maxDestroy
+    rate: float | None = None  # requests/s per operation (None: the gateway's default)
+
+
+@dataclass(frozen=True)
+class ApplyRequest(PlanRequest):
+    plan_file: Path | None = None
+
+
+@dataclass
+class PlanResult:
+    plan: Plan
+    live: dict[str, LiveObject | None] = field(default_factory=dict)
+    api_calls: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ApplyOutcome:
+    plan: Plan
+    result: ApplyResult | None  # None: nothing to do, or the user said no
+    approved: bool = True
+
+
+def kinds() -> Mapping[str, Kind]:
+    from reconciler.kinds.registry import KINDS
+
+    return KINDS
+
+
+def plan(settings: Settings, request: PlanRequest) -> PlanResult:
+    """Load and validate the manifests, read live SES, and build the plan (nothing is changed)."""
+    state = _load(request)
+    with _session(settings, state, request) as (gateway, options):
+        return _plan(gateway, state, options)
+
+
+def apply(
+    settings: Settings,
+    request: ApplyRequest,
+    *,
+    confirm: Callable[[Plan], bool],
+    on_plan: Callable[[Plan], None] | None = None,
+    on_outcome: Callable[[StepOutcome], None] | None = None,
+) -> ApplyOutcome:
+    """Plan (or take a saved plan, refusing it when stale), confirm, apply.
+
+    ``on_plan`` sees the plan before ``confirm`` is asked; ``on_outcome`` each step's outcome."""
+    saved = _read_plan_file(request.plan_file) if request.plan_file else None
+    state = _load(request)  # a saved plan still takes its environment (region, endpoint) from here
+    with _session(settings, state, request) as (gateway, options):
+        if saved is None:
+            result = _plan(gateway, state, options)
+            the_plan, live = result.plan, result.live
+        else:
+            _check_same_target(saved, options)
+            the_plan, live = saved, _check_fresh(gateway, saved)
+        if on_plan is not None:
+            on_plan(the_plan)
+        if not the_plan.has_changes:
+            return ApplyOutcome(the_plan, None)
+        if not confirm(the_plan):
+            return ApplyOutcome(the_plan, None, approved=False)
+        applied = apply_plan(the_plan, kinds(), gateway, live, stack=the_plan.stack, on_outcome=on_outcome)
+        return ApplyOutcome(the_plan, applied)
+
+
+# -- internals --------------------------------------------------------------------------------
+
+
+def _load(request: PlanRequest) -> Any:
+    """The DesiredState; raises ManifestInvalid (every error, with file:line:col) before any AWS call."""
+    from reconciler.manifest import load_manifests
+
+    return load_manifests(request.path, env=request.env)
+
+
+@contextmanager
+def _session(
+    settings: Settings, state: Any, request: PlanRequest
+) -> Iterator[tuple[SesGateway, PlanOptions]]:
+    env = state.environment
+    merged = replace(
+        settings,
+        local=settings.local or env.local,
+        region=settings.region or env.region,
+        profile=settings.profile or env.profile,
+        endpoint_url=settings.endpoint_url or env.endpoint_url,
+    )
+    prune = request.prune if request.prune is not None else env.prune
+    max_destroy = request.max_destroy if request.max_destroy is not None else env.max_destroy
+    with open_aws(merged) as aws:
+        gateway = SesGateway.from_aws(aws, rates=request.rate)
+        options = PlanOptions(
+            stack=state.stack or DEFAULT_STACK,
+            environment=env.name or "",
+            region=gateway.region,
+            prune=prune,
+            max_destroy=max_destroy,
+            targets=tuple(request.targets),
+            diagnostics=tuple(_diagnostics(state)),
+        )
+        yield gateway, options
+
+
+def _plan(gateway: SesGateway, state: Any, options: PlanOptions) -> PlanResult:
+    registry = kinds()
+    desired = _desired(state, registry, options.stack)
+    scope = read_scope(desired, registry, options.targets)
+    gateway.reset_counters()
+    with gateway.reading():
+        live = read_live(gateway, registry, scope)
+    the_plan = build_plan(desired, live, registry, options)
+    by_address: dict[str, LiveObject | None] = {a: live.get(a) for a in the_plan.live_objects}
+    return PlanResult(the_plan, by_address, dict(gateway.calls))
+
+
+def _desired(state: Any, registry: Mapping[str, Kind], stack: str) -> dict[str, DesiredResource]:
+    desired: dict[str, DesiredResource] = {}
+    for resource in state.resources:
+        kind = registry.get(resource.kind)
+        if kind is None:  # validate already refuses unknown kinds; a kind without an engine yet
+            raise PlanError(f"{resource.address}: sesctl cannot plan {resource.kind} resources yet")
+        desired[resource.address] = DesiredResource(
+            kind=resource.kind,
+            name=resource.name,
+            normalized=kind.normalize_desired(resource.name, resource.spec, stack),
+            protect=bool(resource.protect),
+            source=Source(_relative(resource.file, state), resource.line),
+        )
+    return desired
+
+
+def _relative(file: str, state: Any) -> str:
+    try:
+        return str(Path(file).resolve().relative_to(Path(state.project.root).resolve()))
+    except (ValueError, OSError, AttributeError):
+        return file
+
+
+def _diagnostics(state: Any) -> list[PlanDiagnostic]:
+    return [
+        PlanDiagnostic(d.code, d.severity, d.summary, d.location, d.address)
+        for d in getattr(state, "diagnostics", [])
+        if not d.is_error
+    ]
+
+
+def _read_plan_file(path: Path) -> Plan:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PlanError(
+            f"cannot read the plan file {path}: {exc.strerror}",
+            hint="Write one with `sesctl plan --out FILE`.",
+        ) from exc
+    return Plan.from_json(text)
+
+
+def _check_same_target(saved: Plan, options: PlanOptions) -> None:
+    for what, then, now in (("stack", saved.stack, options.stack), ("region", saved.region, options.region)):
+        if then != now:
+            raise PlanError(
+                f"the saved plan was made for {what} {then!r}, but this apply targets {what} {now!r}",
+                hint="Apply it with the same --env/--region it was planned with, or plan again.",
+            )
+
+
+def _check_fresh(gateway: SesGateway, saved: Plan) -> dict[str, LiveObject | None]:
+    """Re-read the live objects of the plan's changes; refuse the plan if any moved."""
+    registry = kinds()
+    names: dict[str, list[str]] = {}
+    for change in saved.changes:
+        names.setdefault(change.kind, []).append(change.name)
+    unknown = sorted(set(names) - set(registry))
+    if unknown:
+        raise PlanError(f"the plan has kinds this sesctl does not know: {', '.join(unknown)}")
+    from reconciler.engine.planner import ReadScope
+
+    scope = ReadScope(tuple(sorted(names)), {k: tuple(v) for k, v in names.items()})
+    with gateway.reading():
+        live = read_live(gateway, registry, scope)
+    now: dict[str, LiveObject | None] = {c.address: live.get(c.address) for c in saved.changes}
+    moved = stale_addresses(saved, now)
+    if moved:
+        raise PlanError(
+            "Saved plan is stale: live SES changed since it was made:\n  " + "\n  ".join(moved),
+            hint="Run `sesctl plan --out FILE` again, review it, and apply the new plan.",
+        )
+    return now
