@@ -21,6 +21,7 @@ from reconciler.errors import ReconcilerError
 # one line here plus one module in reconciler/cli/.
 COMMANDS: dict[str, tuple[str, str]] = {
     "local": ("reconciler.cli.local", "Run and manage the local SES v2 emulator."),
+    "github": ("reconciler.cli.github", "Plan comments, labels, drift issues and the merge guard on GitHub."),
     "plan": ("reconciler.cli.plan", "Show what apply would change in live SES."),
     "apply": ("reconciler.cli.apply", "Make live SES match the manifests (or apply a saved plan)."),
 }

@@ -385,11 +385,11 @@ def _diff_block(part: str, diff: str) -> str:
         kept = diff[:_MAX_DIFF_CHARS].rsplit("\n", 1)[0]
         dropped = diff.count("\n") - kept.count("\n")
         diff = kept + f"\n… diff cut here ({dropped} more lines in the full plan)"
-    fence = _fence_for(diff)
+    fence = fence_for(diff)
     return f"**{_text(part)}**\n\n{fence}diff\n{diff.rstrip(chr(10))}\n{fence}\n"
 
 
-def _fence_for(text: str) -> str:
+def fence_for(text: str) -> str:
     """A backtick fence longer than any backtick run inside, so the block cannot end early."""
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
