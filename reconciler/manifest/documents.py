@@ -1,0 +1,221 @@
+"""One YAML document -> one Resource: the envelope, ``${var}`` substitution, the spec model,
+and template bodies read from files."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, create_model
+
+from reconciler.diagnostics import Diagnostic, error
+from reconciler.manifest.loader import Document, FieldPath, display_path
+from reconciler.manifest.model import Resource
+from reconciler.manifest.schema_errors import diagnostics_from_validation_error
+from reconciler.manifest.specs import API_VERSION, KIND_SPECS, SINGLETON_KINDS
+from reconciler.manifest.specs.base import SesName, SpecModel
+from reconciler.manifest.specs.email_template import EmailTemplateSpec, FileRef
+from reconciler.manifest.specs.suppression_policy import SINGLETON_NAME
+from reconciler.manifest.variables import Substitution
+
+LabelKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,251}[A-Za-z0-9])?$")]
+LabelValue = Annotated[str, StringConstraints(max_length=256)]
+
+
+class Metadata(SpecModel):
+    """``metadata``: the resource's name (its SES name) and sesctl's own bookkeeping."""
+
+    name: SesName
+    """The name in SES: 1-64 letters, digits, '-' or '_'."""
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
+    """Free-form key/value pairs for people and tools (not sent to SES; use spec.tags for that)."""
+    annotations: dict[str, str] = Field(default_factory=dict)
+    """Free-form notes (not sent to SES)."""
+    protect: bool = False
+    """Never delete this resource, even with --prune (plan refuses instead)."""
+
+
+class SingletonMetadata(SpecModel):
+    """``metadata`` of an account-level singleton: its name is always ``account``."""
+
+    name: Literal["account"] = "account"
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+    protect: bool = False
+
+
+def _envelope(kind: str, spec: type[BaseModel]) -> type[BaseModel]:
+    metadata: Any = SingletonMetadata if kind in SINGLETON_KINDS else Metadata
+    default: Any = SingletonMetadata() if kind in SINGLETON_KINDS else ...
+    api_literal: Any = Literal[API_VERSION]
+    kind_literal: Any = Literal[kind]
+    model: type[BaseModel] = create_model(
+        kind,
+        __base__=SpecModel,
+        __doc__=f"A sesctl/v1 {kind} manifest.",
+        api_version=(api_literal, ...),
+        kind=(kind_literal, ...),
+        metadata=(metadata, default),
+        spec=(spec, ...),
+    )
+    return model
+
+
+# kind -> the whole document's model (apiVersion, kind, metadata, spec).
+ENVELOPES: dict[str, type[BaseModel]] = {kind: _envelope(kind, spec) for kind, spec in KIND_SPECS.items()}
+
+BODY_PARTS = ("subject", "html", "text")
+
+
+def _where(document: Document, path: FieldPath, address: str = "") -> dict[str, Any]:
+    position = document.source.locate(path)
+    return {"file": position.file, "line": position.line, "column": position.column, "address": address}
+
+
+def _check_envelope(document: Document) -> tuple[str | None, list[Diagnostic]]:
+    data = document.data
+    if not isinstance(data, dict):
+        return None, [
+            error(
+                "E1002",
+                "a manifest document must be a mapping with apiVersion, kind, metadata and spec",
+                **_where(document, ()),
+            )
+        ]
+    kind = data.get("kind")
+    problems: list[Diagnostic] = []
+    if kind is None:
+        problems.append(error("E2003", "missing required field 'kind'", field="kind", **_where(document, ())))
+    elif not isinstance(kind, str) or kind not in KIND_SPECS:
+        close = difflib.get_close_matches(str(kind), list(KIND_SPECS), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        problems.append(
+            error(
+                "E2007",
+                f"unknown kind {kind!r}{hint}",
+                detail=f"known kinds: {', '.join(KIND_SPECS)}",
+                field="kind",
+                **_where(document, ("kind",)),
+            )
+        )
+    api = data.get("apiVersion")
+    if api is None:
+        problems.append(
+            error(
+                "E2003",
+                f"missing required field 'apiVersion' ({API_VERSION})",
+                field="apiVersion",
+                **_where(document, ()),
+            )
+        )
+    elif api != API_VERSION:
+        problems.append(
+            error(
+                "E2008",
+                f"unsupported apiVersion {api!r}: this sesctl reads {API_VERSION}",
+                field="apiVersion",
+                **_where(document, ("apiVersion",)),
+            )
+        )
+    return (kind if not problems else None), problems
+
+
+def _guess_address(kind: str, data: dict[Any, Any]) -> str:
+    metadata = data.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    if kind in SINGLETON_KINDS and name is None:
+        name = SINGLETON_NAME
+    return f"{kind}/{name}" if isinstance(name, str) else kind
+
+
+def resource_from_document(
+    document: Document, substitution: Substitution
+) -> tuple[Resource | None, list[Diagnostic]]:
+    kind, problems = _check_envelope(document)
+    if kind is None:
+        return None, problems
+    address = _guess_address(kind, document.data)
+    before = len(substitution.problems)
+    data = substitution.apply(document.data, document.source, address=address)
+    substituted = substitution.problems[before:]
+    unresolved = {d.field for d in substituted}
+    try:
+        envelope = ENVELOPES[kind].model_validate(data)
+    except ValidationError as exc:
+        found = diagnostics_from_validation_error(exc, document.source, ENVELOPES[kind], address=address)
+        # A value still holding an undefined ${var} already has its diagnostic.
+        return None, substituted + [d for d in found if d.field not in unresolved]
+    if substituted:
+        return None, substituted
+    metadata: Any = getattr(envelope, "metadata")  # noqa: B009 - dynamic model
+    spec: BaseModel = getattr(envelope, "spec")  # noqa: B009
+    name = metadata.name
+    if kind == "EventDestination":
+        name = f"{getattr(spec, 'configuration_set')}/{metadata.name}"  # noqa: B009
+    resource = Resource(
+        kind=kind,
+        name=name,
+        ses_name=metadata.name,
+        spec=spec,
+        source=document.source,
+        labels=dict(metadata.labels),
+        annotations=dict(metadata.annotations),
+        protect=metadata.protect,
+        document_path=document.path,
+    )
+    if isinstance(spec, EmailTemplateSpec):
+        return _read_bodies(resource, spec, document)
+    return resource, []
+
+
+def _read_bodies(
+    resource: Resource, spec: EmailTemplateSpec, document: Document
+) -> tuple[Resource, list[Diagnostic]]:
+    """Replace each ``{file: path}`` part by the file's text (paths relative to the manifest)."""
+    problems: list[Diagnostic] = []
+    update: dict[str, str] = {}
+    files: dict[str, Path] = {}
+    for part in BODY_PARTS:
+        value = getattr(spec, part)
+        if not isinstance(value, FileRef):
+            continue
+        path = (document.path.parent / value.file).resolve()
+        where = _where(document, ("spec", part, "file"), resource.address)
+        try:
+            update[part] = path.read_text(encoding="utf-8")
+            files[part] = path
+        except FileNotFoundError:
+            problems.append(
+                error(
+                    "E3004",
+                    f"{part} body file not found: {display_path(path)}",
+                    field=f"spec.{part}.file",
+                    **where,
+                )
+            )
+        except UnicodeDecodeError as exc:
+            problems.append(
+                error(
+                    "E3004",
+                    f"{part} body file is not UTF-8 ({exc.reason})",
+                    field=f"spec.{part}.file",
+                    **where,
+                )
+            )
+        except OSError as exc:
+            problems.append(
+                error(
+                    "E3004",
+                    f"cannot read {part} body file: {exc.strerror}",
+                    field=f"spec.{part}.file",
+                    **where,
+                )
+            )
+    if not update:
+        return resource, problems
+    return replace(resource, spec=spec.model_copy(update=update), body_files=files), problems
+
+
+__all__ = ["BODY_PARTS", "ENVELOPES", "Metadata", "SingletonMetadata", "resource_from_document"]

@@ -1,0 +1,274 @@
+"""Load YAML with the position of every mapping, key and scalar (octodns's ContextLoader idea).
+
+``load_file`` returns plain Python data (dicts, lists, scalars: what ``yaml.safe_load`` gives)
+plus a ``SourceMap`` per document that maps a field path such as
+``("spec", "deliveryOptions", "maxDeliverySeconds")`` to its file:line:column, so any later
+check (pydantic, references, templates) can point at the exact field. Malformed YAML is
+returned as a diagnostic with its position, never raised.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reconciler.diagnostics import Diagnostic, error
+
+FieldPath = tuple[str | int, ...]
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Position:
+    file: str
+    line: int  # 1-based; 0 when unknown
+    column: int  # 1-based; 0 when unknown
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass
+class SourceMap:
+    """Positions of the values (and keys) of one document, by field path."""
+
+    file: str
+    values: dict[FieldPath, Position] = field(default_factory=dict)
+    keys: dict[FieldPath, Position] = field(default_factory=dict)
+    # For string scalars: where the string's first character is, and the YAML style
+    # ("|", ">", '"', "'" or None), so positions inside an inline template map to the file.
+    strings: dict[FieldPath, tuple[Position, str | None]] = field(default_factory=dict)
+
+    def locate(self, path: FieldPath) -> Position:
+        """The position of the value at ``path``, or of its nearest ancestor that exists."""
+        probe = tuple(path)
+        while probe:
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), Position(self.file, 0, 0))
+
+    def locate_key(self, path: FieldPath) -> Position:
+        """The position of the key at ``path`` (for unknown fields), else of the value."""
+        return self.keys.get(tuple(path)) or self.locate(path)
+
+    def has(self, path: FieldPath) -> bool:
+        return tuple(path) in self.values
+
+    def locate_in_string(self, path: FieldPath, line: int, column: int) -> Position:
+        """The file position of (1-based) ``line``/``column`` inside the string at ``path``.
+
+        Exact for literal block scalars (``|``) and for single-line strings; otherwise the
+        string's start."""
+        origin, style = self.strings.get(tuple(path), (self.locate(path), "?"))
+        if line <= 0:
+            return origin
+        if style == "|":
+            return Position(origin.file, origin.line + line - 1, origin.column + max(column, 1) - 1)
+        if style in (None, '"', "'") and line == 1:
+            return Position(origin.file, origin.line, origin.column + max(column, 1) - 1)
+        return origin
+
+
+@dataclass(frozen=True)
+class Document:
+    file: str  # as shown to users (relative to the working directory when possible)
+    path: Path  # absolute, for resolving files relative to the manifest
+    index: int  # 0-based document number within the file
+    data: Any
+    source: SourceMap
+
+
+def _position(file: str, mark: yaml.Mark | None) -> Position:
+    if mark is None:
+        return Position(file, 0, 0)
+    return Position(file, mark.line + 1, mark.column + 1)
+
+
+class ContextLoader(yaml.SafeLoader):
+    """A SafeLoader that builds data from the node graph while recording positions.
+
+    Construction goes through ``construct_located`` (instead of ``construct_document``) so the
+    field path of each node is known when its position is recorded.
+    """
+
+    def __init__(self, stream: str, file: str) -> None:
+        super().__init__(stream)
+        self.file = file
+        self.lines = stream.split("\n")
+        self.problems: list[Diagnostic] = []
+
+    def construct_located(
+        self, node: yaml.Node, source: SourceMap, path: FieldPath = (), depth: int = 0
+    ) -> Any:
+        source.values[path] = _position(self.file, node.start_mark)
+        if depth > 200:  # recursive aliases: stop rather than loop forever
+            return None
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)  # resolves YAML merge keys (<<)
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if not isinstance(key, str | int | float | bool) and key is not None:
+                    self.problems.append(
+                        error(
+                            "E1001",
+                            "mapping keys must be scalars",
+                            file=self.file,
+                            line=key_node.start_mark.line + 1,
+                            column=key_node.start_mark.column + 1,
+                        )
+                    )
+                    continue
+                if key in result:
+                    self.problems.append(
+                        error(
+                            "E1003",
+                            f"duplicate key {key!r} (the later value would silently win)",
+                            file=self.file,
+                            line=key_node.start_mark.line + 1,
+                            column=key_node.start_mark.column + 1,
+                            field=dotted((*path, str(key))),
+                        )
+                    )
+                child = (*path, key if isinstance(key, str | int) else str(key))
+                source.keys[child] = _position(self.file, key_node.start_mark)
+                result[key] = self.construct_located(value_node, source, child, depth + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [
+                self.construct_located(item, source, (*path, index), depth + 1)
+                for index, item in enumerate(node.value)
+            ]
+        value = self.construct_object(node, deep=True)
+        if isinstance(value, str) and isinstance(node, yaml.ScalarNode):
+            source.strings[path] = (self._content_origin(node), node.style)
+        return value
+
+    def _content_origin(self, node: yaml.ScalarNode) -> Position:
+        start = node.start_mark
+        if node.style in ("|", ">"):
+            # Content begins on the line after the indicator, at the block's indentation.
+            for text in self.lines[start.line + 1 :]:
+                if text.strip():
+                    indent = len(text) - len(text.lstrip(" "))
+                    return Position(self.file, start.line + 2, indent + 1)
+            return Position(self.file, start.line + 2, 1)
+        quote = 1 if node.style in ('"', "'") else 0
+        return Position(self.file, start.line + 1, start.column + 1 + quote)
+
+
+def dotted(path: FieldPath) -> str:
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def display_path(path: Path) -> str:
+    """A path as users should see it: relative to the working directory when below it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _short(path: Path) -> str:
+    rel = display_path(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def load_text(text: str, file: str, path: Path | None = None) -> tuple[list[Document], list[Diagnostic]]:
+    """Parse every document of ``text``; a syntax error becomes a diagnostic and ends the file."""
+    documents: list[Document] = []
+    loader = ContextLoader(text, file)
+    problems: list[Diagnostic] = []
+    index = 0
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            source = SourceMap(file)
+            data = loader.construct_located(node, source)
+            if data is not None:  # an empty document (e.g. a trailing ---) is not an error
+                documents.append(Document(file, path or Path(file), index, data, source))
+            index += 1
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        if exc.context:
+            problem = f"{problem} ({exc.context})"
+        problems.append(
+            error(
+                "E1001",
+                f"YAML syntax error: {problem}",
+                file=file,
+                line=(mark.line + 1) if mark else 0,
+                column=(mark.column + 1) if mark else 0,
+            )
+        )
+    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
+        problems.append(error("E1001", f"YAML error: {exc}", file=file))
+    finally:
+        loader.dispose()
+    return documents, loader.problems + problems
+
+
+def load_file(path: Path) -> tuple[list[Document], list[Diagnostic]]:
+    file = _short(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [error("E1001", f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=file)]
+    except OSError as exc:
+        return [], [error("E1004", f"cannot read file: {exc.strerror}", file=file)]
+    return load_text(text, file, path.resolve())
+
+
+def discover(root: Path) -> Iterator[Path]:
+    """YAML files under ``root`` (a file or a directory), sorted; hidden directories and files skipped."""
+    if root.is_file():
+        yield root
+        return
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+                yield Path(directory) / name
+
+
+def load_tree(root: Path) -> tuple[list[Document], list[Diagnostic]]:
+    """Every document of every YAML file under ``root``."""
+    documents: list[Document] = []
+    problems: list[Diagnostic] = []
+    if not root.exists():
+        return [], [error("E1004", f"path not found: {_short(root)}", file=_short(root))]
+    for path in discover(root):
+        docs, probs = load_file(path)
+        documents.extend(docs)
+        problems.extend(probs)
+    return documents, problems
+
+
+__all__ = [
+    "ContextLoader",
+    "Document",
+    "FieldPath",
+    "Position",
+    "SourceMap",
+    "discover",
+    "display_path",
+    "dotted",
+    "load_file",
+    "load_text",
+    "load_tree",
+]

@@ -1,0 +1,124 @@
+"""What every spec model shares: strict parsing, camelCase YAML keys, and common field types.
+
+YAML keys are camelCase (``maxDeliverySeconds``), as Kubernetes users expect; Python
+attributes are snake_case (``max_delivery_seconds``). Only the YAML spelling is accepted, and
+the generated JSON Schemas show it. Enum values use SES's own spelling (``REQUIRE``,
+``BOUNCE``), exactly as in the SES API and the AWS CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic.alias_generators import to_camel
+
+# SES names: configuration sets, templates, pools, event destinations. SES documents this
+# rule for some of them and enforces nothing for others; we apply it to all.
+NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+SesName = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
+
+# Tag keys starting with this prefix are reserved for sesctl's own ownership tags.
+RESERVED_TAG_PREFIX = "sesctl:"
+
+FeatureStatus = Literal["ENABLED", "DISABLED"]
+SuppressionReason = Literal["BOUNCE", "COMPLAINT"]
+SUPPRESSION_REASONS: tuple[str, ...] = ("BOUNCE", "COMPLAINT")
+ConfidenceVerdictThreshold = Literal["MEDIUM", "HIGH", "MANAGED"]
+
+
+class SpecModel(BaseModel):
+    """Base of every model read from YAML: unknown fields are errors, no type coercion."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=to_camel,
+        validate_by_alias=True,
+        validate_by_name=False,
+        serialize_by_alias=True,
+        strict=True,
+        frozen=True,
+        use_attribute_docstrings=True,
+        # JSON Schema titles in the YAML spelling ("maxDeliverySeconds", not "Maxdeliveryseconds").
+        field_title_generator=lambda name, info: info.alias or to_camel(name),
+    )
+
+
+def _tags(value: Any) -> Any:
+    if isinstance(value, dict):
+        for key in value:
+            if isinstance(key, str) and key.startswith(RESERVED_TAG_PREFIX):
+                raise ValueError(
+                    f"tag key {key!r}: the prefix {RESERVED_TAG_PREFIX!r} is reserved for sesctl"
+                )
+    return value
+
+
+TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+TagValue = Annotated[str, StringConstraints(max_length=256)]
+Tags = Annotated[dict[TagKey, TagValue], BeforeValidator(_tags)]
+
+
+def _unique(value: Any) -> Any:
+    """Lists that mean sets: refuse duplicates (a typo is likelier than intent) before pydantic builds the set."""
+    if isinstance(value, list):
+        seen: set[Any] = set()
+        for item in value:
+            try:
+                duplicate = item in seen
+                seen.add(item)
+            except TypeError:  # unhashable: let pydantic report the type
+                continue
+            if duplicate:
+                raise ValueError(f"{item!r} is listed more than once")
+    return value
+
+
+def set_of(allowed: Iterable[str], *, min_items: int = 0) -> dict[str, Any]:
+    """JSON Schema for a YAML list that is a set of ``allowed`` values."""
+    schema: dict[str, Any] = {"type": "array", "items": {"enum": list(allowed)}, "uniqueItems": True}
+    if min_items:
+        schema["minItems"] = min_items
+    return schema
+
+
+ReasonSet = Annotated[
+    frozenset[SuppressionReason],
+    BeforeValidator(_unique),
+    Field(strict=False),
+    WithJsonSchema(set_of(SUPPRESSION_REASONS)),
+]
+
+
+class SuppressionConfidenceThreshold(SpecModel):
+    confidence_verdict_threshold: ConfidenceVerdictThreshold
+
+
+class SuppressionConditionThreshold(SpecModel):
+    condition_threshold_enabled: FeatureStatus
+    overall_confidence_threshold: SuppressionConfidenceThreshold | None = None
+
+
+class SuppressionValidation(SpecModel):
+    """Auto Validation: SES's SuppressionValidationOptions / SuppressionValidationAttributes."""
+
+    condition_threshold: SuppressionConditionThreshold
+
+
+__all__ = [
+    "NAME_PATTERN",
+    "RESERVED_TAG_PREFIX",
+    "SUPPRESSION_REASONS",
+    "ConfidenceVerdictThreshold",
+    "FeatureStatus",
+    "ReasonSet",
+    "SesName",
+    "SpecModel",
+    "SuppressionConditionThreshold",
+    "SuppressionConfidenceThreshold",
+    "SuppressionReason",
+    "SuppressionValidation",
+    "Tags",
+    "set_of",
+]

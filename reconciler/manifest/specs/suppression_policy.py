@@ -1,0 +1,21 @@
+"""SuppressionPolicy: the account-level suppression list settings (a singleton per account/region).
+
+There is at most one per stack; its ``metadata.name`` is ``account`` (the default when
+omitted), so its address is always ``SuppressionPolicy/account``.
+"""
+
+from __future__ import annotations
+
+from reconciler.manifest.specs.base import ReasonSet, SpecModel, SuppressionValidation
+
+SINGLETON_NAME = "account"
+
+
+class SuppressionPolicySpec(SpecModel):
+    """``kind: SuppressionPolicy``: PutAccountSuppressionAttributes."""
+
+    suppressed_reasons: ReasonSet  # [] = the account suppresses nothing
+    validation_attributes: SuppressionValidation | None = None
+
+
+__all__ = ["SINGLETON_NAME", "SuppressionPolicySpec"]

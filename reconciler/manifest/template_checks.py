@@ -1,0 +1,301 @@
+"""Checks and lints on EmailTemplate resources, using the renderer (reconciler.templates).
+
+  E4001  a part does not parse (position inside the body file, or inside the YAML string)
+  E4002  a variable the template needs is missing from ``defaults``
+  E4003  a variable the template needs is missing from a test's data (merged onto defaults)
+  E4004  subject + html + text over SES's 500 KB limit
+  E4005  the template does not render with its defaults (other than a missing variable)
+  W4001  HTML rendered with the defaults over 102 KB: Gmail clips the rest (footer included)
+  W4002  no text part (spam filters and text-only clients)
+  W4003  ``marketing: true`` and no part mentions "unsubscribe" (an unsubscribe link,
+         ``{{amazonSESUnsubscribeUrl}}``, a ``{{unsubscribe...}}`` variable or List-Unsubscribe)
+  W4004  neither defaults nor tests: nothing checks the variable contract
+
+Missing variables are found by rendering strictly (the renderer names each missing variable
+with its part, line and column) and by the renderer's static ``analyze()``.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.diagnostics import Diagnostic, error, warning
+from reconciler.manifest.loader import Position, display_path
+from reconciler.manifest.model import Resource
+from reconciler.manifest.specs.email_template import EmailTemplateSpec
+from reconciler.templates import (
+    CompiledTemplate,
+    RenderError,
+    TemplateError,
+    analyze,
+    compile_template,
+    merge_template_data,
+)
+
+SES_TEMPLATE_LIMIT = 500 * 1024  # bytes, subject + html + text
+GMAIL_CLIP_BYTES = 102 * 1024
+PARTS = ("subject", "html", "text")
+
+# Placeholders SES fills in itself at send time: never "missing" from anyone's data.
+SES_PLACEHOLDERS: dict[str, str] = {"amazonSESUnsubscribeUrl": "https://unsubscribe.example.invalid/ses"}
+
+_UNSUBSCRIBE = re.compile(r"unsubscribe", re.IGNORECASE)
+_SIMPLE_PATH = re.compile(r"^[A-Za-z_][\w-]*(\.[\w-]+)*$")
+
+
+def template_data(
+    defaults: Mapping[str, Any] | None, data: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The data a template renders with: ``data`` merged per key onto ``defaults`` (SES's bulk
+    rule), plus SES's own placeholders."""
+    merged = merge_template_data(dict(defaults or {}), dict(data or {}))
+    result: dict[str, Any] = dict(SES_PLACEHOLDERS)
+    result.update(merged if isinstance(merged, dict) else {})
+    return result
+
+
+def part_position(resource: Resource, part: str, line: int, column: int) -> Position:
+    """Where ``line``/``column`` of a template part is: in its body file, or inside the YAML."""
+    body = resource.body_files.get(part)
+    if body is not None:
+        return Position(display_path(body), line, column)
+    return resource.source.locate_in_string(("spec", part), line, column)
+
+
+@dataclass(frozen=True)
+class Missing:
+    variable: str
+    part: str
+    line: int
+    column: int
+    message: str = ""
+
+
+def _has_path(data: Any, path: str) -> bool:
+    value = data
+    for segment in path.split("."):
+        if not isinstance(value, dict) or segment not in value or value[segment] is None:
+            return False
+        value = value[segment]
+    return True
+
+
+def _fill(data: dict[str, Any], path: str) -> bool:
+    """Put a placeholder at ``path`` so rendering can go on to the next missing variable."""
+    segments = path.split(".")
+    node: Any = data
+    for segment in segments[:-1]:
+        if not isinstance(node, dict):
+            return False
+        if not isinstance(node.get(segment), dict):
+            node[segment] = {}
+        node = node[segment]
+    if not isinstance(node, dict):
+        return False
+    node[segments[-1]] = f"<{path}>"
+    return True
+
+
+def _text_position(source: str, path: str) -> tuple[int, int]:
+    match = re.search(r"\{\{\{?[~&#\s]*" + re.escape(path) + r"(?![\w.-])", source)
+    if not match:
+        return 1, 1
+    start = match.end() - len(path)
+    line = source.count("\n", 0, start) + 1
+    column = start - (source.rfind("\n", 0, start) + 1) + 1
+    return line, column
+
+
+def find_missing(
+    compiled: Mapping[str, CompiledTemplate], data: Mapping[str, Any]
+) -> tuple[list[Missing], list[Missing]]:
+    """(missing variables, other render errors) for ``data``, every one of them, with positions."""
+    missing: list[Missing] = []
+    failures: list[Missing] = []
+    for part, template in compiled.items():
+        trial = copy.deepcopy(dict(data))
+        seen: set[tuple[str, int, int]] = set()
+        names: set[str] = set()
+        for _ in range(200):  # one render per missing variable, bounded
+            try:
+                template.render(trial)
+                break
+            except RenderError as exc:
+                key = (exc.variable, exc.line, exc.column)
+                if not exc.variable or key in seen:
+                    failures.append(Missing(exc.variable, part, exc.line, exc.column, exc.reason))
+                    break
+                seen.add(key)
+                if exc.variable not in names:
+                    names.add(exc.variable)
+                    missing.append(Missing(exc.variable, part, exc.line, exc.column, exc.reason))
+                if not _fill(trial, exc.variable):
+                    break
+            except TemplateError as exc:
+                failures.append(Missing("", part, exc.line, exc.column, exc.reason))
+                break
+        for path in sorted(analyze(template.source).required):
+            if path in names or not _SIMPLE_PATH.match(path) or _has_path(data, path):
+                continue
+            names.add(path)
+            line, column = _text_position(template.source, path)
+            missing.append(Missing(path, part, line, column))
+    return missing, failures
+
+
+def compile_parts(
+    resource: Resource, spec: EmailTemplateSpec
+) -> tuple[dict[str, CompiledTemplate], list[Diagnostic]]:
+    compiled: dict[str, CompiledTemplate] = {}
+    problems: list[Diagnostic] = []
+    for part in PARTS:
+        source = spec.part(part)
+        if source is None:
+            continue
+        try:
+            compiled[part] = compile_template(source, part=part)
+        except TemplateError as exc:
+            position = part_position(resource, part, exc.line, exc.column)
+            problems.append(
+                error(
+                    "E4001",
+                    f"{part}: {exc.reason}",
+                    file=position.file,
+                    line=position.line,
+                    column=position.column,
+                    address=resource.address,
+                    field=f"spec.{part}",
+                )
+            )
+    return compiled, problems
+
+
+def _report(resource: Resource, item: Missing, code: str, field: str, context: str) -> Diagnostic:
+    position = part_position(resource, item.part, item.line, item.column)
+    data_at = resource.locate(field)
+    if item.variable:
+        summary = f"{item.part} uses {{{{{item.variable}}}}}, missing from {context}"
+    else:
+        summary = f"{item.part} does not render with {context}: {item.message}"
+    return error(
+        code,
+        summary,
+        detail=f"{context}: {data_at}",
+        file=position.file,
+        line=position.line,
+        column=position.column,
+        address=resource.address,
+        field=field,
+    )
+
+
+def _lint(resource: Resource, code: str, summary: str, field: str) -> Diagnostic:
+    position = resource.locate(field)
+    return warning(
+        code,
+        summary,
+        file=position.file,
+        line=position.line,
+        column=position.column,
+        address=resource.address,
+        field=field,
+    )
+
+
+def check_template(resource: Resource) -> list[Diagnostic]:
+    spec = resource.spec
+    if not isinstance(spec, EmailTemplateSpec):
+        return []
+    compiled, problems = compile_parts(resource, spec)
+    sources = {part: spec.part(part) or "" for part in PARTS}
+    size = sum(len(text.encode("utf-8")) for text in sources.values())
+    if size > SES_TEMPLATE_LIMIT:
+        problems.append(
+            error(
+                "E4004",
+                f"template is {size / 1024:.0f} KB; SES accepts at most 500 KB (subject + html + text)",
+                address=resource.address,
+                field="spec",
+                **_file_line(resource.locate("spec")),
+            )
+        )
+    if problems:  # a part that does not parse cannot be checked any further
+        return problems
+
+    rendered_html: str | None = None
+    if spec.defaults is not None:
+        data = template_data(spec.defaults)
+        missing, failures = find_missing(compiled, data)
+        for item in missing:
+            problems.append(_report(resource, item, "E4002", "spec.defaults", "defaults"))
+        for item in failures:
+            problems.append(_report(resource, item, "E4005", "spec.defaults", "defaults"))
+        if not missing and not failures and "html" in compiled:
+            rendered_html = compiled["html"].render(data)
+    for index, test in enumerate(spec.tests):
+        if not test.expect.renders_without_error:
+            continue
+        label = f"test {test.name!r}" if test.name else f"test #{index + 1}"
+        missing, failures = find_missing(compiled, template_data(spec.defaults, test.data))
+        for item in missing + failures:
+            problems.append(
+                _report(resource, item, "E4003", f"spec.tests[{index}].data", f"the data of {label}")
+            )
+
+    html_size = len((rendered_html if rendered_html is not None else sources["html"]).encode("utf-8"))
+    if html_size > GMAIL_CLIP_BYTES:
+        problems.append(
+            _lint(
+                resource,
+                "W4001",
+                f"HTML is {html_size / 1024:.0f} KB rendered with the defaults; Gmail clips messages over 102 KB"
+                " (the unsubscribe footer included)",
+                "spec.html",
+            )
+        )
+    if spec.text is None:
+        problems.append(
+            _lint(resource, "W4002", "no text part: some clients and spam filters want one", "spec")
+        )
+    if spec.marketing and not any(_UNSUBSCRIBE.search(text) for text in sources.values()):
+        problems.append(
+            _lint(
+                resource,
+                "W4003",
+                "marketing template without an unsubscribe link (Gmail/Yahoo bulk-sender rules);"
+                " add one, e.g. {{amazonSESUnsubscribeUrl}}",
+                "spec.marketing",
+            )
+        )
+    if spec.defaults is None and not spec.tests:
+        problems.append(
+            _lint(
+                resource,
+                "W4004",
+                "neither defaults nor tests: the variables this template needs are not checked",
+                "spec",
+            )
+        )
+    return problems
+
+
+def _file_line(position: Position) -> dict[str, Any]:
+    return {"file": position.file, "line": position.line, "column": position.column}
+
+
+__all__ = [
+    "GMAIL_CLIP_BYTES",
+    "PARTS",
+    "SES_PLACEHOLDERS",
+    "SES_TEMPLATE_LIMIT",
+    "Missing",
+    "check_template",
+    "compile_parts",
+    "find_missing",
+    "part_position",
+    "template_data",
+]

@@ -1,0 +1,121 @@
+"""``${var}`` substitution in manifests (and ``${env:NAME}`` from the process environment).
+
+Rules (documented in docs/manifests.md):
+  - only string scalars are substituted, never keys;
+  - a scalar that is exactly ``${var}`` takes the variable's value with its YAML type (so
+    ``maxDeliverySeconds: ${maxDelivery}`` stays an integer); inside a longer string the value
+    is inserted as text;
+  - ``${env:NAME}`` reads the environment variable NAME (always a string);
+  - ``$${`` writes a literal ``${``;
+  - an undefined variable is an error at the scalar's position; nothing is left unreplaced.
+Template body files (``{file: ...}``) are not substituted: they belong to the template language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.diagnostics import Diagnostic, error
+from reconciler.manifest.loader import FieldPath, SourceMap, dotted
+
+_REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}")
+_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_NAME = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
+
+
+class Substitution:
+    def __init__(
+        self,
+        variables: Mapping[str, Any],
+        environ: Mapping[str, str],
+        *,
+        allow_variables: bool = True,
+        where: str = "",
+    ) -> None:
+        self.variables = variables
+        self.environ = environ
+        self.allow_variables = allow_variables
+        self.where = where  # e.g. "environment 'production'", for messages
+        self.problems: list[Diagnostic] = []
+
+    def apply(self, data: Any, source: SourceMap, path: FieldPath = (), address: str = "") -> Any:
+        if isinstance(data, dict):
+            return {key: self.apply(value, source, (*path, key), address) for key, value in data.items()}
+        if isinstance(data, list):
+            return [self.apply(item, source, (*path, index), address) for index, item in enumerate(data)]
+        if isinstance(data, str) and "${" in data:
+            return self._string(data, source, path, address)
+        return data
+
+    def _string(self, text: str, source: SourceMap, path: FieldPath, address: str) -> Any:
+        whole = _REFERENCE.fullmatch(text)
+        if whole and whole.group(0) != "$${":
+            found, value = self._lookup(whole.group(1), source, path, address)
+            return value if found else text
+
+        def replace(match: re.Match[str]) -> str:
+            if match.group(0) == "$${":
+                return "${"
+            found, value = self._lookup(match.group(1), source, path, address)
+            if not found:
+                return match.group(0)
+            return _as_text(value)
+
+        return _REFERENCE.sub(replace, text)
+
+    def _lookup(self, name: str, source: SourceMap, path: FieldPath, address: str) -> tuple[bool, Any]:
+        position = source.locate(path)
+        where = {"file": position.file, "line": position.line, "column": position.column, "address": address}
+        where["field"] = dotted(path)
+        env = _ENV_NAME.match(name.strip())
+        if env:
+            key = env.group(1)
+            if key in self.environ:
+                return True, self.environ[key]
+            self.problems.append(
+                error("E1202", f"environment variable {key} is not set (used as ${{env:{key}}})", **where)
+            )
+            return False, None
+        name = name.strip()
+        if not _VAR_NAME.match(name):
+            self.problems.append(
+                error(
+                    "E1201",
+                    f"invalid reference ${{{name}}}: use ${{name}} or ${{env:NAME}} (write $${{ for a literal ${{)",
+                    **where,
+                )
+            )
+            return False, None
+        if not self.allow_variables:
+            self.problems.append(
+                error("E1201", f"${{{name}}}: only ${{env:NAME}} can be used in the project file", **where)
+            )
+            return False, None
+        if name in self.variables:
+            return True, self.variables[name]
+        known = ", ".join(sorted(self.variables)) or "none"
+        context = f" in {self.where}" if self.where else ""
+        self.problems.append(
+            error(
+                "E1201",
+                f"undefined variable ${{{name}}}",
+                detail=f"variables defined{context}: {known}. Define it under `variables:` in sesctl.yaml.",
+                **where,
+            )
+        )
+        return False, None
+
+
+def _as_text(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return ""
+    return str(value)
+
+
+__all__ = ["Substitution"]
