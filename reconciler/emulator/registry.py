@@ -6,6 +6,13 @@ input members already parsed by the router (PascalCase keys exactly as in the se
 from URI, query string and JSON body; ints, bools and timestamps converted) and returns the
 output members (PascalCase; datetime values allowed, the router serializes them). It raises
 ``reconciler.emulator.errors.SesApiError`` subclasses for SES's errors.
+
+Before a handler runs, the router has already answered BadRequestException for what the model
+states: missing required members (nested ones too), wrong JSON types, enum values, min/max
+lengths and ranges, and the model's patterns. Blobs arrive as bytes; members the model does not
+define are dropped. Handlers check what the model does not say (name rules, SES's limits,
+references). Results may hold only the output shape's members: strict mode (the test fixtures)
+answers anything else with HTTP 500 and fails the test.
 """
 
 from __future__ import annotations
@@ -56,7 +63,12 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 
 # Test and operator hooks that are not SES operations (flip an identity's verification status,
 # trigger an Open or Click event, set the account's quotas). Served by the server at
-# POST /_sesctl/admin/<name> with a JSON body of keyword arguments; reconciler.testing calls them.
+# POST /_sesctl/admin/<name> with a JSON body of keyword arguments; reconciler.testing calls them
+# as ``emu.admin(name, **kwargs)``. Signature: ``action(ctx: OperationContext, **kwargs) -> Any``
+# where ctx is for the region in the optional "region" key (removed before the call; default
+# us-east-1). It runs under the emulator's lock, the state is saved after it, and its result is
+# sent back as JSON {"result": ...} (datetimes as ISO 8601, pydantic models dumped). Raise
+# SesApiError for bad arguments; a keyword the action does not take answers BadRequestException.
 AdminAction = Callable[..., Any]
 
 ADMIN_ACTIONS: dict[str, AdminAction] = {}
