@@ -1,0 +1,60 @@
+"""Fixtures for the kinds and gateway tests: a fast gateway on the emulator, and the AWS CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reconciler.aws.gateway import SesGateway
+from reconciler.aws.ratelimit import RateLimits, RetryPolicy
+from reconciler.testing import ACCOUNT_ID, LocalEmulator
+
+AWS_CLI = Path(sys.executable).parent / "aws"
+STACK = "test-stack"
+
+
+@pytest.fixture
+def gateway(emulator: LocalEmulator) -> SesGateway:
+    """A gateway whose buckets never make a test wait (the rate-limit tests build their own)."""
+    return SesGateway(
+        emulator.client("sesv2"),
+        limits=RateLimits(default=10_000, burst=10_000),
+        retry=RetryPolicy(max_attempts=4, base=0.01, cap=0.05),
+        account_id=ACCOUNT_ID,
+        seed=1,
+    )
+
+
+@pytest.fixture
+def aws_cli(emulator: LocalEmulator, tmp_path: Path) -> Callable[..., Any]:
+    """Run ``aws sesv2 <args>`` against the emulator (out-of-band changes); returns parsed JSON."""
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_PAGER": "",
+    }
+    env.pop("AWS_PROFILE", None)
+
+    def run(*args: str) -> Any:
+        done = subprocess.run(
+            [str(AWS_CLI), "sesv2", *args, "--endpoint-url", emulator.endpoint_url, "--output", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout) if done.stdout.strip() else {}
+
+    return run
