@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reconciler.engine.diff import diff
@@ -38,7 +38,8 @@ from reconciler.engine.plan import (
     count_destroys,
 )
 from reconciler.errors import PlanError, UsageError
-from reconciler.kinds.base import JsonDict, Kind, LiveObject
+from reconciler.kinds.base import JsonDict, Kind, LiveObject, Risk
+from reconciler.kinds.risks import world_risks
 
 # Template parts shown as unified line diffs rather than one long before/after string.
 TEXT_PARTS: dict[str, tuple[str, ...]] = {"EmailTemplate": ("subject", "html", "text")}
@@ -146,7 +147,6 @@ def build_plan(
 ) -> Plan:
     """The plan for ``desired`` against ``live`` (already read with :func:`read_scope`)."""
     scope: set[str] | None = target_closure(desired, kinds, options.targets) if options.targets else None
-    owners = _owners(live, kinds)
     changes: list[ResourceChange] = []
     unmanaged: list[str] = []
     pending_prune: list[str] = []
@@ -159,7 +159,7 @@ def build_plan(
         resource = desired[address]
         kind = kinds[resource.kind]
         obj = live.get(address)
-        owner = owners.get(address)
+        owner = obj.owner if obj is not None else None
         if obj is not None and owner not in (None, options.stack):
             conflicts.append(f"{address} is owned by stack {owner!r}, not {options.stack!r}")
             continue
@@ -176,7 +176,9 @@ def build_plan(
         if address in desired or (scope is not None and address not in scope):
             continue
         kind_name, _, name = address.partition("/")
-        if owners.get(address) != options.stack:
+        if kinds[kind_name].singleton:
+            continue  # an account setting left out of the manifests is left as it is
+        if live[address].owner != options.stack:
             unmanaged.append(address)
         elif options.prune:
             changes.append(_delete(kinds[kind_name], name, live[address]))
@@ -189,6 +191,7 @@ def build_plan(
             hint="Rename them, or remove them from the other stack first. sesctl never takes over "
             "another stack's resources.",
         )
+    changes = _with_world_risks(changes, live)
     _check_protect(changes, desired, live)
     _check_max_destroy(changes, options.max_destroy)
 
@@ -211,26 +214,8 @@ def build_plan(
     )
 
 
-def _owners(live: Mapping[str, LiveObject], kinds: Mapping[str, Kind]) -> dict[str, str | None]:
-    """Owner per live address. A kind SES cannot tag (event destinations) belongs to the owner
-    of the resource it lives in."""
-    owners: dict[str, str | None] = {}
-    for address, obj in live.items():
-        kind_name, _, name = address.partition("/")
-        owner = obj.owner
-        kind = kinds.get(kind_name)
-        if owner is None and kind is not None and not kind.taggable:
-            for parent in dependencies(kind_name, name, obj.normalized):
-                parent_obj = live.get(parent)
-                if parent_obj is not None and parent_obj.owner is not None:
-                    owner = parent_obj.owner
-                    break
-        owners[address] = owner
-    return owners
-
-
 def _create(resource: DesiredResource, kind: Kind, stack: str) -> ResourceChange:
-    after = resource.normalized
+    after = kind.fill_unmanaged(resource.normalized, None)
     return ResourceChange(
         kind=resource.kind,
         name=resource.name,
@@ -247,24 +232,32 @@ def _create(resource: DesiredResource, kind: Kind, stack: str) -> ResourceChange
 
 
 def _update(resource: DesiredResource, kind: Kind, obj: LiveObject) -> ResourceChange | None:
-    before, after = obj.normalized, resource.normalized
+    before = obj.normalized
+    after = kind.fill_unmanaged(resource.normalized, before)
     fields = diff(before, after)
     if not fields:
         return None
-    replace = [f for f in fields if _forces_replacement(f.path, kind.replace_fields)]
-    if replace:
+    replace_why = kind.replace_reason(before, after)
+    risks = list(kind.risks(resource.name, before, after))
+    if replace_why:
         fields = tuple(
-            FieldChange(f.path, f.op, f.before, f.after, True) if f in replace else f for f in fields
+            FieldChange(f.path, f.op, f.before, f.after, True)
+            if _top_key_in(f.path, kind.replace_fields)
+            else f
+            for f in fields
+        )
+        risks.insert(
+            0, Risk("replace", "high", f"{resource.address} is deleted and created again: {replace_why}")
         )
     return ResourceChange(
         kind=resource.kind,
         name=resource.name,
-        actions=REPLACE if replace else (Action.UPDATE,),
+        actions=REPLACE if replace_why else (Action.UPDATE,),
         wave=kind.wave,
-        reason=Reason.CANNOT_UPDATE_IN_PLACE if replace else Reason.DRIFTED,
+        reason=Reason.CANNOT_UPDATE_IN_PLACE if replace_why else Reason.DRIFTED,
         fields=fields,
         text_diffs=_text_diffs(resource.kind, before, after),
-        risks=tuple(kind.risks(resource.name, before, after)),
+        risks=tuple(risks),
         source=resource.source,
         before=before,
         after=after,
@@ -287,7 +280,20 @@ def _delete(kind: Kind, name: str, obj: LiveObject) -> ResourceChange:
     )
 
 
-def _forces_replacement(path: str, replace_fields: frozenset[str]) -> bool:
+def _with_world_risks(changes: list[ResourceChange], live: Mapping[str, LiveObject]) -> list[ResourceChange]:
+    """Add the risks only the whole picture shows (last bounce destination, warming pool)."""
+    before = {address: obj.normalized for address, obj in live.items()}
+    after = dict(before)
+    for change in changes:
+        if change.after is None:
+            after.pop(change.address, None)
+        else:
+            after[change.address] = change.after
+    extra = world_risks(before, after)
+    return [replace(c, risks=(*c.risks, *extra[c.address])) if extra.get(c.address) else c for c in changes]
+
+
+def _top_key_in(path: str, replace_fields: frozenset[str]) -> bool:
     return any(path == rf or path.startswith((rf + ".", rf + "[")) for rf in replace_fields)
 
 
@@ -343,8 +349,8 @@ def _check_max_destroy(changes: Sequence[ResourceChange], limit: int | None) -> 
         )
 
 
-# Set on a live object's tags (by the kinds, from the manifest's protect: true) so that
-# protection survives the manifest's removal.
+# A tag on the live object that protects it even after its manifest is gone (Argo CD's
+# Prune=false annotation). `protect: true` in a manifest protects a resource still declared.
 PROTECT_TAG = "sesctl:protect"
 _UNPROTECTED = DesiredResource("", "", {})
 
@@ -352,5 +358,8 @@ _UNPROTECTED = DesiredResource("", "", {})
 def _protected_live(obj: LiveObject | None) -> bool:
     if obj is None:
         return False
-    tags = obj.normalized.get("tags")
-    return isinstance(tags, dict) and str(tags.get(PROTECT_TAG, "")).lower() == "true"
+    tags = obj.raw.get("Tags") or []
+    return any(
+        isinstance(t, Mapping) and t.get("Key") == PROTECT_TAG and str(t.get("Value", "")).lower() == "true"
+        for t in tags
+    )
