@@ -308,6 +308,8 @@ class EmailIdentity(BaseModel):
     identity_type: Literal["EMAIL_ADDRESS", "DOMAIN", "MANAGED_DOMAIN"]
     verification_status: VerificationStatus = "PENDING"
     created: datetime = Field(default_factory=_epoch)
+    last_checked: datetime | None = None  # VerificationInfo: when the status last changed
+    last_success: datetime | None = None
     dkim: DkimAttributes = Field(default_factory=DkimAttributes)
     # The BYODKIM selector is kept; the private key is not (SES never returns it either).
     dkim_selector: str | None = None

@@ -21,6 +21,7 @@ M = TypeVar("M", bound=BaseModel)
 # SES documents this rule for templates and configuration sets; we apply it to every name SES
 # leaves unconstrained in the model (pools, event destinations, contact lists, topics).
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+DOMAIN = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from reconciler.emulator.errors import AlreadyExistsException, BadRequestException, NotFoundException
 from reconciler.emulator.lookups import find_configuration_set
 from reconciler.emulator.operations.common import (
+    DOMAIN,
     check_limit,
     check_name,
     check_tags,
@@ -31,7 +31,6 @@ from reconciler.emulator.state import (
 )
 
 MAX_CONFIGURATION_SETS = 10_000
-DOMAIN = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 
 
 def _delivery(state: SesState, data: Any) -> DeliveryOptions:
