@@ -11,6 +11,7 @@ is how the API itself is organised.
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -59,7 +60,29 @@ def render() -> str:
                 module = handler.__module__.removeprefix("reconciler.emulator.")
                 lines.append(f"| {name} | yes | `{module}` |")
         lines.append("")
+    lines += [
+        "## Admin actions",
+        "",
+        "Hooks for tests and demos that are not SES operations: `POST /_sesctl/admin/<name>` with a JSON "
+        "object of keyword arguments (plus an optional `region`), or `LocalEmulator.admin(name, **kwargs)` "
+        "from `reconciler.testing`.",
+        "",
+        "| Action | Arguments | What it does | Module |",
+        "|---|---|---|---|",
+    ]
+    for name, action in sorted(registry.ADMIN_ACTIONS.items()):
+        summary = " ".join((action.__doc__ or "").split()).split(". ")[0].rstrip(".").replace("|", "\\|")
+        module = action.__module__.removeprefix("reconciler.emulator.")
+        lines.append(f"| `{name}` | {_arguments(action)} | {summary} | `{module}` |")
+    lines.append("")
     return "\n".join(lines)
+
+
+def _arguments(action: registry.AdminAction) -> str:
+    params = list(inspect.signature(action).parameters.values())[1:]  # after ctx
+    return ", ".join(
+        f"`{p.name}`" if p.default is inspect.Parameter.empty else f"`{p.name}`?" for p in params
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
