@@ -21,6 +21,10 @@ from reconciler.errors import ReconcilerError
 # one line here plus one module in reconciler/cli/.
 COMMANDS: dict[str, tuple[str, str]] = {
     "local": ("reconciler.cli.local", "Run and manage the local SES v2 emulator."),
+    "validate": ("reconciler.cli.validate", "Check manifests: schema, references, templates (no AWS call)."),
+    "schema": ("reconciler.cli.schema", "Regenerate (or --check) the JSON Schemas in schemas/."),
+    "render": ("reconciler.cli.render", "Render an EmailTemplate from the manifests with data (a preview)."),
+    "test": ("reconciler.cli.test", "Run the tests: of every EmailTemplate."),
     "github": ("reconciler.cli.github", "Plan comments, labels, drift issues and the merge guard on GitHub."),
     "plan": ("reconciler.cli.plan", "Show what apply would change in live SES."),
     "apply": ("reconciler.cli.apply", "Make live SES match the manifests (or apply a saved plan)."),

@@ -87,9 +87,11 @@ def _has_yaml(directory: Path) -> bool:
     return any(p.suffix in (".yaml", ".yml") for p in directory.rglob("*") if p.name not in PROJECT_FILES)
 
 
-def _collect(
-    path: PathLike | None, env: str | None, environ: Mapping[str, str] | None
+def collect(
+    path: PathLike | None = None, env: str | None = None, environ: Mapping[str, str] | None = None
 ) -> tuple[DesiredState | None, list[Diagnostic]]:
+    """(the desired state, or None if the project itself failed; every diagnostic). Never raises
+    for bad input: this is what ``validate`` and the commands that tolerate errors use."""
     environ = os.environ if environ is None else environ
     project, problems = _project_for(Path(path) if path is not None else Path.cwd(), environ)
     if problems:
@@ -128,7 +130,7 @@ def validate(
     path: PathLike | None = None, env: str | None = None, *, environ: Mapping[str, str] | None = None
 ) -> list[Diagnostic]:
     """Every problem in the manifests (errors and warnings), sorted by file and line. No AWS call."""
-    return _collect(path, env, environ)[1]
+    return collect(path, env, environ)[1]
 
 
 def load_manifests(
@@ -137,7 +139,7 @@ def load_manifests(
     """The validated desired state; raises ManifestInvalid (every error) if anything is wrong.
 
     Warnings are kept in ``DesiredState.diagnostics``."""
-    state, problems = _collect(path, env, environ)
+    state, problems = collect(path, env, environ)
     if state is None or has_errors(problems):
         raise ManifestInvalid(problems)
     state.diagnostics = problems
@@ -150,6 +152,7 @@ __all__ = [
     "ManifestInvalid",
     "Project",
     "Resource",
+    "collect",
     "load_manifests",
     "load_project",
     "validate",

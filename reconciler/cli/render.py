@@ -1,0 +1,136 @@
+"""``sesctl render``: render a template from the manifests with some data (a preview)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from reconciler.cli.validate import echo_diagnostics
+from reconciler.errors import UsageError
+from reconciler.manifest import collect
+from reconciler.manifest.specs.email_template import EmailTemplateSpec
+from reconciler.manifest.template_tests import render_resource
+from reconciler.templates import RenderedEmail
+
+# Problems that make a template unusable; other manifest errors do not stop a preview.
+_BLOCKING = ("E1", "E2", "E3", "E4001", "E4004")
+
+
+def read_data(value: str | None) -> dict[str, Any]:
+    """``--data``: inline JSON (``{...}``) or a JSON/YAML file."""
+    if value is None:
+        return {}
+    text = value
+    source = "--data"
+    if not value.lstrip().startswith("{"):
+        path = Path(value)
+        if not path.is_file():
+            raise UsageError(
+                f"--data {value}: not a file and not inline JSON",
+                hint='Pass a file or JSON: --data \'{"user": {"firstName": "Ada"}}\'',
+            )
+        text = path.read_text(encoding="utf-8")
+        source = value
+    try:
+        data = yaml.safe_load(text)  # YAML is a superset of JSON
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{source}: not valid JSON or YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{source}: the data must be an object (a mapping), not {type(data).__name__}")
+    return data
+
+
+def preview_page(name: str, email: RenderedEmail) -> str:
+    """A standalone HTML page showing the subject, the HTML part (sandboxed) and the text part."""
+    frame = (
+        f'<iframe sandbox="" style="width:100%;height:70vh;border:1px solid #ccc" srcdoc="{html.escape(email.html)}"></iframe>'
+        if email.html is not None
+        else "<p><em>no HTML part</em></p>"
+    )
+    text = (
+        f"<pre>{html.escape(email.text)}</pre>" if email.text is not None else "<p><em>no text part</em></p>"
+    )
+    return (
+        '<!doctype html>\n<html><head><meta charset="utf-8">'
+        f"<title>{html.escape(name)}: {html.escape(email.subject)}</title></head>\n"
+        '<body style="font-family:sans-serif;margin:2em">\n'
+        f"<p><strong>Template:</strong> {html.escape(name)}</p>\n"
+        f"<p><strong>Subject:</strong> {html.escape(email.subject)}</p>\n"
+        f"<h2>HTML</h2>\n{frame}\n<h2>Text</h2>\n{text}\n</body></html>\n"
+    )
+
+
+@click.command("render")
+@click.argument("name")
+@click.option(
+    "--data", "data", help="Template data: a JSON/YAML file or inline JSON, merged onto the defaults."
+)
+@click.option("--part", type=click.Choice(["subject", "html", "text"]), help="Print only this part.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write an HTML preview page here."
+)
+@click.option(
+    "--path", "path", type=click.Path(path_type=str), help="Project or manifests path (default: .)."
+)
+@click.option("--env", "env", envvar="SESCTL_ENV", help="Environment from sesctl.yaml (variables).")
+@click.pass_context
+def command(
+    ctx: click.Context,
+    name: str,
+    data: str | None,
+    part: str | None,
+    out: Path | None,
+    path: str | None,
+    env: str | None,
+) -> None:
+    """Render the EmailTemplate NAME as SES would, with --data merged onto its defaults.
+
+    Rendering is strict, like SES: a variable missing from the data is an error naming
+    the part, file, line and column. No AWS call is made.
+
+    \b
+    Examples:
+      sesctl render welcome
+      sesctl render welcome --data '{"user": {"firstName": "Ada"}}' --part subject
+      sesctl render welcome --data fixtures/ada.json --out preview.html
+    """
+    payload = read_data(data)
+    state, diagnostics = collect(path, env)
+    templates = [r for r in (state.resources if state else []) if isinstance(r.spec, EmailTemplateSpec)]
+    resource = next((r for r in templates if r.ses_name == name), None)
+    if resource is None:
+        if state is None:
+            echo_diagnostics(ctx, [d for d in diagnostics if d.is_error], err=True)
+            ctx.exit(1)
+        known = ", ".join(r.ses_name for r in templates) or "none"
+        raise UsageError(f"no EmailTemplate named {name!r} in the manifests (templates: {known})")
+    blocking = [
+        d
+        for d in diagnostics
+        if d.is_error and d.address == resource.address and d.code.startswith(_BLOCKING)
+    ]
+    if blocking:
+        echo_diagnostics(ctx, blocking, err=True)
+        ctx.exit(1)
+    email = render_resource(resource, payload)  # TemplateRenderFailed -> "Error: file:line:col ..."
+    if out is not None:
+        out.write_text(preview_page(name, email), encoding="utf-8")
+        click.echo(f"Wrote a preview of {name} to {out}", err=True)
+    if part is not None:
+        value = {"subject": email.subject, "html": email.html, "text": email.text}[part]
+        if value is None:
+            raise UsageError(f"template {name!r} has no {part} part")
+        click.echo(value, nl=not value.endswith("\n"))
+    elif out is None:
+        click.echo(f"Subject: {email.subject}")
+        for label, value in (("html", email.html), ("text", email.text)):
+            if value is not None:
+                click.echo(f"\n--- {label} ---")
+                click.echo(value, nl=not value.endswith("\n"))
+
+
+__all__ = ["command", "preview_page", "read_data"]

@@ -1,0 +1,94 @@
+"""JSON Schemas for editors and CI, generated from the models and checked in under ``schemas/``.
+
+    schemas/<kind>.json     one per kind, e.g. schemas/configurationset.json
+    schemas/sesctl.json     any manifest document (dispatches on ``kind``)
+    schemas/project.json    the project file sesctl.yaml
+
+Editors pick them up from a first-line comment:
+``# yaml-language-server: $schema=../schemas/emailtemplate.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from reconciler.manifest.documents import ENVELOPES
+from reconciler.manifest.project import ProjectFile
+from reconciler.manifest.specs import API_VERSION, KIND_SPECS
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _document(schema: dict[str, Any], title: str, description: str) -> dict[str, Any]:
+    return {"$schema": DRAFT, "title": title, "description": description, **schema}
+
+
+def kind_file(kind: str) -> str:
+    return f"{kind.lower()}.json"
+
+
+def build_schemas() -> dict[str, dict[str, Any]]:
+    """file name -> schema, deterministic (the same models always give the same bytes)."""
+    schemas: dict[str, dict[str, Any]] = {}
+    for kind in KIND_SPECS:
+        schema = ENVELOPES[kind].model_json_schema(by_alias=True)
+        schemas[kind_file(kind)] = _document(schema, kind, f"A {API_VERSION} {kind} manifest (sesctl).")
+
+    _, combined = models_json_schema([(ENVELOPES[kind], "validation") for kind in KIND_SPECS], by_alias=True)
+    defs = combined.get("$defs", {})
+    schemas["sesctl.json"] = _document(
+        {
+            "type": "object",
+            "required": ["apiVersion", "kind"],
+            "properties": {"apiVersion": {"const": API_VERSION}, "kind": {"enum": list(KIND_SPECS)}},
+            "allOf": [
+                {
+                    "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                    "then": {"$ref": f"#/$defs/{kind}"},
+                }
+                for kind in KIND_SPECS
+            ],
+            "$defs": defs,
+        },
+        "sesctl manifest",
+        f"Any {API_VERSION} manifest document: " + ", ".join(KIND_SPECS) + ".",
+    )
+    schemas["project.json"] = _document(
+        ProjectFile.model_json_schema(by_alias=True), "sesctl.yaml", "The sesctl project file."
+    )
+    return schemas
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def stale_schemas(directory: Path) -> list[str]:
+    """Files under ``directory`` that are missing or differ from the models (for --check)."""
+    stale: list[str] = []
+    for name, schema in build_schemas().items():
+        path = directory / name
+        try:
+            current = path.read_text(encoding="utf-8")
+        except OSError:
+            current = None
+        if current != render(schema):
+            stale.append(name)
+    return stale
+
+
+def write_schemas(directory: Path) -> list[str]:
+    """Write every schema; returns the files that changed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    changed = stale_schemas(directory)
+    for name, schema in build_schemas().items():
+        if name in changed:
+            (directory / name).write_text(render(schema), encoding="utf-8")
+    return changed
+
+
+__all__ = ["build_schemas", "kind_file", "render", "stale_schemas", "write_schemas"]
