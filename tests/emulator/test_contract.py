@@ -20,7 +20,7 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from reconciler.emulator import coverage, registry
 from reconciler.emulator.router import service_model
-from reconciler.emulator.server import load_operations
+from reconciler.emulator.server import LOAD_ERRORS, load_operations
 from reconciler.testing import LocalEmulator, local_emulator
 
 load_operations()
@@ -175,6 +175,12 @@ def test_most_operations_succeed_with_model_generated_input() -> None:
         pytest.skip("run together with test_operation_answers_within_the_model")
     succeeded = [op for op, outcome in OUTCOMES.items() if outcome == "ok"]
     assert len(succeeded) >= len(OUTCOMES) * 0.6, {op: o for op, o in OUTCOMES.items() if o != "ok"}
+
+
+def test_every_operations_module_imports() -> None:
+    # The server keeps serving when a module is broken (other operations still work); the
+    # suite must not.
+    assert LOAD_ERRORS == {}
 
 
 def test_every_registered_handler_is_a_sesv2_operation() -> None:

@@ -82,8 +82,9 @@ def test_uri_query_and_body_members_reach_the_handler_with_model_types(ses: Any,
 
 
 def test_uri_parameters_are_url_decoded(ses: Any, calls: Calls) -> None:
-    ses.get_suppressed_destination(EmailAddress="first+tag@example.com")
-    assert calls[-1][1]["EmailAddress"] == "first+tag@example.com"
+    for address in ("first+tag@example.com", "we/ird%20@example.com", "ünï@example.com"):
+        ses.get_suppressed_destination(EmailAddress=address)
+        assert calls[-1][1]["EmailAddress"] == address
 
 
 def test_timestamps_come_back_as_datetimes(ses: Any, calls: Calls) -> None:
