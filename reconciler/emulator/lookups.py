@@ -12,10 +12,12 @@ from datetime import datetime
 from reconciler.emulator.errors import NotFoundException
 from reconciler.emulator.state import (
     ConfigurationSet,
+    Contact,
     ContactList,
     EmailIdentity,
     EmailTemplate,
     SesState,
+    SubscriptionStatus,
     SuppressedDestination,
     SuppressionReason,
 )
@@ -124,3 +126,18 @@ def record_suppression(
     )
     state.suppressed[address.strip().lower()] = entry
     return entry
+
+
+def topic_status(
+    contact_list: ContactList, contact: Contact, topic: str, use_default: bool = True
+) -> SubscriptionStatus | None:
+    """A contact's status for one topic: OPT_OUT after UnsubscribeAll, else the explicit
+    preference, else (``use_default``) the topic's default; None when it has none."""
+    if contact.unsubscribe_all:
+        return "OPT_OUT"
+    for preference in contact.topic_preferences:
+        if preference.TopicName == topic:
+            return preference.SubscriptionStatus
+    if not use_default:
+        return None
+    return next((t.DefaultSubscriptionStatus for t in contact_list.topics if t.TopicName == topic), None)

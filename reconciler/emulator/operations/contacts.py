@@ -1,0 +1,249 @@
+"""Contact lists (with topics) and contacts: Create/Get/Update/Delete/List of each.
+
+SES allows one contact list per account and 20 topics per list. Update calls replace the
+members they carry and keep the ones they leave out.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reconciler.emulator.errors import AlreadyExistsException, BadRequestException, NotFoundException
+from reconciler.emulator.lookups import find_contact_list, topic_status
+from reconciler.emulator.operations.common import (
+    check_email,
+    check_limit,
+    check_name,
+    check_tags,
+    paginate,
+    parse,
+    tag_list,
+)
+from reconciler.emulator.registry import OperationContext, Params, Result, operation
+from reconciler.emulator.state import Contact, ContactList, Topic, TopicPreference
+
+MAX_CONTACT_LISTS = 1
+MAX_TOPICS = 20
+
+
+def _topics(data: Any) -> list[Topic]:
+    topics = [parse(Topic, item, "Topics") for item in data or []]
+    names = [check_name(t.TopicName, "TopicName") for t in topics]
+    if len(set(names)) != len(names):
+        raise BadRequestException("Topic names must be unique within a contact list.")
+    if len(topics) > MAX_TOPICS:
+        raise BadRequestException(f"A contact list can have at most {MAX_TOPICS} topics.")
+    return topics
+
+
+def _preferences(contact_list: ContactList, data: Any) -> list[TopicPreference]:
+    known = {t.TopicName for t in contact_list.topics}
+    preferences = [parse(TopicPreference, item, "TopicPreferences") for item in data or []]
+    for preference in preferences:
+        if preference.TopicName not in known:
+            raise BadRequestException(
+                f"Topic {preference.TopicName} does not exist in contact list {contact_list.name}."
+            )
+    # One preference per topic: the last one given wins.
+    return list({p.TopicName: p for p in preferences}.values())
+
+
+def _attributes(data: Any) -> str | None:
+    if data is None:
+        return None
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        raise BadRequestException("AttributesData must be a JSON object.") from None
+    if not isinstance(parsed, dict):
+        raise BadRequestException("AttributesData must be a JSON object.")
+    return str(data)
+
+
+def _find_contact(contact_list: ContactList, address: str) -> Contact:
+    contact = contact_list.contacts.get(address.strip().lower())
+    if contact is None:
+        raise NotFoundException(f"Contact {address} does not exist in list {contact_list.name}.")
+    return contact
+
+
+def _defaults(contact_list: ContactList) -> list[dict[str, Any]]:
+    return [
+        {"TopicName": t.TopicName, "SubscriptionStatus": t.DefaultSubscriptionStatus}
+        for t in contact_list.topics
+    ]
+
+
+# ---- contact lists ------------------------------------------------------------------------
+
+
+@operation("CreateContactList")
+def create_contact_list(ctx: OperationContext, params: Params) -> Result:
+    state = ctx.state
+    name = check_name(params["ContactListName"], "ContactListName")
+    topics = _topics(params.get("Topics"))
+    tags = check_tags(params.get("Tags"))
+    if name in state.contact_lists:
+        raise AlreadyExistsException(f"List with name {name} already exists.")
+    check_limit(len(state.contact_lists), MAX_CONTACT_LISTS, "contact lists per account")
+    now = ctx.now()
+    state.contact_lists[name] = ContactList(
+        name=name, description=params.get("Description"), topics=topics, created=now, updated=now, tags=tags
+    )
+    return {}
+
+
+@operation("GetContactList")
+def get_contact_list(ctx: OperationContext, params: Params) -> Result:
+    contact_list = find_contact_list(ctx.state, params["ContactListName"])
+    result: Result = {
+        "ContactListName": contact_list.name,
+        "Topics": [t.out() for t in contact_list.topics],
+        "CreatedTimestamp": contact_list.created,
+        "LastUpdatedTimestamp": contact_list.updated,
+        "Tags": tag_list(contact_list.tags),
+    }
+    if contact_list.description is not None:
+        result["Description"] = contact_list.description
+    return result
+
+
+@operation("UpdateContactList")
+def update_contact_list(ctx: OperationContext, params: Params) -> Result:
+    contact_list = find_contact_list(ctx.state, params["ContactListName"])
+    if params.get("Topics") is not None:
+        contact_list.topics = _topics(params["Topics"])
+        known = {t.TopicName for t in contact_list.topics}
+        for contact in contact_list.contacts.values():  # preferences for removed topics go too
+            contact.topic_preferences = [p for p in contact.topic_preferences if p.TopicName in known]
+    if params.get("Description") is not None:
+        contact_list.description = params["Description"]
+    contact_list.updated = ctx.now()
+    return {}
+
+
+@operation("DeleteContactList")
+def delete_contact_list(ctx: OperationContext, params: Params) -> Result:
+    contact_list = find_contact_list(ctx.state, params["ContactListName"])
+    del ctx.state.contact_lists[contact_list.name]
+    return {}
+
+
+@operation("ListContactLists")
+def list_contact_lists(ctx: OperationContext, params: Params) -> Result:
+    names, token = paginate(ctx.state.contact_lists, params, default=100)
+    result: Result = {
+        "ContactLists": [
+            {"ContactListName": n, "LastUpdatedTimestamp": ctx.state.contact_lists[n].updated} for n in names
+        ]
+    }
+    if token:
+        result["NextToken"] = token
+    return result
+
+
+# ---- contacts -----------------------------------------------------------------------------
+
+
+@operation("CreateContact")
+def create_contact(ctx: OperationContext, params: Params) -> Result:
+    contact_list = find_contact_list(ctx.state, params["ContactListName"])
+    address = check_email(params["EmailAddress"])
+    preferences = _preferences(contact_list, params.get("TopicPreferences"))
+    attributes = _attributes(params.get("AttributesData"))
+    if address.lower() in contact_list.contacts:
+        raise AlreadyExistsException(f"Contact already exists in list {contact_list.name}.")
+    now = ctx.now()
+    contact_list.contacts[address.lower()] = Contact(
+        email=address,
+        topic_preferences=preferences,
+        unsubscribe_all=bool(params.get("UnsubscribeAll", False)),
+        attributes_data=attributes,
+        created=now,
+        updated=now,
+    )
+    return {}
+
+
+@operation("GetContact")
+def get_contact(ctx: OperationContext, params: Params) -> Result:
+    contact_list = find_contact_list(ctx.state, params["ContactListName"])
+    contact = _find_contact(contact_list, params["EmailAddress"])
+    result: Result = {
+        "ContactListName": contact_list.name,
+        "EmailAddress": contact.email,
+        "TopicPreferences": [p.out() for p in contact.topic_preferences],
+        "TopicDefaultPreferences": _defaults(contact_list),
+        "UnsubscribeAll": contact.unsubscribe_all,
+        "CreatedTimestamp": contact.created,
+        "LastUpdatedTimestamp": contact.updated,
+    }
+    if contact.attributes_data is not None:
+        result["AttributesData"] = contact.attributes_data
+    return result
+
+
+@operation("UpdateContact")
+def update_contact(ctx: OperationContext, params: Params) -> Result:
+    contact_list = find_contact_list(ctx.state, params["ContactListName"])
+    contact = _find_contact(contact_list, params["EmailAddress"])
+    if params.get("TopicPreferences") is not None:
+        contact.topic_preferences = _preferences(contact_list, params["TopicPreferences"])
+    if params.get("UnsubscribeAll") is not None:
+        contact.unsubscribe_all = bool(params["UnsubscribeAll"])
+    if params.get("AttributesData") is not None:
+        contact.attributes_data = _attributes(params["AttributesData"])
+    contact.updated = ctx.now()
+    return {}
+
+
+@operation("DeleteContact")
+def delete_contact(ctx: OperationContext, params: Params) -> Result:
+    contact_list = find_contact_list(ctx.state, params["ContactListName"])
+    contact = _find_contact(contact_list, params["EmailAddress"])
+    del contact_list.contacts[contact.email.lower()]
+    return {}
+
+
+def _matches(contact_list: ContactList, contact: Contact, status: str | None, topic: dict[str, Any]) -> bool:
+    topic_name = topic.get("TopicName")
+    if topic_name is None:
+        # No topic: the list-wide status (OPT_OUT means unsubscribed from everything).
+        return status is None or (status == "OPT_OUT") == contact.unsubscribe_all
+    found = topic_status(
+        contact_list, contact, topic_name, bool(topic.get("UseDefaultIfPreferenceUnavailable"))
+    )
+    return found is not None and (status is None or found == status)
+
+
+@operation("ListContacts")
+def list_contacts(ctx: OperationContext, params: Params) -> Result:
+    contact_list = find_contact_list(ctx.state, params["ContactListName"])
+    filter_ = params.get("Filter") or {}
+    status = filter_.get("FilteredStatus")
+    topic = filter_.get("TopicFilter") or {}
+    if topic.get("TopicName") is not None and topic["TopicName"] not in {
+        t.TopicName for t in contact_list.topics
+    }:
+        raise BadRequestException(
+            f"Topic {topic['TopicName']} does not exist in contact list {contact_list.name}."
+        )
+    keys = [k for k, c in contact_list.contacts.items() if _matches(contact_list, c, status, topic)]
+    page, token = paginate(keys, params, default=100)
+    defaults = _defaults(contact_list)
+    result: Result = {
+        "Contacts": [
+            {
+                "EmailAddress": c.email,
+                "TopicPreferences": [p.out() for p in c.topic_preferences],
+                "TopicDefaultPreferences": defaults,
+                "UnsubscribeAll": c.unsubscribe_all,
+                "LastUpdatedTimestamp": c.updated,
+            }
+            for c in (contact_list.contacts[k] for k in page)
+        ]
+    }
+    if token:
+        result["NextToken"] = token
+    return result
