@@ -20,6 +20,8 @@ from reconciler.errors import ReconcilerError
 # name -> (module, short help). A literal table, not registration magic: adding a command is
 # one line here plus one module in reconciler/cli/.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "quota": ("reconciler.cli.quota", "Show the sending quota, sending status and production access."),
+    "send": ("reconciler.cli.send", "Send a templated campaign from a CSV/JSONL file (resumable, rate-limited)."),
     "local": ("reconciler.cli.local", "Run and manage the local SES v2 emulator."),
     "validate": ("reconciler.cli.validate", "Check manifests: schema, references, templates (no AWS call)."),
     "schema": ("reconciler.cli.schema", "Regenerate (or --check) the JSON Schemas in schemas/."),

@@ -60,17 +60,18 @@ class SendingState(BaseModel):
 
     # ---- the 24-hour quota ---------------------------------------------------------------
 
-    def count_sent(self, now: datetime, recipients: float) -> float:
-        """Add ``recipients`` to the rolling window; returns the window's total."""
+    def count_sent(self, now: datetime, recipients: float) -> None:
+        """Remember ``recipients`` sent now, so they leave the 24-hour count a day later."""
         minute = int(now.timestamp()) // BUCKET_SECONDS
         self.quota_window[minute] = self.quota_window.get(minute, 0.0) + recipients
-        return self.sent_last_24_hours(now)
 
-    def sent_last_24_hours(self, now: datetime) -> float:
+    def expire(self, now: datetime) -> float:
+        """Forget buckets older than 24 hours; returns how many recipients they held."""
         oldest = (int(now.timestamp()) - WINDOW_SECONDS) // BUCKET_SECONDS
+        expired = 0.0
         for minute in [m for m in self.quota_window if m <= oldest]:
-            del self.quota_window[minute]
-        return float(sum(self.quota_window.values()))
+            expired += self.quota_window.pop(minute)
+        return expired
 
     def reset_quota(self) -> None:
         self.quota_window.clear()

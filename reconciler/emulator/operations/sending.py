@@ -234,12 +234,21 @@ def _quota_count(recipients: Sequence[str]) -> int:
     return sum(1 for r in recipients if events.domain_of(events.bare_address(r)) != SIMULATOR_DOMAIN)
 
 
+def refresh_sent_last_24_hours(ctx: OperationContext) -> float:
+    """SentLast24Hours is the account's figure (``configure_account`` may set it), minus what
+    has left the rolling 24-hour window since."""
+    account = ctx.state.account
+    expired = sending(ctx.state).expire(ctx.now())
+    if expired:
+        account.sent_last_24_hours = max(0.0, account.sent_last_24_hours - expired)
+    return account.sent_last_24_hours
+
+
 def _over_daily_quota(ctx: OperationContext, counted: int) -> bool:
     account = ctx.state.account
+    sent = refresh_sent_last_24_hours(ctx)
     if account.max_24_hour_send < 0 or counted == 0:
         return False
-    sent = sending(ctx.state).sent_last_24_hours(ctx.now())
-    account.sent_last_24_hours = sent
     return sent + counted > account.max_24_hour_send
 
 
@@ -317,7 +326,8 @@ def accept(
     )
     state = sending(ctx.state)
     counted = _quota_count(message.recipients)
-    ctx.state.account.sent_last_24_hours = state.count_sent(now, counted)
+    state.count_sent(now, counted)
+    ctx.state.account.sent_last_24_hours += counted
     event = events.EventContext(ctx, message, sender.config_set, sender.source_arn)
     if error is not None:
         message.outcomes = dict.fromkeys(message.recipients, "rendering_failure")
@@ -509,41 +519,17 @@ def clear_sent_messages(ctx: OperationContext) -> int:
 
 @admin_action("configure_sending")
 def configure_sending(
-    ctx: OperationContext,
-    max_send_rate: float | None = None,
-    max_24_hour_send: float | None = None,
-    sending_enabled: bool | None = None,
-    production_access_enabled: bool | None = None,
-    reset_quota: bool = False,
-    transient_failures: int | None = None,
+    ctx: OperationContext, reset_quota: bool = False, transient_failures: int | None = None
 ) -> dict[str, Any]:
-    """Set the account's sending quotas and switches (tests raise MaxSendRate with this),
-    reset the 24-hour window, or fail the next N bulk entries with TRANSIENT_FAILURE."""
-    account = ctx.state.account
+    """Sending test knobs (quotas and switches are ``configure_account``'s): empty the 24-hour
+    window, or answer the next N bulk entries with TRANSIENT_FAILURE."""
     state = sending(ctx.state)
-    if max_send_rate is not None:
-        if max_send_rate <= 0:
-            raise BadRequestException("max_send_rate must be positive.")
-        account.max_send_rate = float(max_send_rate)
-        state.reset_rate()
-    if max_24_hour_send is not None:
-        account.max_24_hour_send = float(max_24_hour_send)
-    if sending_enabled is not None:
-        account.sending_enabled = bool(sending_enabled)
-    if production_access_enabled is not None:
-        account.production_access_enabled = bool(production_access_enabled)
     if reset_quota:
         state.reset_quota()
+        ctx.state.account.sent_last_24_hours = 0.0
     if transient_failures is not None:
         state.inject_transient_failures(int(transient_failures))
-    account.sent_last_24_hours = state.sent_last_24_hours(ctx.now())
-    return {
-        "max_send_rate": account.max_send_rate,
-        "max_24_hour_send": account.max_24_hour_send,
-        "sent_last_24_hours": account.sent_last_24_hours,
-        "sending_enabled": account.sending_enabled,
-        "production_access_enabled": account.production_access_enabled,
-    }
+    return {"sent_last_24_hours": refresh_sent_last_24_hours(ctx), "ring": state.summary()}
 
 
 def _event_for(ctx: OperationContext, message_id: str) -> events.EventContext:

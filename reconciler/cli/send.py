@@ -1,0 +1,190 @@
+"""``sesctl send``: a templated campaign from a CSV/JSONL file, through the send engine."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reconciler.cli.context import Settings
+from reconciler.errors import UsageError
+
+
+def _load_data(value: str | None) -> dict[str, Any]:
+    if not value:
+        return {}
+    text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"--data is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageError("--data must be a JSON object (campaign-wide template data).")
+    return data
+
+
+def _load_tags(values: tuple[str, ...]) -> dict[str, str]:
+    tags = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--tag {item!r}: expected NAME=VALUE")
+        tags[name] = value
+    return tags
+
+
+@click.command("send")
+@click.option("--template", metavar="NAME", help="The SES template to send (or use --variant).")
+@click.option(
+    "--recipients",
+    "recipients_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV (header with an 'email' column) or JSONL file of recipients.",
+)
+@click.option("--from", "from_address", required=True, metavar="ADDRESS", help="A verified sender identity.")
+@click.option(
+    "--configuration-set", metavar="NAME", help="Configuration set (event publishing, suppression)."
+)
+@click.option(
+    "--variant",
+    "variants",
+    multiple=True,
+    metavar="NAME=TEMPLATE[:WEIGHT]",
+    help="A/B variant (repeatable), assigned by a hash of the address; tags each message sesctl-variant=NAME.",
+)
+@click.option(
+    "--data", metavar="JSON|@FILE", help="Campaign-wide template data; each recipient's data is merged in."
+)
+@click.option(
+    "--tag", "tags", multiple=True, metavar="NAME=VALUE", help="Message tag on every message (repeatable)."
+)
+@click.option("--dry-run", is_flag=True, help="Render and check every recipient; send nothing.")
+@click.option(
+    "--checkpoint",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Journal file: a killed run started again with it sends each recipient once.",
+)
+@click.option(
+    "--in-doubt",
+    type=click.Choice(["fail", "resend", "skip"]),
+    default="fail",
+    show_default=True,
+    help="On resume, what to do with a batch SES may or may not have accepted (real SES cannot be asked).",
+)
+@click.option(
+    "--rate", type=click.FloatRange(min=0, min_open=True), help="Send slower than MaxSendRate (recipients/s)."
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (required when not interactive).")
+@click.option("--json", "as_json", is_flag=True, help="Print the final report as JSON.")
+@click.pass_context
+def command(
+    ctx: click.Context,
+    template: str | None,
+    recipients_file: Path,
+    from_address: str,
+    configuration_set: str | None,
+    variants: tuple[str, ...],
+    data: str | None,
+    tags: tuple[str, ...],
+    dry_run: bool,
+    checkpoint: Path | None,
+    in_doubt: str,
+    rate: float | None,
+    yes: bool,
+    as_json: bool,
+) -> None:
+    """Send TEMPLATE to every recipient of a file, at the account's MaxSendRate.
+
+    Suppressed recipients are skipped; recipients whose data lacks a variable the template
+    prints are refused (named in the report) before SES sees them. Without --yes, sesctl
+    shows the count and asks first.
+
+    \b
+    sesctl send --template welcome --recipients users.csv --from news@example.com \\
+        --configuration-set marketing --checkpoint welcome.ckpt
+    sesctl send --variant A=welcome-a:50 --variant B=welcome-b:50 --recipients users.jsonl \\
+        --from news@example.com --dry-run
+    """
+    from reconciler.aws.clients import open_aws
+    from reconciler.aws.gateway import SesGateway
+    from reconciler.sending import (
+        SendEngine,
+        SendJob,
+        emulator_resolver,
+        file_digest,
+        parse_variant,
+        read_recipients,
+    )
+    from reconciler.sending.progress import ProgressBar
+
+    settings: Settings = ctx.obj
+    if bool(template) == bool(variants):
+        raise UsageError("Give --template NAME or one or more --variant NAME=TEMPLATE:WEIGHT (not both).")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    job = SendJob(
+        from_address=from_address,
+        template=template,
+        variants=tuple(parse_variant(v) for v in variants),
+        configuration_set=configuration_set,
+        default_data=_load_data(data),
+        default_tags=_load_tags(tags),
+        checkpoint=checkpoint,
+        in_doubt=in_doubt,
+        rate_limit=rate,
+    )
+    job.validate()
+    with open_aws(settings) as aws:
+        gateway = SesGateway.from_aws(aws)
+        # Always a full dry pass first: a malformed file fails here, before anything is sent,
+        # and the confirmation shows real counts.
+        preview = SendEngine(gateway, _dry(job)).run(read_recipients(recipients_file))
+        if dry_run:
+            _show(preview, as_json)
+            return
+        if preview.sent == 0:
+            _show(preview, as_json)
+            click.echo("Nothing to send.", err=True)
+            return
+        what = template or ", ".join(variants)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UsageError(
+                    "Refusing to send without confirmation in a non-interactive session.",
+                    hint="Check the counts with --dry-run, then pass --yes.",
+                )
+            click.echo(
+                f"{preview.sent} recipients will be sent {what} from {from_address} "
+                f"({preview.skipped_suppressed} suppressed, {preview.refused_render + preview.refused_invalid} refused).",
+                err=True,
+            )
+            click.confirm("Send?", abort=True, err=True)
+        if checkpoint is None:
+            click.echo(
+                "Note: no --checkpoint; a run killed midway cannot be resumed without duplicates.", err=True
+            )
+        bar = ProgressBar(preview.rows)
+        engine = SendEngine(gateway, job, resolver=emulator_resolver(aws.endpoint_url), progress=bar)
+        report = engine.run(read_recipients(recipients_file), source_digest=file_digest(recipients_file))
+        bar.close(report)
+    _show(report, as_json)
+    if report.stopped:
+        ctx.exit(1)
+
+
+def _dry(job: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(job, dry_run=True, checkpoint=None)
+
+
+def _show(report: Any, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=1, sort_keys=True))
+    else:
+        for line in report.lines():
+            click.echo(line)

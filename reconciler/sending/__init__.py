@@ -1,0 +1,50 @@
+"""Bulk sending: the engine under ``sesctl send`` and the MCP server's send tools.
+
+    from reconciler.sending import SendEngine, SendJob, Recipient, read_recipients, file_digest
+
+    job = SendJob(from_address="news@example.com", template="welcome",
+                  configuration_set="marketing", checkpoint=Path("welcome.ckpt"))
+    report = SendEngine(gateway, job).run(read_recipients(path), source_digest=file_digest(path))
+    report.sent, report.skipped_suppressed, report.refused_render, report.failed_permanent
+
+``SendJob(dry_run=True)`` renders and checks everything and sends nothing. See docs/sending.md.
+"""
+
+from __future__ import annotations
+
+from reconciler.sending.checkpoint import CheckpointError
+from reconciler.sending.engine import STATUS_STOP, STATUS_TRANSIENT, SendEngine, SendJob, batch_size_for
+from reconciler.sending.masking import mask_email
+from reconciler.sending.recipients import (
+    Recipient,
+    RecipientFileError,
+    count_recipients,
+    file_digest,
+    read_recipients,
+)
+from reconciler.sending.report import Problem, SendReport
+from reconciler.sending.resolver import EmulatorResolver, InDoubtResolver, emulator_resolver
+from reconciler.sending.variants import Variant, assign, parse_variant
+
+__all__ = [
+    "STATUS_STOP",
+    "STATUS_TRANSIENT",
+    "CheckpointError",
+    "EmulatorResolver",
+    "InDoubtResolver",
+    "Problem",
+    "Recipient",
+    "RecipientFileError",
+    "SendEngine",
+    "SendJob",
+    "SendReport",
+    "Variant",
+    "assign",
+    "batch_size_for",
+    "count_recipients",
+    "emulator_resolver",
+    "file_digest",
+    "mask_email",
+    "parse_variant",
+    "read_recipients",
+]

@@ -1,0 +1,173 @@
+"""The checkpoint: an append-only journal of a run, so a killed run can resume.
+
+One JSON object per line, each written and fsync'd before the engine goes on:
+
+    {"type": "run", "run_id": ..., "file": "sha256:...", "job": {...}}      the first line
+    {"type": "resume", "at": ...}                                            each later session
+    {"type": "begin", "batch": "b17", "rows": [..]}      BEFORE the SendBulkEmail call
+    {"type": "end", "batch": "b17", "sent": [[row, message_id], ..],
+     "failed": [[row, status, error], ..], "retry": [row, ..]}              AFTER it returned
+    {"type": "abort", "batch": "b17", "error": ...}       the call failed: nothing was sent
+    {"type": "resolved", "batch": "b17", "sent": [[row, id], ..], "unsent": [row, ..], "how": ...}
+
+A row is *done* once an ``end`` or ``resolved`` line lists it as sent or failed. A ``begin``
+with no ``end``/``abort``/``resolved`` is *in doubt*: the process died between writing the
+intent and recording the answer, so SES may or may not have accepted those messages (see
+docs/sending.md, "The checkpoint's guarantee").
+
+Memory: one bit per row for the done set, plus the rows of in-doubt batches (at most one
+batch per session, as batches are sent one at a time). A torn last line (the process died
+mid-write) is ignored: its write never completed, so nothing depended on it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from reconciler.errors import SendError
+
+
+class CheckpointError(SendError):
+    pass
+
+
+class RowSet:
+    """A set of non-negative ints as a bitmap (one bit per row up to the largest)."""
+
+    def __init__(self) -> None:
+        self._bits = bytearray()
+        self.count = 0
+
+    def add(self, row: int) -> None:
+        index, bit = divmod(row, 8)
+        if index >= len(self._bits):
+            self._bits.extend(b"\0" * (index + 1 - len(self._bits) + 1024))
+        if not self._bits[index] & (1 << bit):
+            self._bits[index] |= 1 << bit
+            self.count += 1
+
+    def __contains__(self, row: object) -> bool:
+        if not isinstance(row, int) or row < 0:
+            return False
+        index, bit = divmod(row, 8)
+        return index < len(self._bits) and bool(self._bits[index] & (1 << bit))
+
+    def __len__(self) -> int:
+        return self.count
+
+
+@dataclass
+class Replay:
+    """What an existing journal says."""
+
+    run_id: str
+    header: dict[str, Any]
+    done: RowSet = field(default_factory=RowSet)
+    sent: int = 0
+    failed: int = 0
+    in_doubt: dict[str, list[int]] = field(default_factory=dict)  # batch -> rows
+    batches: int = 0  # batch ids used so far (new ones continue the count)
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[str] | None = None
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def replay(self) -> Replay | None:
+        """The journal's content, or None if there is no journal yet."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return None
+        replay: Replay | None = None
+        with self.path.open(encoding="utf-8") as handle:
+            for number, text in enumerate(handle, start=1):
+                try:
+                    entry = json.loads(text)
+                except ValueError:
+                    if not text.endswith("\n"):
+                        break  # torn final write
+                    raise CheckpointError(f"{self.path}:{number}: not a checkpoint line") from None
+                if replay is None:
+                    if entry.get("type") != "run" or "run_id" not in entry:
+                        raise CheckpointError(
+                            f"{self.path}:1: not a sesctl send checkpoint",
+                            hint="Pass a new --checkpoint path, or the file of the run you want to resume.",
+                        )
+                    replay = Replay(run_id=str(entry["run_id"]), header=entry)
+                    continue
+                _apply(replay, entry)
+        return replay
+
+    # ---- writing -------------------------------------------------------------------------
+
+    def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = self.path.open("a", encoding="utf-8")
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def write(self, entry: dict[str, Any]) -> None:
+        """Append one line and make it durable before returning."""
+        if self._handle is None:
+            raise CheckpointError("the checkpoint is not open")
+        self._handle.write(json.dumps(entry, separators=(",", ":")) + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def start(self, run_id: str, header: dict[str, Any]) -> None:
+        self.write({"type": "run", "run_id": run_id, "at": _now(), **header})
+
+    def resume(self) -> None:
+        self.write({"type": "resume", "at": _now()})
+
+    def begin(self, batch: str, rows: list[int]) -> None:
+        self.write({"type": "begin", "batch": batch, "rows": rows})
+
+    def end(
+        self,
+        batch: str,
+        sent: list[tuple[int, str]],
+        failed: list[tuple[int, str, str]],
+        retry: list[int],
+    ) -> None:
+        self.write({"type": "end", "batch": batch, "sent": sent, "failed": failed, "retry": retry})
+
+    def abort(self, batch: str, error: str) -> None:
+        self.write({"type": "abort", "batch": batch, "error": error})
+
+    def resolved(self, batch: str, sent: list[tuple[int, str]], unsent: list[int], how: str) -> None:
+        self.write({"type": "resolved", "batch": batch, "sent": sent, "unsent": unsent, "how": how})
+
+
+def _apply(replay: Replay, entry: dict[str, Any]) -> None:
+    kind = entry.get("type")
+    batch = str(entry.get("batch", ""))
+    if kind == "begin":
+        replay.in_doubt[batch] = [int(r) for r in entry.get("rows", [])]
+        replay.batches += 1
+    elif kind in ("end", "resolved"):
+        replay.in_doubt.pop(batch, None)
+        for row, *_ in entry.get("sent", []):
+            if int(row) not in replay.done:
+                replay.sent += 1
+            replay.done.add(int(row))
+        for row, *_ in entry.get("failed", []):
+            if int(row) not in replay.done:
+                replay.failed += 1
+            replay.done.add(int(row))
+    elif kind == "abort":
+        replay.in_doubt.pop(batch, None)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,164 @@
+"""Recipients streamed from a CSV or JSONL file, one at a time (memory flat in their number).
+
+CSV: a header row with an ``email`` column. Every other column is template data; a dotted
+column name nests (``user.name`` -> ``{"user": {"name": ...}}``); a ``tag:NAME`` column is a
+message tag. An empty cell is *absent* (so a template that prints it refuses the row).
+
+JSONL: one object per line: ``{"email": ..., "data": {...}, "tags": {...}}``. Without a
+``data`` member, every member except ``email`` and ``tags`` is the data. Blank lines are skipped.
+
+A file that cannot be read this way raises RecipientFileError naming the file and line; a row
+whose address is malformed is not an error of the file (the engine refuses that row).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import SendError
+
+TAG_PREFIX = "tag:"
+
+
+class RecipientFileError(SendError):
+    pass
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One recipient: ``row`` is its 0-based position among the file's records (the key of the
+    checkpoint), ``line`` the 1-based line it starts on (for messages)."""
+
+    email: str
+    data: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    row: int = 0
+    line: int = 0
+
+
+def file_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix in (".csv", ".txt"):
+        return "csv"
+    raise RecipientFileError(
+        f"{path}: unknown recipients format {suffix or '(no extension)'!r}",
+        hint="Name the file *.csv (header with an 'email' column) or *.jsonl (one JSON object per line).",
+    )
+
+
+def read_recipients(path: Path) -> Iterator[Recipient]:
+    """Stream the recipients of ``path`` (CSV or JSONL by extension)."""
+    if not path.is_file():
+        raise RecipientFileError(f"{path}: no such recipients file")
+    if file_format(path) == "jsonl":
+        yield from _read_jsonl(path)
+    else:
+        yield from _read_csv(path)
+
+
+def count_recipients(path: Path) -> int:
+    return sum(1 for _ in read_recipients(path))
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of the file, read in blocks: the checkpoint refuses to resume on another file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+def _read_csv(path: Path) -> Iterator[Recipient]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise RecipientFileError(f"{path}:1: cannot read the CSV header: {exc}") from None
+        columns = [c.strip() for c in header]
+        lowered = [c.lower() for c in columns]
+        if "email" not in lowered:
+            raise RecipientFileError(
+                f"{path}:1: the CSV header has no 'email' column (columns: {', '.join(columns) or 'none'})",
+                hint="Add a header row whose recipient column is named 'email'.",
+            )
+        email_at = lowered.index("email")
+        row = 0
+        line = reader.line_num + 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise RecipientFileError(f"{path}:{reader.line_num}: {exc}") from None
+            start, line = line, reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(columns):
+                raise RecipientFileError(
+                    f"{path}:{start}: {len(cells)} cells but the header has {len(columns)} columns"
+                )
+            data: dict[str, Any] = {}
+            tags: dict[str, str] = {}
+            for name, cell in zip(columns, cells, strict=False):
+                if name.lower() == "email" or cell == "":
+                    continue
+                if name.lower().startswith(TAG_PREFIX):
+                    tags[name[len(TAG_PREFIX) :]] = cell
+                else:
+                    _put(data, name, cell)
+            email = cells[email_at].strip() if email_at < len(cells) else ""
+            yield Recipient(email=email, data=data, tags=tags, row=row, line=start)
+            row += 1
+
+
+def _put(data: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = data
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[parts[-1]] = value
+
+
+def _read_jsonl(path: Path) -> Iterator[Recipient]:
+    with path.open(encoding="utf-8") as handle:
+        row = 0
+        for line_no, text in enumerate(handle, start=1):
+            if not text.strip():
+                continue
+            try:
+                item = json.loads(text)
+            except ValueError as exc:
+                raise RecipientFileError(f"{path}:{line_no}: not valid JSON: {exc}") from None
+            if not isinstance(item, dict):
+                raise RecipientFileError(f"{path}:{line_no}: expected a JSON object per line")
+            email = item.get("email")
+            if not isinstance(email, str):
+                raise RecipientFileError(f"{path}:{line_no}: the member 'email' (a string) is missing")
+            tags = item.get("tags") or {}
+            if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
+                raise RecipientFileError(f"{path}:{line_no}: 'tags' must be an object of strings")
+            if "data" in item:
+                data = item["data"]
+                if not isinstance(data, dict):
+                    raise RecipientFileError(f"{path}:{line_no}: 'data' must be an object")
+            else:
+                data = {k: v for k, v in item.items() if k not in ("email", "tags")}
+            yield Recipient(email=email.strip(), data=data, tags=dict(tags), row=row, line=line_no)
+            row += 1

@@ -1,0 +1,103 @@
+"""The outcome of a send run, counted per recipient row."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MAX_EXAMPLES = 20  # refusals and failures listed by row (the counts are always exact)
+
+
+@dataclass
+class Problem:
+    row: int
+    line: int
+    email: str  # masked
+    reason: str
+
+
+@dataclass
+class SendReport:
+    run_id: str = ""
+    dry_run: bool = False
+    rows: int = 0  # rows read this session
+    sent: int = 0  # accepted by SES this session (dry run: would be sent)
+    skipped_suppressed: int = 0
+    refused_render: int = 0  # data lacks a variable the template prints
+    refused_invalid: int = 0  # malformed address, oversized data, bad tag
+    failed_permanent: int = 0  # SES refused the entry (or retries ran out)
+    retried: int = 0  # retry attempts of transient statuses and throttled calls
+    already_done: int = 0  # rows a previous session of this checkpoint finished
+    in_doubt_sent: int = 0  # in-doubt rows found accepted (resolver) on resume
+    in_doubt_resent: int = 0  # in-doubt rows sent again (--in-doubt resend)
+    in_doubt_skipped: int = 0  # in-doubt rows given up (--in-doubt skip)
+    by_variant: Counter[str] = field(default_factory=Counter)  # sent per variant
+    failures: Counter[str] = field(default_factory=Counter)  # permanent failures per status
+    examples: list[Problem] = field(default_factory=list)
+    stopped: str | None = None  # why the run stopped early (resumable), if it did
+    max_send_rate: float = 0.0
+    batch_size: int = 0
+    elapsed: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def processed(self) -> int:
+        return (
+            self.sent
+            + self.skipped_suppressed
+            + self.refused_render
+            + self.refused_invalid
+            + self.failed_permanent
+            + self.already_done
+            + self.in_doubt_sent
+            + self.in_doubt_skipped
+        )
+
+    @property
+    def send_rate(self) -> float:
+        return self.sent / self.elapsed if self.elapsed > 0 else 0.0
+
+    def note(self, problem: Problem) -> None:
+        if len(self.examples) < MAX_EXAMPLES:
+            self.examples.append(problem)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["by_variant"] = dict(self.by_variant)
+        out["failures"] = dict(self.failures)
+        out["send_rate"] = round(self.send_rate, 2)
+        return out
+
+    def lines(self) -> list[str]:
+        """The human summary (addresses already masked)."""
+        verb = "would send" if self.dry_run else "sent"
+        out = [
+            f"{verb}: {self.sent}",
+            f"skipped (suppressed): {self.skipped_suppressed}",
+            f"refused (rendering): {self.refused_render}",
+            f"refused (invalid): {self.refused_invalid}",
+            f"failed permanently: {self.failed_permanent}",
+            f"retried: {self.retried}",
+        ]
+        if self.already_done:
+            out.append(f"already done (checkpoint): {self.already_done}")
+        if self.in_doubt_sent or self.in_doubt_resent or self.in_doubt_skipped:
+            out.append(
+                f"in doubt on resume: {self.in_doubt_sent} found sent, {self.in_doubt_resent} resent, "
+                f"{self.in_doubt_skipped} skipped"
+            )
+        if self.by_variant:
+            out.append("by variant: " + ", ".join(f"{k}={v}" for k, v in sorted(self.by_variant.items())))
+        if self.failures:
+            out.append("failures: " + ", ".join(f"{k}={v}" for k, v in sorted(self.failures.items())))
+        if not self.dry_run and self.elapsed > 0:
+            out.append(
+                f"rate: {self.send_rate:.1f}/s (MaxSendRate {self.max_send_rate:g}/s, batches of {self.batch_size})"
+            )
+        for problem in self.examples:
+            out.append(f"  row {problem.row} (line {problem.line}) {problem.email}: {problem.reason}")
+        out.extend(f"warning: {w}" for w in self.warnings)
+        if self.stopped:
+            out.append(f"stopped: {self.stopped}")
+        return out
