@@ -1,0 +1,396 @@
+"""Compile a parsed template to Python source, then to a function, once.
+
+Blocks are inlined as Python ``if``/``for`` statements (no call per block or item), paths are
+unrolled into dict lookups, and strictness, null handling and escaping are fixed at code
+generation time, so a render runs straight-line code. Each inline partial becomes a function,
+registered at the start of the program that declares it (handlebars.js's ``inline`` decorator).
+
+Generated functions take ``(c0, ds0, d0, st)``: the context, the depth chain (``(context,
+parent_chain)`` linked tuples, used by ``../``), the ``@data`` frame and the render state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ast, runtime
+from .errors import RenderError, TemplateSyntaxError
+from .profile import BLOCK_HELPERS, helper_name, inline_names, walk
+
+RenderFn = Callable[[Any, Any, Any, Any], str]
+
+
+@dataclass
+class RenderState:
+    """Per-render mutable state: the partials in scope (name -> (function, depth chain of the
+    declaring program or None)) and the root context for ``@root``."""
+
+    partials: dict[str, tuple[RenderFn, Any]]
+    root: Any
+
+
+@dataclass
+class _Scope:
+    ctx: str
+    ds: str
+    data: str
+    bparams: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Unit:
+    """One source to compile: the main template or a registered (test-only) partial."""
+
+    name: str  # function name in the generated module
+    program: ast.Program
+    part: str
+    partial: str = ""  # the registered partial's name
+
+
+class Generator:
+    def __init__(self, *, strict: bool, null_is_missing: bool, escape: bool) -> None:
+        self.strict = strict
+        self.nim = null_is_missing
+        self.escape = escape
+        self.errors: list[tuple[str, str, str, int, int]] = []  # message, variable, part, line, col
+        self.functions: list[list[str]] = []
+        self.counter = 0
+        self.use_depths = False
+        self.use_data = False
+        self.part = ""
+        self.out: list[str] = []
+        self.level = 0
+
+    # -- plumbing ------------------------------------------------------------------------
+    def new(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def emit(self, line: str) -> None:
+        self.out.append("    " * self.level + line)
+
+    def error_index(self, message: str, variable: str, pos: ast.Pos) -> int:
+        self.errors.append((message, variable, self.part, pos.line, pos.column))
+        return len(self.errors) - 1
+
+    def scan(self, programs: list[ast.Program]) -> None:
+        for program in programs:
+            for node in walk(program):
+                exprs: list[ast.Expr] = []
+                if isinstance(node, ast.Mustache | ast.Block | ast.Partial):
+                    exprs = [*node.params, *(v for _, v in (node.hash.pairs if node.hash else []))]
+                    if not isinstance(node, ast.Partial):
+                        exprs.append(node.path)
+                for e in exprs:
+                    if isinstance(e, ast.PathExpr):
+                        self.use_depths |= e.depth > 0 and not e.data
+                        self.use_data |= e.data and not (e.parts[:1] == ["root"] and e.depth == 0)
+
+    def function(self, name: str, program: ast.Program, part: str) -> None:
+        saved = (self.out, self.level, self.part)
+        self.out, self.level, self.part = [], 1, part
+        self.emit("o = []")
+        self.emit("a = o.append")
+        self.emit("R = st.root")
+        scope = _Scope("c0", "ds0" if self.use_depths else "None", "d0" if self.use_data else "None")
+        self.program(program, scope)
+        self.emit('return "".join(o)')
+        self.functions.append([f"def {name}(c0, ds0, d0, st):", *self.out])
+        self.out, self.level, self.part = saved
+
+    def source(self) -> str:
+        return "\n".join("\n".join(f) for f in self.functions) + "\n"
+
+    # -- statements ----------------------------------------------------------------------
+    def program(self, program: ast.Program | None, sc: _Scope) -> None:
+        start = len(self.out)
+        if program is not None:
+            scope = sc
+            if program.block_params:
+                scope = _Scope(sc.ctx, sc.ds, sc.data, dict(sc.bparams))
+            names = sorted(inline_names(program))
+            saved = ""
+            if names:
+                saved = self.new("sp")
+                entries = []
+                for node in program.body:
+                    if isinstance(node, ast.Block) and node.decorator:
+                        fn = self.new("_inline")
+                        assert node.program is not None
+                        self.function(fn, node.program, self.part)
+                        param = node.params[0]
+                        assert isinstance(param, ast.Literal)
+                        entries.append(f"{str(param.value)!r}: ({fn}, {sc.ds})")
+                self.emit(f"{saved} = st.partials")
+                self.emit(f"st.partials = {{**{saved}, {', '.join(entries)}}}")
+            for node in program.body:
+                self.node(node, scope)
+            if names:
+                self.emit(f"st.partials = {saved}")
+        if len(self.out) == start:
+            self.emit("pass")
+
+    def node(self, node: ast.Node, sc: _Scope) -> None:
+        if isinstance(node, ast.Content):
+            if node.value:
+                self.emit(f"a({node.value!r})")
+        elif isinstance(node, ast.Mustache):
+            self.mustache(node, sc)
+        elif isinstance(node, ast.Block):
+            if not node.decorator:
+                self.block(node, sc)
+        elif isinstance(node, ast.Partial):
+            self.partial(node, sc)
+
+    def mustache(self, node: ast.Mustache, sc: _Scope) -> None:
+        name = helper_name(node.path, frozenset(sc.bparams))
+        if name == "log":
+            return
+        t = self.new("t")
+        if name == "lookup":
+            obj, key = self.value(node.params[0], sc), self.value(node.params[1], sc)
+            self.emit(f"{t} = LK({obj}, {key})")
+        else:
+            self.path(node.path, sc, t, strict=self.strict)
+        if node.escaped and self.escape:
+            self.emit(f"a(E({t}))")
+        else:
+            self.emit(f"a({t} if type({t}) is str else S({t}))")
+
+    def block(self, node: ast.Block, sc: _Scope) -> None:
+        name = helper_name(node.path, frozenset(sc.bparams))
+        if name in BLOCK_HELPERS:
+            t = self.value(node.params[0], sc)
+            if name in ("if", "unless"):
+                cond = f"IFT({t})"
+                for key, value in node.hash.pairs if node.hash else []:
+                    if key == "includeZero":
+                        cond = f"(IFZ({t}) if T({self.value(value, sc)}) else IFT({t}))"
+                yes, no = (node.program, node.inverse) if name == "if" else (node.inverse, node.program)
+                self.emit(f"if {cond}:")
+                self.nested(yes, sc)
+                if no is not None:
+                    self.emit("else:")
+                    self.nested(no, sc)
+            elif name == "with":
+                self.emit(f"if not EMPTY({t}):")
+                self.level += 1
+                inner = self.push(sc, t)
+                self.bind(node.program, inner, [t])
+                self.program(node.program, inner)
+                self.level -= 1
+                if node.inverse is not None:
+                    self.emit("else:")
+                    self.nested(node.inverse, sc)
+            else:
+                self.each(node, sc, t)
+            return
+        t = self.new("t")
+        self.path(node.path, sc, t, strict=self.strict)
+        self.section(node, sc, t)
+
+    def nested(self, program: ast.Program | None, sc: _Scope) -> None:
+        self.level += 1
+        self.program(program, sc)
+        self.level -= 1
+
+    def push(self, sc: _Scope, value: str) -> _Scope:
+        """A scope whose context is ``value`` (a new depth unless it is the same context)."""
+        c = self.new("c")
+        self.emit(f"{c} = {value}")
+        ds = "None"
+        if self.use_depths:
+            ds = self.new("ds")
+            self.emit(f"{ds} = {sc.ds} if SAME({c}, {sc.ctx}) else ({c}, {sc.ds})")
+        return _Scope(c, ds, sc.data, dict(sc.bparams))
+
+    def bind(self, program: ast.Program | None, sc: _Scope, values: list[str]) -> None:
+        if program is not None:
+            for name, value in zip(program.block_params, values, strict=False):
+                sc.bparams[name] = value
+
+    def each(self, node: ast.Block, sc: _Scope, t: str) -> None:
+        it, n, i, k, v = (self.new(p) for p in ("it", "n", "i", "k", "v"))
+        self.emit(f"if type({t}) is list:")
+        self.emit(f"    {it} = enumerate({t})")
+        self.emit(f"    {n} = len({t})")
+        self.emit(f"elif type({t}) is dict:")
+        self.emit(f"    {it} = JSITEMS({t})")
+        self.emit(f"    {n} = len({it})")
+        self.emit("else:")
+        self.emit(f"    {n} = 0")
+        self.emit(f"if {n}:")
+        self.level += 1
+        self.emit(f"for {i}, ({k}, {v}) in enumerate({it}):")
+        self.level += 1
+        inner = self.iteration(sc, v, i, k, n, framed=True)
+        self.bind(node.program, inner, [v, k])
+        self.program(node.program, inner)
+        self.level -= 2
+        if node.inverse is not None:
+            self.emit("else:")
+            self.nested(node.inverse, sc)
+
+    def iteration(self, sc: _Scope, value: str, i: str, key: str, n: str, *, framed: bool) -> _Scope:
+        inner = self.push(sc, value)
+        if self.use_data and framed:
+            d = self.new("d")
+            self.emit(
+                f"{d} = {{'key': {key}, 'index': {i}, 'first': {i} == 0, 'last': {i} == {n} - 1, "
+                f"'_parent': {sc.data}}}"
+            )
+            inner.data = d
+        return inner
+
+    def section(self, node: ast.Block, sc: _Scope, t: str) -> None:
+        """A block on a non-helper name (handlebars.js's blockHelperMissing): true renders the
+        body once, false/null/undefined/[] the inverse, arrays iterate, anything else becomes
+        the context."""
+        items, n, i, v = (self.new(p) for p in ("items", "n", "i", "v"))
+        self.emit(f"{items} = SECTION({t}, {sc.ctx})")
+        self.emit(f"if {items} is None:")
+        self.nested(node.inverse, sc)
+        self.emit("else:")
+        self.level += 1
+        if node.program is None:
+            self.emit("pass")
+        else:
+            self.emit(f"{n} = len({items})")
+            self.emit(f"for {i}, {v} in enumerate({items}):")
+            self.level += 1
+            framed = self.use_data
+            inner = self.push(sc, v)
+            if framed:
+                d = self.new("d")
+                self.emit(
+                    f"{d} = {{'key': {i}, 'index': {i}, 'first': {i} == 0, 'last': {i} == {n} - 1, "
+                    f"'_parent': {sc.data}}} if type({t}) is list else {sc.data}"
+                )
+                inner.data = d
+            self.program(node.program, inner)
+            self.level -= 1
+        self.level -= 1
+
+    def partial(self, node: ast.Partial, sc: _Scope) -> None:
+        ctx = self.value(node.params[0], sc) if node.params else sc.ctx
+        if node.hash:
+            pairs = ", ".join(f"{key!r}: {self.value(value, sc)}" for key, value in node.hash.pairs)
+            ctx = f"EXTEND({ctx}, {{{pairs}}})"
+        k = self.error_index(f"The partial {node.name} could not be found", node.name, node.pos)
+        self.emit(f"a(PARTIAL(st, {node.name!r}, {ctx}, {sc.data}, {node.indent!r}, {k}))")
+
+    # -- expressions ---------------------------------------------------------------------
+    def value(self, expr: ast.Expr, sc: _Scope) -> str:
+        """A Python expression (a local or a constant) for a parameter: looked up leniently."""
+        if isinstance(expr, ast.Literal):
+            return "M" if expr.value is runtime.MISSING else repr(expr.value)
+        t = self.new("t")
+        self.path(expr, sc, t, strict=False)
+        return t
+
+    def path(self, path: ast.Expr, sc: _Scope, target: str, *, strict: bool) -> None:
+        if isinstance(path, ast.Literal):  # pragma: no cover - names are paths after parsing
+            self.emit(f"{target} = {self.value(path, sc)}")
+            return
+        parts = path.parts
+        if path.data:
+            if parts[:1] == ["root"] and path.depth == 0:
+                base, parts = "R", parts[1:]
+            elif path.depth:
+                base = self.new("f")
+                self.emit(f"{base} = DATAUP({sc.data}, {path.depth})")
+            else:
+                base = sc.data
+        elif not path.depth and not path.scoped and parts and parts[0] in sc.bparams:
+            base, parts = sc.bparams[parts[0]], parts[1:]
+        elif path.depth:
+            base = self.new("p")
+            self.emit(f"{base} = DEPTH({sc.ds}, {path.depth})")
+        else:
+            base = sc.ctx
+        if not parts:
+            self.emit(f"{target} = {base}")
+            return
+        cur = base
+        for n, part in enumerate(parts):
+            fn = "SP" if strict and n == len(parts) - 1 else "P"
+            self.emit(f"{target} = {cur}.get({part!r}, M) if type({cur}) is dict else {fn}({cur}, {part!r})")
+            cur = target
+        if strict:
+            k = self.error_index("", path.original, path.pos)
+            null = f" or {target} is None" if self.nim else ""
+            self.emit(f"if {target} is M{null}: F({k}, {target})")
+
+
+def build(
+    units: list[Unit], *, strict: bool, null_is_missing: bool, escape: bool
+) -> tuple[dict[str, RenderFn], str]:
+    """Generate and compile every unit; returns {unit name: function} and the source."""
+    gen = Generator(strict=strict, null_is_missing=null_is_missing, escape=escape)
+    gen.scan([u.program for u in units])
+    for unit in units:
+        gen.function(unit.name, unit.program, unit.part)
+    source = gen.source()
+    try:
+        code = compile(source, "<sesctl template>", "exec")
+    except (SyntaxError, RecursionError, MemoryError) as exc:  # e.g. Python's nesting limits
+        raise TemplateSyntaxError(
+            f"template too deeply nested to compile ({exc.__class__.__name__})", part=units[0].part
+        ) from None
+    namespace = _namespace(gen.errors)
+    exec(code, namespace)
+    return {u.name: namespace[u.name] for u in units}, source
+
+
+def _namespace(errors: list[tuple[str, str, str, int, int]]) -> dict[str, Any]:
+    def fail(k: int, value: Any) -> None:
+        _, variable, part, line, column = errors[k]
+        if value is None:
+            message = f"Attribute '{variable}' is null in the rendering data (SES treats null as missing)."
+        else:
+            message = f"Attribute '{variable}' is not present in the rendering data."
+        raise RenderError(message, variable=variable, part=part, line=line, column=column)
+
+    def partial(st: RenderState, name: str, ctx: Any, data: Any, indent: str, k: int) -> str:
+        entry = st.partials.get(name)
+        if entry is None:
+            message, variable, part, line, column = errors[k]
+            raise RenderError(message, variable=variable, part=part, line=line, column=column)
+        fn, chain = entry
+        if chain is None:
+            depths = (ctx, None)
+        else:
+            depths = chain if runtime.same_context(ctx, chain[0]) else (ctx, chain)
+        out = fn(ctx, depths, data, st)
+        return runtime.indent_lines(out, indent) if indent else out
+
+    return {
+        "__builtins__": {
+            "len": len,
+            "enumerate": enumerate,
+            "type": type,
+            "dict": dict,
+            "list": list,
+            "str": str,
+        },
+        "M": runtime.MISSING,
+        "P": runtime.prop,
+        "SP": runtime.strict_prop,
+        "S": runtime.js_str,
+        "E": runtime.escape_value,
+        "T": runtime.truthy,
+        "IFT": runtime.if_true,
+        "IFZ": runtime.if_true_zero,
+        "EMPTY": runtime.is_empty,
+        "SAME": runtime.same_context,
+        "LK": runtime.lookup_key,
+        "JSITEMS": runtime.js_items,
+        "SECTION": runtime.section_items,
+        "DEPTH": runtime.depth,
+        "DATAUP": runtime.data_up,
+        "EXTEND": runtime.extend,
+        "F": fail,
+        "PARTIAL": partial,
+    }

@@ -1,0 +1,31 @@
+"""Render the three parts of an SES email template with one data set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .template import compile_template
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    html: str | None
+    text: str | None
+
+
+def render_email(
+    subject: str, html: str | None, text: str | None, data: Any, *, null_is_missing: bool = True
+) -> RenderedEmail:
+    """Render subject, HTML and text as SES does (no escaping, strict); raises
+    TemplateSyntaxError or RenderError naming the part, line and column."""
+
+    def one(source: str | None, part: str) -> str | None:
+        if source is None:
+            return None
+        return compile_template(source, part=part).render(data, null_is_missing=null_is_missing)
+
+    return RenderedEmail(
+        subject=one(subject, "subject") or "", html=one(html, "html"), text=one(text, "text")
+    )

@@ -1,0 +1,246 @@
+"""JavaScript semantics the compiled templates need: ``undefined``, property lookup, truthiness,
+stringification (including ``Number#toString``) and handlebars.js's HTML escaping.
+
+Template data is JSON-shaped: dict (object), list (array), str, int/float (number), bool, None
+(null). ``MISSING`` stands for JavaScript's ``undefined``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Final
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Final[Any] = _Missing()
+
+_INDEX = re.compile(r"0|[1-9][0-9]*")
+
+
+def prop(obj: Any, key: str) -> Any:
+    """``obj[key]`` for a non-dict ``obj``, limited to own properties (as handlebars.js's
+    lookupProperty): array/string indexes and ``length``; anything else is undefined."""
+    kind = type(obj)
+    if kind is dict:
+        return obj.get(key, MISSING)
+    if kind is list or kind is str:
+        if key == "length":
+            return len(obj)
+        if _INDEX.fullmatch(key):
+            i = int(key)
+            if i < len(obj):
+                return obj[i]
+    return MISSING
+
+
+def strict_prop(obj: Any, key: str) -> Any:
+    """Like :func:`prop`, but as handlebars.js's strict mode checks the last segment of a path
+    (``key in obj``): only objects and arrays can hold a key; on anything else it is missing."""
+    kind = type(obj)
+    if kind is dict:
+        return obj.get(key, MISSING)
+    if kind is list:
+        return prop(obj, key)
+    return MISSING
+
+
+def lookup_key(obj: Any, key: Any) -> Any:
+    """The ``lookup`` helper: ``obj ? obj[key] : obj``."""
+    if not truthy(obj):
+        return obj
+    if type(key) is float and key.is_integer():
+        key = int(key)
+    return prop(obj, js_str(key))
+
+
+def truthy(value: Any) -> bool:
+    """JavaScript truthiness: false, 0, NaN, "", null and undefined are falsy; [] and {} are truthy."""
+    if value is None or value is MISSING or value is False:
+        return False
+    kind = type(value)
+    if kind is str or kind is int:
+        return bool(value)
+    if kind is float:
+        return bool(value) and value == value  # NaN is falsy
+    return True
+
+
+def is_empty(value: Any) -> bool:
+    """handlebars.js's isEmpty: falsy but not 0, or an empty array."""
+    if type(value) is list:
+        return not value
+    return not truthy(value) and not (type(value) in (int, float) and value == 0)
+
+
+def same_context(a: Any, b: Any) -> bool:
+    """``a == b`` as handlebars.js compares contexts before pushing a new depth."""
+    if a is b:
+        return True
+    if type(a) is not type(b) or type(a) in (dict, list):
+        return False
+    return bool(a == b)
+
+
+def js_number(value: int | float) -> str:
+    """``Number#toString()``: 1.0 -> "1", 1e21 -> "1e+21", 1e-7 -> "1e-7", -0 -> "0".
+    Integers beyond 2**53 are rounded to a double first, as ``JSON.parse`` does."""
+    if type(value) is int and -(2**53) <= value <= 2**53:
+        return str(value)
+    try:
+        x = float(value)
+    except OverflowError:
+        return "Infinity" if value > 0 else "-Infinity"
+    if x != x:
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "0"
+    sign = "-" if x < 0 else ""
+    mantissa, _, exp = repr(abs(x)).partition("e")
+    whole, _, frac = mantissa.partition(".")
+    digits = (whole + frac).lstrip("0")
+    # value = 0.<digits> * 10**point
+    point = len(whole) + (int(exp) if exp else 0)
+    point -= len(whole + frac) - len((whole + frac).lstrip("0"))
+    digits = digits.rstrip("0") or "0"
+    k = len(digits)
+    if k <= point <= 21:
+        return sign + digits + "0" * (point - k)
+    if 0 < point <= 21:
+        return sign + digits[:point] + "." + digits[point:]
+    if -6 < point <= 0:
+        return sign + "0." + "0" * -point + digits
+    e = point - 1
+    esign = "+" if e >= 0 else "-"
+    body = digits if k == 1 else digits[0] + "." + digits[1:]
+    return f"{sign}{body}e{esign}{abs(e)}"
+
+
+def js_str(value: Any) -> str:
+    """What JavaScript's ``"" + value`` gives for JSON data; null/undefined print as ""."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if value is None or value is MISSING:
+        return ""
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int or kind is float:
+        return js_number(value)
+    if kind is list:
+        return ",".join(js_str(v) for v in value)
+    if kind is dict:
+        return "[object Object]"
+    return str(value)
+
+
+_ESCAPES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#x27;",
+    "`": "&#x60;",
+    "=": "&#x3D;",
+}
+_ESCAPE_RE = re.compile("[&<>\"'`=]")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    return _ESCAPES[m.group(0)]
+
+
+def escape_html(text: str) -> str:
+    """handlebars.js's escapeExpression on a string: & < > " ' ` =."""
+    return _ESCAPE_RE.sub(_escape_char, text)
+
+
+def indent_lines(text: str, indent: str) -> str:
+    """Indent every line of a standalone partial's output, except an empty last line."""
+    lines = text.split("\n")
+    last = len(lines) - 1
+    for i, line in enumerate(lines):
+        if not line and i == last:
+            break
+        lines[i] = indent + line
+    return "\n".join(lines)
+
+
+def escape_value(value: Any) -> str:
+    return escape_html(value if type(value) is str else js_str(value))
+
+
+def if_true(value: Any) -> bool:
+    """``{{#if}}``: truthy and not an empty array."""
+    return truthy(value) and not (type(value) is list and not value)
+
+
+def if_true_zero(value: Any) -> bool:
+    """``{{#if x includeZero=true}}``: as :func:`if_true`, but 0 counts as true."""
+    return not is_empty(value)
+
+
+_ARRAY_INDEX_LIMIT = 2**32 - 1
+
+
+def js_items(obj: dict[str, Any]) -> list[tuple[str, Any]]:
+    """An object's entries in JavaScript's own-key order: integer-like keys ascending first,
+    then the other keys in insertion order."""
+    ints = [k for k in obj if type(k) is str and _INDEX.fullmatch(k) and int(k) < _ARRAY_INDEX_LIMIT]
+    if not ints:
+        return list(obj.items())
+    ints.sort(key=int)
+    seen = set(ints)
+    return [(k, obj[k]) for k in ints] + [(k, v) for k, v in obj.items() if k not in seen]
+
+
+def section_items(value: Any, ctx: Any) -> list[Any] | None:
+    """A mustache-style section ``{{#name}}`` (handlebars.js's blockHelperMissing): None means
+    render the inverse; otherwise the contexts to render the body with."""
+    if value is True:
+        return [ctx]
+    if value is False or value is None or value is MISSING:
+        return None
+    if type(value) is list:
+        return value or None
+    return [value]
+
+
+def depth(chain: Any, n: int) -> Any:
+    """The context ``n`` levels up (``../``) in a depth chain of (context, parent) tuples."""
+    for _ in range(n):
+        if chain is None:
+            return MISSING
+        chain = chain[1]
+    return MISSING if chain is None else chain[0]
+
+
+def data_up(frame: Any, n: int) -> Any:
+    """``@../x``: the data frame ``n`` levels up."""
+    for _ in range(n):
+        if type(frame) is not dict:
+            return MISSING
+        frame = frame.get("_parent", MISSING)
+    return frame
+
+
+def extend(ctx: Any, pairs: dict[str, Any]) -> dict[str, Any]:
+    """A partial's context with hash arguments: ``Object.assign({}, ctx, hash)``."""
+    base: dict[str, Any] = {}
+    if type(ctx) is dict:
+        base.update(ctx)
+    elif type(ctx) in (list, str):
+        base.update((str(i), v) for i, v in enumerate(ctx))
+    base.update(pairs)
+    return base
