@@ -123,8 +123,8 @@ class _Analyzer:
                 inner = sc.enter(target if name == "with" else _items(target))
                 values = [target] if name == "with" else [_items(target), None]
                 if node.program is not None:
-                    for param, value in zip(node.program.block_params, values, strict=False):
-                        inner.bindings[param] = value
+                    for param_name, bound in zip(node.program.block_params, values, strict=False):
+                        inner.bindings[param_name] = bound
                 self.program(node.program, inner)
             self.program(node.inverse, sc.enter(sc.ctx))
             return
