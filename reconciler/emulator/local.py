@@ -109,12 +109,13 @@ def running_server(state_dir: Path) -> RunningServer | None:
 def embedded_endpoint(state_dir: Path) -> Iterator[str]:
     """The URL of an emulator over ``state_dir``: a running ``local serve``, or one started here."""
     existing = running_server(state_dir)
-    if existing is not None:
+    state_file = state_dir / STATE_FILE_NAME
+    if existing is not None and Path(existing.state_file) == state_file.resolve():
         yield existing.url
         return
     from reconciler.emulator.server import Emulator, EmulatorServer
 
-    emulator = Emulator(state_file=state_dir / STATE_FILE_NAME)
+    emulator = Emulator(state_file=state_file)
     server = EmulatorServer(emulator, "127.0.0.1", 0)
     try:
         server.start()

@@ -374,3 +374,24 @@ def test_blob_output_is_base64() -> None:
     assert json.loads(serialize_output("SendEmail", {"MessageId": "m"}, strict=True).body) == {
         "MessageId": "m"
     }
+
+
+def test_regions_have_separate_ses_state(emulator: LocalEmulator) -> None:
+    east, west = emulator.client("sesv2"), emulator.client("sesv2", region="eu-west-1")
+    east.create_email_template(TemplateName="only-east", TemplateContent={"Subject": "s", "Text": "t"})
+    assert [t["TemplateName"] for t in east.list_email_templates()["TemplatesMetadata"]] == ["only-east"]
+    assert west.list_email_templates()["TemplatesMetadata"] == []
+    with pytest.raises(west.exceptions.NotFoundException):
+        west.get_email_template(TemplateName="only-east")
+
+
+def test_token_bucket_refills_at_the_configured_rate() -> None:
+    from reconciler.emulator.faults import FaultConfig, FaultInjector
+
+    now = [100.0]
+    faults = FaultInjector(FaultConfig(throttle_rps=2), monotonic=lambda: now[0])
+    assert [faults.check("Op", "r") is None for _ in range(3)] == [True, True, False]  # burst of 2
+    now[0] += 0.5  # one token back
+    assert faults.check("Op", "r") is None
+    assert faults.check("Op", "r") is not None
+    assert faults.check("Op", "other-region") is None  # buckets are per operation and region
