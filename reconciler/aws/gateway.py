@@ -419,8 +419,8 @@ def _field_in(message: str, operation: str, client: Any) -> str | None:
             walk(target, full, depth + 1)
 
     walk(shape, "", 0)
-    # The most specific (longest) member name found in the message wins.
-    return max(found, key=lambda path: len(path.rsplit(".", 1)[-1])) if found else None
+    # The most specific member named in the message wins: the deepest, then the longest name.
+    return max(found, key=lambda path: (path.count("."), len(path))) if found else None
 
 
 __all__ = ["DEFAULT_MAX_WORKERS", "SesGateway", "map_error"]
