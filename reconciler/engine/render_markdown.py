@@ -33,6 +33,12 @@ _VERB = {"create": "create", "update": "update", "replace": "replace", "delete":
 _MAX_VALUE_CHARS = 300  # one table cell
 _MAX_DIFF_CHARS = 20_000  # one template part's diff, before any folding
 _ZWSP = "\u200b"
+_REASONS = {  # the engine's reason codes (engine/plan.py Reason) in words
+    "not_in_live": "not in the account yet",
+    "differs_from_manifests": "the account differs from the manifests",
+    "cannot_update_in_place": "a changed field cannot be updated in place",
+    "removed_from_manifests": "removed from the manifests",
+}
 
 
 def plan_marker(stack: str, environment: str) -> str:
@@ -284,7 +290,7 @@ def _banner(destroyed: Sequence[Mapping[str, Any]]) -> str:
 
 def _destroy_item(change: Mapping[str, Any]) -> str:
     reason = change.get("reason")
-    why = f" ({_text(str(reason))})" if reason else ""
+    why = f" ({_reason(reason)})" if reason else ""
     return f"- {_code(str(change.get('address', '')))} will be **{change_action(change)}d**{why}"
 
 
@@ -312,7 +318,7 @@ def _change_block(change: Mapping[str, Any], *, folded: bool) -> str:
     body: list[str] = []
     reason = change.get("reason")
     if reason:
-        body.append(f"Reason: {_text(str(reason))}")
+        body.append(f"Why: {_reason(reason)}")
     if fields:
         body.append(_field_table(fields))
     for diff in diffs:
@@ -461,6 +467,10 @@ def _count(changes: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     for change in changes:
         counts[change_action(change)] += 1
     return counts
+
+
+def _reason(reason: Any) -> str:
+    return _text(_REASONS.get(str(reason), str(reason)))
 
 
 def _code(text: str) -> str:
