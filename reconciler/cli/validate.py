@@ -10,8 +10,9 @@ from reconciler.diagnostics import Diagnostic, format_json
 from reconciler.manifest import collect
 
 
-def use_color(ctx: click.Context) -> bool:
-    return bool(getattr(ctx.obj, "color", True))
+def use_color(ctx: click.Context) -> bool | None:
+    """None lets click decide (colour on a terminal only); False when --no-color / NO_COLOR."""
+    return None if getattr(ctx.obj, "color", True) else False
 
 
 def echo_diagnostics(ctx: click.Context, diagnostics: Sequence[Diagnostic], *, err: bool = False) -> None:
@@ -19,7 +20,7 @@ def echo_diagnostics(ctx: click.Context, diagnostics: Sequence[Diagnostic], *, e
     color = use_color(ctx)
     for diagnostic in diagnostics:
         text = diagnostic.format()
-        if color:
+        if color is not False:
             fg = "red" if diagnostic.is_error else "yellow"
             head, _, rest = text.partition(f" {diagnostic.code} ")
             text = f"{head} {click.style(diagnostic.code, fg=fg, bold=True)} {rest}" if rest else text
@@ -67,6 +68,7 @@ def command(ctx: click.Context, path: str | None, env: str | None, fmt: str) -> 
         echo_diagnostics(ctx, diagnostics)
         resources = len(state.resources) if state else 0
         verdict = "invalid" if errors else "valid"
-        line = f"{resources} resources, {summary_line(errors, warnings)}: manifests are {verdict}."
+        noun = "resource" if resources == 1 else "resources"
+        line = f"{resources} {noun}, {summary_line(errors, warnings)}: manifests are {verdict}."
         click.secho(line, fg="red" if errors else "green", color=use_color(ctx))
     ctx.exit(1 if errors else 0)
