@@ -94,6 +94,17 @@ def test_contact_crud(ses, contact_list):
         "AlreadyExistsException",
         400,
     )
+    # A refused update changes nothing.
+    expect_error(
+        lambda: ses.update_contact(
+            ContactListName=contact_list,
+            EmailAddress="ada@example.com",
+            TopicPreferences=[],
+            AttributesData="not json",
+        ),
+        "BadRequestException",
+        400,
+    )
     ses.update_contact(ContactListName=contact_list, EmailAddress="ada@example.com", UnsubscribeAll=True)
     got = ses.get_contact(ContactListName=contact_list, EmailAddress="ada@example.com")
     assert got["UnsubscribeAll"] is True and got["TopicPreferences"] == [

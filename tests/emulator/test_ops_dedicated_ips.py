@@ -36,6 +36,9 @@ def test_pool_errors(ses):
     expect_error(lambda: ses.create_dedicated_ip_pool(PoolName="p"), "AlreadyExistsException", 400)
     expect_error(lambda: ses.create_dedicated_ip_pool(PoolName=DEFAULT), "AlreadyExistsException", 400)
     expect_error(lambda: ses.create_dedicated_ip_pool(PoolName="bad/name"), "BadRequestException", 400)
+    expect_error(
+        lambda: ses.create_dedicated_ip_pool(PoolName="x", ScalingMode="FOO"), "BadRequestException", 400
+    )
     expect_error(lambda: ses.get_dedicated_ip_pool(PoolName="ghost"), "NotFoundException", 404)
     expect_error(lambda: ses.delete_dedicated_ip_pool(PoolName="ghost"), "NotFoundException", 404)
     for i in range(49):

@@ -188,12 +188,15 @@ def get_contact(ctx: OperationContext, params: Params) -> Result:
 def update_contact(ctx: OperationContext, params: Params) -> Result:
     contact_list = find_contact_list(ctx.state, params["ContactListName"])
     contact = _find_contact(contact_list, params["EmailAddress"])
+    # Validate every member before changing anything: a refused update changes nothing.
+    preferences = _preferences(contact_list, params.get("TopicPreferences"))
+    attributes = _attributes(params.get("AttributesData"))
     if params.get("TopicPreferences") is not None:
-        contact.topic_preferences = _preferences(contact_list, params["TopicPreferences"])
+        contact.topic_preferences = preferences
     if params.get("UnsubscribeAll") is not None:
         contact.unsubscribe_all = bool(params["UnsubscribeAll"])
-    if params.get("AttributesData") is not None:
-        contact.attributes_data = _attributes(params["AttributesData"])
+    if attributes is not None:
+        contact.attributes_data = attributes
     contact.updated = ctx.now()
     return {}
 
