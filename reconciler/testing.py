@@ -20,6 +20,7 @@ the pattern: a fresh emulator per test, strict response checking on.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -34,6 +35,7 @@ from reconciler.emulator.state import EmulatorState
 __all__ = ["ACCOUNT_ID", "LocalEmulator", "local_emulator"]
 
 REGION = "us-east-1"
+_client_lock = threading.Lock()
 
 
 @cache
@@ -71,7 +73,8 @@ class LocalEmulator:
             s3={"addressing_style": "path"},
             **config,
         )
-        return _session().client(service, region_name=region, endpoint_url=self.endpoint_url, config=cfg)
+        with _client_lock:  # a boto3 Session is not safe for concurrent client creation
+            return _session().client(service, region_name=region, endpoint_url=self.endpoint_url, config=cfg)
 
     def admin(self, name: str, **kwargs: Any) -> Any:
         """Run an admin action (``registry.ADMIN_ACTIONS``) over HTTP; ``region=`` picks the region."""

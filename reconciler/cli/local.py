@@ -147,10 +147,11 @@ def serve(
 
 def _print_banner(url: str, state_file: Path, emulator: Any) -> None:
     from reconciler.emulator import registry
+    from reconciler.emulator.router import service_model
 
     click.echo(f"sesctl local emulator listening on {url}")
     click.echo(
-        f"SES v2 state: {state_file} ({len(registry.OPERATIONS)} of 110 SES v2 operations implemented)"
+        f"SES v2 state: {state_file} ({len(registry.OPERATIONS)} of {len(service_model().operation_names)} SES v2 operations implemented)"
     )
     if emulator.config.throttle_rps or emulator.config.fault_rate:
         click.echo(

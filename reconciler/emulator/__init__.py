@@ -8,4 +8,7 @@ Layout:
     router.py        HTTP <-> handler, driven by botocore's sesv2 service model
     server.py        the WSGI app (SES v2 + moto) and the threaded HTTP server
     local.py         `--local`: an embedded server over .sesctl/ state
+    persistence.py   the state file: atomic saves, one writer (fcntl lock)
+    faults.py        optional throttling (token buckets) and fault injection
+    coverage.py      generates docs/emulator-coverage.md
 """

@@ -395,3 +395,27 @@ def test_token_bucket_refills_at_the_configured_rate() -> None:
     assert faults.check("Op", "r") is None
     assert faults.check("Op", "r") is not None
     assert faults.check("Op", "other-region") is None  # buckets are per operation and region
+
+
+def test_concurrent_clients_are_serialized_safely(emulator: LocalEmulator) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def create(worker: int) -> None:
+        ses = emulator.client("sesv2")  # one client per thread, as boto3 requires
+        for i in range(10):
+            ses.create_email_template(
+                TemplateName=f"w{worker}-{i}", TemplateContent={"Subject": "s", "Text": "t"}
+            )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(create, range(6)))
+    ses = emulator.client("sesv2")
+    names: list[str] = []
+    token = None
+    while True:
+        page = ses.list_email_templates(PageSize=100, **({"NextToken": token} if token else {}))
+        names += [t["TemplateName"] for t in page["TemplatesMetadata"]]
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert sorted(names) == sorted(f"w{w}-{i}" for w in range(6) for i in range(10))
