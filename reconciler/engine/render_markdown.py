@@ -415,10 +415,9 @@ def _truncation_note(details_url: str | None) -> str:
 
 
 def _full_plan_pointer(details_url: str | None) -> str:
-    where = "the job summary and the `sesctl-plan` artifact of the workflow run"
-    if details_url:
-        where = f"the job summary and the `sesctl-plan` artifact of [the workflow run]({details_url})"
-    return f"the full plan is in {where}"
+    # The composite action uploads the plan as the artifact "sesctl-plan-<environment>".
+    run = f"[the workflow run]({details_url})" if details_url else "the workflow run"
+    return f"the full plan is in the job summary and the uploaded `sesctl-plan` artifact of {run}"
 
 
 def _pending_prune(addresses: Sequence[str]) -> str:

@@ -45,6 +45,9 @@ def verify_plan(
     stack = str(plan.get("stack") or "default")
     environment = str(plan.get("environment") or "default")
     fresh = str(plan.get("checksum") or "")
+    if not plan.get("changes"):
+        # Applying an empty plan changes nothing, whatever was (or was not) reviewed.
+        return Verdict(True, "the fresh plan has no changes: nothing to apply")
     pull = merged_pull_request(client, repo, sha)
     if pull is None:
         return _refuse(

@@ -57,3 +57,9 @@ def test_refuses_a_pull_request_that_was_never_planned(github: FakeGitHub, run_c
     github.add_pr(22, files=["manifests/a.yaml"], merged_sha="merge9")
     refused = run_cli("github", "verify-plan", "--sha", "merge9", plan=gh_plans.creates_only())
     assert refused.returncode == 1 and "no sesctl plan comment" in refused.stderr
+
+
+def test_an_empty_fresh_plan_always_passes(github: FakeGitHub, run_cli) -> None:
+    # A merge that touched no manifests (so no plan comment) and an account already in sync.
+    result = run_cli("github", "verify-plan", plan=gh_plans.no_changes(), env={"GITHUB_SHA": "docs1"})
+    assert result.returncode == 0 and "nothing to apply" in result.stdout
