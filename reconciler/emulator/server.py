@@ -22,6 +22,7 @@ moto's services keep their state in moto's process-wide backends.
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import logging
 import os
@@ -249,11 +250,13 @@ class Emulator:
             known = ", ".join(sorted(registry.ADMIN_ACTIONS)) or "none"
             raise UnknownOperationError(f"No admin action {name!r} (known: {known})")
         region = kwargs.pop("region", None) or DEFAULT_REGION
+        ctx = self.context(str(region))
+        try:
+            inspect.signature(action).bind(ctx, **kwargs)
+        except TypeError as exc:
+            raise BadRequestException(f"Admin action {name}: {exc}") from None
         with self.lock:
-            try:
-                result = action(self.context(str(region)), **kwargs)
-            except TypeError as exc:
-                raise BadRequestException(f"Admin action {name}: {exc}") from None
+            result = action(ctx, **kwargs)
             self.save()
             return result
 
@@ -397,35 +400,40 @@ def _admin(emulator: Emulator, method: str, path: str, body: bytes) -> Response:
     try:
         kwargs: dict[str, Any] = {}
         if body.strip():
-            loaded = json.loads(body)
+            try:
+                loaded = json.loads(body)
+            except ValueError as exc:
+                raise BadRequestException(f"Invalid JSON: {exc}") from None
             if not isinstance(loaded, dict):
                 raise BadRequestException("The admin request body must be a JSON object")
             kwargs = loaded
-        route = path.rstrip("/")
-        if route == "/_sesctl/health":
-            return _json(200, emulator.health())
-        if route == "/_sesctl/config":
-            if method == "POST":
-                emulator.configure(**kwargs)
-            return _json(200, asdict(emulator.config))
-        if route == "/_sesctl/state" and method == "GET":
-            with emulator.lock:
-                return Response(
-                    200, [("Content-Type", "application/json")], emulator.state.to_json().encode()
-                )
-        if route == "/_sesctl/reset" and method == "POST":
-            emulator.reset()
-            return _json(200, {"reset": True})
-        if route == "/_sesctl/admin" and method == "GET":
-            return _json(200, {"actions": sorted(registry.ADMIN_ACTIONS)})
-        if route.startswith("/_sesctl/admin/") and method == "POST":
-            result = emulator.run_admin(route.removeprefix("/_sesctl/admin/"), kwargs)
-            return _json(200, {"result": result})
-        raise UnknownOperationError(f"{method} {path}: no such emulator admin endpoint")
-    except ValueError as exc:  # bad JSON
-        return error_response(BadRequestException(f"Invalid JSON: {exc}"))
+        return _admin_route(emulator, method, path.rstrip("/"), kwargs)
     except SesApiError as exc:
         return error_response(exc)
+    except Exception as exc:
+        log.exception("emulator admin %s failed", path)
+        return error_response(InternalFailure(f"Emulator error in {path}: {exc.__class__.__name__}: {exc}"))
+
+
+def _admin_route(emulator: Emulator, method: str, route: str, kwargs: dict[str, Any]) -> Response:
+    if route == "/_sesctl/health":
+        return _json(200, emulator.health())
+    if route == "/_sesctl/config":
+        if method == "POST":
+            emulator.configure(**kwargs)
+        return _json(200, asdict(emulator.config))
+    if route == "/_sesctl/state" and method == "GET":
+        with emulator.lock:
+            return Response(200, [("Content-Type", "application/json")], emulator.state.to_json().encode())
+    if route == "/_sesctl/reset" and method == "POST":
+        emulator.reset()
+        return _json(200, {"reset": True})
+    if route == "/_sesctl/admin" and method == "GET":
+        return _json(200, {"actions": sorted(registry.ADMIN_ACTIONS)})
+    if route.startswith("/_sesctl/admin/") and method == "POST":
+        result = emulator.run_admin(route.removeprefix("/_sesctl/admin/"), kwargs)
+        return _json(200, {"result": result})
+    raise UnknownOperationError(f"{method} {route}: no such emulator admin endpoint")
 
 
 def make_app(emulator: Emulator) -> Callable[[Environ, StartResponse], Iterable[bytes]]:

@@ -305,6 +305,15 @@ def test_admin_actions_run_with_a_region_context(
     assert emulator.admin("where", greeting="yo", region="eu-west-2")["region"] == "eu-west-2"
     status, _headers, body = _raw(emulator, "POST", "/_sesctl/admin/where", b'{"nonsense": 1}')
     assert status == 400 and "where" in body["message"]
+    status, _, body = _raw(emulator, "POST", "/_sesctl/admin/where", b"[1]")
+    assert status == 400 and "JSON object" in body["message"]
+
+    def broken(ctx: OperationContext) -> None:
+        raise ValueError("bug inside")
+
+    monkeypatch.setitem(registry.ADMIN_ACTIONS, "broken", broken)
+    status, _, body = _raw(emulator, "POST", "/_sesctl/admin/broken", b"{}")
+    assert status == 500 and "bug inside" in body["message"]
     status, _, body = _raw(emulator, "POST", "/_sesctl/admin/nope", b"{}")
     assert status == 404 and "nope" in body["message"]
 
