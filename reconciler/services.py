@@ -21,11 +21,12 @@ from typing import Any
 
 from reconciler.aws.clients import open_aws
 from reconciler.aws.gateway import SesGateway
+from reconciler.aws.ratelimit import RatesInput, RetryPolicy
 from reconciler.cli.context import Settings
 from reconciler.engine.applier import ApplyResult, StepOutcome, apply_plan, stale_addresses
 from reconciler.engine.plan import Plan, PlanDiagnostic, Source
 from reconciler.engine.planner import DesiredResource, PlanOptions, build_plan, read_live, read_scope
-from reconciler.errors import PlanError
+from reconciler.errors import PlanError, UsageError
 from reconciler.kinds.base import Kind, LiveObject
 
 DEFAULT_STACK = "default"  # ownership tag value when there is no sesctl.yaml naming a stack
@@ -38,7 +39,8 @@ class PlanRequest:
     targets: tuple[str, ...] = ()
     prune: bool | None = None  # None: take sesctl.yaml's prune
     max_destroy: int | None = None  # None: take sesctl.yaml's maxDestroy
-    rate: float | None = None  # requests/s per operation (None: the gateway's default)
+    rate: RatesInput = None  # requests/s per operation: 5, "5", "GetEmailTemplate=2,default=1"
+    retry: RetryPolicy | None = None  # backoff on throttling/5xx (None: the gateway's default)
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,10 @@ def _session(
     prune = request.prune if request.prune is not None else env.prune
     max_destroy = request.max_destroy if request.max_destroy is not None else env.max_destroy
     with open_aws(merged) as aws:
-        gateway = SesGateway.from_aws(aws, rates=request.rate)
+        try:
+            gateway = SesGateway.from_aws(aws, rates=request.rate, retry=request.retry)
+        except ValueError as exc:  # a bad --rate
+            raise UsageError(str(exc), hint="--rate takes RPS or Operation=RPS,...,default=RPS") from exc
         options = PlanOptions(
             stack=state.stack or DEFAULT_STACK,
             environment=env.name or "",

@@ -35,7 +35,7 @@ def command(
     targets: tuple[str, ...],
     prune: bool | None,
     max_destroy: int | None,
-    rate: float | None,
+    rate: str | None,
     plan_file: Path | None,
     auto_approve: bool,
 ) -> None:

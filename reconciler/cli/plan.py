@@ -69,7 +69,7 @@ def command(
     targets: tuple[str, ...],
     prune: bool | None,
     max_destroy: int | None,
-    rate: float | None,
+    rate: str | None,
     as_json: bool,
     markdown: bool,
     out: Path | None,
