@@ -88,14 +88,17 @@ class Generator:
                         self.use_depths |= e.depth > 0 and not e.data
                         self.use_data |= e.data and not (e.parts[:1] == ["root"] and e.depth == 0)
 
-    def function(self, name: str, program: ast.Program, part: str) -> None:
+    def function(self, name: str, program: ast.Program, part: str, *, main: bool = True) -> None:
         saved = (self.out, self.level, self.part)
         self.out, self.level, self.part = [], 1, part
         self.emit("o = []")
         self.emit("a = o.append")
         self.emit("R = st.root")
         scope = _Scope("c0", "ds0" if self.use_depths else "None", "d0" if self.use_data else "None")
-        self.program(program, scope)
+        # handlebars.js runs a template's top-level decorators with no depths, so an inline
+        # partial declared there cannot see ``../``; one declared in a block body or an inline
+        # partial's body keeps that program's depths.
+        self.program(program, scope, declare_depths="None" if main else scope.ds)
         self.emit('return "".join(o)')
         self.functions.append([f"def {name}(c0, ds0, d0, st):", *self.out])
         self.out, self.level, self.part = saved
@@ -104,7 +107,7 @@ class Generator:
         return "\n".join("\n".join(f) for f in self.functions) + "\n"
 
     # -- statements ----------------------------------------------------------------------
-    def program(self, program: ast.Program | None, sc: _Scope) -> None:
+    def program(self, program: ast.Program | None, sc: _Scope, *, declare_depths: str | None = None) -> None:
         start = len(self.out)
         if program is not None:
             scope = sc
@@ -119,10 +122,11 @@ class Generator:
                     if isinstance(node, ast.Block) and node.decorator:
                         fn = self.new("_inline")
                         assert node.program is not None
-                        self.function(fn, node.program, self.part)
+                        self.function(fn, node.program, self.part, main=False)
                         param = node.params[0]
                         assert isinstance(param, ast.Literal)
-                        entries.append(f"{str(param.value)!r}: ({fn}, {sc.ds})")
+                        depths = sc.ds if declare_depths is None else declare_depths
+                        entries.append(f"{str(param.value)!r}: ({fn}, {depths})")
                 self.emit(f"{saved} = st.partials")
                 self.emit(f"st.partials = {{**{saved}, {', '.join(entries)}}}")
             for node in program.body:
@@ -148,16 +152,20 @@ class Generator:
         name = helper_name(node.path, frozenset(sc.bparams))
         if name == "log":
             return
-        t = self.new("t")
+        escape = node.escaped and self.escape
         if name == "lookup":
             obj, key = self.value(node.params[0], sc), self.value(node.params[1], sc)
-            self.emit(f"{t} = LK({obj}, {key})")
+            self.emit(f"a({'E' if escape else 'S'}(LK({obj}, {key})))")
+            return
+        base, parts = self.base(node.path, sc)
+        if not parts:
+            self.emit(f"a({'E' if escape else 'S'}({base}))")
+        elif self.strict:
+            # one call looks up the last segment, checks it (RenderError) and stringifies it
+            k = self.error_index("", node.path.original, node.path.pos)
+            self.emit(f"a({'PRE' if escape else 'PR'}({self.walk(base, parts[:-1])}, {parts[-1]!r}, {k}))")
         else:
-            self.path(node.path, sc, t, strict=self.strict)
-        if node.escaped and self.escape:
-            self.emit(f"a(E({t}))")
-        else:
-            self.emit(f"a({t} if type({t}) is str else S({t}))")
+            self.emit(f"a({'E' if escape else 'S'}({self.walk(base, parts)}))")
 
     def block(self, node: ast.Block, sc: _Scope) -> None:
         name = helper_name(node.path, frozenset(sc.bparams))
@@ -291,37 +299,38 @@ class Generator:
         return t
 
     def path(self, path: ast.Expr, sc: _Scope, target: str, *, strict: bool) -> None:
+        """Assign the value of ``path`` to the local ``target``; ``strict`` checks the last
+        segment as SES does (RenderError when it resolves to nothing)."""
+        base, parts = self.base(path, sc)
+        if not parts:
+            self.emit(f"{target} = {base}")
+        elif strict:
+            k = self.error_index("", path.original, path.pos)
+            self.emit(f"{target} = SG({self.walk(base, parts[:-1])}, {parts[-1]!r}, {k})")
+        else:
+            self.emit(f"{target} = {self.walk(base, parts)}")
+
+    def walk(self, base: str, parts: list[str]) -> str:
+        for part in parts:
+            base = f"P({base}, {part!r})"
+        return base
+
+    def base(self, path: ast.Expr, sc: _Scope) -> tuple[str, list[str]]:
+        """The Python expression a path starts from, and the segments left to look up."""
         if isinstance(path, ast.Literal):  # pragma: no cover - names are paths after parsing
-            self.emit(f"{target} = {self.value(path, sc)}")
-            return
+            return self.value(path, sc), []
         parts = path.parts
         if path.data:
             if parts[:1] == ["root"] and path.depth == 0:
-                base, parts = "R", parts[1:]
-            elif path.depth:
-                base = self.new("f")
-                self.emit(f"{base} = DATAUP({sc.data}, {path.depth})")
-            else:
-                base = sc.data
-        elif not path.depth and not path.scoped and parts and parts[0] in sc.bparams:
-            base, parts = sc.bparams[parts[0]], parts[1:]
-        elif path.depth:
-            base = self.new("p")
-            self.emit(f"{base} = DEPTH({sc.ds}, {path.depth})")
-        else:
-            base = sc.ctx
-        if not parts:
-            self.emit(f"{target} = {base}")
-            return
-        cur = base
-        for n, part in enumerate(parts):
-            fn = "SP" if strict and n == len(parts) - 1 else "P"
-            self.emit(f"{target} = {cur}.get({part!r}, M) if type({cur}) is dict else {fn}({cur}, {part!r})")
-            cur = target
-        if strict:
-            k = self.error_index("", path.original, path.pos)
-            null = f" or {target} is None" if self.nim else ""
-            self.emit(f"if {target} is M{null}: F({k}, {target})")
+                return "R", parts[1:]
+            if path.depth:
+                return f"DATAUP({sc.data}, {path.depth})", parts
+            return sc.data, parts
+        if not path.depth and not path.scoped and parts and parts[0] in sc.bparams:
+            return sc.bparams[parts[0]], parts[1:]
+        if path.depth:
+            return f"DEPTH({sc.ds}, {path.depth})", parts
+        return sc.ctx, parts
 
 
 def build(
@@ -339,12 +348,12 @@ def build(
         raise TemplateSyntaxError(
             f"template too deeply nested to compile ({exc.__class__.__name__})", part=units[0].part
         ) from None
-    namespace = _namespace(gen.errors)
+    namespace = _namespace(gen.errors, null_is_missing)
     exec(code, namespace)
     return {u.name: namespace[u.name] for u in units}, source
 
 
-def _namespace(errors: list[tuple[str, str, str, int, int]]) -> dict[str, Any]:
+def _namespace(errors: list[tuple[str, str, str, int, int]], null_is_missing: bool) -> dict[str, Any]:
     def fail(k: int, value: Any) -> None:
         _, variable, part, line, column = errors[k]
         if value is None:
@@ -365,6 +374,40 @@ def _namespace(errors: list[tuple[str, str, str, int, int]]) -> dict[str, Any]:
             depths = chain if runtime.same_context(ctx, chain[0]) else (ctx, chain)
         out = fn(ctx, depths, data, st)
         return runtime.indent_lines(out, indent) if indent else out
+
+    strict_prop, js_str, escape_html, missing = (
+        runtime.strict_prop,
+        runtime.js_str,
+        runtime.escape_html,
+        runtime.MISSING,
+    )
+
+    if null_is_missing:
+
+        def strict_get(obj: Any, key: str, k: int) -> Any:
+            value = obj.get(key, missing) if type(obj) is dict else strict_prop(obj, key)
+            if value is missing or value is None:
+                fail(k, value)
+            return value
+
+    else:
+
+        def strict_get(obj: Any, key: str, k: int) -> Any:
+            value = obj.get(key, missing) if type(obj) is dict else strict_prop(obj, key)
+            if value is missing:
+                fail(k, value)
+            return value
+
+    def strict_print(obj: Any, key: str, k: int) -> str:
+        value = obj.get(key, missing) if type(obj) is dict else strict_prop(obj, key)
+        if type(value) is str:
+            return value
+        if value is missing or (value is None and null_is_missing):
+            fail(k, value)
+        return js_str(value)
+
+    def strict_print_escaped(obj: Any, key: str, k: int) -> str:
+        return escape_html(strict_print(obj, key, k))
 
     return {
         "__builtins__": {
@@ -392,5 +435,8 @@ def _namespace(errors: list[tuple[str, str, str, int, int]]) -> dict[str, Any]:
         "DATAUP": runtime.data_up,
         "EXTEND": runtime.extend,
         "F": fail,
+        "SG": strict_get,
+        "PR": strict_print,
+        "PRE": strict_print_escaped,
         "PARTIAL": partial,
     }

@@ -61,7 +61,7 @@ _OPEN_RULES: list[tuple[str, re.Pattern[str]]] = [
         ("INVERSE", rf"\{{\{{~?\^[{JS_WS}]*~?\}}\}}"),
         ("INVERSE", rf"\{{\{{~?[{JS_WS}]*else[{JS_WS}]*~?\}}\}}"),
         ("OPEN_INVERSE", r"\{\{~?\^"),
-        ("OPEN_INVERSE_CHAIN", rf"\{{\{{~?[{JS_WS}]*else"),
+        ("OPEN_INVERSE_CHAIN", rf"\{{\{{~?[{JS_WS}]*else(?=[=~}}{JS_WS}/.)|])"),
         ("OPEN_UNESCAPED", r"\{\{~?\{"),
         ("OPEN", r"\{\{~?&"),
         ("LONG_COMMENT", r"\{\{~?!--"),

@@ -145,25 +145,22 @@ def js_str(value: Any) -> str:
     return str(value)
 
 
-_ESCAPES = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    '"': "&quot;",
-    "'": "&#x27;",
-    "`": "&#x60;",
-    "=": "&#x3D;",
-}
 _ESCAPE_RE = re.compile("[&<>\"'`=]")
-
-
-def _escape_char(m: re.Match[str]) -> str:
-    return _ESCAPES[m.group(0)]
 
 
 def escape_html(text: str) -> str:
     """handlebars.js's escapeExpression on a string: & < > " ' ` =."""
-    return _ESCAPE_RE.sub(_escape_char, text)
+    if _ESCAPE_RE.search(text) is None:  # the common case: nothing to escape
+        return text
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+        .replace("`", "&#x60;")
+        .replace("=", "&#x3D;")
+    )
 
 
 def indent_lines(text: str, indent: str) -> str:
