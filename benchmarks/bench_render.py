@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reconciler.templates import compile_template  # noqa: E402
+from reconciler.templates import compile_template
 
 ROW = """      <tr class="item">
         <td class="name" style="padding:8px 12px;border-bottom:1px solid #eee;font-family:Arial,sans-serif">{{name}}</td>
