@@ -135,3 +135,30 @@ def test_render_failures_are_bad_requests(ses, data):
         "BadRequestException",
         400,
     )
+
+
+def test_syntax_errors_are_refused_at_create_and_update(ses):
+    broken = {"Subject": "s", "Html": "{{#if vip}}never closed"}
+    message = expect_error(
+        lambda: ses.create_email_template(TemplateName="t", TemplateContent=broken),
+        "BadRequestException",
+        400,
+    )
+    assert "html:1:" in message  # the part and position the renderer reported
+    ses.create_email_template(TemplateName="t", TemplateContent=CONTENT)
+    expect_error(
+        lambda: ses.update_email_template(TemplateName="t", TemplateContent=broken),
+        "BadRequestException",
+        400,
+    )
+    assert ses.get_email_template(TemplateName="t")["TemplateContent"] == CONTENT
+
+
+def test_render_uses_the_ses_renderer(ses):
+    # Block helpers work and nothing is HTML-escaped, as in SES.
+    content = {"Subject": "Hi {{name}}", "Html": "<p>{{#if vip}}VIP {{/if}}{{name}}</p>"}
+    ses.create_email_template(TemplateName="t", TemplateContent=content)
+    mime = ses.test_render_email_template(
+        TemplateName="t", TemplateData=json.dumps({"name": "<Ada>", "vip": True})
+    )
+    assert "<p>VIP <Ada></p>" in mime["RenderedTemplate"]

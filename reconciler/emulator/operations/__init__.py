@@ -18,6 +18,10 @@ Where SES's documentation is silent, the emulator chooses (and tests) this:
 
 - Names SES leaves unconstrained (pools, event destinations, contact lists, topics) follow the
   documented template/configuration-set rule ``[A-Za-z0-9_-]{1,64}``.
+- Create/UpdateEmailTemplate compile each part with the SES-profile renderer and refuse a
+  template that does not parse (BadRequestException naming part, line and column), and
+  TestRenderEmailTemplate answers a MIME message (Subject header, text/html alternatives).
+  "500 KB" is 512,000 bytes of UTF-8 over subject + html + text.
 - List operations return items sorted by name; NextToken is opaque and names the last item
   returned, so paging survives inserts and deletes. Page sizes: ListEmailTemplates 1-100
   (default 10), ListEmailIdentities 0-1000 (0 or absent = 100), every other list 1-1000
