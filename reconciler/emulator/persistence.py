@@ -42,8 +42,9 @@ class StateStore:
             handle.close()
             raise StateFileError(
                 f"{self.path} is in use by another emulator process",
-                hint="Stop the other `sesctl local serve` (see `sesctl local status`), "
-                "or point --state at another file.",
+                hint="Another `sesctl local serve` or `sesctl --local` command holds it (see "
+                "`sesctl local status`). Wait for it, stop it, or point --state at another file; to run "
+                "several --local commands at once, keep one `sesctl local serve` running: they share it.",
             ) from None
         self._lock_file = handle
 
