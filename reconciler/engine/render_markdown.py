@@ -96,7 +96,7 @@ def render_markdown(
     for index in order:
         folded.add(index)
         size -= open_len[index] - shut_len[index]
-        note = len(_fold_note(len(folded), details_url).rstrip("\n")) + 1
+        note = len(_fold_note(len(folded), details_url, view.environment).rstrip("\n")) + 1
         if size + note <= max_chars:
             body = _assemble(view, fold=folded, details_url=details_url, extra_meta=extra_meta)
             if len(body) <= max_chars:
@@ -141,7 +141,7 @@ def _assemble(
         parts.append("### Changes\n")
         parts.extend(_change_block(c, folded=i in fold) for i, c in enumerate(view.changes))
         if fold:
-            parts.append(_fold_note(len(fold), details_url))
+            parts.append(_fold_note(len(fold), details_url, view.environment))
     parts.append(_pending_prune(view.pending_prune))
     parts.append(_unmanaged(view.unmanaged))
     parts.append(_diagnostics(view.diagnostics))
@@ -159,7 +159,7 @@ def _truncated(
     """Last resort: every list is cut to what fits, each with an "... and N more" line."""
     head = _head(view, extra_meta)
     footer = _footer(view)
-    notice = _truncation_note(details_url)
+    notice = _truncation_note(details_url, view.environment)
     budget = max_chars - len(head) - len(footer) - len(notice) - 16  # joins between parts
     sections: list[str] = []
     for title, items in (
@@ -401,23 +401,25 @@ def fence_for(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def _fold_note(count: int, details_url: str | None) -> str:
-    where = _full_plan_pointer(details_url)
+def _fold_note(count: int, details_url: str | None, environment: str) -> str:
+    where = _full_plan_pointer(details_url, environment)
     noun = "resource was" if count == 1 else "resources were"
     return f"<sub>Details of {count} {noun} folded to stay under GitHub's comment limit; {where}.</sub>\n"
 
 
-def _truncation_note(details_url: str | None) -> str:
+def _truncation_note(details_url: str | None, environment: str) -> str:
     return (
         "> [!NOTE]\n"
-        f"> This plan is too large for one GitHub comment, so it is cut short here: {_full_plan_pointer(details_url)}.\n"
+        f"> This plan is too large for one GitHub comment, so it is cut short here: {_full_plan_pointer(details_url, environment)}.\n"
     )
 
 
-def _full_plan_pointer(details_url: str | None) -> str:
-    # The composite action uploads the plan as the artifact "sesctl-plan-<environment>".
+def _full_plan_pointer(details_url: str | None, environment: str) -> str:
+    # The composite action (action.yml) uploads the plan as the artifact "sesctl-plan-<environment>".
     run = f"[the workflow run]({details_url})" if details_url else "the workflow run"
-    return f"the full plan is in the job summary and the uploaded `sesctl-plan` artifact of {run}"
+    return (
+        f"the full plan is in the job summary and the `sesctl-plan-{_inline(environment)}` artifact of {run}"
+    )
 
 
 def _pending_prune(addresses: Sequence[str]) -> str:
