@@ -83,10 +83,11 @@ def default_configuration_set(state: SesState, address: str) -> ConfigurationSet
 
 
 def suppressed_reasons(state: SesState, config_set: ConfigurationSet | None) -> list[SuppressionReason]:
-    """The reasons in force: the configuration set's SuppressionOptions override the account's;
-    options with no or empty SuppressedReasons mean "suppress nothing"."""
+    """The reasons in force: the configuration set's SuppressedReasons override the account's
+    (an empty list: suppress nothing); a set without them follows the account."""
     if config_set is not None and config_set.suppression is not None:
-        return list(config_set.suppression.SuppressedReasons or [])
+        if config_set.suppression.SuppressedReasons is not None:
+            return list(config_set.suppression.SuppressedReasons)
     return list(state.account.suppressed_reasons)
 
 

@@ -75,6 +75,9 @@ def test_suppression_three_states_are_kept_apart(ses, suppression, expected):
     assert ses.get_configuration_set(ConfigurationSetName="s")["SuppressionOptions"] == {
         "SuppressedReasons": []
     }
+    # Without SuppressedReasons the override goes: the set follows the account again.
+    ses.put_configuration_set_suppression_options(ConfigurationSetName="s")
+    assert "SuppressionOptions" not in ses.get_configuration_set(ConfigurationSetName="s")
 
 
 def test_put_options_replace_each_group(ses):

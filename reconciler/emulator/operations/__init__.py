@@ -33,9 +33,10 @@ Where SES's documentation is silent, the emulator chooses (and tests) this:
   AutoWarmupEnabled, an event destination's Enabled) is stored as false. Put...Options calls
   replace their whole group: leaving out CustomRedirectDomain / ArchiveArn / VdmOptions /
   SendingPoolName removes it.
-- SuppressionOptions keep three states: absent (inherit the account's reasons), a list, and
-  an empty list (suppress nothing). Options without SuppressedReasons read back as ``{}`` and
-  count as suppress-nothing (lookups.suppressed_reasons).
+- SuppressionOptions keep three states: absent (the set follows the account's reasons), a
+  list, and an empty list (suppress nothing). A Put...SuppressionOptions or a create without
+  a SuppressedReasons member removes the override (as SES does; Terraform's provider relies on
+  it), so the set reads back without SuppressionOptions.
 - SendingPoolName may name a pool you created or the built-in ``ses-default-dedicated-pool``
   / ``ses-shared-pool``. Deleting a pool that a configuration set uses is refused
   (BadRequestException) rather than leaving the set pointing at nothing; deleting a STANDARD

@@ -68,6 +68,15 @@ def _sending(data: Any) -> SendingOptions:
     return options
 
 
+def _suppression(data: Any) -> SuppressionOptions | None:
+    """No SuppressedReasons member means no override (the set follows the account, which is
+    how SES treats such a Put); ``[]`` is an override that suppresses nothing."""
+    options = parse(SuppressionOptions, data, "SuppressionOptions")
+    if options.SuppressedReasons is None and options.ValidationOptions is None:
+        return None
+    return options
+
+
 def _archiving(data: Any) -> ArchivingOptions | None:
     if not data or not data.get("ArchiveArn"):
         return None
@@ -87,11 +96,7 @@ def create_configuration_set(ctx: OperationContext, params: Params) -> Result:
         delivery=_delivery(state, params.get("DeliveryOptions")),
         reputation=_reputation(params.get("ReputationOptions")),
         sending=_sending(params.get("SendingOptions")),
-        suppression=(
-            None
-            if params.get("SuppressionOptions") is None
-            else parse(SuppressionOptions, params["SuppressionOptions"], "SuppressionOptions")
-        ),
+        suppression=_suppression(params.get("SuppressionOptions")),
         vdm=None
         if params.get("VdmOptions") is None
         else parse(VdmOptions, params["VdmOptions"], "VdmOptions"),
@@ -180,7 +185,7 @@ def put_sending_options(ctx: OperationContext, params: Params) -> Result:
 def put_suppression_options(ctx: OperationContext, params: Params) -> Result:
     config_set = _target(ctx, params)
     data = _members(params, "SuppressedReasons", "ValidationOptions")
-    config_set.suppression = parse(SuppressionOptions, data, "SuppressionOptions")
+    config_set.suppression = _suppression(data)
     return {}
 
 
