@@ -142,7 +142,9 @@ class SesGateway:
     ) -> SesGateway:
         """A gateway on ``aws``'s sesv2 client; ``rates`` as in RateLimits.parse (``--rate``)."""
         try:
-            client = aws.client("sesv2")
+            # Enough pooled connections for every reader thread (kinds x workers), so none is
+            # dropped and re-opened under load.
+            client = aws.client("sesv2", max_pool_connections=max(10, 6 * max_workers))
         except NoRegionError as exc:
             raise AwsError(
                 "No AWS region configured.",
