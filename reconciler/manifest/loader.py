@@ -189,8 +189,11 @@ def _short(path: Path) -> str:
 def load_text(text: str, file: str, path: Path | None = None) -> tuple[list[Document], list[Diagnostic]]:
     """Parse every document of ``text``; a syntax error becomes a diagnostic and ends the file."""
     documents: list[Document] = []
-    loader = ContextLoader(text, file)
     problems: list[Diagnostic] = []
+    try:
+        loader = ContextLoader(text, file)
+    except yaml.reader.ReaderError as exc:  # raised while reading the stream, before parsing
+        return [], [_reader_problem(text, file, exc)]
     index = 0
     try:
         while loader.check_node():
@@ -216,11 +219,26 @@ def load_text(text: str, file: str, path: Path | None = None) -> tuple[list[Docu
                 column=(mark.column + 1) if mark else 0,
             )
         )
-    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
+    except yaml.reader.ReaderError as exc:
+        problems.append(_reader_problem(text, file, exc))
+    except yaml.YAMLError as exc:
         problems.append(error("E1001", f"YAML error: {exc}", file=file))
     finally:
         loader.dispose()
     return documents, loader.problems + problems
+
+
+def _reader_problem(text: str, file: str, exc: yaml.reader.ReaderError) -> Diagnostic:
+    line = text.count("\n", 0, exc.position) + 1
+    column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+    char = f"{exc.character:#06x}" if isinstance(exc.character, int) else repr(exc.character)
+    return error(
+        "E1001",
+        f"YAML error: character {char} is not allowed ({exc.reason})",
+        file=file,
+        line=line,
+        column=column,
+    )
 
 
 def load_file(path: Path) -> tuple[list[Document], list[Diagnostic]]:

@@ -148,7 +148,10 @@ def describe(err: Any, model: type[BaseModel], loc: FieldPath) -> tuple[str, str
         want = _PATTERN_HINTS.get(pattern, f"the pattern {pattern}")
         return ("E2009" if is_name else "E2001"), f"invalid value {_short(value)}: must be {want}", ""
     if kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
-        return "E2001", f"{err['msg'].replace('Input should', 'must').replace('List should', 'must')}", ""
+        message = str(err["msg"])
+        for prefix in ("Input should", "List should", "Value should", "String should", "Dictionary should"):
+            message = message.replace(prefix, "must")
+        return "E2001", message.replace(" after validation", ""), ""
     if kind in ("value_error", "assertion_error"):
         message = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
         return "E2001", message, ""

@@ -52,21 +52,24 @@ class Substitution:
     def _string(self, text: str, source: SourceMap, path: FieldPath, address: str) -> Any:
         whole = _REFERENCE.fullmatch(text)
         if whole and whole.group(0) != "$${":
-            found, value = self._lookup(whole.group(1), source, path, address)
+            found, value = self._lookup(whole.group(1), source, path, address, _line_col(text, 0))
             return value if found else text
 
         def replace(match: re.Match[str]) -> str:
             if match.group(0) == "$${":
                 return "${"
-            found, value = self._lookup(match.group(1), source, path, address)
+            where = _line_col(text, match.start())
+            found, value = self._lookup(match.group(1), source, path, address, where)
             if not found:
                 return match.group(0)
             return _as_text(value)
 
         return _REFERENCE.sub(replace, text)
 
-    def _lookup(self, name: str, source: SourceMap, path: FieldPath, address: str) -> tuple[bool, Any]:
-        position = source.locate(path)
+    def _lookup(
+        self, name: str, source: SourceMap, path: FieldPath, address: str, at: tuple[int, int]
+    ) -> tuple[bool, Any]:
+        position = source.locate_in_string(path, *at)
         where = {"file": position.file, "line": position.line, "column": position.column, "address": address}
         where["field"] = dotted(path)
         env = _ENV_NAME.match(name.strip())
@@ -106,6 +109,11 @@ class Substitution:
             )
         )
         return False, None
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _as_text(value: Any) -> str:
