@@ -396,7 +396,7 @@ class SendEngine:
         for name, value in recipient.tags.items():
             if not _TAG.match(name) or not _TAG_VALUE.match(value):
                 self._refuse(recipient, "invalid", f"invalid tag {name}={value}")
-            return None
+                return None
         if self.job.dry_run:
             report.sent += 1
             report.by_variant[variant.name or "-"] += 1

@@ -1,0 +1,166 @@
+"""`sesctl send` and `sesctl quota` as real subprocesses, including a run killed with SIGKILL
+midway and resumed: every recipient is sent exactly once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import boto3
+from sending_support import TEMPLATE, write_csv
+
+from reconciler.emulator.local import admin_request
+from reconciler.testing import LocalEmulator
+
+SESCTL = str(Path(sys.executable).parent / "sesctl")
+ENV = {
+    **{k: v for k, v in os.environ.items() if k != "AWS_PROFILE"},
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_REGION": "us-east-1",
+}
+
+
+def people(n: int) -> list[dict[str, str]]:
+    return [{"email": f"user{i}@example.org", "name": f"U{i}", "plan": "pro"} for i in range(n)]
+
+
+def sesctl(url: str, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SESCTL, "--endpoint-url", url, *args],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        **kwargs,
+    )
+
+
+def send_args(path: Path, *extra: str) -> list[str]:
+    return ["send", "--template", "welcome", "--recipients", str(path), "--from", "news@example.com", *extra]
+
+
+@contextmanager
+def serve(tmp_path: Path) -> Iterator[str]:
+    proc = subprocess.Popen(
+        [SESCTL, "local", "serve", "--port", "0", "--state", str(tmp_path / "state.json")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=tmp_path,
+        env=ENV,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert "listening on http://" in first, first
+        yield first.rsplit(" ", 1)[1].strip()
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def sent_to(url: str) -> Counter[str]:
+    result = admin_request(url, "/_sesctl/admin/sent_messages", {"include_body": False})["result"]
+    return Counter(m["to"][0] for m in result)
+
+
+def test_sigkill_midway_then_resume_sends_each_recipient_once(tmp_path: Path) -> None:
+    with serve(tmp_path) as url:
+        admin_request(url, "/_sesctl/admin/verify_identity", {"identity": "example.com"})
+        admin_request(url, "/_sesctl/admin/configure_account", {"max_send_rate": 100.0})
+        ses = boto3.client(
+            "sesv2",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="l",
+            aws_secret_access_key="l",
+        )
+        ses.create_email_template(TemplateName="welcome", TemplateContent=TEMPLATE)
+        path = write_csv(tmp_path / "r.csv", people(400))
+        command = [
+            SESCTL,
+            "--endpoint-url",
+            url,
+            *send_args(path, "--checkpoint", str(tmp_path / "ck"), "--yes"),
+        ]
+        proc = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while sum(sent_to(url).values()) < 120 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        proc.kill()  # SIGKILL: no cleanup, no final journal write
+        proc.wait(timeout=10)
+        before = sum(sent_to(url).values())
+        assert 120 <= before < 400, before
+        resumed = sesctl(url, *send_args(path, "--checkpoint", str(tmp_path / "ck"), "--yes"))
+        assert resumed.returncode == 0, resumed.stderr
+        assert "already done (checkpoint)" in resumed.stdout
+        counts = sent_to(url)
+        assert set(counts) == {f"user{i}@example.org" for i in range(400)}
+        assert set(counts.values()) == {1}
+
+
+def test_quota_command(emulator: LocalEmulator, ses: Any, sender: str) -> None:
+    emulator.admin("configure_account", max_24_hour_send=200.0, sent_last_24_hours=50.0, max_send_rate=14.0)
+    result = sesctl(emulator.endpoint_url, "quota")
+    assert result.returncode == 0, result.stderr
+    assert "Max send rate:" in result.stdout and "14 recipients/s" in result.stdout
+    assert "50 of 200 (25.0%)" in result.stdout and "Sending:" in result.stdout
+    as_json = sesctl(emulator.endpoint_url, "quota", "--json")
+    assert '"used_percent": 25.0' in as_json.stdout
+
+
+def test_send_refuses_without_confirmation_when_not_interactive(
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "r.csv", people(5))
+    result = sesctl(emulator.endpoint_url, *send_args(path))
+    assert result.returncode == 1
+    assert "non-interactive" in result.stderr and "--yes" in result.stderr
+    assert emulator.admin("sent_messages") == []
+
+
+def test_send_dry_run_and_real_run(emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path) -> None:
+    rows = people(30)
+    rows[4]["plan"] = ""
+    path = write_csv(tmp_path / "r.csv", rows)
+    dry = sesctl(emulator.endpoint_url, *send_args(path, "--dry-run"))
+    assert dry.returncode == 0, dry.stderr
+    assert "would send: 29" in dry.stdout and "refused (rendering): 1" in dry.stdout
+    assert "u***4@example.org" in dry.stdout and "user4@example.org" not in dry.stdout + dry.stderr
+    assert emulator.admin("sent_messages") == []
+    real = sesctl(emulator.endpoint_url, *send_args(path, "--yes", "--json"))
+    assert real.returncode == 0, real.stderr
+    assert '"sent": 29' in real.stdout
+    assert len(emulator.admin("sent_messages")) == 29
+
+
+def test_bad_recipients_file_is_an_error_not_a_traceback(
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"email": "a@example.org", "name": "A", "plan": "p"}\n{oops\n')
+    result = sesctl(emulator.endpoint_url, *send_args(path, "--yes"))
+    assert result.returncode == 1
+    assert "r.jsonl:2" in result.stderr and "Traceback" not in result.stderr
+    assert emulator.admin("sent_messages") == []
+    missing = sesctl(
+        emulator.endpoint_url,
+        "send",
+        "--template",
+        "nope",
+        "--recipients",
+        str(path),
+        "--from",
+        "news@example.com",
+        "--dry-run",
+    )
+    assert missing.returncode == 1 and "Template nope does not exist" in missing.stderr
