@@ -101,6 +101,11 @@ ONE_TARGET = {
 OVERRIDES: dict[str, dict[str, Any]] = {
     "CreateConfigurationSetEventDestination": {"EventDestination": ONE_TARGET},
     "UpdateConfigurationSetEventDestination": {"EventDestination": ONE_TARGET},
+    "SendEmail": {
+        "FromEmailAddress": "contract@example.com",
+        "Destination": {"ToAddresses": ["success@simulator.amazonses.com"]},
+        "Content": {"Simple": {"Subject": {"Data": "Hi"}, "Body": {"Text": {"Data": "Hello"}}}},
+    },
 }
 
 
@@ -125,7 +130,18 @@ def phase(operation: str) -> int:
     return len(PHASES)
 
 
-ORDERED = sorted(IMPLEMENTED, key=lambda op: (phase(op), op))
+def uri_params(operation: str) -> int:
+    return MODEL.operation_model(operation).http["requestUri"].count("{")
+
+
+def order(operation: str) -> tuple[int, int, str]:
+    # Containers before what lives in them (a contact list before its contacts), and the
+    # other way round when deleting.
+    depth = uri_params(operation)
+    return (phase(operation), -depth if operation.startswith("Delete") else depth, operation)
+
+
+ORDERED = sorted(IMPLEMENTED, key=order)
 OUTCOMES: dict[str, str] = {}
 
 
@@ -133,6 +149,12 @@ OUTCOMES: dict[str, str] = {}
 def emu() -> Iterator[LocalEmulator]:
     with local_emulator(strict=True) as emulator:
         emulator.client("sns").create_topic(Name="contract")
+        # Test hooks, when their operation groups exist: identities verified at once (so sends
+        # are accepted) and an emulated dedicated IP to move between pools.
+        if "configure_identities" in registry.ADMIN_ACTIONS:
+            emulator.admin("configure_identities", default_status="SUCCESS")
+        if "set_dedicated_ips" in registry.ADMIN_ACTIONS:
+            emulator.admin("set_dedicated_ips", ips=[BY_SHAPE["Ip"]])
         yield emulator
 
 
@@ -174,7 +196,7 @@ def test_most_operations_succeed_with_model_generated_input() -> None:
     if not OUTCOMES:
         pytest.skip("run together with test_operation_answers_within_the_model")
     succeeded = [op for op, outcome in OUTCOMES.items() if outcome == "ok"]
-    assert len(succeeded) >= len(OUTCOMES) * 0.6, {op: o for op, o in OUTCOMES.items() if o != "ok"}
+    assert len(succeeded) >= len(OUTCOMES) * 0.9, {op: o for op, o in OUTCOMES.items() if o != "ok"}
 
 
 def test_every_operations_module_imports() -> None:
