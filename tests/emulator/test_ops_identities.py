@@ -289,3 +289,32 @@ def test_configure_identities_default_status(emulator, ses):
     emulator.admin("configure_identities", default_status="SUCCESS")
     created = ses.create_email_identity(EmailIdentity="fast.example.com")
     assert created["VerifiedForSendingStatus"] is True and created["DkimAttributes"]["Status"] == "SUCCESS"
+
+
+def test_signing_attributes_need_a_domain_and_a_key(ses):
+    ses.create_email_identity(EmailIdentity="example.com")
+    ses.create_email_identity(EmailIdentity="a@example.com")
+    expect_error(
+        lambda: ses.put_email_identity_dkim_signing_attributes(
+            EmailIdentity="example.com", SigningAttributesOrigin="EXTERNAL"
+        ),
+        "BadRequestException",
+        400,
+    )
+    expect_error(
+        lambda: ses.put_email_identity_dkim_signing_attributes(
+            EmailIdentity="a@example.com", SigningAttributesOrigin="AWS_SES"
+        ),
+        "BadRequestException",
+        400,
+    )
+    switched = ses.put_email_identity_dkim_signing_attributes(
+        EmailIdentity="example.com",
+        SigningAttributesOrigin="EXTERNAL",
+        SigningAttributes={"DomainSigningSelector": "s2", "DomainSigningPrivateKey": rsa_key()},
+    )
+    assert switched == {
+        "DkimStatus": "PENDING",
+        "DkimTokens": ["s2"],
+        "ResponseMetadata": switched["ResponseMetadata"],
+    }
