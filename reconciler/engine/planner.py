@@ -310,6 +310,9 @@ def _text_diffs(kind: str, before: JsonDict | None, after: JsonDict | None) -> t
 
 def line_diff(old: str, new: str) -> str:
     """A unified line diff, ``--- live`` / ``+++ desired``; every line ends with a newline."""
+    if not old.endswith("\n") and not new.endswith("\n"):
+        # Neither side ends with a newline (a subject, say): no "No newline" noise on each line.
+        old, new = old + "\n", new + "\n"
     lines = difflib.unified_diff(
         old.splitlines(keepends=True), new.splitlines(keepends=True), "live", "desired", n=3
     )
