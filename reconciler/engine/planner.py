@@ -246,9 +246,10 @@ def _update(resource: DesiredResource, kind: Kind, obj: LiveObject) -> ResourceC
             else f
             for f in fields
         )
-        risks.insert(
-            0, Risk("replace", "high", f"{resource.address} is deleted and created again: {replace_why}")
-        )
+        if not any(r.code in ("replace", "delete") for r in risks):  # the kind did not explain it
+            risks.insert(
+                0, Risk("replace", "high", f"{resource.address} is deleted and created again: {replace_why}")
+            )
     return ResourceChange(
         kind=resource.kind,
         name=resource.name,
