@@ -75,6 +75,16 @@ class EmailTemplate(BaseModel):
     tags: dict[str, str] = Field(default_factory=dict)
 
 
+class CustomVerificationTemplate(BaseModel):
+    name: str
+    from_address: str
+    subject: str
+    content: str
+    success_url: str
+    failure_url: str
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
 # ---- configuration sets -------------------------------------------------------------------
 
 
@@ -371,6 +381,7 @@ class SesState(BaseModel):
 
     settings: EmulatorSettings = Field(default_factory=EmulatorSettings)
     templates: dict[str, EmailTemplate] = Field(default_factory=dict)
+    custom_verification_templates: dict[str, CustomVerificationTemplate] = Field(default_factory=dict)
     configuration_sets: dict[str, ConfigurationSet] = Field(default_factory=dict)
     dedicated_ip_pools: dict[str, DedicatedIpPool] = Field(default_factory=dict)
     dedicated_ips: dict[str, DedicatedIp] = Field(default_factory=_default_ips)

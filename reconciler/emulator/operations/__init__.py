@@ -1,6 +1,7 @@
 """The SES v2 operation groups, one module each; importing a module registers its handlers.
 
     templates.py            Create/Get/Update/Delete/ListEmailTemplates, TestRenderEmailTemplate
+    custom_verification.py  custom verification email templates, SendCustomVerificationEmail
     configuration_sets.py   Create/Get/Delete/ListConfigurationSets, the seven Put...Options
     event_destinations.py   Create/Update/Delete/GetConfigurationSetEventDestination(s)
     dedicated_ips.py        dedicated IP pools and IPs (+ admin action set_dedicated_ips)
@@ -59,5 +60,8 @@ Where SES's documentation is silent, the emulator chooses (and tests) this:
   configure_account(production_access_enabled=False)) is 200/24 h at 1/s. PutAccountDetails
   with ProductionAccessEnabled on a sandbox account leaves a PENDING review that
   configure_account(review_status="GRANTED") grants.
+- Custom verification templates: 50 per account, ListCustomVerificationEmailTemplates pages
+  1-50 (default 50), redirection URLs must be http(s); SendCustomVerificationEmail needs a
+  verified FromEmailAddress (MessageRejected) and adds the address as a PENDING identity.
 - Tag keys starting with ``aws:`` are refused; TagResource needs at least one tag.
 """

@@ -21,6 +21,7 @@ ARN = re.compile(
 # ARN resource type -> (the state's table of that kind, how its key is spelled)
 TABLES: dict[str, tuple[Callable[[SesState], Mapping[str, Any]], Callable[[str], str]]] = {
     "template": (lambda s: s.templates, str),
+    "custom-verification-email-template": (lambda s: s.custom_verification_templates, str),
     "configuration-set": (lambda s: s.configuration_sets, str),
     "dedicated-ip-pool": (lambda s: s.dedicated_ip_pools, str),
     "identity": (lambda s: s.identities, str.lower),
