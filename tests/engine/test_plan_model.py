@@ -174,3 +174,22 @@ def test_edited_plan_is_refused() -> None:
         Plan.from_dict(data)
     with pytest.raises(PlanError, match="not JSON"):
         Plan.from_json("{")
+
+
+def test_text_colour_only_when_asked() -> None:
+    from reconciler.engine.render_text import render_text
+
+    plan = Plan(
+        changes=(
+            ResourceChange(
+                "EmailTemplate", "a", (Action.CREATE,), 50, fields=(FieldChange("subject", "add", None, "x"),)
+            ),
+        )
+    )
+    assert "\x1b[32m" in render_text(plan, color=True)
+    plain = render_text(plan, color=False)
+    assert "\x1b[" not in plain
+    assert "  + EmailTemplate/a" in plain and plain.endswith(
+        "Plan: 1 to create, 0 to update, 0 to delete, 0 to replace.\n"
+    )
+    assert render_text(Plan(), color=False) == "No changes. Live SES matches the manifests.\n"
