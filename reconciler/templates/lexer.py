@@ -177,6 +177,8 @@ def _lex_tag(source: str, j: int, tokens: list[Token], fail: _Fail) -> int:
             raise fail("unclosed tag: missing '}}'", j)
         inner, im = _first_match(_INNER_RULES, source, k)
         if im is None:
+            if source.find("}}", k) < 0:
+                raise fail("unclosed tag: missing '}}'", j)
             raise fail(f"unexpected character {source[k]!r} in a tag", k)
         itext = im.group(0)
         if inner == "OPEN_SEXPR":

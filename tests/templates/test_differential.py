@@ -1,0 +1,109 @@
+"""Differential test: our renderer against handlebars.js (node) on generated templates and data.
+
+handlebars.js runs with ``{noEscape: true, strict: true}`` (SES-like) and we render with
+``null_is_missing=False`` (handlebars.js does not count null as missing). Two handlebars.js
+behaviours are not compared:
+
+* ``{{#if a.b}}`` with ``a`` missing is a JavaScript TypeError in its strict mode; our guards
+  never fail (the generator only makes one-segment guards, so these are rare; they are skipped).
+* with ``noEscape`` its compiled code joins adjacent values with JavaScript ``+``, so
+  ``{{t}}{{t}}`` with ``t = true`` prints ``2`` (and a partial printing only a number fails
+  with "result.split is not a function"); with escaping on every value is stringified first.
+  When the noEscape results differ, the case must match handlebars.js with escaping on (our
+  ``escape=True``) instead.
+"""
+
+from __future__ import annotations
+
+import random
+
+import hbs_gen
+import node_oracle
+import pytest
+
+from reconciler.templates import TemplateError, compile_template
+
+pytestmark = [
+    pytest.mark.node,
+    pytest.mark.skipif(not node_oracle.available(), reason="node or handlebars.js (tests/node) missing"),
+]
+
+CASES = 600
+
+
+def _agree(ours: dict[str, str], node: dict[str, str]) -> bool:
+    """Same output, or both refuse/fail (error messages differ by design)."""
+    return ours == node if "ok" in node else "error" in ours
+
+
+def _ours(template: str, data: object, *, escape: bool) -> dict[str, str]:
+    try:
+        return {"ok": compile_template(template, escape=escape).render(data, null_is_missing=False)}
+    except TemplateError as exc:
+        return {"error": str(exc)}
+
+
+def test_generated_templates_render_like_handlebars_js() -> None:
+    rng = random.Random(20261128)
+    cases = []
+    for _ in range(CASES):
+        cases.append({"template": hbs_gen.TemplateGen(rng).template(), "data": hbs_gen.root_data(rng)})
+    requests = [*cases, *({**c, "options": {"strict": True}} for c in cases)]
+    answers = node_oracle.run(requests)
+    raw, escaped = answers[:CASES], answers[CASES:]
+    compared = plus_quirk = 0
+    mismatches = []
+    for case, node, node_escaped in zip(cases, raw, escaped, strict=True):
+        if "error" in node and "Cannot read properties" in node["error"]:
+            continue  # handlebars.js TypeError on a guarded path with a missing parent
+        compared += 1
+        ours = _ours(case["template"], case["data"], escape=False)
+        if _agree(ours, node):
+            continue
+        if _agree(_ours(case["template"], case["data"], escape=True), node_escaped):
+            plus_quirk += 1  # see the module docstring
+            continue
+        mismatches.append((case, node, ours))
+    assert not mismatches, "\n".join(
+        f"{c!r}\n  handlebars.js: {n!r}\n  ours: {o!r}" for c, n, o in mismatches[:5]
+    )
+    assert compared > CASES * 0.9
+    assert plus_quirk < CASES * 0.1
+
+
+def test_hand_picked_cases_match_handlebars_js() -> None:
+    """Corners worth pinning by name: numbers, arrays, objects, sections on 0 and "", key order."""
+    cases = [
+        ("{{n}}", {"n": 1e21}),
+        ("{{n}}", {"n": 1.0}),
+        ("{{n}}", {"n": 1e-7}),
+        ("{{n}}", {"n": 0.000001}),
+        ("{{n}}", {"n": -0.0}),
+        ("{{n}}", {"n": 123456789012345678901234}),
+        ("{{n}}", {"n": 2**60}),
+        ("{{n}}", {"n": 5e-324}),
+        ("{{n}}", {"n": [1, [2, None, True], {"a": 1}]}),
+        ("{{#foo}}x{{/foo}}", {"foo": 0}),
+        ("{{#foo}}[{{.}}]{{/foo}}", {"foo": ""}),
+        ("{{^foo}}x{{/foo}}", {"foo": 0}),
+        ("{{#foo}}x{{/foo}}", {}),
+        ("{{#each a}}{{@index}}{{@key}}{{@first}}{{@last}};{{/each}}", {"a": {"x": 1, "2": 2, "1": 3}}),
+        ("{{#with a}}[{{.}}]{{else}}no{{/with}}", {"a": 0}),
+        ("{{#if a includeZero=true}}y{{else}}n{{/if}}", {"a": 0}),
+        ("{{a.length}} {{a.[1]}} {{a.0.b}}", {"a": [{"b": 3}, 2]}),
+        ('{{#*inline "p"}}[{{x}}]{{/inline}}{{> p y}} {{> p x=1}} {{> p}}', {"x": 0, "y": {"x": 2}}),
+        ('{{#with y}}{{#*inline "p"}}{{../x}}{{/inline}}{{> p}}{{/with}}', {"x": "X", "y": {"x": 2}}),
+        ("{{elsewhere}}", {"elsewhere": 1}),
+        ("a\n  {{#if x}}\n  b\n  {{/if}}\nc", {"x": True}),
+        ("\\{{a}} \\\\{{a}}", {"a": 1}),
+        ("{{a}}", {"a": None}),
+        ("{{missing}}", {}),
+        ("{{#each a}}{{../b}}{{/each}}", {"a": [1], "b": "B"}),
+    ]
+    answers = node_oracle.run([{"template": t, "data": d} for t, d in cases])
+    for (template, data), node in zip(cases, answers, strict=True):
+        ours = _ours(template, data, escape=False)
+        if "error" in node:
+            assert "error" in ours, (template, data, node, ours)
+        else:
+            assert ours == node, (template, data)
