@@ -140,3 +140,23 @@ def local_emulator(
     if strict and emulator.violations:
         listed = "\n  ".join(emulator.violations)
         raise AssertionError(f"the emulator sent responses outside the sesv2 model:\n  {listed}")
+
+
+# pytest fixtures, for `pytest_plugins = ["reconciler.testing"]` in your own conftest.py (pytest
+# is a test-time dependency, so they exist only where pytest is installed).
+try:
+    import pytest
+except ImportError:  # pragma: no cover - production installs without pytest
+    pass
+else:
+
+    @pytest.fixture
+    def emulator() -> Iterator[LocalEmulator]:
+        """A fresh emulator (SES v2 + moto's services) over HTTP on 127.0.0.1, strict responses."""
+        with local_emulator() as emu:
+            yield emu
+
+    @pytest.fixture
+    def ses(emulator: LocalEmulator) -> Any:
+        """A boto3 sesv2 client on the ``emulator`` fixture (us-east-1, dummy credentials, no retries)."""
+        return emulator.client("sesv2")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +17,44 @@ from reconciler.cli import cli
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "emulator.md"
 
 
+def _blocks(text: str) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
 def _run_examples(text: str) -> int:
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    for block in blocks:
+    """Run the plain examples (tests without fixtures); returns how many ran."""
+    ran = 0
+    for block in _blocks(text):
+        if "def test_" in block and not re.search(r"def test_\w+\(\)", block):
+            continue  # a pytest example with fixtures: see the plugin test below
         namespace: dict[str, Any] = {}
         exec(compile(block, "example", "exec"), namespace)
         for name, value in namespace.items():
             if name.startswith("test_") and callable(value):
                 value()
-    return len(blocks)
+        ran += 1
+    return ran
 
 
 def test_docs_examples_run() -> None:
     assert _run_examples(DOCS.read_text(encoding="utf-8")) >= 1
+
+
+def test_docs_fixture_example_runs_with_the_pytest_plugin(tmp_path: Path) -> None:
+    examples = [b for b in _blocks(DOCS.read_text(encoding="utf-8")) if re.search(r"def test_\w+\(\w", b)]
+    assert examples, "docs/emulator.md should show the pytest fixtures"
+    (tmp_path / "conftest.py").write_text('pytest_plugins = ["reconciler.testing"]\n', encoding="utf-8")
+    (tmp_path / "test_example.py").write_text("\n\n".join(examples), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},  # start faster: only our plugin
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"{len(examples)} passed" in run.stdout
 
 
 def test_testing_module_example_runs() -> None:
