@@ -165,7 +165,10 @@ def _print_banner(url: str, state_file: Path, emulator: Any) -> None:
     )
     click.echo(f"  export AWS_ENDPOINT_URL={url}")
     click.echo(f"  aws sesv2 list-email-templates --endpoint-url {url}")
-    click.echo("sesctl commands run with --local from this directory use this server.")
+    if state_file.resolve() == DEFAULT_STATE.resolve():
+        click.echo("sesctl commands run with --local from this directory use this server.")
+    else:
+        click.echo(f"sesctl commands reach it with --endpoint-url {url}.")
     click.echo("Press Ctrl-C to stop.", nl=True)
 
 
