@@ -75,7 +75,7 @@ plans = st.builds(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(plans)
 def test_json_round_trip(plan: Plan) -> None:
     assert Plan.from_json(plan.to_json()) == plan
@@ -92,7 +92,7 @@ def _shuffled(value: object, rng: random.Random) -> object:
     return value
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(plans, st.integers(0, 2**16))
 def test_checksum_independent_of_dict_order(plan: Plan, seed: int) -> None:
     data = _shuffled(json.loads(plan.to_json()), random.Random(seed))
@@ -101,7 +101,7 @@ def test_checksum_independent_of_dict_order(plan: Plan, seed: int) -> None:
     assert Plan.from_dict(data).live_fingerprint == plan.live_fingerprint
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(changes(), max_size=8))
 def test_order_deletes_after_creates_in_descending_wave(items: list[ResourceChange]) -> None:
     steps = order_steps(items)
@@ -115,7 +115,7 @@ def test_order_deletes_after_creates_in_descending_wave(items: list[ResourceChan
             assert any(s.change is step.change and s.action == Action.DELETE for s in steps[:i])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(json_dicts, json_dicts)
 def test_diff_is_empty_exactly_when_equal(a: dict[str, object], b: dict[str, object]) -> None:
     assert diff(a, a) == ()
