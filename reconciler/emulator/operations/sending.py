@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import getaddresses
+from functools import lru_cache
 from typing import Any
 
 from reconciler.emulator import events
@@ -48,11 +49,11 @@ from reconciler.emulator.registry import OperationContext, Params, Result, admin
 from reconciler.emulator.sending_state import SendingState, SentMessage
 from reconciler.emulator.state import ConfigurationSet, SesState
 from reconciler.templates import (
+    CompiledTemplate,
     RenderError,
     TemplateError,
     compile_template,
     merge_template_data,
-    render_email,
 )
 
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
@@ -291,8 +292,10 @@ def accept(
     error: str | None = None
     if content.template is not None:
         try:
-            rendered = render_email(subject or "", html, text, data if data is not None else {})
-            subject, html, text = rendered.subject, rendered.html, rendered.text
+            values = data if data is not None else {}
+            subject = _compiled(subject or "", "subject").render(values)
+            html = None if html is None else _compiled(html, "html").render(values)
+            text = None if text is None else _compiled(text, "text").render(values)
         except RenderError as exc:
             error = exc.reason
         except TemplateError as exc:
@@ -338,6 +341,12 @@ def accept(
             message.outcomes[recipient] = _deliver(ctx, event, recipient)
     state.remember(message)
     return mid
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str, part: str) -> CompiledTemplate:
+    # Compiling costs far more than rendering; a campaign renders one template thousands of times.
+    return compile_template(source, part=part)
 
 
 def simulator_mailbox(address: str) -> str | None:

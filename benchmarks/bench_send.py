@@ -1,0 +1,228 @@
+"""Send-engine benchmark against a real `sesctl local serve` process.
+
+    .venv/bin/python benchmarks/bench_send.py                      # 20,000 at 200/s (~100 s) + memory
+    .venv/bin/python benchmarks/bench_send.py --recipients 2000    # a quicker rate run
+    .venv/bin/python benchmarks/bench_send.py --skip-rate          # memory only
+
+Rate: N recipients through SendBulkEmail with the emulator's MaxSendRate at --rate; prints the
+sustained rate (sent / wall time) divided by MaxSendRate (target >= 0.95) and the throttling
+seen (ACCOUNT_THROTTLED entries and TooManyRequestsException calls, target 0).
+
+Memory: the engine runs in a child process per size and reports tracemalloc's peak (Python
+allocations) and the peak RSS (ru_maxrss). Two modes:
+  dry   the whole pipeline except the SES call (stream, suppression set, render, A/B), at
+        20,000 and 200,000 recipients;
+  send  real sends with a checkpoint at a high MaxSendRate (--memory-send-rate), at the
+        --memory-send sizes (default 5,000 and 20,000: 200,000 real sends would take the
+        emulator about as many seconds as it can render messages).
+Target: flat (the peak does not grow with the number of recipients).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SESCTL = str(Path(sys.executable).parent / "sesctl")
+TEMPLATE = {
+    "Subject": "Welcome {{name}}",
+    "Text": "Hi {{name}}, your plan is {{plan}}.",
+    "Html": "<p>Hi {{name}}</p>",
+}
+ENV = {
+    **os.environ,
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_REGION": "us-east-1",
+}
+
+
+@contextmanager
+def serve(workdir: Path) -> Iterator[str]:
+    proc = subprocess.Popen(
+        [SESCTL, "local", "serve", "--port", "0", "--state", str(workdir / "state.json")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=workdir,
+        env=ENV,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if "listening on http://" not in line:
+            raise SystemExit(f"the emulator did not start: {line}")
+        yield line.rsplit(" ", 1)[1].strip()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def admin(url: str, name: str, **kwargs: Any) -> Any:
+    from reconciler.emulator.local import admin_request
+
+    return admin_request(url, f"/_sesctl/admin/{name}", kwargs)["result"]
+
+
+def prepare(url: str, max_send_rate: float) -> None:
+    import boto3
+
+    admin(url, "verify_identity", identity="example.com")
+    admin(url, "configure_account", max_send_rate=max_send_rate, max_24_hour_send=10_000_000.0)
+    ses = boto3.client("sesv2", endpoint_url=url, region_name="us-east-1")
+    try:
+        ses.create_email_template(TemplateName="welcome", TemplateContent=TEMPLATE)
+    except ses.exceptions.AlreadyExistsException:
+        pass
+
+
+def write_recipients(path: Path, n: int) -> Path:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("email,name,plan\n")
+        for i in range(n):
+            handle.write(f"user{i}@example.org,User {i},pro\n")
+    return path
+
+
+def run_engine(url: str, path: Path, *, dry_run: bool, checkpoint: Path | None) -> Any:
+    import boto3
+
+    from reconciler.aws.gateway import SesGateway
+    from reconciler.aws.ratelimit import RateLimits
+    from reconciler.sending import SendEngine, SendJob, file_digest, read_recipients
+
+    client = boto3.client("sesv2", endpoint_url=url, region_name="us-east-1")
+    gateway = SesGateway(client, limits=RateLimits.parse(100))
+    job = SendJob(from_address="news@example.com", template="welcome", dry_run=dry_run, checkpoint=checkpoint)
+    return SendEngine(gateway, job).run(read_recipients(path), source_digest=file_digest(path))
+
+
+def rate_run(n: int, rate: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp)) as url:
+        prepare(url, rate)
+        path = write_recipients(Path(tmp) / "r.csv", n)
+        started = time.monotonic()
+        report = run_engine(url, path, dry_run=False, checkpoint=Path(tmp) / "ck")
+        wall = time.monotonic() - started
+    sustained = report.sent / report.elapsed
+    return {
+        "recipients": n,
+        "max_send_rate": rate,
+        "sent": report.sent,
+        "elapsed_s": round(report.elapsed, 2),
+        "wall_s": round(wall, 2),
+        "sustained_rate": round(sustained, 2),
+        "ratio": round(sustained / rate, 4),
+        "throttled_retries": report.retried,
+        "failed": report.failed_permanent,
+        "batch_size": report.batch_size,
+    }
+
+
+def memory_child(url: str, n: int, mode: str, workdir: Path) -> dict[str, Any]:
+    path = write_recipients(workdir / f"r{n}.csv", n)
+    tracemalloc.start()
+    started = time.monotonic()
+    report = run_engine(
+        url, path, dry_run=mode == "dry", checkpoint=None if mode == "dry" else workdir / f"ck{n}"
+    )
+    elapsed = time.monotonic() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "mode": mode,
+        "recipients": n,
+        "processed": report.sent,
+        "seconds": round(elapsed, 1),
+        "tracemalloc_peak_mib": round(peak / 2**20, 2),
+        "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def memory_runs(sizes: list[int], mode: str, send_rate: float) -> list[dict[str, Any]]:
+    results = []
+    with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp)) as url:
+        prepare(url, send_rate)
+        for n in sizes:
+            admin(url, "clear_sent_messages")
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--memory-child",
+                    str(n),
+                    "--mode",
+                    mode,
+                    "--url",
+                    url,
+                    "--workdir",
+                    tmp,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=ENV,
+            )
+            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--recipients", type=int, default=20_000)
+    parser.add_argument(
+        "--rate", type=float, default=200.0, help="the emulator's MaxSendRate for the rate run"
+    )
+    parser.add_argument("--skip-rate", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--memory-dry", default="20000,200000", help="sizes for the dry-run memory runs")
+    parser.add_argument("--memory-send", default="5000,20000", help="sizes for the real-send memory runs")
+    parser.add_argument("--memory-send-rate", type=float, default=5000.0)
+    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", default="dry", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.environ.update({k: ENV[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION")})
+    if args.memory_child:
+        print(json.dumps(memory_child(args.url, args.memory_child, args.mode, Path(args.workdir))))
+        return
+    if not args.skip_rate:
+        result = rate_run(args.recipients, args.rate)
+        print("rate:", json.dumps(result))
+        print(
+            f"  sustained {result['sustained_rate']}/s over {result['sent']} recipients = "
+            f"{result['ratio']:.3f} x MaxSendRate (target >= 0.95); throttled retries {result['throttled_retries']} "
+            "(target 0)"
+        )
+    if not args.skip_memory:
+        for mode, sizes in (("dry", args.memory_dry), ("send", args.memory_send)):
+            runs = memory_runs([int(s) for s in sizes.split(",") if s], mode, args.memory_send_rate)
+            for run in runs:
+                print("memory:", json.dumps(run))
+            if len(runs) >= 2:
+                first, last = runs[0], runs[-1]
+                print(
+                    f"  {mode}: tracemalloc peak {first['tracemalloc_peak_mib']} MiB at {first['recipients']:,} vs "
+                    f"{last['tracemalloc_peak_mib']} MiB at {last['recipients']:,} "
+                    f"(ratio {last['tracemalloc_peak_mib'] / max(first['tracemalloc_peak_mib'], 1e-9):.2f}; target flat)"
+                )
+
+
+if __name__ == "__main__":
+    main()
