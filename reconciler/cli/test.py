@@ -65,8 +65,8 @@ def command(
     failed = sum(1 for o in outcomes if not o.passed)
     passed = len(outcomes) - failed
     elapsed = time.perf_counter() - started
-    parts = [f"{failed} failed"] if failed else []
-    parts.append(f"{passed} passed")
-    line = f"{', '.join(reversed(parts)) if failed else parts[0]} in {elapsed:.2f}s"
+    counts = [f"{failed} failed"] if failed else []
+    counts += [f"{passed} passed"] if passed else []
+    line = f"{', '.join(counts)} in {elapsed:.2f}s"
     click.secho(line, fg="red" if failed else "green", color=color)
     ctx.exit(1 if failed else 0)
