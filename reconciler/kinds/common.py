@@ -8,13 +8,13 @@ one mechanical conversion serves both directions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
 from reconciler.errors import AwsError
-from reconciler.kinds.base import OWNER_TAG, JsonDict
+from reconciler.kinds.base import OWNER_TAG, JsonDict, LiveObject
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 OWNED_TAG_PREFIX = "sesctl:"  # sesctl's own tags: never part of the normalized ``tags``
@@ -109,3 +109,24 @@ def strip_none(value: Any) -> Any:
 
 def iam(*operations: str) -> frozenset[str]:
     return frozenset(f"ses:{op}" for op in operations)
+
+
+def read_by_name(
+    gateway: Any, names: Iterable[str], read_one: Callable[[str], LiveObject | None]
+) -> dict[str, LiveObject]:
+    """``read_one`` for each name, concurrently through the gateway; missing objects left out."""
+    found = gateway.read_many(lambda name: (name, read_one(name)), sorted(set(names)))
+    return {name: obj for name, obj in found if obj is not None}
+
+
+class InPlaceKind:
+    """Defaults for kinds whose every field changes in place and that SES fully describes."""
+
+    singleton: ClassVar[bool] = False
+    replace_fields: ClassVar[frozenset[str]] = frozenset()
+
+    def replace_reason(self, before: JsonDict, after: JsonDict) -> str | None:
+        return None
+
+    def fill_unmanaged(self, desired: JsonDict, live: JsonDict | None) -> JsonDict:
+        return desired

@@ -26,11 +26,13 @@ from typing import Any, ClassVar
 from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
 from reconciler.kinds.common import (
+    InPlaceKind,
     create_tags,
     get_or_none,
     iam,
     owner_of,
     pascal,
+    read_by_name,
     snake,
     sorted_set,
     spec_dict,
@@ -52,12 +54,10 @@ OPTION_GROUPS = (
 )
 
 
-class ConfigurationSetKind:
+class ConfigurationSetKind(InPlaceKind):
     kind: ClassVar[str] = "ConfigurationSet"
     wave: ClassVar[int] = 20
     taggable: ClassVar[bool] = True
-    singleton: ClassVar[bool] = False
-    replace_fields: ClassVar[frozenset[str]] = frozenset()
     iam_actions: ClassVar[frozenset[str]] = iam(
         "ListConfigurationSets",
         "GetConfigurationSet",
@@ -92,8 +92,7 @@ class ConfigurationSetKind:
             names = [
                 str(n) for n in gateway.paginate("ListConfigurationSets", "ConfigurationSets", PageSize=1000)
             ]
-        found = gateway.read_many(lambda n: (n, self._read_one(gateway, n)), sorted(set(names)))
-        return {n: obj for n, obj in found if obj is not None}
+        return read_by_name(gateway, names, lambda name: self._read_one(gateway, name))
 
     def _read_one(self, gateway: SesGateway, name: str) -> LiveObject | None:
         # Cached: event destinations read the same set for its ownership tag.
@@ -101,12 +100,6 @@ class ConfigurationSetKind:
         if raw is None:
             return None
         return live_object(name, self.normalize_live(raw), owner_of(tag_dict(raw.get("Tags"))), raw)
-
-    def replace_reason(self, before: JsonDict, after: JsonDict) -> str | None:
-        return None
-
-    def fill_unmanaged(self, desired: JsonDict, live: JsonDict | None) -> JsonDict:
-        return desired
 
     def create(self, gateway: SesGateway, name: str, desired: JsonDict, stack: str) -> None:
         params: JsonDict = {"ConfigurationSetName": name, "Tags": create_tags(desired, stack)}

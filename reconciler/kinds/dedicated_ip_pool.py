@@ -22,6 +22,7 @@ from reconciler.kinds.common import (
     get_or_none,
     iam,
     owner_of,
+    read_by_name,
     spec_dict,
     sync_tags,
     tag_dict,
@@ -88,8 +89,7 @@ class DedicatedIpPoolKind:
             names = [
                 str(n) for n in gateway.paginate("ListDedicatedIpPools", "DedicatedIpPools", PageSize=100)
             ]
-        found = gateway.read_many(lambda n: (n, self._read_one(gateway, n)), sorted(set(names)))
-        return {n: obj for n, obj in found if obj is not None}
+        return read_by_name(gateway, names, lambda name: self._read_one(gateway, name))
 
     def _read_one(self, gateway: SesGateway, name: str) -> LiveObject | None:
         raw = get_or_none(gateway, "GetDedicatedIpPool", PoolName=name)

@@ -13,10 +13,12 @@ from typing import Any, ClassVar
 from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
 from reconciler.kinds.common import (
+    InPlaceKind,
     create_tags,
     get_or_none,
     iam,
     owner_of,
+    read_by_name,
     spec_dict,
     sync_tags,
     tag_dict,
@@ -27,12 +29,10 @@ from reconciler.templates import TemplateError, analyze
 PARTS = ("subject", "html", "text")
 
 
-class EmailTemplateKind:
+class EmailTemplateKind(InPlaceKind):
     kind: ClassVar[str] = "EmailTemplate"
     wave: ClassVar[int] = 50
     taggable: ClassVar[bool] = True
-    singleton: ClassVar[bool] = False
-    replace_fields: ClassVar[frozenset[str]] = frozenset()
     iam_actions: ClassVar[frozenset[str]] = iam(
         "ListEmailTemplates",
         "GetEmailTemplate",
@@ -66,8 +66,7 @@ class EmailTemplateKind:
         if names is None:
             metadata = gateway.paginate("ListEmailTemplates", "TemplatesMetadata", PageSize=100)
             names = [str(m["TemplateName"]) for m in metadata]
-        found = gateway.read_many(lambda n: (n, self._read_one(gateway, n)), sorted(set(names)))
-        return {n: obj for n, obj in found if obj is not None}
+        return read_by_name(gateway, names, lambda name: self._read_one(gateway, name))
 
     def _read_one(self, gateway: SesGateway, name: str) -> LiveObject | None:
         raw = get_or_none(gateway, "GetEmailTemplate", TemplateName=name)
@@ -77,12 +76,6 @@ class EmailTemplateKind:
             tags = get_or_none(gateway, "ListTagsForResource", ResourceArn=gateway.arn(f"template/{name}"))
             raw["Tags"] = (tags or {}).get("Tags", [])
         return live_object(name, self.normalize_live(raw), owner_of(tag_dict(raw.get("Tags"))), raw)
-
-    def replace_reason(self, before: JsonDict, after: JsonDict) -> str | None:
-        return None
-
-    def fill_unmanaged(self, desired: JsonDict, live: JsonDict | None) -> JsonDict:
-        return desired
 
     def create(self, gateway: SesGateway, name: str, desired: JsonDict, stack: str) -> None:
         gateway.call(

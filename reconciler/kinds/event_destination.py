@@ -18,7 +18,16 @@ from typing import Any, ClassVar
 from reconciler.aws.gateway import SesGateway
 from reconciler.errors import UsageError
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
-from reconciler.kinds.common import get_or_none, iam, owner_of, pascal, snake, spec_dict, tag_dict
+from reconciler.kinds.common import (
+    InPlaceKind,
+    get_or_none,
+    iam,
+    owner_of,
+    pascal,
+    snake,
+    spec_dict,
+    tag_dict,
+)
 
 TARGETS = (
     "cloud_watch_destination",
@@ -43,12 +52,10 @@ def join_name(configuration_set: str, destination: str) -> str:
     return f"{configuration_set}/{destination}"
 
 
-class EventDestinationKind:
+class EventDestinationKind(InPlaceKind):
     kind: ClassVar[str] = "EventDestination"
     wave: ClassVar[int] = 30
     taggable: ClassVar[bool] = False  # ownership comes from the configuration set's tag
-    singleton: ClassVar[bool] = False
-    replace_fields: ClassVar[frozenset[str]] = frozenset()
     iam_actions: ClassVar[frozenset[str]] = iam(
         "ListConfigurationSets",
         "GetConfigurationSet",
@@ -98,39 +105,17 @@ class EventDestinationKind:
             objects[name] = live_object(name, self.normalize_live(raw), owner, raw)
         return objects
 
-    def replace_reason(self, before: JsonDict, after: JsonDict) -> str | None:
-        return None
-
-    def fill_unmanaged(self, desired: JsonDict, live: JsonDict | None) -> JsonDict:
-        return desired
-
     def create(self, gateway: SesGateway, name: str, desired: JsonDict, stack: str) -> None:
-        configuration_set, destination = split_name(name)
-        gateway.call(
-            "CreateConfigurationSetEventDestination",
-            ConfigurationSetName=configuration_set,
-            EventDestinationName=destination,
-            EventDestination=_definition(desired),
-        )
+        _call(gateway, "CreateConfigurationSetEventDestination", name, EventDestination=pascal(desired))
 
     def update(
         self, gateway: SesGateway, name: str, desired: JsonDict, live: LiveObject, changed: Sequence[str]
     ) -> None:
-        configuration_set, destination = split_name(name)
-        gateway.call(
-            "UpdateConfigurationSetEventDestination",
-            ConfigurationSetName=configuration_set,
-            EventDestinationName=destination,
-            EventDestination=_definition(desired),
-        )
+        # One call for any change: SES replaces the whole definition, target type included.
+        _call(gateway, "UpdateConfigurationSetEventDestination", name, EventDestination=pascal(desired))
 
     def delete(self, gateway: SesGateway, name: str, live: LiveObject) -> None:
-        configuration_set, destination = split_name(name)
-        gateway.call(
-            "DeleteConfigurationSetEventDestination",
-            ConfigurationSetName=configuration_set,
-            EventDestinationName=destination,
-        )
+        _call(gateway, "DeleteConfigurationSetEventDestination", name)
 
     def risks(self, name: str, before: JsonDict | None, after: JsonDict | None) -> list[Risk]:
         # Whether a removed BOUNCE/COMPLAINT destination was the last one needs its siblings:
@@ -156,9 +141,11 @@ def _normalize(data: Mapping[str, Any]) -> JsonDict:
     return normalized
 
 
-def _definition(desired: JsonDict) -> JsonDict:
-    definition: JsonDict = pascal(desired)
-    return definition
+def _call(gateway: SesGateway, operation: str, name: str, **params: Any) -> None:
+    configuration_set, destination = split_name(name)
+    gateway.call(
+        operation, ConfigurationSetName=configuration_set, EventDestinationName=destination, **params
+    )
 
 
 KIND = EventDestinationKind()

@@ -16,18 +16,17 @@ from typing import Any, ClassVar
 
 from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
-from reconciler.kinds.common import iam, pascal, snake, sorted_set, spec_dict, strip_none
+from reconciler.kinds.common import InPlaceKind, iam, pascal, snake, sorted_set, spec_dict, strip_none
 from reconciler.kinds.configuration_set import suppression_risks
 
 SINGLETON_NAME = "account"
 
 
-class SuppressionPolicyKind:
+class SuppressionPolicyKind(InPlaceKind):
     kind: ClassVar[str] = "SuppressionPolicy"
     wave: ClassVar[int] = 5
     taggable: ClassVar[bool] = False
     singleton: ClassVar[bool] = True
-    replace_fields: ClassVar[frozenset[str]] = frozenset()
     iam_actions: ClassVar[frozenset[str]] = iam("GetAccount", "PutAccountSuppressionAttributes")
 
     def normalize_desired(self, name: str, spec: Any, stack: str) -> JsonDict:
@@ -44,12 +43,6 @@ class SuppressionPolicyKind:
         account = gateway.call_cached("GetAccount")
         raw = {"SuppressionAttributes": account.get("SuppressionAttributes") or {}}
         return {SINGLETON_NAME: live_object(SINGLETON_NAME, self.normalize_live(raw), None, raw)}
-
-    def replace_reason(self, before: JsonDict, after: JsonDict) -> str | None:
-        return None
-
-    def fill_unmanaged(self, desired: JsonDict, live: JsonDict | None) -> JsonDict:
-        return desired
 
     def create(self, gateway: SesGateway, name: str, desired: JsonDict, stack: str) -> None:
         self._put(gateway, desired)
