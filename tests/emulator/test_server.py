@@ -428,3 +428,16 @@ def test_concurrent_clients_are_serialized_safely(emulator: LocalEmulator) -> No
         if not token:
             break
     assert sorted(names) == sorted(f"w{w}-{i}" for w in range(6) for i in range(10))
+
+
+def test_in_process_calls_share_state_with_http(emulator: LocalEmulator) -> None:
+    from reconciler.emulator.router import NotImplementedByEmulator
+
+    emulator.emulator.call(
+        "CreateEmailTemplate", {"TemplateName": "direct", "TemplateContent": {"Subject": "s"}}
+    )
+    assert emulator.client("sesv2").get_email_template(TemplateName="direct")["TemplateName"] == "direct"
+    with pytest.raises(NotFoundException):
+        emulator.emulator.call("GetEmailTemplate", {"TemplateName": "missing"})
+    with pytest.raises(NotImplementedByEmulator):
+        emulator.emulator.call("NoSuchOperation", {})
