@@ -319,8 +319,11 @@ def _change_block(change: Mapping[str, Any], *, folded: bool) -> str:
     reason = change.get("reason")
     if reason:
         body.append(f"Why: {_reason(reason)}")
-    if fields:
-        body.append(_field_table(fields))
+    # A template part with a line diff is shown as the diff, not again as a one-line JSON value.
+    diffed = {str(d.get("part", "")) for d in diffs}
+    table_fields = [f for f in fields if str(f.get("path", "")) not in diffed]
+    if table_fields:
+        body.append(_field_table(table_fields))
     for diff in diffs:
         body.append(_diff_block(str(diff.get("part", "")), str(diff.get("diff", ""))))
     if not body:
