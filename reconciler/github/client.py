@@ -191,9 +191,11 @@ def _retry_wait(
     reset = lowered.get("x-ratelimit-reset")
     if reset is not None and lowered.get("x-ratelimit-remaining") == "0":
         try:
-            return min(max(float(reset) - time.time(), 0.0), _MAX_WAIT_SECONDS)
+            wait = max(float(reset) - time.time(), 0.0)
         except ValueError:
-            pass
+            wait = 0.0
+        # The hourly quota is spent: waiting minutes inside a CI step helps nobody.
+        return wait if wait <= _MAX_WAIT_SECONDS else None
     return _backoff(attempt, base)
 
 

@@ -67,3 +67,19 @@ def test_token_comes_from_the_environment() -> None:
         GitHubClient.from_env({})
     client = GitHubClient.from_env({"GITHUB_TOKEN": "t", "GITHUB_API_URL": "https://ghe.example/api/v3/"})
     assert client.api_url == "https://ghe.example/api/v3"
+
+
+def test_an_exhausted_hourly_quota_is_not_waited_for(github: FakeGitHub) -> None:
+    import time
+
+    waits: list[float] = []
+    client = GitHubClient(token="ghs_fake_token_for_tests", api_url=github.url, sleep=waits.append)
+    reset = str(int(time.time()) + 1800)
+    github.fail_next(
+        403,
+        headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
+        message="API rate limit exceeded",
+    )
+    with pytest.raises(GitHubError) as info:
+        client.request("GET", "/repos/o/r/pulls/1")
+    assert waits == [] and "rate-limited" in (info.value.hint or "")
