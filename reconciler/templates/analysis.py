@@ -5,6 +5,7 @@ the element is ``items[]``, so ``{{name}}`` there is ``items[].name`` (for an ob
 by ``#each``, ``[]`` stands for each of its values). ``#with user`` and mustache sections
 ``{{#user}}`` make ``user`` the context: ``{{name}}`` inside is ``user.name``. ``../`` and
 ``@root`` are resolved; ``@index``-style data variables are not data paths and are left out.
+``{{#each this}}`` at the top level iterates the root object's values: ``[].name``.
 
 * required: printed (``{{x}}``, ``{{{x}}}``, a section head ``{{#x}}``) outside any guard. With
   SES's strict rendering a send whose data lacks one is dropped (Rendering Failure).
@@ -53,7 +54,7 @@ def join(base: str | None, parts: list[str]) -> str | None:
     if base is None:
         return None
     if not parts:
-        return base or None
+        return base  # "" is the root context itself
     rest = ".".join(parts)
     return f"{base}.{rest}" if base else rest
 
@@ -85,7 +86,7 @@ class _Analyzer:
 
     def use(self, expr: ast.Expr, sc: _Scope, *, printed: bool) -> str | None:
         path = self.resolve(expr, sc)
-        if path is not None:
+        if path:  # not the root context itself, nor unknown
             if printed and not sc.guarded and isinstance(expr, ast.PathExpr) and expr.parts:
                 self.required.add(path)
             else:
@@ -137,10 +138,10 @@ class _Analyzer:
         bindings = {}
         for key, value in node.hash.pairs if node.hash else []:
             bindings[key] = self.use(value, sc, printed=False)
-        if node.name in self.expanding:
-            return  # recursive partial: its variables were collected on the way in
+        if self.expanding.count(node.name) >= 2:
+            return  # a recursive partial: two levels show its shape (e.g. tree.kids[].name)
         inner = sc.enter(ctx, guarded=False)
-        inner.bindings.update(bindings)
+        inner.bindings = bindings  # block parameters do not reach into a partial; its hash does
         self.expanding.append(node.name)
         for body in self.inline.get(node.name, []):
             self.program(body, inner)

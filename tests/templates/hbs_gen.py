@@ -42,6 +42,7 @@ class TemplateGen:
         self.partials = partials
         self.parent_paths = parent_paths
         self.inline: list[str] = []
+        self.in_each = 0  # @index and friends exist only inside #each
 
     def path(self) -> str:
         r = self.rng
@@ -81,14 +82,17 @@ class TemplateGen:
         if roll < 0.5:
             return r.choice(["{{! note }}", "{{!-- a }} b --}}", "\n{{! standalone }}\n"])
         if roll < 0.53:
-            return r.choice(["{{@index}}", "{{@key}}", "{{@first}}", "{{@last}}"]) if depth else "x"
+            return r.choice(["{{@index}}", "{{@key}}", "{{@first}}", "{{@last}}"]) if self.in_each else "x"
         if roll < 0.56:
             return f'{{{{lookup {self.guard()} "{r.choice(NAMES)}"}}}}'
         nl = r.choice(["", "\n", "\n  "])
         g = self.guard()
-        inner = self.body(depth + 1)
-        other = self.body(depth + 1)
         kind = r.random()
+        each = 0.35 <= kind < 0.65
+        self.in_each += each
+        inner = self.body(depth + 1)
+        self.in_each -= each
+        other = self.body(depth + 1)
         if kind < 0.25:
             tail = r.choice(
                 ["", f"{nl}{{{{else}}}}{nl}{other}", f"{{{{else if {self.guard()}}}}}{other}", "{{^}}x"]

@@ -1,0 +1,126 @@
+"""Property tests: whatever the template and data, the renderer fails only with its own errors,
+with positions inside the source; and analyze() covers every variable rendering looks up."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import hbs_gen
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from reconciler.templates import RenderError, TemplateError, analyze, compile_template
+
+FRAGMENTS = [
+    "{{", "}}", "{{{", "}}}", "{{#", "{{/", "{{^", "{{else", "{{>", "{{!", "{{!--", "--}}", "{{~", "~}}",
+    "if", "each", "with", "unless", "lookup", "log", "inline", "*", "a", "b.c", "../", "this", ".", "@index",
+    "@root", "as |x|", "x", "=", '"s"', "'t'", "1", "-2.5", "true", "null", "(", ")", "[", "]", "\\", " ",
+    "\n", "\r\n", "\t", "<p>", "&", "/", "|", "é",
+]  # fmt: skip
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.sampled_from("abcx"), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _check_position(err: TemplateError, source: str) -> None:
+    lines = source.split("\n")
+    assert 1 <= err.line <= len(lines), (err, source)
+    assert 1 <= err.column <= len(lines[err.line - 1]) + 1, (err, source)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=14).map("".join), json_values, st.booleans())
+def test_only_template_errors_with_positions_inside_the_source(source: str, data: Any, escape: bool) -> None:
+    try:
+        template = compile_template(source, escape=escape)
+    except TemplateError as err:
+        _check_position(err, source)
+        return
+    for options in ({}, {"strict": False}, {"null_is_missing": False}):
+        try:
+            template.render(data, **options)
+        except RenderError as err:
+            _check_position(err, source)
+    try:
+        analyze(source)
+    except TemplateError:  # pragma: no cover - compile_template accepted it
+        raise AssertionError("analyze refused what compile_template accepted") from None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.randoms(use_true_random=False), json_values)
+def test_generated_templates_render_any_data_without_foreign_errors(rng: random.Random, data: Any) -> None:
+    source = hbs_gen.TemplateGen(rng).template()
+    template = compile_template(source)
+    for root in (data, hbs_gen.root_data(rng)):
+        try:
+            template.render(root)
+        except RenderError as err:
+            _check_position(err, source)
+            assert err.variable and err.part == "html"
+
+
+def _data_for(paths: set[str]) -> dict[str, Any] | None:
+    """JSON data holding every path of a contract ("items[].name" -> a one-element list);
+    None if two paths need different shapes at the same place."""
+    root: dict[str, Any] = {}
+    for path in sorted(paths, key=len):
+        node: Any = root
+        steps = path.replace("[]", ".[]").split(".")
+        for i, step in enumerate(steps):
+            last = i == len(steps) - 1
+            if step == "[]":
+                if not isinstance(node, list):
+                    return None
+                if not node:
+                    node.append("x" if last else {})
+                node = node[0]
+                continue
+            if not isinstance(node, dict):
+                return None
+            nxt = steps[i + 1] if not last else None
+            want: Any = "x" if last else ([] if nxt == "[]" else {})
+            current = node.setdefault(step, want)
+            if current == "x" and not last:
+                node[step] = current = want
+            if not last and type(current) is not type(want):
+                return None
+            node = current
+    return root
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_data_holding_the_whole_contract_renders(rng: random.Random) -> None:
+    """analyze() is consistent with rendering: data containing every required and optional
+    path renders in strict mode without a RenderError."""
+    source = hbs_gen.TemplateGen(rng, parent_paths=False).template()
+    contract = analyze(source)
+    paths = set(contract.required | contract.optional)
+    assume(not any(p.startswith("[]") for p in paths))  # {{#each this}} over the root object
+    data = _data_for(paths)
+    assume(data is not None)
+    compile_template(source).render(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_required_paths_are_reported_when_missing(rng: random.Random) -> None:
+    """Removing the data leaves nothing to render: a template with a required path fails on
+    empty data, one without renders."""
+    source = hbs_gen.TemplateGen(rng).template()
+    contract = analyze(source)
+    template = compile_template(source)
+    if contract.required:
+        try:
+            template.render({})
+        except RenderError as err:
+            assert err.variable
+            return
+        raise AssertionError(f"{source!r} rendered without its required {sorted(contract.required)}")
