@@ -159,3 +159,12 @@ def test_from_aws_finds_the_account_for_arns(emulator: LocalEmulator) -> None:
     aws = AwsContext(region="us-east-1", endpoint_url=emulator.endpoint_url, local=True)
     gateway = SesGateway.from_aws(aws, rates="default=1000")
     assert gateway.arn("template/welcome") == f"arn:aws:ses:us-east-1:{ACCOUNT_ID}:template/welcome"
+
+
+def test_already_exists_hint(gateway: SesGateway) -> None:
+    gateway.call("CreateEmailTemplate", TemplateName="dup", TemplateContent={"Subject": "s", "Text": "t"})
+    with pytest.raises(AwsError) as caught:
+        gateway.call("CreateEmailTemplate", TemplateName="dup", TemplateContent={"Subject": "s", "Text": "t"})
+    assert caught.value.code == "AlreadyExistsException"
+    assert "(TemplateName=dup)" in str(caught.value)
+    assert "already exists" in (caught.value.hint or "")
