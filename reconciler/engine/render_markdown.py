@@ -142,8 +142,8 @@ def _assemble(
         parts.extend(_change_block(c, folded=i in fold) for i, c in enumerate(view.changes))
         if fold:
             parts.append(_fold_note(len(fold), details_url, view.environment))
-    parts.append(_pending_prune(view.pending_prune))
-    parts.append(_unmanaged(view.unmanaged))
+    parts.append(_address_list("pending", view.pending_prune))
+    parts.append(_address_list("unmanaged", view.unmanaged))
     parts.append(_diagnostics(view.diagnostics))
     parts.append(_footer(view))
     return _join(parts)
@@ -171,8 +171,7 @@ def _truncated(
     ):
         if not items:
             continue
-        opening, closing = _LIST_FRAMES[title]
-        section = _fit_list(opening, closing, items, budget)
+        section = _fit_list(_LIST_FRAMES[title], items, budget)
         if section is None:
             break
         sections.append(section)
@@ -184,13 +183,13 @@ def _truncated(
     return body
 
 
-def _fit_list(opening: str, closing: str, items: Sequence[str], budget: int) -> str | None:
-    """``opening`` + as many items as fit + "... and N more" + ``closing``, or None if none fit.
+def _fit_list(opening: str, items: Sequence[str], budget: int) -> str | None:
+    """``opening`` + as many items as fit + "... and N more", or None if none fit.
 
     Inside a blockquote (an opening that starts with ">") every line gets the "> " prefix.
     """
     prefix = "> " if opening.startswith(">") else ""
-    fixed = len(opening) + len(closing) + 2
+    fixed = len(opening) + 2
     chosen: list[str] = []
     used = fixed
     for item in items:
@@ -204,19 +203,19 @@ def _fit_list(opening: str, closing: str, items: Sequence[str], budget: int) -> 
     lines = [*chosen]
     if len(chosen) < len(items):
         lines.append(prefix + _and_more(len(items) - len(chosen)))
-    return opening + "\n".join(lines) + "\n" + closing
+    return opening + "\n".join(lines) + "\n"
 
 
 def _and_more(count: int) -> str:
     return f"- … and {count} more (see the full plan)" if count > 0 else ""
 
 
-_LIST_FRAMES: dict[str, tuple[str, str]] = {
-    "destroy": ("> [!CAUTION]\n> **This plan deletes or replaces resources:**\n>\n", ""),
-    "risks": ("> [!WARNING]\n> **Risks**\n>\n", ""),
-    "changes": ("### Changes\n\n", ""),
-    "pending": ("### Left in place (removed from manifests; `--prune` is off)\n\n", ""),
-    "unmanaged": ("### Unmanaged (in the account, not in manifests; left alone)\n\n", ""),
+_LIST_FRAMES: dict[str, str] = {  # the heading of each list, when lists are cut to fit
+    "destroy": "> [!CAUTION]\n> **This plan deletes or replaces resources:**\n>\n",
+    "risks": "> [!WARNING]\n> **Risks**\n>\n",
+    "changes": "### Changes\n\n",
+    "pending": "### Left in place (removed from manifests; `--prune` is off)\n\n",
+    "unmanaged": "### Unmanaged (in the account, not in manifests; left alone)\n\n",
 }
 
 
@@ -335,32 +334,29 @@ def _change_block(change: Mapping[str, Any], *, folded: bool) -> str:
 def _summary_line(change: Mapping[str, Any], fields: Sequence[Any], diffs: Sequence[Any]) -> str:
     action = change_action(change)
     address = html.escape(str(change.get("address", "")))
-    counts = []
-    if fields:
-        counts.append(f"{len(fields)} field{'s' if len(fields) != 1 else ''}")
-    if diffs:
-        counts.append(f"{len(diffs)} template diff{'s' if len(diffs) != 1 else ''}")
     source = change.get("source") or {}
     where = ""
     if source.get("file"):
         where = f" · {html.escape(str(source['file']))}"
         if source.get("line"):
             where += f":{int(source['line'])}"
-    detail = f" ({', '.join(counts)})" if counts else ""
-    return f"<code>{_SYMBOL[action]} {_no_mention(address)}</code> {action}{detail}{where}"
+    return f"<code>{_SYMBOL[action]} {_no_mention(address)}</code> {action}{_detail_counts(change)}{where}"
 
 
 def _compact_change(change: Mapping[str, Any]) -> str:
     action = change_action(change)
-    fields = len(change.get("fields") or [])
-    diffs = len(change.get("text_diffs") or [])
+    address = _code(_SYMBOL[action] + " " + str(change.get("address", "")))
+    return f"- {address} {action}{_detail_counts(change)}"
+
+
+def _detail_counts(change: Mapping[str, Any]) -> str:
+    """ " (2 fields, 1 template diff)": what a reader would find in the details, even when folded."""
     counts = []
-    if fields:
-        counts.append(f"{fields} field{'s' if fields != 1 else ''}")
-    if diffs:
-        counts.append(f"{diffs} template diff{'s' if diffs != 1 else ''}")
-    detail = f" ({', '.join(counts)})" if counts else ""
-    return f"- {_code(_SYMBOL[action] + ' ' + str(change.get('address', '')))} {action}{detail}"
+    for key, noun in (("fields", "field"), ("text_diffs", "template diff")):
+        number = len(change.get(key) or [])
+        if number:
+            counts.append(f"{number} {noun}{'s' if number != 1 else ''}")
+    return f" ({', '.join(counts)})" if counts else ""
 
 
 def _field_table(fields: Sequence[Mapping[str, Any]]) -> str:
@@ -425,18 +421,10 @@ def _full_plan_pointer(details_url: str | None, environment: str) -> str:
     )
 
 
-def _pending_prune(addresses: Sequence[str]) -> str:
+def _address_list(frame: str, addresses: Sequence[str]) -> str:
     if not addresses:
         return ""
-    frame = _LIST_FRAMES["pending"][0]
-    return frame + "\n".join(f"- {_code(a)}" for a in addresses) + "\n"
-
-
-def _unmanaged(addresses: Sequence[str]) -> str:
-    if not addresses:
-        return ""
-    frame = _LIST_FRAMES["unmanaged"][0]
-    return frame + "\n".join(f"- {_code(a)}" for a in addresses) + "\n"
+    return _LIST_FRAMES[frame] + "\n".join(f"- {_code(a)}" for a in addresses) + "\n"
 
 
 def _diagnostics(diagnostics: Sequence[Mapping[str, Any]]) -> str:
