@@ -118,3 +118,27 @@ def test_suppression_policy_singleton(gateway: SesGateway, aws_cli: Any) -> None
     gateway.reset_counters()
     ACCOUNT.delete(gateway, "account", live)  # leaving the manifests leaves the account alone
     assert sum(gateway.calls.values()) == 0
+
+
+def test_pool_drift_made_with_the_aws_cli_shows(gateway: SesGateway, aws_cli: Any) -> None:
+    desired = POOLS.normalize_desired(
+        "p", pool_spec(dedicatedIps=[{"ip": IP1, "warmupPercentage": 100}]), STACK
+    )
+    POOLS.create(gateway, "p", desired, STACK)
+    aws_cli("put-dedicated-ip-in-pool", "--ip", IP2, "--destination-pool-name", "p")
+    aws_cli("put-dedicated-ip-warmup-attributes", "--ip", IP1, "--warmup-percentage", "30")
+    aws_cli(
+        "tag-resource",
+        "--resource-arn",
+        gateway.arn("dedicated-ip-pool/p"),
+        "--tags",
+        "Key=sesctl:protect,Value=true",
+    )
+    live = POOLS.read_live(gateway, ["p"])["p"]
+    assert live.owner == STACK  # sesctl's own tags are not user tags: no drift from the protect tag
+    assert live.normalized["tags"] == {}
+    assert live.normalized["dedicated_ips"] == [
+        {"ip": IP1, "warmup_percentage": 30},
+        {"ip": IP2, "warmup_percentage": 100},
+    ]
+    assert POOLS.fill_unmanaged(desired, live.normalized) != live.normalized
