@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_github_workflows import _tool
+from gh_tools import tool
 
 from reconciler.kinds.registry import all_iam_actions
 
@@ -48,7 +48,7 @@ def test_apply_policy_covers_every_write() -> None:
 def test_documented_workflows_pass_actionlint(tmp_path: Path) -> None:
     workflows = [b for b in _blocks("yaml") if "jobs:" in b]
     assert len(workflows) == 3
-    actionlint = _tool("actionlint")
+    actionlint = tool("actionlint")
     if actionlint is None:
         pytest.skip("actionlint is not installed")
     files = []

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from action_as_workflow import action_as_workflow
+from gh_tools import tool
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 TEMPLATES = sorted((ROOT / ".github" / "workflow-templates").glob("*.yml"))
 ACTION = ROOT / "action.yml"
-
-
-def _tool(name: str) -> str | None:
-    beside_python = Path(sys.executable).parent / name  # installed by the dev extras into the venv
-    return str(beside_python) if beside_python.exists() else shutil.which(name)
 
 
 def _load(path: Path) -> dict:
@@ -35,12 +29,12 @@ def test_there_is_something_to_lint() -> None:
 
 
 def test_actionlint_passes_on_workflows_templates_and_the_action(tmp_path: Path) -> None:
-    actionlint = _tool("actionlint")
+    actionlint = tool("actionlint")
     if actionlint is None:
         pytest.skip("actionlint is not installed (pip install -e '.[dev]' installs it)")
     action_workflow = tmp_path / "action-as-workflow.yml"
     action_workflow.write_text(yaml.safe_dump(action_as_workflow(_load(ACTION)), sort_keys=False, width=1000))
-    shellcheck = _tool("shellcheck") or ""
+    shellcheck = tool("shellcheck") or ""
     files = [*WORKFLOWS, *TEMPLATES, action_workflow]
     result = subprocess.run(
         [actionlint, "-oneline", "-shellcheck", shellcheck, *map(str, files)],
@@ -53,7 +47,7 @@ def test_actionlint_passes_on_workflows_templates_and_the_action(tmp_path: Path)
 
 
 def test_actionlint_really_checks_the_action(tmp_path: Path) -> None:
-    actionlint = _tool("actionlint")
+    actionlint = tool("actionlint")
     if actionlint is None:
         pytest.skip("actionlint is not installed")
     broken = ACTION.read_text(encoding="utf-8").replace(
