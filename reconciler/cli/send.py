@@ -142,7 +142,9 @@ def command(
         gateway = SesGateway.from_aws(aws)
         # Always a full dry pass first: a malformed file fails here, before anything is sent,
         # and the confirmation shows real counts.
-        preview = SendEngine(gateway, _dry(job)).run(read_recipients(recipients_file))
+        preview = SendEngine(gateway, _dry(job)).run(
+            read_recipients(recipients_file), source_digest=file_digest(recipients_file)
+        )
         if dry_run:
             _show(preview, as_json)
             return
@@ -159,7 +161,8 @@ def command(
                 )
             click.echo(
                 f"{preview.sent} recipients will be sent {what} from {from_address} "
-                f"({preview.skipped_suppressed} suppressed, {preview.refused_render + preview.refused_invalid} refused).",
+                f"({preview.skipped_suppressed} suppressed, {preview.refused_render + preview.refused_invalid} refused, "
+                f"{preview.already_done} already done per the checkpoint).",
                 err=True,
             )
             click.confirm("Send?", abort=True, err=True)
@@ -179,7 +182,7 @@ def command(
 def _dry(job: Any) -> Any:
     from dataclasses import replace
 
-    return replace(job, dry_run=True, checkpoint=None)
+    return replace(job, dry_run=True)
 
 
 def _show(report: Any, as_json: bool) -> None:

@@ -182,6 +182,18 @@ def rendering_failure(template: str, error: str) -> dict[str, Any]:
     return {"templateName": template, "errorMessage": error}
 
 
+def subscription(
+    now: datetime, contact_list: str, old: Mapping[str, Any], new: Mapping[str, Any]
+) -> dict[str, Any]:
+    return {
+        "contactList": contact_list,
+        "timestamp": iso(now),
+        "source": "UnsubscribeHeader",
+        "newTopicPreferences": dict(new),
+        "oldTopicPreferences": dict(old),
+    }
+
+
 def opened(now: datetime, ip: str = "192.0.2.1", user_agent: str = USER_AGENT) -> dict[str, Any]:
     return {"ipAddress": ip, "timestamp": iso(now), "userAgent": user_agent}
 

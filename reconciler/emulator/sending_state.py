@@ -42,6 +42,8 @@ class SentMessage(BaseModel):
     # recipient -> delivered | bounced | complained | suppressed | rendering_failure
     outcomes: dict[str, str] = Field(default_factory=dict)
     error: str | None = None
+    # ListManagementOptions of SendEmail: {"ContactListName": ..., "TopicName": ...}
+    list_management: dict[str, str] | None = None
 
     @property
     def recipients(self) -> list[str]:

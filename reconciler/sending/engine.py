@@ -276,18 +276,14 @@ class SendEngine:
 
     def _open_checkpoint(self, source_digest: str | None) -> None:
         path = self.job.checkpoint
-        if path is None or self.job.dry_run:
-            self.run_id = "r" + uuid.uuid4().hex[:12]
-            self.report.run_id = self.run_id
+        self.run_id = "r" + uuid.uuid4().hex[:12]
+        self.report.run_id = self.run_id
+        if path is None:
             return
         journal = Journal(path)
         replay = journal.replay()
         header = {**self.job.header(), "file": source_digest}
-        if replay is None:
-            self.run_id = "r" + uuid.uuid4().hex[:12]
-            journal.open()
-            journal.start(self.run_id, header)
-        else:
+        if replay is not None:
             for key, value in header.items():
                 if replay.header.get(key) != value:
                     raise CheckpointError(
@@ -296,18 +292,24 @@ class SendEngine:
                         "or pass a new --checkpoint path for a new run.",
                     )
             self.run_id = replay.run_id
+            self.report.run_id = self.run_id
             self._replay = replay
             self._batch_seq = replay.batches
-            journal.open()
+        if self.job.dry_run:
+            # A dry run reads the checkpoint (to count what a resume would skip) but never writes it.
+            if replay is not None and replay.in_doubt:
+                rows = sum(len(r) for r in replay.in_doubt.values())
+                self.report.warnings.append(f"{rows} recipients are in doubt in {path} (see --in-doubt)")
+            return
+        journal.open()
+        if replay is None:
+            journal.start(self.run_id, header)
+        else:
             journal.resume()
             log.info(
-                "resuming run %s: %d rows done, %d batches in doubt",
-                self.run_id,
-                len(replay.done),
-                len(replay.in_doubt),
+                "resuming run %s: %d rows done, %d batches in doubt", self.run_id, len(replay.done), len(replay.in_doubt)
             )
         self._journal = journal
-        self.report.run_id = self.run_id
 
     def _settle_in_doubt(self) -> None:
         """Decide batches whose call may or may not have reached SES when the last session died."""

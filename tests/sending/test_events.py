@@ -234,3 +234,63 @@ def test_cloudwatch_firehose_and_eventbridge(emulator: LocalEmulator, ses: Any, 
     kinds = sorted(json.loads(m["Body"])["detail-type"] for m in bus)
     assert kinds == ["Email Delivered", "Email Sent"]
     assert json.loads(bus[0]["Body"])["detail"]["mail"]["tags"]["campaign"] == ["spring"]
+
+
+def test_virus_is_rejected(ses: Any, sender: str, events: EventQueue) -> None:
+    from reconciler.emulator.operations.sending import EICAR
+
+    mid = ses.send_email(
+        FromEmailAddress=sender,
+        Destination={"ToAddresses": ["ada@example.org"]},
+        Content=simple("Attachment", EICAR),
+        ConfigurationSetName="tracked",
+    )["MessageId"]
+    records = by_type(events.drain(expected=2))
+    assert sorted(records) == ["Reject", "Send"]
+    assert records["Reject"][0]["reject"] == {"reason": "Bad content"}
+    assert records["Reject"][0]["mail"]["messageId"] == mid
+
+
+def test_list_management_headers_opt_out_and_subscription_event(
+    emulator: LocalEmulator, ses: Any, sender: str, events: EventQueue
+) -> None:
+    ses.create_contact_list(
+        ContactListName="news",
+        Topics=[{"TopicName": "weekly", "DisplayName": "Weekly", "DefaultSubscriptionStatus": "OPT_IN"}],
+    )
+    ses.create_contact(ContactListName="news", EmailAddress="ada@example.org")
+    options = {"ContactListName": "news", "TopicName": "weekly"}
+
+    def send_weekly() -> str:
+        return str(
+            ses.send_email(
+                FromEmailAddress=sender,
+                Destination={"ToAddresses": ["ada@example.org"]},
+                Content=simple("Weekly"),
+                ConfigurationSetName="tracked",
+                ListManagementOptions=options,
+            )["MessageId"]
+        )
+
+    first = send_weekly()
+    [message] = emulator.admin("sent_messages", message_id=first)
+    headers = {h["name"]: h["value"] for h in message["headers"]}
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert headers["List-Unsubscribe"].startswith("<https://")
+    assert message["outcomes"] == {"ada@example.org": "delivered"}
+    events.drain(expected=2)
+    assert emulator.admin("unsubscribe", message_id=first) == 1
+    [subscription] = events.drain(expected=1)
+    assert subscription["eventType"] == "Subscription"
+    detail = subscription["subscription"]
+    assert detail["contactList"] == "news"
+    assert detail["newTopicPreferences"]["topicSubscriptionStatus"] == [
+        {"topicName": "weekly", "subscriptionStatus": "OptOut"}
+    ]
+    contact = ses.get_contact(ContactListName="news", EmailAddress="ada@example.org")
+    assert contact["TopicPreferences"] == [{"TopicName": "weekly", "SubscriptionStatus": "OPT_OUT"}]
+    second = send_weekly()
+    assert emulator.admin("sent_messages", message_id=second)[0]["outcomes"] == {
+        "ada@example.org": "unsubscribed"
+    }
+    assert [r["eventType"] for r in events.drain(expected=1)] == ["Send"]

@@ -40,6 +40,7 @@ from reconciler.emulator.errors import (
 from reconciler.emulator.lookups import (
     default_configuration_set,
     find_configuration_set,
+    find_contact_list,
     find_template,
     sending_identity,
     suppression_entry,
@@ -47,7 +48,7 @@ from reconciler.emulator.lookups import (
 from reconciler.emulator.operations.common import EMAIL
 from reconciler.emulator.registry import OperationContext, Params, Result, admin_action, operation
 from reconciler.emulator.sending_state import SendingState, SentMessage
-from reconciler.emulator.state import ConfigurationSet, SesState
+from reconciler.emulator.state import ConfigurationSet, Contact, ContactList, SesState, TopicPreference
 from reconciler.templates import (
     CompiledTemplate,
     RenderError,
@@ -62,6 +63,10 @@ MAX_BULK_ENTRIES = 50
 TAG_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 TAG_VALUE = re.compile(r"^[A-Za-z0-9_-]{0,256}$")
 UNSUPPORTED_INLINE = "Template contains unsupported operations."
+# The EICAR anti-virus test string: a message carrying it is rejected (a Reject event), as SES
+# rejects mail with a virus.
+# (Split so that scanners do not flag this source file itself.)
+EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 
 def sending(state: SesState) -> SendingState:
@@ -283,6 +288,7 @@ def accept(
     tags: dict[str, str],
     data: Any = None,
     template_data: str | None = None,
+    list_management: dict[str, str] | None = None,
 ) -> str:
     """Take one message: render, decide each recipient's fate, publish, count, remember."""
     now = ctx.now()
@@ -308,6 +314,8 @@ def accept(
             h for h in _standard_headers(sender, to, cc, subject, mid) if h["name"].lower() not in custom
         ]
         headers += content.headers
+        if list_management is not None:
+            headers += _unsubscribe_headers(ctx, mid, list_management)
     message = SentMessage(
         message_id=mid,
         timestamp=now,
@@ -326,6 +334,7 @@ def accept(
         template=None if content.template == "inline" else content.template,
         template_data=template_data,
         error=error,
+        list_management=list_management,
     )
     state = sending(ctx.state)
     counted = _quota_count(message.recipients)
@@ -335,12 +344,59 @@ def accept(
     if error is not None:
         message.outcomes = dict.fromkeys(message.recipients, "rendering_failure")
         events.publish(event, "Rendering Failure", events.rendering_failure(content.template or "", error))
+    elif any(EICAR in part for part in (subject, html, text, content.raw) if part):
+        # SES accepts the message, scans it, finds a virus and does not deliver it.
+        message.outcomes = dict.fromkeys(message.recipients, "rejected")
+        events.publish(event, "Send", {})
+        events.publish(event, "Reject", {"reason": "Bad content"})
     else:
         events.publish(event, "Send", {})
         for recipient in message.recipients:
-            message.outcomes[recipient] = _deliver(ctx, event, recipient)
+            if list_management is not None and _opted_out(ctx.state, list_management, recipient):
+                message.outcomes[recipient] = "unsubscribed"
+            else:
+                message.outcomes[recipient] = _deliver(ctx, event, recipient)
     state.remember(message)
     return mid
+
+
+def _list_management(ctx: OperationContext, options: Mapping[str, Any] | None) -> dict[str, str] | None:
+    if not options:
+        return None
+    contact_list = find_contact_list(ctx.state, str(options["ContactListName"]))
+    topic = options.get("TopicName")
+    if topic and topic not in {t.TopicName for t in contact_list.topics}:
+        raise NotFoundException(f"Topic {topic} does not exist in list {contact_list.name}.")
+    out = {"ContactListName": contact_list.name}
+    if topic:
+        out["TopicName"] = str(topic)
+    return out
+
+
+def _unsubscribe_headers(ctx: OperationContext, mid: str, options: Mapping[str, str]) -> list[dict[str, str]]:
+    link = f"https://unsubscribe.{ctx.region}.sesctl.invalid/{options['ContactListName']}/{mid}"
+    return [
+        {"name": "List-Unsubscribe", "value": f"<{link}>"},
+        {"name": "List-Unsubscribe-Post", "value": "List-Unsubscribe=One-Click"},
+    ]
+
+
+def _opted_out(state: SesState, options: Mapping[str, str], recipient: str) -> bool:
+    """SES honours a contact's opt-out (all topics, or the message's topic) and sends nothing."""
+    contact_list = state.contact_lists.get(options["ContactListName"])
+    contact = contact_list.contacts.get(events.bare_address(recipient).lower()) if contact_list else None
+    if contact_list is None or contact is None:
+        return False
+    if contact.unsubscribe_all:
+        return True
+    topic = options.get("TopicName")
+    if not topic:
+        return False
+    for preference in contact.topic_preferences:
+        if preference.TopicName == topic:
+            return preference.SubscriptionStatus == "OPT_OUT"
+    defaults = {t.TopicName: t.DefaultSubscriptionStatus for t in contact_list.topics}
+    return defaults.get(topic) == "OPT_OUT"
 
 
 @lru_cache(maxsize=256)
@@ -415,7 +471,8 @@ def send_email(ctx: OperationContext, params: Params) -> Result:
         raise LimitExceededException("Daily message quota exceeded.")
     if not sending(ctx.state).take_rate(len(everyone), ctx.state.account.max_send_rate):
         raise TooManyRequestsException("Maximum sending rate exceeded.")
-    return {"MessageId": accept(ctx, sender, recipients, content, tags, data, template_data)}
+    list_management = _list_management(ctx, params.get("ListManagementOptions"))
+    return {"MessageId": accept(ctx, sender, recipients, content, tags, data, template_data, list_management)}
 
 
 @operation("SendBulkEmail")
@@ -571,3 +628,47 @@ def delay_message(
     event = _event_for(ctx, message_id)
     target = recipient or event.message.recipients[0]
     return events.publish(event, "DeliveryDelay", events.delivery_delay(ctx.now(), target, delay_type))
+
+
+@admin_action("unsubscribe")
+def unsubscribe(ctx: OperationContext, message_id: str, recipient: str | None = None) -> int:
+    """A recipient follows the List-Unsubscribe link of a message sent with
+    ListManagementOptions: the contact opts out (of the topic, else of everything) and a
+    Subscription event is published. Returns the destinations reached."""
+    event = _event_for(ctx, message_id)
+    options = event.message.list_management
+    if options is None:
+        raise BadRequestException(f"Message {message_id} was not sent with ListManagementOptions.")
+    contact_list = find_contact_list(ctx.state, options["ContactListName"])
+    address = events.bare_address(recipient or event.message.recipients[0]).lower()
+    contact = contact_list.contacts.get(address)
+    if contact is None:
+        raise NotFoundException(f"Contact {address} does not exist in list {contact_list.name}.")
+    old = _preferences(contact_list, contact)
+    topic = options.get("TopicName")
+    if topic:
+        contact.topic_preferences = [p for p in contact.topic_preferences if p.TopicName != topic]
+        contact.topic_preferences.append(TopicPreference(TopicName=topic, SubscriptionStatus="OPT_OUT"))
+    else:
+        contact.unsubscribe_all = True
+    contact.updated = ctx.now()
+    return events.publish(
+        event,
+        "Subscription",
+        events.subscription(ctx.now(), contact_list.name, old, _preferences(contact_list, contact)),
+    )
+
+
+def _preferences(contact_list: ContactList, contact: Contact) -> dict[str, Any]:
+    chosen = {p.TopicName: p.SubscriptionStatus for p in contact.topic_preferences}
+    word = {"OPT_IN": "OptIn", "OPT_OUT": "OptOut"}
+    return {
+        "unsubscribeAll": contact.unsubscribe_all,
+        "topicSubscriptionStatus": [
+            {"topicName": name, "subscriptionStatus": word[status]} for name, status in chosen.items()
+        ],
+        "topicDefaultSubscriptionStatus": [
+            {"topicName": t.TopicName, "subscriptionStatus": word[t.DefaultSubscriptionStatus]}
+            for t in contact_list.topics
+        ],
+    }
