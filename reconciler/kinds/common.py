@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
 from reconciler.errors import AwsError
 from reconciler.kinds.base import OWNER_TAG, JsonDict, LiveObject
+
+if TYPE_CHECKING:
+    from reconciler.aws.gateway import SesGateway
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 OWNED_TAG_PREFIX = "sesctl:"  # sesctl's own tags: never part of the normalized ``tags``
@@ -71,7 +74,7 @@ def create_tags(desired: JsonDict, stack: str) -> list[dict[str, str]]:
     return tag_list({**(desired.get("tags") or {}), OWNER_TAG: stack})
 
 
-def sync_tags(gateway: Any, arn: str, before: Mapping[str, str], after: Mapping[str, str]) -> None:
+def sync_tags(gateway: SesGateway, arn: str, before: Mapping[str, str], after: Mapping[str, str]) -> None:
     """Make the user tags on ``arn`` go from ``before`` to ``after`` (sesctl's tags untouched)."""
     removed = sorted(set(before) - set(after))
     changed = {k: v for k, v in after.items() if before.get(k) != v}
@@ -81,7 +84,9 @@ def sync_tags(gateway: Any, arn: str, before: Mapping[str, str], after: Mapping[
         gateway.call("TagResource", ResourceArn=arn, Tags=tag_list(changed))
 
 
-def get_or_none(gateway: Any, operation: str, *, cached: bool = False, **params: Any) -> JsonDict | None:
+def get_or_none(
+    gateway: SesGateway, operation: str, *, cached: bool = False, **params: Any
+) -> JsonDict | None:
     """A Get that answers None for NotFoundException (a missing object is absent, not an error)."""
     try:
         result: JsonDict = (gateway.call_cached if cached else gateway.call)(operation, **params)
