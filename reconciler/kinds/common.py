@@ -117,7 +117,7 @@ def iam(*operations: str) -> frozenset[str]:
 
 
 def read_by_name(
-    gateway: Any, names: Iterable[str], read_one: Callable[[str], LiveObject | None]
+    gateway: SesGateway, names: Iterable[str], read_one: Callable[[str], LiveObject | None]
 ) -> dict[str, LiveObject]:
     """``read_one`` for each name, concurrently through the gateway; missing objects left out."""
     found = gateway.read_many(lambda name: (name, read_one(name)), sorted(set(names)))
