@@ -200,7 +200,7 @@ def reset(state_file: Path, yes: bool) -> None:
     if not yes:
         click.confirm(f"Delete all SES state in {state_file}?", abort=True)
     server = running_server(state_file.parent)
-    if server is not None:
+    if server is not None and Path(server.state_file) == state_file.resolve():
         try:
             admin_request(server.url, "/_sesctl/reset", {})
         except AdminError as exc:
