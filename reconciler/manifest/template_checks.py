@@ -18,6 +18,7 @@ with its part, line and column) and by the renderer's static ``analyze()``.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -110,6 +111,18 @@ def _text_position(source: str, path: str) -> tuple[int, int]:
     return line, column
 
 
+@functools.lru_cache(maxsize=2048)
+def _required(source: str, part: str) -> frozenset[str]:
+    # Parsing is the expensive part; defaults and every test ask about the same source.
+    return analyze(source, part=part).required
+
+
+@functools.lru_cache(maxsize=2048)
+def compile_cached(source: str, part: str) -> CompiledTemplate:
+    """compile_template, memoized: a template is compiled once however many tests render it."""
+    return compile_template(source, part=part)
+
+
 def find_missing(
     compiled: Mapping[str, CompiledTemplate], data: Mapping[str, Any]
 ) -> tuple[list[Missing], list[Missing]]:
@@ -138,7 +151,7 @@ def find_missing(
             except TemplateError as exc:
                 failures.append(Missing("", part, exc.line, exc.column, exc.reason))
                 break
-        for path in sorted(analyze(template.source).required):
+        for path in sorted(_required(template.source, part)):
             if path in names or not _SIMPLE_PATH.match(path) or _has_path(data, path):
                 continue
             names.add(path)
@@ -157,7 +170,7 @@ def compile_parts(
         if source is None:
             continue
         try:
-            compiled[part] = compile_template(source, part=part)
+            compiled[part] = compile_cached(source, part)
         except TemplateError as exc:
             position = part_position(resource, part, exc.line, exc.column)
             problems.append(
