@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from .template import compile_template
+from .template import CompiledTemplate, compile_template
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,14 @@ def render_email(
     def one(source: str | None, part: str) -> str | None:
         if source is None:
             return None
-        return compile_template(source, part=part).render(data, null_is_missing=null_is_missing)
+        return _compiled(source, part).render(data, null_is_missing=null_is_missing)
 
     return RenderedEmail(
         subject=one(subject, "subject") or "", html=one(html, "html"), text=one(text, "text")
     )
+
+
+@lru_cache(maxsize=512)
+def _compiled(source: str, part: str) -> CompiledTemplate:
+    """Compiled templates are immutable: sends repeating one template compile it once."""
+    return compile_template(source, part=part)

@@ -16,9 +16,9 @@ rl.on("line", (line) => {
   let answer;
   try {
     const req = JSON.parse(line);
-    const env = Handlebars.create();
+    // One environment for all requests: partials are passed per render, never registered.
     const options = req.options || { noEscape: true, strict: true };
-    const render = env.compile(req.template, options);
+    const render = Handlebars.compile(req.template, options);
     answer = { ok: render(req.data, { partials: req.partials || {} }) };
   } catch (err) {
     answer = { error: String((err && err.message) || err) };
