@@ -21,6 +21,7 @@ from reconciler.sending.recipients import (
     count_recipients,
     file_digest,
     read_recipients,
+    recipients_from,
 )
 from reconciler.sending.report import Problem, SendReport
 from reconciler.sending.resolver import EmulatorResolver, InDoubtResolver, emulator_resolver
@@ -47,4 +48,5 @@ __all__ = [
     "mask_email",
     "parse_variant",
     "read_recipients",
+    "recipients_from",
 ]

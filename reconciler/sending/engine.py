@@ -307,7 +307,10 @@ class SendEngine:
         else:
             journal.resume()
             log.info(
-                "resuming run %s: %d rows done, %d batches in doubt", self.run_id, len(replay.done), len(replay.in_doubt)
+                "resuming run %s: %d rows done, %d batches in doubt",
+                self.run_id,
+                len(replay.done),
+                len(replay.in_doubt),
             )
         self._journal = journal
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,30 @@ def file_digest(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return "sha256:" + digest.hexdigest()
+
+
+def recipients_from(items: Iterable[Mapping[str, Any]]) -> Iterator[Recipient]:
+    """Recipients from in-memory objects shaped like JSONL lines (``{"email", "data", "tags"}``,
+    or data members beside ``email``), numbered 0.. as rows (the MCP tools use this)."""
+    for row, item in enumerate(items):
+        email = item.get("email")
+        if not isinstance(email, str):
+            raise RecipientFileError(f"recipient {row}: the member 'email' (a string) is missing")
+        data = (
+            item["data"] if "data" in item else {k: v for k, v in item.items() if k not in ("email", "tags")}
+        )
+        if not isinstance(data, dict):
+            raise RecipientFileError(f"recipient {row}: 'data' must be an object")
+        tags = item.get("tags") or {}
+        if not isinstance(tags, Mapping):
+            raise RecipientFileError(f"recipient {row}: 'tags' must be an object of strings")
+        yield Recipient(
+            email=email.strip(),
+            data=dict(data),
+            tags={str(k): str(v) for k, v in tags.items()},
+            row=row,
+            line=row + 1,
+        )
 
 
 def _read_csv(path: Path) -> Iterator[Recipient]:

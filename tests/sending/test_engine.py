@@ -284,3 +284,19 @@ def test_all_events_constant_matches_the_model() -> None:
 
     model = botocore.session.get_session().get_service_model("sesv2")
     assert sorted(ALL_EVENTS) == sorted(model.shape_for("EventType").enum)
+
+
+def test_in_memory_recipients(emulator: LocalEmulator, ses: Any, sender: str) -> None:
+    from reconciler.sending import recipients_from
+
+    items = [
+        {"email": "ada@example.org", "data": {"name": "Ada", "plan": "pro"}, "tags": {"segment": "vip"}},
+        {"email": "bob@example.org", "name": "Bob"},
+        {"email": "cy@example.org", "name": "Cy", "plan": "free", "tags": {"bad tag": "x"}},
+    ]
+    job = SendJob(from_address="news@example.com", template="welcome")
+    report = SendEngine(gateway_for(emulator), job).run(recipients_from(items))
+    assert (report.sent, report.refused_render, report.refused_invalid) == (1, 1, 1)
+    assert [e.row for e in report.examples] == [1, 2]
+    [message] = emulator.admin("sent_messages")
+    assert message["tags"]["segment"] == "vip" and message["tags"]["sesctl-idem"].endswith("-0")
