@@ -16,7 +16,6 @@ the targets and their dependencies for a targeted one.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -40,6 +39,7 @@ from reconciler.engine.plan import (
 from reconciler.errors import PlanError, UsageError
 from reconciler.kinds.base import JsonDict, Kind, LiveObject, Risk
 from reconciler.kinds.risks import world_risks
+from reconciler.templates import line_diff
 
 # Template parts shown as unified line diffs rather than one long before/after string.
 TEXT_PARTS: dict[str, tuple[str, ...]] = {"EmailTemplate": ("subject", "html", "text")}
@@ -305,21 +305,8 @@ def _text_diffs(kind: str, before: JsonDict | None, after: JsonDict | None) -> t
         new = (after or {}).get(part)
         if old == new or not isinstance(old or new, str):
             continue
-        result.append(TextDiff(part, line_diff(old or "", new or "")))
+        result.append(TextDiff(part, line_diff(old, new, part)))
     return tuple(result)
-
-
-def line_diff(old: str, new: str) -> str:
-    """A unified line diff, ``--- live`` / ``+++ desired``; every line ends with a newline."""
-    if not old.endswith("\n") and not new.endswith("\n"):
-        # Neither side ends with a newline (a subject, say): no "No newline" noise on each line.
-        old, new = old + "\n", new + "\n"
-    lines = difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), "live", "desired", n=3
-    )
-    return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
-    )
 
 
 def _check_protect(
