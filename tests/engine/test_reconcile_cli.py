@@ -182,3 +182,33 @@ def test_bad_manifest_stops_before_any_aws_call(tmp_path: Path) -> None:
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "manifests/t.yaml:4" in result.stderr and "subjekt" in result.stderr
+
+
+def test_apply_asks_on_a_terminal(tmp_path: Path, emulator: Any, ses: Any) -> None:
+    import os
+    import pty
+
+    root = project(tmp_path, {"t.yaml": template("welcome")})
+
+    def answer(text: str) -> subprocess.CompletedProcess[str]:
+        master, slave = pty.openpty()  # stdin is a terminal; stdout stays a pipe
+        try:
+            os.write(master, text.encode())
+            return subprocess.run(
+                [SESCTL, "--no-color", "--endpoint-url", emulator.endpoint_url, "apply", "--rate", "1000"],
+                cwd=root,
+                env=cli_env(emulator),
+                stdin=slave,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+        finally:
+            os.close(master)
+            os.close(slave)
+
+    declined = ok(answer("no\n"), 1)
+    assert "Only 'yes' will be accepted" in declined.stdout and "Apply cancelled." in declined.stdout
+    assert ses.list_email_templates()["TemplatesMetadata"] == []
+    accepted = ok(answer("yes\n"))
+    assert "EmailTemplate/welcome: create done" in accepted.stdout
