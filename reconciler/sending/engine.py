@@ -145,6 +145,17 @@ def _check_tag(name: str, value: str) -> None:
         )
 
 
+def _without_sdk_retries(client: Any) -> None:
+    """botocore would retry a SendBulkEmail that got a 5xx or lost its connection, possibly
+    after SES accepted it: a duplicate nobody journaled. The engine decides retries itself (the
+    gateway does the same for reads), so the client's retry handler is removed."""
+    events = getattr(getattr(client, "meta", None), "events", None)
+    if events is None:
+        return
+    name = client.meta.service_model.service_id.hyphenize()
+    events.unregister(f"needs-retry.{name}", unique_id=f"retry-config-{name}")
+
+
 def batch_size_for(rate: float) -> int:
     """Entries per call: 50, or half a second's worth of MaxSendRate when that is smaller, so
     one call never needs more than the account's one-second burst (SES's bucket)."""
@@ -462,6 +473,7 @@ class SendEngine:
         if self._journal is not None:
             self._journal.begin(batch, rows)
         client = self.gateway.client
+        _without_sdk_retries(client)
         try:
             response = client.send_bulk_email(**self._request(entries))
         except (ClientError, BotoCoreError) as exc:
@@ -472,9 +484,16 @@ class SendEngine:
     def _call_failed(self, batch: str, entries: list[_Entry], error: AwsError) -> None:
         rows = [e.recipient.row for e in entries]
         if error.code in THROTTLING_CODES:
-            # SES refused the whole call before sending anything: retry it all.
+            # SES refused the whole call before sending anything: retry it all (for a while).
             if self._journal is not None:
                 self._journal.abort(batch, error.code)
+            if max(e.attempts for e in entries) + 1 >= self.job.max_attempts:
+                raise _Stop(
+                    f"SES kept throttling SendBulkEmail ({error.code}) after {self.job.max_attempts} attempts; "
+                    "another sender may be using this account's rate. Resume with the same --checkpoint later, "
+                    "or lower --rate.",
+                    error,
+                )
             for entry in entries:
                 self._requeue(entry, error.code)
             return

@@ -14,6 +14,8 @@ import urllib.request
 from collections.abc import Sequence
 from typing import Protocol
 
+from reconciler.errors import SendError
+
 IDEMPOTENCY_TAG = "sesctl-idem"
 
 
@@ -47,8 +49,14 @@ class EmulatorResolver:
             headers={"Content-Type": "application/json"},
             method="POST",
         )
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            messages = json.loads(response.read())["result"]
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                messages = json.loads(response.read())["result"]
+        except (urllib.error.URLError, OSError, ValueError, KeyError) as exc:
+            raise SendError(
+                f"Cannot ask the emulator at {self.endpoint_url} which in-doubt messages it accepted: {exc}",
+                hint="Start the same emulator again, or resume with --in-doubt resend or skip.",
+            ) from None
         return {values[m["tags"][IDEMPOTENCY_TAG]]: str(m["message_id"]) for m in messages}
 
 

@@ -300,3 +300,31 @@ def test_in_memory_recipients(emulator: LocalEmulator, ses: Any, sender: str) ->
     assert [e.row for e in report.examples] == [1, 2]
     [message] = emulator.admin("sent_messages")
     assert message["tags"]["segment"] == "vip" and message["tags"]["sesctl-idem"].endswith("-0")
+
+
+def test_server_errors_are_decided_by_the_emulator_without_duplicates(
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path
+) -> None:
+    from reconciler.sending import EmulatorResolver
+
+    emulator.configure(fault_rate=0.3, fault_kind="500", fault_operations=["SendBulkEmail"], seed=3)
+    path = write_csv(tmp_path / "r.csv", people(300))
+    report = send(
+        emulator, path, checkpoint=tmp_path / "ck", resolver=EmulatorResolver(emulator.endpoint_url)
+    )
+    assert report.sent == 300 and report.retried > 0 and report.stopped is None
+    assert len({m["to"][0] for m in messages(emulator)}) == 300 == len(messages(emulator))
+
+
+def test_server_error_without_resolver_stops_in_doubt(
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path
+) -> None:
+    emulator.configure(fault_rate=1.0, fault_kind="500", fault_operations=["SendBulkEmail"])
+    path = write_csv(tmp_path / "r.csv", people(10))
+    report = send(emulator, path, checkpoint=tmp_path / "ck")
+    assert report.sent == 0 and report.stopped and "in doubt" in report.stopped
+    emulator.configure(fault_rate=0.0)
+    with pytest.raises(CheckpointError, match="10 recipients"):
+        send(emulator, path, checkpoint=tmp_path / "ck")
+    resumed = send(emulator, path, checkpoint=tmp_path / "ck", in_doubt="resend")
+    assert resumed.sent == 10 and len(messages(emulator)) == 10
