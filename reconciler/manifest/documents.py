@@ -71,7 +71,7 @@ BODY_PARTS = ("subject", "html", "text")
 
 def _where(document: Document, path: FieldPath, address: str = "") -> dict[str, Any]:
     position = document.source.locate(path)
-    return {"file": position.file, "line": position.line, "column": position.column, "address": address}
+    return {**position.where(), "address": address}
 
 
 def _check_envelope(document: Document) -> tuple[str | None, list[Diagnostic]]:

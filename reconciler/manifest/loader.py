@@ -32,6 +32,10 @@ class Position:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
 
+    def where(self) -> dict[str, str | int]:
+        """As keyword arguments for ``reconciler.diagnostics.error``/``warning``."""
+        return {"file": self.file, "line": self.line, "column": self.column}
+
 
 @dataclass
 class SourceMap:

@@ -208,9 +208,7 @@ def read_project(
             error(
                 "E1102",
                 f"defaultEnvironment {config.default_environment!r} is not under environments:",
-                file=position.file,
-                line=position.line,
-                column=position.column,
+                **position.where(),
                 field="defaultEnvironment",
             )
         ]

@@ -18,9 +18,7 @@ def _at(resource: Resource, field: str, code: str, summary: str, detail: str = "
         code,
         summary,
         detail=detail,
-        file=position.file,
-        line=position.line,
-        column=position.column,
+        **position.where(),
         address=resource.address,
         field=field,
     )

@@ -193,9 +193,7 @@ def diagnostics_from_validation_error(
                 code or the_code,
                 summary,
                 detail=detail,
-                file=position.file,
-                line=position.line,
-                column=position.column,
+                **position.where(),
                 address=address,
                 field=dotted(path),
             )

@@ -177,9 +177,7 @@ def compile_parts(
                 error(
                     "E4001",
                     f"{part}: {exc.reason}",
-                    file=position.file,
-                    line=position.line,
-                    column=position.column,
+                    **position.where(),
                     address=resource.address,
                     field=f"spec.{part}",
                 )
@@ -198,9 +196,7 @@ def _report(resource: Resource, item: Missing, code: str, field: str, context: s
         code,
         summary,
         detail=f"{context}: {data_at}",
-        file=position.file,
-        line=position.line,
-        column=position.column,
+        **position.where(),
         address=resource.address,
         field=field,
     )
@@ -211,9 +207,7 @@ def _lint(resource: Resource, code: str, summary: str, field: str) -> Diagnostic
     return warning(
         code,
         summary,
-        file=position.file,
-        line=position.line,
-        column=position.column,
+        **position.where(),
         address=resource.address,
         field=field,
     )
@@ -233,7 +227,7 @@ def check_template(resource: Resource) -> list[Diagnostic]:
                 f"template is {size / 1024:.0f} KB; SES accepts at most 500 KB (subject + html + text)",
                 address=resource.address,
                 field="spec",
-                **_file_line(resource.locate("spec")),
+                **resource.locate("spec").where(),
             )
         )
     if problems:  # a part that does not parse cannot be checked any further
@@ -294,10 +288,6 @@ def check_template(resource: Resource) -> list[Diagnostic]:
             )
         )
     return problems
-
-
-def _file_line(position: Position) -> dict[str, Any]:
-    return {"file": position.file, "line": position.line, "column": position.column}
 
 
 __all__ = [

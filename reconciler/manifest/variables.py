@@ -70,7 +70,7 @@ class Substitution:
         self, name: str, source: SourceMap, path: FieldPath, address: str, at: tuple[int, int]
     ) -> tuple[bool, Any]:
         position = source.locate_in_string(path, *at)
-        where = {"file": position.file, "line": position.line, "column": position.column, "address": address}
+        where: dict[str, Any] = {**position.where(), "address": address}
         where["field"] = dotted(path)
         env = _ENV_NAME.match(name.strip())
         if env:
