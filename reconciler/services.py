@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from reconciler.aws.clients import open_aws
 from reconciler.aws.gateway import SesGateway
@@ -25,9 +24,19 @@ from reconciler.aws.ratelimit import RatesInput, RetryPolicy
 from reconciler.cli.context import Settings
 from reconciler.engine.applier import ApplyResult, StepOutcome, apply_plan, stale_addresses
 from reconciler.engine.plan import Plan, PlanDiagnostic, Source
-from reconciler.engine.planner import DesiredResource, PlanOptions, build_plan, read_live, read_scope
+from reconciler.engine.planner import (
+    DesiredResource,
+    PlanOptions,
+    ReadScope,
+    build_plan,
+    read_live,
+    read_scope,
+)
 from reconciler.errors import PlanError, UsageError
 from reconciler.kinds.base import Kind, LiveObject
+from reconciler.kinds.registry import KINDS
+from reconciler.manifest import load_manifests
+from reconciler.manifest.model import DesiredState
 
 DEFAULT_STACK = "default"  # ownership tag value when there is no sesctl.yaml naming a stack
 
@@ -63,8 +72,6 @@ class ApplyOutcome:
 
 
 def kinds() -> Mapping[str, Kind]:
-    from reconciler.kinds.registry import KINDS
-
     return KINDS
 
 
@@ -108,16 +115,14 @@ def apply(
 # -- internals --------------------------------------------------------------------------------
 
 
-def _load(request: PlanRequest) -> Any:
+def _load(request: PlanRequest) -> DesiredState:
     """The DesiredState; raises ManifestInvalid (every error, with file:line:col) before any AWS call."""
-    from reconciler.manifest import load_manifests
-
     return load_manifests(request.path, env=request.env)
 
 
 @contextmanager
 def _session(
-    settings: Settings, state: Any, request: PlanRequest
+    settings: Settings, state: DesiredState, request: PlanRequest
 ) -> Iterator[tuple[SesGateway, PlanOptions]]:
     env = state.environment
     merged = replace(
@@ -146,7 +151,7 @@ def _session(
         yield gateway, options
 
 
-def _plan(gateway: SesGateway, state: Any, options: PlanOptions) -> PlanResult:
+def _plan(gateway: SesGateway, state: DesiredState, options: PlanOptions) -> PlanResult:
     registry = kinds()
     desired = _desired(state, registry, options.stack)
     scope = read_scope(desired, registry, options.targets)
@@ -158,7 +163,7 @@ def _plan(gateway: SesGateway, state: Any, options: PlanOptions) -> PlanResult:
     return PlanResult(the_plan, by_address, dict(gateway.calls))
 
 
-def _desired(state: Any, registry: Mapping[str, Kind], stack: str) -> dict[str, DesiredResource]:
+def _desired(state: DesiredState, registry: Mapping[str, Kind], stack: str) -> dict[str, DesiredResource]:
     desired: dict[str, DesiredResource] = {}
     for resource in state.resources:
         kind = registry.get(resource.kind)
@@ -174,17 +179,17 @@ def _desired(state: Any, registry: Mapping[str, Kind], stack: str) -> dict[str, 
     return desired
 
 
-def _relative(file: str, state: Any) -> str:
+def _relative(file: str, state: DesiredState) -> str:
     try:
         return str(Path(file).resolve().relative_to(Path(state.project.root).resolve()))
     except (ValueError, OSError, AttributeError):
         return file
 
 
-def _diagnostics(state: Any) -> list[PlanDiagnostic]:
+def _diagnostics(state: DesiredState) -> list[PlanDiagnostic]:
     return [
         PlanDiagnostic(d.code, d.severity, d.summary, d.location, d.address)
-        for d in getattr(state, "diagnostics", [])
+        for d in state.diagnostics
         if not d.is_error
     ]
 
@@ -218,8 +223,6 @@ def _check_fresh(gateway: SesGateway, saved: Plan) -> dict[str, LiveObject | Non
     unknown = sorted(set(names) - set(registry))
     if unknown:
         raise PlanError(f"the plan has kinds this sesctl does not know: {', '.join(unknown)}")
-    from reconciler.engine.planner import ReadScope
-
     scope = ReadScope(tuple(sorted(names)), {k: tuple(v) for k, v in names.items()})
     with gateway.reading():
         live = read_live(gateway, registry, scope)

@@ -54,3 +54,26 @@ def test_failure_skips_dependents_and_rerun_converges(tmp_path: Path, emulator: 
         "EventDestination/marketing/bounces",
     ]
     assert not plan(root, emulator).plan.has_changes
+
+
+def test_targeted_plan_reads_and_changes_only_targets_and_dependencies(tmp_path: Path, emulator: Any) -> None:
+    root = project(
+        tmp_path,
+        {
+            "all.yaml": pool("bulk")
+            + configuration_set("marketing", pool="bulk")
+            + configuration_set("tx")
+            + event_destination("bounces", "marketing")
+            + template("welcome"),
+        },
+    )
+    result = plan(root, emulator, targets=("EventDestination/marketing/bounces",))
+    assert [c.address for c in result.plan.changes] == [
+        "DedicatedIpPool/bulk",
+        "ConfigurationSet/marketing",
+        "EventDestination/marketing/bounces",
+    ]
+    assert result.plan.targets == ("EventDestination/marketing/bounces",)
+    assert "ListEmailTemplates" not in result.api_calls and "GetEmailTemplate" not in result.api_calls
+    applied = apply(root, emulator, targets=("ConfigurationSet/tx",))
+    assert applied.result is not None and [o.address for o in applied.result.outcomes] == ["ConfigurationSet/tx"]
