@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from reconciler.diagnostics import Diagnostic, error, has_errors, sort_key
@@ -75,7 +76,7 @@ def _project_for(path: Path, environ: Mapping[str, str] | None) -> tuple[Project
     if is_project:
         return project, []
     # A manifests path below a project: the project's stack and variables, these manifests.
-    return Project(project.path, project.root, project.stack, (target,), project.config), []
+    return replace(project, manifest_paths=(target,)), []
 
 
 def _bare(target: Path) -> Project:
@@ -102,7 +103,18 @@ def collect(
         return None, list(exc.diagnostics)
 
     documents: list[Document] = []
-    for manifests in project.manifest_paths:
+    for index, manifests in enumerate(project.manifest_paths):
+        if not manifests.exists() and project.source is not None:
+            listed = ("manifests", index) if project.source.has(("manifests", index)) else ("manifests",)
+            problems.append(
+                error(
+                    "E1004",
+                    f"manifests path not found: {display_path(manifests)}",
+                    field="manifests",
+                    **project.source.locate(listed).where(),
+                )
+            )
+            continue
         found, load_problems = load_tree(manifests)
         documents.extend(d for d in found if d.path.name not in PROJECT_FILES)
         problems.extend(load_problems)

@@ -32,7 +32,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, StringConstraints, ValidationError, WithJsonSchema
 
 from reconciler.diagnostics import Diagnostic, error
-from reconciler.manifest.loader import display_path, load_file
+from reconciler.manifest.loader import SourceMap, display_path, load_file
 from reconciler.manifest.schema_errors import diagnostics_from_validation_error
 from reconciler.manifest.specs.base import SpecModel
 from reconciler.manifest.variables import Substitution
@@ -107,6 +107,7 @@ class Project:
     stack: str | None
     manifest_paths: tuple[Path, ...]
     config: ProjectFile | None = None
+    source: SourceMap | None = field(default=None, compare=False, repr=False)  # positions in sesctl.yaml
 
     @property
     def environment_names(self) -> list[str]:
@@ -201,6 +202,7 @@ def read_project(
         stack=config.stack,
         manifest_paths=tuple((root / entry).resolve() for entry in config.manifests),
         config=config,
+        source=document.source,
     )
     if config.default_environment and config.default_environment not in config.environments:
         position = document.source.locate(("defaultEnvironment",))

@@ -180,3 +180,12 @@ def test_repo_example_project() -> None:
     assert loaded.stack == "example"
     assert set(loaded.environment_names) >= {"local", "production"}
     assert loaded.environment("local").local is True
+
+
+def test_missing_manifests_path_points_at_the_project_file(tmp_path: Path) -> None:
+    write(tmp_path, {"sesctl.yaml": "stack: s\nmanifests:\n  - here\n  - gone\n", "here/x.yaml": POOL})
+    problems = validate(tmp_path, environ={})
+    assert [(p.code, p.file.endswith("sesctl.yaml"), p.line, p.column) for p in problems] == [
+        ("E1004", True, 4, 5)
+    ]
+    assert "gone" in problems[0].summary
