@@ -82,7 +82,7 @@ def _render_change(change: ResourceChange, style: Any) -> list[str]:
     sym = change.symbol
     colour = _COLOURS.get(sym)
     lines = [style(f"  # {change.address} {_HEADLINE.get(sym, '')}", bold=True)]
-    if change.reason and not change.is_update:
+    if change.reason and (change.is_delete or change.is_replace):
         lines[0] += style(f" ({change.reason.replace('_', ' ')})")
     lines.append(style(f"{sym:>3} {change.address}", colour))
     diffed = {t.part for t in change.text_diffs}
@@ -91,7 +91,8 @@ def _render_change(change: ResourceChange, style: Any) -> list[str]:
             continue
         lines.append(_render_field(f, style))
     for t in change.text_diffs:
-        lines.append(f"      {style('~', 'yellow')} {t.part}:")
+        mark = style("+", "green") if change.is_create else style("~", "yellow")
+        lines.append(f"      {mark} {t.part}:")
         for line in t.diff.rstrip("\n").split("\n"):
             fg = None
             if line.startswith(("+++", "---")):
