@@ -12,15 +12,15 @@ from pathlib import Path
 
 import click
 
-from reconciler.engine.render_markdown import fence_for, plan_marker, render_markdown
-from reconciler.errors import PlanError
+from reconciler.engine.render_markdown import fence_for, plan_marker, render_failure, render_markdown
+from reconciler.errors import PlanError, UsageError
 from reconciler.github.actions import run_context
 from reconciler.github.client import GitHubClient
 from reconciler.github.comment import find_comment, upsert_comment
 from reconciler.github.drift import sync_drift_issue
 from reconciler.github.labels import plan_label, set_plan_label
 from reconciler.github.planfile import read_plan
-from reconciler.github.scope import pr_files, repo_root, touches, watched_paths
+from reconciler.github.scope import pr_files, project_stack, repo_root, touches, watched_paths
 from reconciler.github.verify import verify_plan
 
 STEP_SUMMARY_LIMIT = 1_000_000  # GitHub accepts up to 1 MiB of summary per step
@@ -45,7 +45,18 @@ def command() -> None:
 
 
 @command.command("comment")
-@plan_option
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Plan file written by `sesctl plan --out FILE`.",
+)
+@click.option(
+    "--error-log",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Instead of a plan: output of the failed validate/plan, shown in place of the stale plan.",
+)
+@click.option("--environment", help="With --error-log: the environment that failed to plan.")
 @click.option("--pr", type=int, help="Pull request number (default: from the GitHub Actions event).")
 @repo_option
 @click.option("--always", is_flag=True, help="Comment even when the pull request touches no manifests.")
@@ -57,7 +68,9 @@ def command() -> None:
 @click.option("--no-labels", is_flag=True, help="Leave the sesctl:* labels alone.")
 @click.option("--details-url", help="Link to the full plan (default: this Actions run).")
 def comment(
-    plan_path: Path,
+    plan_path: Path | None,
+    error_log: Path | None,
+    environment: str | None,
     pr: int | None,
     repo: str | None,
     always: bool,
@@ -66,11 +79,19 @@ def comment(
     details_url: str | None,
 ) -> None:
     """Post the plan as ONE comment on the pull request, edited in place on every push."""
-    plan = read_plan(plan_path)
+    if (plan_path is None) == (error_log is None):
+        raise UsageError("pass exactly one of --plan and --error-log")
+    if error_log is not None and not environment:
+        raise UsageError("--error-log needs --environment (the environment that failed to plan)")
+    plan = read_plan(plan_path) if plan_path is not None else None
+    if plan is not None:
+        stack, env_name = str(plan.get("stack") or "default"), str(plan.get("environment") or "default")
+    else:
+        stack, env_name = project_stack(Path.cwd()) or "default", str(environment)
     context = run_context(repo=repo, pr=pr)
     repo_name, number = context.require_repo(), context.require_pr()
     client = GitHubClient.from_env()
-    marker = plan_marker(str(plan.get("stack") or "default"), str(plan.get("environment") or "default"))
+    marker = plan_marker(stack, env_name)
     if not always:
         watched = watched_paths(paths, start=Path.cwd(), repo_root=repo_root())
         if not touches(pr_files(client, repo_name, number), watched) and (
@@ -86,12 +107,16 @@ def comment(
         head_sha = str(
             (client.request("GET", f"/repos/{repo_name}/pulls/{number}").get("head") or {}).get("sha", "")
         )
-    body = render_markdown(
-        plan, details_url=details_url or context.run_url, extra_meta={"head_sha": head_sha}
-    )
+    meta = {"head_sha": head_sha}
+    url = details_url or context.run_url
+    if plan is None:
+        log = _read_text(error_log) if error_log is not None else ""
+        body = render_failure(stack, env_name, log, details_url=url, extra_meta=meta)
+    else:
+        body = render_markdown(plan, details_url=url, extra_meta=meta)
     result = upsert_comment(client, repo_name, number, marker, body)
     click.echo(f"Comment {result.action} on pull request #{number}: {result.url or result.comment_id}")
-    if not no_labels:
+    if plan is not None and not no_labels:
         label = plan_label(plan)
         changed = set_plan_label(client, repo_name, number, label)
         click.echo(f"Label {label.name}" + (f" ({', '.join(changed)})" if changed else " (already set)"))
@@ -186,12 +211,17 @@ def _apply_outcome(apply_log: Path | None, exit_code: int | None) -> str:
         verdict = f"**failed** (exit code {exit_code})"
     lines = ["### Apply outcome", "", f"The apply {verdict}.", ""]
     if apply_log is not None:
-        try:
-            log = apply_log.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            log = f"(cannot read {apply_log}: {exc.strerror or exc})"
+        log = _read_text(apply_log)
         if len(log) > _APPLY_LOG_LIMIT:
             log = "… (start cut)\n" + log[-_APPLY_LOG_LIMIT:]
         fence = fence_for(log)
         lines += [f"{fence}text", log.rstrip("\n"), fence, ""]
     return "\n".join(lines)
+
+
+def _read_text(path: Path) -> str:
+    """A log file's text; an unreadable file becomes a line saying so (the comment still goes out)."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return f"(cannot read {path}: {exc.strerror or exc})"

@@ -104,6 +104,35 @@ def render_markdown(
     return _truncated(view, max_chars=max_chars, details_url=details_url, extra_meta=extra_meta)
 
 
+def render_failure(
+    stack: str,
+    environment: str,
+    log: str,
+    *,
+    max_chars: int = GITHUB_COMMENT_LIMIT,
+    details_url: str | None = None,
+    extra_meta: Mapping[str, str] | None = None,
+) -> str:
+    """The comment when validate or plan failed: it replaces the last plan, which is now stale.
+
+    Its metadata carries no checksum, so the merge guard refuses until a plan succeeds.
+    """
+    run = f" ([workflow run]({details_url}))" if details_url else ""
+    head = (
+        _hidden_lines(stack, environment, {"checksum": "", **(extra_meta or {})})
+        + f"## sesctl plan · `{_inline(stack)}` / `{_inline(environment)}`\n\n"
+        "> [!CAUTION]\n"
+        f"> **The plan failed**{run}. Nothing below has been reviewed; fix the errors and push again.\n\n"
+    )
+    log = re.sub(r"\x1b\[[0-9;]*m", "", log)  # colour codes from a terminal-minded command
+    room = max(max_chars - len(head) - 64, 0)
+    if len(log) > room:  # keep the end, where the errors are; cut at a line start
+        tail = log[len(log) - room + 20 :]
+        log = "… (start cut)\n" + tail.split("\n", 1)[-1]
+    fence = fence_for(log)
+    return f"{head}{fence}text\n{log.rstrip(chr(10))}\n{fence}\n"
+
+
 class _PlanView:
     """The plan dict read once, tolerant of the optional fields."""
 
@@ -227,15 +256,12 @@ def _join(parts: Sequence[str]) -> str:
 
 
 def _head(view: _PlanView, extra_meta: Mapping[str, str] | None) -> str:
-    meta = {"checksum": view.checksum, "live_fingerprint": view.live_fingerprint}
-    meta.update(extra_meta or {})
-    meta_json = json.dumps(meta, sort_keys=True).replace("--", "\\u002d\\u002d")
+    meta = {"checksum": view.checksum, "live_fingerprint": view.live_fingerprint, **(extra_meta or {})}
     where = f"`{_inline(view.stack)}` / `{_inline(view.environment)}`"
     if view.region:
         where += f" ({_inline(view.region)})"
     lines = [
-        plan_marker(view.stack, view.environment),
-        f"<!-- {META_PREFIX}{meta_json} -->",
+        _hidden_lines(view.stack, view.environment, meta).rstrip("\n"),
         f"## sesctl plan · {where}",
         "",
         _headline(view),
@@ -243,6 +269,12 @@ def _head(view: _PlanView, extra_meta: Mapping[str, str] | None) -> str:
     if view.changes:
         lines += ["", *_kind_table(view.changes)]
     return "\n".join(lines) + "\n"
+
+
+def _hidden_lines(stack: str, environment: str, meta: Mapping[str, str]) -> str:
+    """The marker that finds the comment again, and the metadata the merge guard reads."""
+    meta_json = json.dumps(dict(meta), sort_keys=True).replace("--", "\\u002d\\u002d")  # "--" ends a comment
+    return f"{plan_marker(stack, environment)}\n<!-- {META_PREFIX}{meta_json} -->\n"
 
 
 def _headline(view: _PlanView) -> str:

@@ -44,6 +44,17 @@ def watched_paths(extra: Sequence[str], *, start: Path, repo_root: Path) -> list
     return sorted(set(watched))
 
 
+def project_stack(start: Path) -> str | None:
+    """The stack named by the nearest sesctl.yaml (None when there is none or it does not parse)."""
+    from reconciler.manifest.project import find_project_file, read_project
+
+    project_file = find_project_file(start)
+    if project_file is None:
+        return None
+    project, _problems = read_project(project_file)
+    return project.stack if project is not None else None
+
+
 def touches(files: Iterable[str], watched: Sequence[str]) -> bool:
     """True when a file lies in (or is) a watched path; watched entries may be globs."""
     for name in files:

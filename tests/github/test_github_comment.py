@@ -128,3 +128,32 @@ def test_bad_input_is_a_message_not_a_traceback(github: FakeGitHub, run_cli, wor
         "github", "comment", plan=gh_plans.creates_only(), event=pr_event(1), env={"GITHUB_TOKEN": ""}
     )
     assert no_token.returncode == 1 and "GITHUB_TOKEN" in no_token.stderr
+
+
+def test_a_failed_plan_replaces_the_stale_comment(github: FakeGitHub, run_cli, workspace) -> None:
+    (workspace / "sesctl.yaml").write_text(
+        "apiVersion: sesctl/v1\nkind: Project\nstack: example\nmanifests: manifests\n"
+    )
+    github.add_pr(14, files=["manifests/a.yaml"], merged_sha="merge14")
+    assert (
+        run_cli("github", "comment", plan=gh_plans.creates_only(), event=pr_event(14, "h1")).returncode == 0
+    )
+    log = workspace / "plan.log"
+    log.write_text("\x1b[31mError:\x1b[0m manifests/a.yaml:3:1: E3001 unknown kind\n")
+    failed = run_cli(
+        "github", "comment", "--error-log", str(log), "--environment", "prod", event=pr_event(14, "h2")
+    )
+    assert failed.returncode == 0, failed.stderr
+    [comment] = github.comments_on(14)
+    assert "The plan failed" in comment["body"] and "E3001 unknown kind" in comment["body"]
+    assert "\x1b" not in comment["body"] and "sesctl:changes" in [
+        lab["name"] for lab in github.issues[14]["labels"]
+    ]
+    # Nothing reviewable: the merge guard refuses whatever the fresh plan is.
+    refused = run_cli("github", "verify-plan", "--sha", "merge14", plan=gh_plans.creates_only())
+    assert refused.returncode == 1
+
+
+def test_comment_needs_a_plan_or_an_error_log(run_cli) -> None:
+    neither = run_cli("github", "comment", "--pr", "1")
+    assert neither.returncode == 1 and "exactly one of --plan and --error-log" in neither.stderr
