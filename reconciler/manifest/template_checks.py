@@ -86,7 +86,14 @@ def _has_path(data: Any, path: str) -> bool:
 
 
 def _fill(data: dict[str, Any], path: str) -> bool:
-    """Put a placeholder at ``path`` so rendering can go on to the next missing variable."""
+    """Put a placeholder at ``path`` so rendering can go on to the next missing variable.
+
+    Paths relative to a block's context (``../x``, ``this.x``) are filled at the root: right for
+    the common case of a parent reference, harmless otherwise (the loop stops on a repeat)."""
+    while path.startswith(("../", "@root.", "this.", "./")):
+        path = path.split("/", 1)[1] if path.startswith(("../", "./")) else path.split(".", 1)[1]
+    if not path:
+        return False
     segments = path.split(".")
     node: Any = data
     for segment in segments[:-1]:
@@ -139,7 +146,9 @@ def find_missing(
                 break
             except RenderError as exc:
                 key = (exc.variable, exc.line, exc.column)
-                if not exc.variable or key in seen:
+                if key in seen:  # a placeholder could not reach it (e.g. inside #each): stop here
+                    break
+                if not exc.variable:
                     failures.append(Missing(exc.variable, part, exc.line, exc.column, exc.reason))
                     break
                 seen.add(key)

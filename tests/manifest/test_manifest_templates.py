@@ -186,3 +186,19 @@ def test_template_tests_run(tmp_path: Path) -> None:
     assert sum("contains 'there'" in f for f in wrong) == 3  # subject, html and text
     assert any("over maxBytes 5" in f for f in wrong)
     assert [o.name for o in run_template_tests(state, "WRONG")] == ["wrong"]
+
+
+def test_missing_variables_inside_blocks_and_after_them(tmp_path: Path) -> None:
+    spec = {
+        "subject": "s {{who}}",
+        "text": "{{#each items}}{{title}} {{../user.name}}{{/each}} {{later}}",
+        "defaults": {"items": [{"title": "a"}, {"name": "b"}], "user": {}},
+    }
+    problems = check(tmp_path, spec)
+    found = [(p.code, p.summary.split("{{")[1].split("}}")[0]) for p in problems]
+    assert sorted(found) == [
+        ("E4002", "../user.name"),
+        ("E4002", "later"),
+        ("E4002", "title"),
+        ("E4002", "who"),
+    ]
