@@ -87,6 +87,7 @@ class SendJob:
     checkpoint: Path | None = None
     in_doubt: str = "fail"  # what to do with in-doubt rows when no resolver can decide them
     max_attempts: int = 6
+    retry_base: float = 0.25  # seconds; retry n waits uniform(0, min(10, retry_base * 2**n))
     rate_limit: float | None = None  # recipients/s; never above the account's MaxSendRate
     check_suppression: bool = True
 
@@ -573,7 +574,7 @@ class SendEngine:
     def _requeue(self, entry: _Entry, status: str) -> None:
         entry.attempts += 1
         self.report.retried += 1
-        delay = self.rng.uniform(0.0, min(10.0, 0.25 * (2.0**entry.attempts)))
+        delay = self.rng.uniform(0.0, min(10.0, self.job.retry_base * (2.0**entry.attempts)))
         entry.not_before = self.clock() + delay
         log.info(
             "row %d %s: %s, retry %d in %.2fs",

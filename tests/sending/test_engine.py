@@ -308,12 +308,11 @@ def test_server_errors_are_decided_by_the_emulator_without_duplicates(
     from reconciler.sending import EmulatorResolver
 
     emulator.configure(fault_rate=0.3, fault_kind="500", fault_operations=["SendBulkEmail"], seed=3)
-    path = write_csv(tmp_path / "r.csv", people(300))
-    report = send(
-        emulator, path, checkpoint=tmp_path / "ck", resolver=EmulatorResolver(emulator.endpoint_url)
-    )
-    assert report.sent == 300 and report.retried > 0 and report.stopped is None
-    assert len({m["to"][0] for m in messages(emulator)}) == 300 == len(messages(emulator))
+    path = write_csv(tmp_path / "r.csv", people(200))
+    resolver = EmulatorResolver(emulator.endpoint_url)
+    report = send(emulator, path, checkpoint=tmp_path / "ck", resolver=resolver, retry_base=0.01)
+    assert report.sent == 200 and report.retried > 0 and report.stopped is None
+    assert len({m["to"][0] for m in messages(emulator)}) == 200 == len(messages(emulator))
 
 
 def test_server_error_without_resolver_stops_in_doubt(
