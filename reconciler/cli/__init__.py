@@ -22,6 +22,7 @@ from reconciler.errors import ReconcilerError
 COMMANDS: dict[str, tuple[str, str]] = {
     "quota": ("reconciler.cli.quota", "Show the sending quota, sending status and production access."),
     "send": ("reconciler.cli.send", "Send a templated campaign from a CSV/JSONL file (resumable, rate-limited)."),
+    "mcp": ("reconciler.cli.mcp", "Run the guarded MCP server for AI assistants (stdio, or --http with a token)."),
     "local": ("reconciler.cli.local", "Run and manage the local SES v2 emulator."),
     "validate": ("reconciler.cli.validate", "Check manifests: schema, references, templates (no AWS call)."),
     "schema": ("reconciler.cli.schema", "Regenerate (or --check) the JSON Schemas in schemas/."),

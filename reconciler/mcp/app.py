@@ -1,0 +1,64 @@
+"""What the tools work with: the configuration, the guardrails and the AWS side (one per server)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.aws.clients import AwsContext
+from reconciler.aws.gateway import SesGateway
+from reconciler.cli.context import Settings
+from reconciler.mcp.audit import AuditLog
+from reconciler.mcp.config import McpConfig
+from reconciler.mcp.guardrails import Guardrails
+
+
+@dataclass
+class McpApp:
+    config: McpConfig
+    aws: AwsContext
+    gateway: SesGateway
+    settings: Settings = field(default_factory=Settings)  # for get_drift (services.plan)
+    audit: AuditLog = field(default_factory=AuditLog)
+    guardrails: Guardrails = field(init=False)
+    _cloudwatch: Any = field(default=None, init=False, repr=False)
+    _emulator: tuple[str | None] | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.guardrails = Guardrails(self.config)
+
+    @classmethod
+    def create(
+        cls,
+        config: McpConfig,
+        aws: AwsContext,
+        *,
+        settings: Settings | None = None,
+        rates: Any = None,
+        audit: AuditLog | None = None,
+    ) -> McpApp:
+        return cls(
+            config=config,
+            aws=aws,
+            gateway=SesGateway.from_aws(aws, rates=rates),
+            settings=settings or Settings(),
+            audit=audit or AuditLog(config.audit_log),
+        )
+
+    def cloudwatch(self) -> Any:
+        with self._lock:
+            if self._cloudwatch is None:
+                self._cloudwatch = self.aws.client("cloudwatch")
+            return self._cloudwatch
+
+    def emulator_url(self) -> str | None:
+        """The endpoint when it is a sesctl emulator (its sent messages can then be read)."""
+        with self._lock:
+            if self._emulator is None:
+                from reconciler.sending.resolver import emulator_resolver
+
+                resolver = emulator_resolver(self.aws.endpoint_url)
+                self._emulator = (resolver.endpoint_url if resolver else None,)
+            return self._emulator[0]

@@ -1,0 +1,169 @@
+"""One JSON audit line per ``tools/call`` request, with the arguments masked.
+
+    {"ts": "2026-11-28T07:02:11.123Z", "tool": "send_email", "client": "claude-ai/0.1",
+     "principal": "stdio", "args": {"request": {"to": ["s***s@simulator.amazonses.com"],
+     "template": "welcome", "template_data": ["name"]}}, "status": "ok", "duration_ms": 41.2,
+     "result": {"sent": 1}}
+
+Masking (``mask_arguments``): every email address anywhere becomes ``a***e@example.com``;
+message bodies (``subject``, ``html``, ``text``, ``body``) become their length
+(``"[312 chars]"``); template data (``template_data``, ``data``, ``default_data``) becomes its
+key names only; secrets (``token``, ``password``...) are dropped. Lines go to stderr (never
+stdout: on stdio that is the protocol) or are appended to a file.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import re
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from mcp_types import MISSING_REQUIRED_CLIENT_CAPABILITY
+
+from reconciler.sending.masking import mask_email
+
+BODY_KEYS = frozenset({"subject", "html", "text", "body"})
+DATA_KEYS = frozenset({"template_data", "data", "default_data"})
+SECRET_KEYS = frozenset({"token", "password", "secret", "authorization"})
+_EMAIL_IN_TEXT = re.compile(r"[^\s@<>,;\"'()\[\]]+@[^\s@<>,;\"'()\[\]]+\.[A-Za-z0-9.-]+")
+
+# What a tool adds to its own audit line (counts, run id, confirmation outcome). The
+# middleware sets a fresh dict per request; sync tools run in a worker thread that gets a copy
+# of the context, so writes to the (shared) dict are seen by the middleware.
+_NOTE: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "sesctl_mcp_audit", default=None
+)
+
+
+def note(**fields: Any) -> None:
+    """Add ``fields`` (already masked!) to the current call's audit line."""
+    current = _NOTE.get()
+    if current is not None:
+        current.update(fields)
+
+
+def mask_text(text: str) -> str:
+    return _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
+
+
+def mask_arguments(value: Any, key: str = "") -> Any:
+    lowered = key.lower()
+    if lowered in SECRET_KEYS:
+        return "[redacted]"
+    if lowered in DATA_KEYS and isinstance(value, Mapping):
+        return sorted(str(k) for k in value)
+    if lowered in BODY_KEYS and isinstance(value, str):
+        return f"[{len(value)} chars]"
+    if isinstance(value, Mapping):
+        return {str(k): mask_arguments(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_arguments(v, key) for v in value]
+    if isinstance(value, str):
+        return mask_text(value)
+    return value
+
+
+class AuditLog:
+    """A sink for audit lines: ``"-"`` (stderr) or a file path, appended, one flush per line."""
+
+    def __init__(self, target: str = "-", stream: IO[str] | None = None) -> None:
+        self.target = target
+        self._lock = threading.Lock()
+        self._owned: IO[str] | None = None
+        if stream is not None:
+            self._stream: IO[str] | None = stream
+        elif target == "-":
+            self._stream = None  # resolved at write time, so a replaced sys.stderr is honoured
+        else:
+            path = Path(target)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._owned = self._stream = path.open("a", encoding="utf-8")
+
+    def write(self, line: Mapping[str, Any]) -> None:
+        text = json.dumps(line, sort_keys=True, default=str, ensure_ascii=False)
+        with self._lock:
+            stream = self._stream or sys.stderr
+            stream.write(text + "\n")
+            stream.flush()
+
+    def close(self) -> None:
+        if self._owned is not None:
+            self._owned.close()
+            self._owned = None
+
+
+def _now() -> str:
+    moment = datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _client(ctx: Any) -> str:
+    params = getattr(getattr(ctx, "session", None), "client_params", None)
+    info = getattr(params, "client_info", None)
+    if info is None:
+        return "unknown"
+    return f"{info.name}/{info.version}" if getattr(info, "version", None) else str(info.name)
+
+
+def _principal() -> str:
+    from mcp.server.auth.middleware.auth_context import get_access_token
+
+    token = get_access_token()
+    return f"token:{token.client_id}" if token is not None else "local"
+
+
+def _status(result: Any) -> str:
+    if isinstance(result, Mapping):
+        if "inputRequests" in result:
+            return "confirmation_requested"
+        return "error" if result.get("isError") else "ok"
+    if getattr(result, "is_error", False):
+        return "error"
+    return "ok"
+
+
+class AuditMiddleware:
+    """Server middleware writing one line per ``tools/call`` request (other methods pass through)."""
+
+    def __init__(self, log: AuditLog) -> None:
+        self.log = log
+
+    async def __call__(self, ctx: Any, call_next: Any) -> Any:
+        if ctx.method != "tools/call" or ctx.request_id is None:
+            return await call_next(ctx)
+        params = ctx.params or {}
+        extra: dict[str, Any] = {}
+        token = _NOTE.set(extra)
+        started = time.monotonic()
+        line: dict[str, Any] = {
+            "ts": _now(),
+            "tool": str(params.get("name", "")),
+            "client": _client(ctx),
+            "principal": _principal(),
+            "args": mask_arguments(params.get("arguments") or {}),
+        }
+        try:
+            result = await call_next(ctx)
+            line["status"] = _status(result)
+            return result
+        except BaseException as exc:
+            code = getattr(getattr(exc, "error", None), "code", None)
+            # -32021: the client cannot elicit, so the send failed closed before anything left.
+            line["status"] = (
+                "failed_closed" if code == MISSING_REQUIRED_CLIENT_CAPABILITY else "protocol_error"
+            )
+            line["error"] = f"{type(exc).__name__}{f' {code}' if code is not None else ''}"
+            raise
+        finally:
+            _NOTE.reset(token)
+            line["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+            if extra:
+                line["result"] = extra
+            self.log.write(line)

@@ -1,0 +1,165 @@
+"""send_email and send_bulk_email on the send engine: guard, preview, confirm, send.
+
+1. ``prepare`` applies the guardrails (sender, configuration set, recipients, per-call cap) and
+   builds the engine job; nothing is read from SES yet.
+2. ``preview`` is an engine dry run (suppression, per-recipient rendering with the missing
+   variable named) plus the subject rendered for the first sendable recipient; it is what the
+   human sees first in the confirmation message.
+3. ``execute`` spends the hourly budget and runs the engine for real.
+Steps 1 and 2 have no side effects, so the SDK may run them again on every confirmation round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from reconciler.errors import SendError
+from reconciler.mcp.app import McpApp
+from reconciler.mcp.guardrails import Refused
+from reconciler.mcp.models import Problem, SendBulkEmailInput, SendEmailInput, SendPreview, SendResult
+from reconciler.mcp.reads import fetch_template
+from reconciler.sending import Recipient, SendEngine, SendJob, SendReport, emulator_resolver, mask_email
+from reconciler.templates import TemplateError, compile_template, merge_template_data
+
+SHOWN_RECIPIENTS = 10
+
+
+@dataclass(frozen=True)
+class PreparedSend:
+    job: SendJob
+    recipients: tuple[Recipient, ...]
+
+
+def prepare(app: McpApp, request: SendEmailInput | SendBulkEmailInput) -> PreparedSend:
+    guard = app.guardrails
+    sender = guard.sender(request.from_address)
+    configuration_set = guard.configuration_set(request.configuration_set)
+    if isinstance(request, SendEmailInput):
+        recipients = tuple(
+            Recipient(email=address.strip(), row=row, line=row + 1) for row, address in enumerate(request.to)
+        )
+        defaults = dict(request.template_data)
+    else:
+        recipients = tuple(
+            Recipient(email=r.email.strip(), data=dict(r.data), tags=dict(r.tags), row=row, line=row + 1)
+            for row, r in enumerate(request.recipients)
+        )
+        defaults = dict(request.default_data)
+    guard.recipients([r.email for r in recipients])
+    job = SendJob(
+        from_address=sender,
+        template=request.template,
+        configuration_set=configuration_set,
+        default_data=defaults,
+        default_tags=dict(request.tags),
+    )
+    try:
+        job.validate()
+    except SendError as exc:
+        raise Refused(str(exc), hint=exc.hint) from None
+    return PreparedSend(job, recipients)
+
+
+def _run(app: McpApp, job: SendJob, recipients: tuple[Recipient, ...]) -> SendReport:
+    try:
+        resolver = None if job.dry_run else emulator_resolver(app.emulator_url())
+        return SendEngine(app.gateway, job, resolver=resolver).run(iter(recipients))
+    except SendError as exc:
+        raise Refused(str(exc), hint=exc.hint) from None
+
+
+def _problems(report: SendReport) -> list[Problem]:
+    return [Problem(email=p.email, reason=p.reason) for p in report.examples]
+
+
+def _subject(app: McpApp, prepared: PreparedSend) -> str:
+    source = fetch_template(app, prepared.job.template or "").get("Subject") or ""
+    try:
+        compiled = compile_template(source, part="subject")
+    except TemplateError as exc:
+        raise Refused(f"template {prepared.job.template!r} does not compile: {exc}") from None
+    for recipient in prepared.recipients:
+        if not app.guardrails.recipient_allowed(recipient.email):
+            continue
+        try:
+            return compiled.render(merge_template_data(dict(prepared.job.default_data), recipient.data))
+        except TemplateError:
+            continue
+    return "(renders for no recipient)"
+
+
+def preview(app: McpApp, prepared: PreparedSend) -> SendPreview:
+    report = _run(app, replace(prepared.job, dry_run=True), prepared.recipients)
+    addresses = [mask_email(r.email) for r in prepared.recipients]
+    shown = addresses[:SHOWN_RECIPIENTS]
+    if len(addresses) > SHOWN_RECIPIENTS:
+        shown.append(f"... and {len(addresses) - SHOWN_RECIPIENTS} more")
+    return SendPreview(
+        template=prepared.job.template or "",
+        subject=_subject(app, prepared) if report.sent else "(nothing would be sent)",
+        from_address=prepared.job.from_address,
+        configuration_set=prepared.job.configuration_set,
+        recipients=len(prepared.recipients),
+        masked_recipients=shown,
+        would_send=report.sent,
+        skipped_suppressed=report.skipped_suppressed,
+        refused=report.refused_render + report.refused_invalid,
+        problems=_problems(report),
+    )
+
+
+def check_sendable(app: McpApp, shown: SendPreview) -> None:
+    """Refuse before asking the human when nothing can be sent or the hour's budget is short."""
+    if shown.would_send == 0:
+        reasons = "; ".join(f"{p.email}: {p.reason}" for p in shown.problems[:5])
+        raise Refused(
+            "refused: no recipient can be sent this template"
+            + (f" ({reasons})" if reasons else f" ({shown.skipped_suppressed} suppressed)"),
+            hint="render_template shows what a recipient's data lacks; check_suppression explains skips.",
+        )
+    app.guardrails.budget.check(shown.would_send)
+
+
+def confirmation_message(shown: SendPreview) -> str:
+    lines = [
+        "Send email? Preview (nothing has been sent yet):",
+        f"  Template:   {shown.template}",
+        f"  Subject:    {shown.subject}",
+        f"  From:       {shown.from_address}",
+        f"  Config set: {shown.configuration_set or '(none)'}",
+        f"  Recipients: {shown.recipients} ({', '.join(shown.masked_recipients)})",
+        f"  Will send {shown.would_send}; skip {shown.skipped_suppressed} suppressed; "
+        f"refuse {shown.refused} (rendering or invalid).",
+    ]
+    lines.extend(f"  - {p.email}: {p.reason}" for p in shown.problems[:5])
+    return "\n".join(lines)
+
+
+def execute(app: McpApp, prepared: PreparedSend, shown: SendPreview) -> SendResult:
+    app.guardrails.budget.take(shown.would_send)
+    report = _run(app, prepared.job, prepared.recipients)
+    status: Literal["sent", "partial", "stopped"]
+    if report.stopped:
+        status = "stopped"
+    elif report.failed_permanent or report.sent < shown.would_send:
+        status = "partial"
+    else:
+        status = "sent"
+    return SendResult(
+        status=status,
+        preview=shown,
+        sent=report.sent,
+        skipped_suppressed=report.skipped_suppressed,
+        refused_render=report.refused_render,
+        refused_invalid=report.refused_invalid,
+        failed_permanent=report.failed_permanent,
+        retried=report.retried,
+        run_id=report.run_id,
+        problems=_problems(report),
+        stopped=report.stopped,
+    )
+
+
+def dry_run_result(shown: SendPreview) -> SendResult:
+    return SendResult(status="dry_run", preview=shown)
