@@ -160,7 +160,8 @@ class Project:
 
 
 def find_project_file(start: Path) -> Path | None:
-    """``start`` itself if it is a project file, else the nearest sesctl.yaml in it or above it."""
+    """``start`` itself if it is a project file, else the nearest sesctl.yaml in it or above it
+    (up to the root of the git repository it is in)."""
     start = start.resolve()
     if start.is_file():
         if start.name in PROJECT_FILES:
@@ -171,6 +172,8 @@ def find_project_file(start: Path) -> Path | None:
             candidate = directory / name
             if candidate.is_file():
                 return candidate
+        if (directory / ".git").exists():  # like git: never look above the repository's root
+            break
     return None
 
 

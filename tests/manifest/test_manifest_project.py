@@ -189,3 +189,10 @@ def test_missing_manifests_path_points_at_the_project_file(tmp_path: Path) -> No
         ("E1004", True, 4, 5)
     ]
     assert "gone" in problems[0].summary
+
+
+def test_project_search_stops_at_the_repository_root(tmp_path: Path) -> None:
+    write(tmp_path, {"sesctl.yaml": "stack: outer\n", "repo/.git/HEAD": "ref: main\n", "repo/m/x.yaml": POOL})
+    assert load_manifests(tmp_path / "repo" / "m", environ={}).stack is None
+    write(tmp_path, {"plain/m/x.yaml": POOL})
+    assert load_manifests(tmp_path / "plain" / "m", environ={}).stack == "outer"
