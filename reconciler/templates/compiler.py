@@ -20,6 +20,14 @@ from .errors import RenderError, TemplateSyntaxError
 from .profile import BLOCK_HELPERS, helper_name, inline_names, walk
 
 RenderFn = Callable[[Any, Any, Any, Any], str]
+MAX_LOOPS = 18
+MAX_LEVEL = 90
+
+
+def node_loops(node: ast.Block, bparams: frozenset[str]) -> int:
+    """1 if the block compiles to a Python ``for`` loop (#each, sections), else 0."""
+    name = helper_name(node.path, bparams)
+    return 0 if name in ("if", "unless", "with") else 1
 
 
 @dataclass
@@ -62,6 +70,7 @@ class Generator:
         self.part = ""
         self.out: list[str] = []
         self.level = 0
+        self.loops = 0
 
     # -- plumbing ------------------------------------------------------------------------
     def new(self, prefix: str) -> str:
@@ -89,8 +98,8 @@ class Generator:
                         self.use_data |= e.data and not (e.parts[:1] == ["root"] and e.depth == 0)
 
     def function(self, name: str, program: ast.Program, part: str, *, main: bool = True) -> None:
-        saved = (self.out, self.level, self.part)
-        self.out, self.level, self.part = [], 1, part
+        saved = (self.out, self.level, self.part, self.loops)
+        self.out, self.level, self.part, self.loops = [], 1, part, 0
         self.emit("o = []")
         self.emit("a = o.append")
         self.emit("R = st.root")
@@ -101,7 +110,7 @@ class Generator:
         self.program(program, scope, declare_depths="None" if main else scope.ds)
         self.emit('return "".join(o)')
         self.functions.append([f"def {name}(c0, ds0, d0, st):", *self.out])
-        self.out, self.level, self.part = saved
+        self.out, self.level, self.part, self.loops = saved
 
     def source(self) -> str:
         return "\n".join("\n".join(f) for f in self.functions) + "\n"
@@ -168,6 +177,23 @@ class Generator:
             self.emit(f"a({'E' if escape else 'S'}({self.walk(base, parts)}))")
 
     def block(self, node: ast.Block, sc: _Scope) -> None:
+        # Python refuses more than 20 nested loops and about 100 indentation levels.
+        loops = node_loops(node, frozenset(sc.bparams))
+        if self.loops + loops > MAX_LOOPS or self.level > MAX_LEVEL:
+            raise TemplateSyntaxError(
+                f"too deeply nested to compile: at most {MAX_LOOPS} nested #each or sections "
+                f"and about {MAX_LEVEL} levels of blocks",
+                part=self.part,
+                line=node.pos.line,
+                column=node.pos.column,
+            )
+        self.loops += loops
+        try:
+            self._block(node, sc)
+        finally:
+            self.loops -= loops
+
+    def _block(self, node: ast.Block, sc: _Scope) -> None:
         name = helper_name(node.path, frozenset(sc.bparams))
         if name in BLOCK_HELPERS:
             t = self.value(node.params[0], sc)
@@ -344,9 +370,12 @@ def build(
     source = gen.source()
     try:
         code = compile(source, "<sesctl template>", "exec")
-    except (SyntaxError, RecursionError, MemoryError) as exc:  # e.g. Python's nesting limits
+    except (SyntaxError, RecursionError, MemoryError) as exc:  # pragma: no cover - limits checked above
         raise TemplateSyntaxError(
-            f"template too deeply nested to compile ({exc.__class__.__name__})", part=units[0].part
+            f"template too large or nested to compile ({exc.__class__.__name__})",
+            part=units[0].part,
+            line=1,
+            column=1,
         ) from None
     namespace = _namespace(gen.errors, null_is_missing)
     exec(code, namespace)

@@ -134,21 +134,31 @@ def _escaped_content_end(source: str, start: int) -> int:
     return m
 
 
-def _first_match(
-    rules: list[tuple[str, re.Pattern[str]]], source: str, pos: int
-) -> tuple[str, re.Match[str] | None]:
-    for kind, rx in rules:
-        m = rx.match(source, pos)
-        if m:
-            return kind, m
-    return "", None
+class _Rules:
+    """Rules tried in order at one position, as one regex alternation (Python's ``|`` also
+    takes the first alternative that matches), so a token costs one ``match`` call."""
+
+    def __init__(self, rules: list[tuple[str, re.Pattern[str]]]) -> None:
+        self.kinds = [kind for kind, _ in rules]
+        self.rx = re.compile("|".join(f"(?P<r{i}>{rx.pattern})" for i, (_, rx) in enumerate(rules)))
+
+    def match(self, source: str, pos: int) -> tuple[str, re.Match[str] | None]:
+        m = self.rx.match(source, pos)
+        if m is None:
+            return "", None
+        assert m.lastgroup is not None
+        return self.kinds[int(m.lastgroup[1:])], m
+
+
+_OPEN = _Rules(_OPEN_RULES)
+_INNER = _Rules(_INNER_RULES)
 
 
 _Fail = Callable[[str, int], TemplateSyntaxError]
 
 
 def _lex_tag(source: str, j: int, tokens: list[Token], fail: _Fail) -> int:
-    kind, m = _first_match(_OPEN_RULES, source, j)
+    kind, m = _OPEN.match(source, j)
     if m is None:  # pragma: no cover - the last rule always matches "{{"
         raise fail("unexpected '{{'", j)
     text = m.group(0)
@@ -175,7 +185,7 @@ def _lex_tag(source: str, j: int, tokens: list[Token], fail: _Fail) -> int:
     while True:
         if k >= n:
             raise fail("unclosed tag: missing '}}'", j)
-        inner, im = _first_match(_INNER_RULES, source, k)
+        inner, im = _INNER.match(source, k)
         if im is None:
             if source.find("}}", k) < 0:
                 raise fail("unclosed tag: missing '}}'", j)

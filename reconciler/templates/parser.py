@@ -13,6 +13,7 @@ from .errors import TemplateSyntaxError
 from .lexer import LineIndex, Token, tokenize
 from .runtime import MISSING, js_str
 
+MAX_DEPTH = 100  # nesting of blocks; keeps every recursive pass well inside Python's limits
 _CLOSERS = ("CLOSE", "CLOSE_UNESCAPED")
 _LITERALS = ("STRING", "NUMBER", "BOOLEAN", "UNDEFINED", "NULL")
 _SCOPED = re.compile(r"^\.|this\b", re.ASCII)
@@ -37,6 +38,7 @@ class _Parser:
         self.tokens: list[Token] = tokenize(source, part=part, index=self.index)
         self.i = 0
         self.end = len(source)
+        self.depth = 0
 
     # -- helpers -------------------------------------------------------------------------
     def pos(self, offset: int) -> ast.Pos:
@@ -114,6 +116,15 @@ class _Parser:
 
     def block(self) -> ast.Block:
         open_tok = self.next("a block")
+        if self.depth >= MAX_DEPTH:
+            raise self.error(f"blocks nested more than {MAX_DEPTH} deep", open_tok.start)
+        self.depth += 1
+        try:
+            return self._block(open_tok)
+        finally:
+            self.depth -= 1
+
+    def _block(self, open_tok: Token) -> ast.Block:
         decorator = open_tok.kind == "OPEN_DECORATOR_BLOCK"
         inverted = open_tok.kind == "OPEN_INVERSE"
         path, params, hash_, block_params, close = self.sexpr(open_tok, block_params=True)

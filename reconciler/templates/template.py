@@ -54,7 +54,7 @@ class CompiledTemplate:
             return functions["render"](data, (data, None), {}, state)
         except RecursionError:
             raise RenderError(
-                "partials call each other too deeply (endless recursion?)", part=self.part
+                "partials or data nest too deeply to render (endless partial recursion?)", part=self.part
             ) from None
 
     def __repr__(self) -> str:

@@ -283,6 +283,25 @@ def test_recursive_inline_partial_depth_is_bounded() -> None:
         template.render(node)
 
 
+@pytest.mark.parametrize(
+    ("source", "line", "column"),
+    [
+        ("{{#each a}}\n" * 19 + "x" + "{{/each}}" * 19, 19, 1),  # Python: at most 20 nested loops
+        ("{{#if a}}" * 95 + "x" + "{{/if}}" * 95, 1, 9 * 90 + 1),  # Python: about 100 indent levels
+        ("{{#if a}}" * 101 + "x" + "{{/if}}" * 101, 1, 9 * 100 + 1),  # the parser's own limit
+    ],
+)
+def test_nesting_limits_are_refused_with_a_position(source: str, line: int, column: int) -> None:
+    with pytest.raises(TemplateSyntaxError, match="nested") as info:
+        compile_template(source)
+    assert (info.value.line, info.value.column) == (line, column)
+
+
+def test_eighteen_nested_loops_compile() -> None:
+    source = "".join(f"{{{{#each l{i}}}}}" for i in range(18)) + "{{x}}" + "{{/each}}" * 18
+    assert compile_template(source).render({}) == ""
+
+
 # -- render_email --------------------------------------------------------------------------
 def test_render_email_renders_each_part_and_names_the_failing_one() -> None:
     email = render_email("Hi {{name}}", "<p>{{name}}</p>", None, {"name": "Ada"})
