@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sending_support import ALL_EVENTS, SENDER, TEMPLATE, EventQueue
+from sending_support import SENDER, TEMPLATE, EventQueue, sns_event_queue
 
 from reconciler.testing import LocalEmulator
 
@@ -23,19 +23,4 @@ def sender(emulator: LocalEmulator, ses: Any) -> str:
 def events(emulator: LocalEmulator, ses: Any, sender: str) -> EventQueue:
     """Configuration set "tracked" publishing every event type to SNS, with an SQS queue
     subscribed (raw delivery, so each SQS body is the SES record itself)."""
-    sns, sqs = emulator.client("sns"), emulator.client("sqs")
-    topic = sns.create_topic(Name="ses-events")["TopicArn"]
-    url = sqs.create_queue(QueueName="ses-events")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
-    ses.create_configuration_set(ConfigurationSetName="tracked")
-    ses.create_configuration_set_event_destination(
-        ConfigurationSetName="tracked",
-        EventDestinationName="to-sns",
-        EventDestination={
-            "Enabled": True,
-            "MatchingEventTypes": ALL_EVENTS,
-            "SnsDestination": {"TopicArn": topic},
-        },
-    )
-    return EventQueue(sqs, url, topic)
+    return sns_event_queue(emulator, "tracked")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
+
+from reconciler.emulator.state import EventType
 
 SENDER = "news@example.com"
 TEMPLATE = {
@@ -13,18 +15,7 @@ TEMPLATE = {
     "Text": "Hi {{name}}, your plan is {{plan}}.",
     "Html": "<p>Hi {{name}}</p>",
 }
-ALL_EVENTS = [
-    "SEND",
-    "REJECT",
-    "BOUNCE",
-    "COMPLAINT",
-    "DELIVERY",
-    "OPEN",
-    "CLICK",
-    "RENDERING_FAILURE",
-    "DELIVERY_DELAY",
-    "SUBSCRIPTION",
-]
+ALL_EVENTS = list(get_args(EventType))  # every MatchingEventTypes value
 
 
 @dataclass
@@ -32,6 +23,25 @@ class EventQueue:
     sqs: Any
     url: str
     topic_arn: str
+
+    def route(
+        self, ses: Any, config_set: str, types: list[str], *, enabled: bool, update: bool = False
+    ) -> None:
+        """Create (or update) the set's SNS destination "to-sns" to this queue's topic."""
+        call = (
+            ses.update_configuration_set_event_destination
+            if update
+            else ses.create_configuration_set_event_destination
+        )
+        call(
+            ConfigurationSetName=config_set,
+            EventDestinationName="to-sns",
+            EventDestination={
+                "Enabled": enabled,
+                "MatchingEventTypes": types,
+                "SnsDestination": {"TopicArn": self.topic_arn},
+            },
+        )
 
     def drain(self, expected: int = 0, timeout: float = 5.0) -> list[dict[str, Any]]:
         """Every SES record in the queue (waits until ``expected`` have arrived)."""
@@ -68,3 +78,18 @@ def gateway_for(emulator: Any) -> Any:
     from reconciler.aws.ratelimit import RateLimits
 
     return SesGateway(emulator.client("sesv2"), limits=RateLimits.parse(1000))
+
+
+def sns_event_queue(emulator: Any, config_set: str, types: list[str] | None = None) -> EventQueue:
+    """Create ``config_set`` with an enabled SNS destination "to-sns" for ``types`` (all by
+    default) and an SQS queue subscribed to the topic with raw delivery, so each SQS body is
+    an SES record. moto delivers SNS -> SQS for real."""
+    sns, sqs, ses = emulator.client("sns"), emulator.client("sqs"), emulator.client("sesv2")
+    topic = sns.create_topic(Name=f"{config_set}-events")["TopicArn"]
+    url = sqs.create_queue(QueueName=f"{config_set}-events")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    ses.create_configuration_set(ConfigurationSetName=config_set)
+    queue = EventQueue(sqs, url, topic)
+    queue.route(ses, config_set, types or ALL_EVENTS, enabled=True)
+    return queue

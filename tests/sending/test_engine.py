@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sending_support import ALL_EVENTS, gateway_for, write_csv
+from sending_support import ALL_EVENTS, gateway_for, sns_event_queue, write_csv
 
 from reconciler.sending import (
     CheckpointError,
@@ -56,21 +56,7 @@ def test_thousand_recipients_exact_report(
     for i in suppressed:
         ses.put_suppressed_destination(EmailAddress=f"user{i}@example.org", Reason="BOUNCE")
     # A destination for Rendering Failure events only: the engine must never cause one.
-    sqs, sns = emulator.client("sqs"), emulator.client("sns")
-    topic = sns.create_topic(Name="failures")["TopicArn"]
-    url = sqs.create_queue(QueueName="failures")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-    ses.create_configuration_set(ConfigurationSetName="campaign")
-    ses.create_configuration_set_event_destination(
-        ConfigurationSetName="campaign",
-        EventDestinationName="failures",
-        EventDestination={
-            "Enabled": True,
-            "MatchingEventTypes": ["RENDERING_FAILURE"],
-            "SnsDestination": {"TopicArn": topic},
-        },
-    )
+    failures = sns_event_queue(emulator, "campaign", ["RENDERING_FAILURE"])
     path = write_csv(tmp_path / "r.csv", people(1000, missing_plan=missing))
     report = send(emulator, path, configuration_set="campaign", checkpoint=tmp_path / "ck")
     assert (report.sent, report.skipped_suppressed, report.refused_render, report.failed_permanent) == (
@@ -88,7 +74,7 @@ def test_thousand_recipients_exact_report(
     addresses = {m["to"][0] for m in stored}
     assert len(addresses) == 930
     assert not addresses & {f"user{i}@example.org" for i in suppressed | missing}
-    assert sqs.receive_message(QueueUrl=url).get("Messages", []) == []
+    assert failures.drain(timeout=0.2) == []
 
 
 def test_dry_run_sends_nothing(emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path) -> None:

@@ -126,15 +126,7 @@ def test_open_click_and_delay_hooks(
 def test_disabled_destination_and_unmatched_types_publish_nothing(
     ses: Any, sender: str, events: EventQueue
 ) -> None:
-    ses.update_configuration_set_event_destination(
-        ConfigurationSetName="tracked",
-        EventDestinationName="to-sns",
-        EventDestination={
-            "Enabled": True,
-            "MatchingEventTypes": ["BOUNCE"],
-            "SnsDestination": {"TopicArn": events.topic_arn},
-        },
-    )
+    events.route(ses, "tracked", ["BOUNCE"], enabled=True, update=True)
     ses.send_email(
         FromEmailAddress=sender,
         Destination={"ToAddresses": ["ada@example.org"]},
@@ -142,15 +134,7 @@ def test_disabled_destination_and_unmatched_types_publish_nothing(
         ConfigurationSetName="tracked",
     )
     assert events.drain(timeout=0.3) == []
-    ses.update_configuration_set_event_destination(
-        ConfigurationSetName="tracked",
-        EventDestinationName="to-sns",
-        EventDestination={
-            "Enabled": False,
-            "MatchingEventTypes": ["BOUNCE"],
-            "SnsDestination": {"TopicArn": events.topic_arn},
-        },
-    )
+    events.route(ses, "tracked", ["BOUNCE"], enabled=False, update=True)
     ses.send_email(
         FromEmailAddress=sender,
         Destination={"ToAddresses": ["bounce@simulator.amazonses.com"]},
