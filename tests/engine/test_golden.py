@@ -42,7 +42,7 @@ def test_golden(case: Path, emulator: Any, ses: Any, request: pytest.FixtureRequ
         "plan.txt": render_text(result.plan, color=False),
         "plan.md": render_markdown(result.plan.to_dict()),
     }
-    if request.config.getoption("--update-golden"):
+    if request.config.getoption("--update-golden", default=False):
         for name, text in outputs.items():
             (case / name).write_text(text, encoding="utf-8")
         return
