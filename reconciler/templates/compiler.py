@@ -259,7 +259,7 @@ class Generator:
         self.level += 1
         self.emit(f"for {i}, ({k}, {v}) in enumerate({it}):")
         self.level += 1
-        inner = self.iteration(sc, v, i, k, n, framed=True)
+        inner = self.iteration(sc, v, i, k, n)
         self.bind(node.program, inner, [v, k])
         self.program(node.program, inner)
         self.level -= 2
@@ -267,14 +267,14 @@ class Generator:
             self.emit("else:")
             self.nested(node.inverse, sc)
 
-    def iteration(self, sc: _Scope, value: str, i: str, key: str, n: str, *, framed: bool) -> _Scope:
+    def iteration(self, sc: _Scope, value: str, i: str, key: str, n: str, *, only_if: str = "") -> _Scope:
+        """The scope of one item of a loop: its context and, where the template uses @data,
+        a new frame with @key/@index/@first/@last (``only_if``: a condition for the frame)."""
         inner = self.push(sc, value)
-        if self.use_data and framed:
+        if self.use_data:
             d = self.new("d")
-            self.emit(
-                f"{d} = {{'key': {key}, 'index': {i}, 'first': {i} == 0, 'last': {i} == {n} - 1, "
-                f"'_parent': {sc.data}}}"
-            )
+            frame = f"{{'key': {key}, 'index': {i}, 'first': {i} == 0, 'last': {i} == {n} - 1, '_parent': {sc.data}}}"
+            self.emit(f"{d} = {frame} if {only_if} else {sc.data}" if only_if else f"{d} = {frame}")
             inner.data = d
         return inner
 
@@ -294,15 +294,8 @@ class Generator:
             self.emit(f"{n} = len({items})")
             self.emit(f"for {i}, {v} in enumerate({items}):")
             self.level += 1
-            framed = self.use_data
-            inner = self.push(sc, v)
-            if framed:
-                d = self.new("d")
-                self.emit(
-                    f"{d} = {{'key': {i}, 'index': {i}, 'first': {i} == 0, 'last': {i} == {n} - 1, "
-                    f"'_parent': {sc.data}}} if type({t}) is list else {sc.data}"
-                )
-                inner.data = d
+            # arrays iterate as #each does (with @index...); other values keep the frame
+            inner = self.iteration(sc, v, i, i, n, only_if=f"type({t}) is list")
             self.program(node.program, inner)
             self.level -= 1
         self.level -= 1
