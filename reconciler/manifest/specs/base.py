@@ -57,7 +57,7 @@ def _tags(value: Any) -> Any:
 
 TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 TagValue = Annotated[str, StringConstraints(max_length=256)]
-Tags = Annotated[dict[TagKey, TagValue], BeforeValidator(_tags)]
+Tags = Annotated[dict[TagKey, TagValue], BeforeValidator(_tags), Field(max_length=50)]  # SES: 50 per resource
 
 
 def _unique(value: Any) -> Any:
