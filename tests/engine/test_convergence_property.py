@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from engine_support import apply, plan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import apply, plan
 
 from reconciler.kinds.registry import KINDS
 

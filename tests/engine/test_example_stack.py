@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from support import sesctl
+from engine_support import sesctl
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import apply, plan
+from engine_support import apply, plan
 
 from reconciler.engine.render_markdown import render_markdown
 from reconciler.engine.render_text import render_text

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from support import apply, configuration_set, event_destination, plan, pool, project, template
+from engine_support import apply, configuration_set, event_destination, plan, pool, project, template
 
 from reconciler.aws.ratelimit import RetryPolicy
 from reconciler.engine.applier import DONE, FAILED, SKIPPED
@@ -76,4 +76,6 @@ def test_targeted_plan_reads_and_changes_only_targets_and_dependencies(tmp_path:
     assert result.plan.targets == ("EventDestination/marketing/bounces",)
     assert "ListEmailTemplates" not in result.api_calls and "GetEmailTemplate" not in result.api_calls
     applied = apply(root, emulator, targets=("ConfigurationSet/tx",))
-    assert applied.result is not None and [o.address for o in applied.result.outcomes] == ["ConfigurationSet/tx"]
+    assert applied.result is not None and [o.address for o in applied.result.outcomes] == [
+        "ConfigurationSet/tx"
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fakes import fake_kinds
+from engine_fakes import fake_kinds
 
 from reconciler.engine.applier import DONE, FAILED, SKIPPED, apply_plan, stale_addresses
 from reconciler.engine.plan import ABSENT, REPLACE, Action

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from support import (
+from engine_support import (
     SESCTL,
     apply,
     cli_env,
