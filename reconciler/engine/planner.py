@@ -147,6 +147,12 @@ def build_plan(
 ) -> Plan:
     """The plan for ``desired`` against ``live`` (already read with :func:`read_scope`)."""
     scope: set[str] | None = target_closure(desired, kinds, options.targets) if options.targets else None
+    unknown = sorted(t for t in options.targets if t not in desired and t not in live)
+    if unknown:
+        raise UsageError(
+            f"--target {', '.join(unknown)}: no such resource in the manifests or in live SES",
+            hint="Targets are Kind/name addresses as the plan shows them, e.g. EventDestination/marketing/bounces.",
+        )
     changes: list[ResourceChange] = []
     unmanaged: list[str] = []
     pending_prune: list[str] = []

@@ -111,6 +111,8 @@ def test_targets_include_dependencies() -> None:
         "ConfigurationSet/cs",
         "EventDestination/cs/d",
     ]
+    with pytest.raises(UsageError, match="no such resource"):
+        plan_for(kinds, STACK, targets=("EmailTemplate/typo",))
     with pytest.raises(UsageError, match="unknown kind"):
         plan_for(kinds, STACK, targets=("Nope/x",))
 
