@@ -63,9 +63,11 @@ def command(
 
     def confirm(plan: Plan) -> bool:
         if auto_approve:
+            click.echo("")
             return True
         click.echo("\nDo you want to apply these changes? Only 'yes' will be accepted.")
         answer: str = click.prompt("  Enter a value", default="", show_default=False)
+        click.echo("")
         return answer.strip() == "yes"
 
     def report(outcome: StepOutcome) -> None:
