@@ -142,9 +142,11 @@ def command(
         gateway = SesGateway.from_aws(aws)
         # Always a full dry pass first: a malformed file fails here, before anything is sent,
         # and the confirmation shows real counts.
-        preview = SendEngine(gateway, _dry(job)).run(
+        checking = ProgressBar(None, label="checking: ")
+        preview = SendEngine(gateway, _dry(job), progress=checking).run(
             read_recipients(recipients_file), source_digest=file_digest(recipients_file)
         )
+        checking.close(preview)
         if dry_run:
             _show(preview, as_json)
             return

@@ -10,8 +10,11 @@ from reconciler.sending.report import SendReport
 
 
 class ProgressBar:
-    def __init__(self, total: int | None, stream: TextIO | None = None, width: int = 30) -> None:
+    def __init__(
+        self, total: int | None, stream: TextIO | None = None, width: int = 30, label: str = ""
+    ) -> None:
         self.total = total
+        self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.width = width
         self.enabled = self.stream.isatty()
@@ -29,17 +32,19 @@ class ProgressBar:
 
     def _draw(self, report: SendReport, now: float) -> None:
         done = report.processed
-        rate = report.sent / max(now - self._started, 1e-6)
+        counted = done if report.dry_run else report.sent
+        rate = counted / max(now - self._started, 1e-6)
         if self.total:
             filled = int(self.width * min(done, self.total) / self.total)
             bar = "#" * filled + "-" * (self.width - filled)
             head = f"[{bar}] {done}/{self.total}"
         else:
-            head = f"{done} processed"
+            head = f"{done} rows"
+        verb = "ok" if report.dry_run else "sent"
         line = (
-            f"\r{head}  sent {report.sent}  skipped {report.skipped_suppressed}  "
+            f"\r{self.label}{head}  {verb} {report.sent}  skipped {report.skipped_suppressed}  "
             f"refused {report.refused_render + report.refused_invalid}  failed {report.failed_permanent}  "
-            f"{rate:.0f}/s"
+            f"{rate:.0f}/s\x1b[K"
         )
         self.stream.write(line)
         self.stream.flush()

@@ -164,3 +164,28 @@ def test_bad_recipients_file_is_an_error_not_a_traceback(
         "--dry-run",
     )
     assert missing.returncode == 1 and "Template nope does not exist" in missing.stderr
+
+
+def test_send_asks_on_a_terminal(emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path) -> None:
+    import pty
+
+    path = write_csv(tmp_path / "r.csv", people(3))
+    for answer, code, count in (("n", 1, 0), ("y", 0, 3)):
+        primary, secondary = pty.openpty()
+        try:
+            os.write(primary, f"{answer}\n".encode())
+            result = subprocess.run(
+                [SESCTL, "--endpoint-url", emulator.endpoint_url, *send_args(path)],
+                stdin=secondary,
+                capture_output=True,
+                text=True,
+                env=ENV,
+                timeout=120,
+            )
+        finally:
+            os.close(primary)
+            os.close(secondary)
+        assert result.returncode == code, result.stderr
+        assert "3 recipients will be sent welcome from news@example.com" in result.stderr
+        assert "Send?" in result.stderr
+        assert len(emulator.admin("sent_messages")) == count

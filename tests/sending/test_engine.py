@@ -313,3 +313,24 @@ def test_server_error_without_resolver_stops_in_doubt(
         send(emulator, path, checkpoint=tmp_path / "ck")
     resumed = send(emulator, path, checkpoint=tmp_path / "ck", in_doubt="resend")
     assert resumed.sent == 10 and len(messages(emulator)) == 10
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    import io
+
+    from reconciler.sending.progress import ProgressBar
+    from reconciler.sending.report import SendReport
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    report = SendReport(sent=40, skipped_suppressed=2)
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = ProgressBar(100, stream=stream)
+        bar(report)
+        bar.close(report)
+    assert pipe.getvalue() == ""
+    assert "42/100" in terminal.getvalue() and "sent 40" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\n")
