@@ -195,6 +195,7 @@ class SendEngine:
         self._batch_seq = 0
         self._bucket: TokenBucket | None = None
         self._account: dict[str, Any] = {}
+        self._first_send: float | None = None
         self.batch_size = MAX_BATCH
 
     # ---- the run -----------------------------------------------------------------------------
@@ -475,11 +476,14 @@ class SendEngine:
             self._journal.begin(batch, rows)
         client = self.gateway.client
         _without_sdk_retries(client)
+        if self._first_send is None:
+            self._first_send = self.clock()
         try:
             response = client.send_bulk_email(**self._request(entries))
         except (ClientError, BotoCoreError) as exc:
             self._call_failed(batch, entries, map_error(exc, "SendBulkEmail", {}, client))
             return
+        self.report.sending_seconds = self.clock() - self._first_send
         self._record(batch, entries, response.get("BulkEmailEntryResults", []))
 
     def _call_failed(self, batch: str, entries: list[_Entry], error: AwsError) -> None:

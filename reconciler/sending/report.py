@@ -38,7 +38,8 @@ class SendReport:
     stopped: str | None = None  # why the run stopped early (resumable), if it did
     max_send_rate: float = 0.0
     batch_size: int = 0
-    elapsed: float = 0.0
+    elapsed: float = 0.0  # the whole run, set-up reads included
+    sending_seconds: float = 0.0  # from the first SendBulkEmail call to the last answer
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -56,7 +57,8 @@ class SendReport:
 
     @property
     def send_rate(self) -> float:
-        return self.sent / self.elapsed if self.elapsed > 0 else 0.0
+        """Recipients accepted per second while sending."""
+        return self.sent / self.sending_seconds if self.sending_seconds > 0 else 0.0
 
     def note(self, problem: Problem) -> None:
         if len(self.examples) < MAX_EXAMPLES:
@@ -87,11 +89,11 @@ class SendReport:
                 f"in doubt on resume: {self.in_doubt_sent} found sent, {self.in_doubt_resent} resent, "
                 f"{self.in_doubt_skipped} skipped"
             )
-        if self.by_variant:
+        if set(self.by_variant) - {"-"}:
             out.append("by variant: " + ", ".join(f"{k}={v}" for k, v in sorted(self.by_variant.items())))
         if self.failures:
             out.append("failures: " + ", ".join(f"{k}={v}" for k, v in sorted(self.failures.items())))
-        if not self.dry_run and self.elapsed > 0:
+        if not self.dry_run and self.sending_seconds > 0:
             out.append(
                 f"rate: {self.send_rate:.1f}/s (MaxSendRate {self.max_send_rate:g}/s, batches of {self.batch_size})"
             )
