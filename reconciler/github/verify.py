@@ -79,6 +79,8 @@ def verify_plan(
 
 
 def _reasons(pull: dict[str, Any], meta: dict[str, str], plan: dict[str, Any]) -> list[str]:
+    if not meta.get("checksum"):
+        return ["the last plan on the pull request failed, so no plan was reviewed"]
     reasons = []
     head = str((pull.get("head") or {}).get("sha") or "")
     planned = meta.get("head_sha", "")

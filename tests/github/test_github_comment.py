@@ -151,7 +151,7 @@ def test_a_failed_plan_replaces_the_stale_comment(github: FakeGitHub, run_cli, w
     ]
     # Nothing reviewable: the merge guard refuses whatever the fresh plan is.
     refused = run_cli("github", "verify-plan", "--sha", "merge14", plan=gh_plans.creates_only())
-    assert refused.returncode == 1
+    assert refused.returncode == 1 and "the last plan on the pull request failed" in refused.stderr
 
 
 def test_comment_needs_a_plan_or_an_error_log(run_cli) -> None:
