@@ -90,6 +90,19 @@ def test_inline_template_refuses_block_helpers(ses: Any, sender: str) -> None:
         (None, {"EmailTags": [{"Name": "bad name", "Value": "x"}]}, "BadRequestException"),
         (
             None,
+            {
+                "Content": {
+                    "Simple": {
+                        "Subject": {"Data": "s"},
+                        "Body": {"Text": {"Data": "b"}},
+                        "Headers": [{"Name": f"X-H{i}", "Value": "v"} for i in range(16)],
+                    }
+                }
+            },
+            "BadRequestException",
+        ),
+        (
+            None,
             {"Content": {"Template": {"TemplateName": "missing", "TemplateData": "{}"}}},
             "NotFoundException",
         ),
