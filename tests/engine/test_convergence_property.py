@@ -78,7 +78,7 @@ def write(root: Path, docs: list[dict[str, Any]]) -> None:
     )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(stacks())
 def test_apply_converges(emulator: Any, docs: list[dict[str, Any]]) -> None:
     emulator.reset()
