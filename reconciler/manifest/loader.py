@@ -47,6 +47,9 @@ class SourceMap:
     # For string scalars: where the string's first character is, and the YAML style
     # ("|", ">", '"', "'" or None), so positions inside an inline template map to the file.
     strings: dict[FieldPath, tuple[Position, str | None]] = field(default_factory=dict)
+    # Strings changed by ${var} substitution: the original text and the replaced spans, as
+    # (new start, new end, old start, old end) offsets.
+    rewrites: dict[FieldPath, tuple[str, list[tuple[int, int, int, int]]]] = field(default_factory=dict)
 
     def locate(self, path: FieldPath) -> Position:
         """The position of the value at ``path``, or of its nearest ancestor that exists."""
@@ -61,17 +64,33 @@ class SourceMap:
         """The position of the key at ``path`` (for unknown fields), else of the value."""
         return self.keys.get(tuple(path)) or self.locate(path)
 
+    def _before_substitution(self, path: FieldPath, current: str, line: int, column: int) -> tuple[int, int]:
+        original, spans = self.rewrites[path]
+        offset = _offset(current, line, column)
+        old = offset
+        for new_start, new_end, old_start, old_end in spans:
+            if offset >= new_end:
+                old = offset - new_end + old_end
+            elif offset >= new_start:
+                old = old_start  # inside a substituted value: point at its ${
+        return line_col(original, old)
+
     def has(self, path: FieldPath) -> bool:
         return tuple(path) in self.values
 
-    def locate_in_string(self, path: FieldPath, line: int, column: int) -> Position:
+    def locate_in_string(
+        self, path: FieldPath, line: int, column: int, current: str | None = None
+    ) -> Position:
         """The file position of (1-based) ``line``/``column`` inside the string at ``path``.
 
         Exact for literal block scalars (``|``) and for single-line strings; otherwise the
-        string's start."""
+        string's start. ``current`` is the string after ``${var}`` substitution, when the
+        line/column refer to it."""
         origin, style = self.strings.get(tuple(path), (self.locate(path), "?"))
         if line <= 0:
             return origin
+        if tuple(path) in self.rewrites and current is not None:
+            line, column = self._before_substitution(tuple(path), current, line, column)
         if style == "|":
             return Position(origin.file, origin.line + line - 1, origin.column + max(column, 1) - 1)
         if style in (None, '"', "'") and line == 1:
@@ -170,6 +189,21 @@ class ContextLoader(_BaseLoader):  # type: ignore[valid-type,misc]
             return Position(self.file, start.line + 2, 1)
         quote = 1 if node.style in ('"', "'") else 0
         return Position(self.file, start.line + 1, start.column + 1 + quote)
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    start = 0
+    for _ in range(line - 1):
+        found = text.find("\n", start)
+        if found < 0:
+            break
+        start = found + 1
+    return start + column - 1
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def dotted(path: FieldPath) -> str:
@@ -295,6 +329,7 @@ __all__ = [
     "discover",
     "display_path",
     "dotted",
+    "line_col",
     "load_file",
     "load_text",
     "load_tree",

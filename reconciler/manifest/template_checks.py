@@ -64,7 +64,9 @@ def part_position(resource: Resource, part: str, line: int, column: int) -> Posi
     body = resource.body_files.get(part)
     if body is not None:
         return Position(display_path(body), line, column)
-    return resource.source.locate_in_string(("spec", part), line, column)
+    spec = resource.spec
+    current = spec.part(part) if isinstance(spec, EmailTemplateSpec) else None
+    return resource.source.locate_in_string(("spec", part), line, column, current)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.diagnostics import Diagnostic, error
-from reconciler.manifest.loader import FieldPath, SourceMap, dotted
+from reconciler.manifest.loader import FieldPath, SourceMap, dotted, line_col
 
 _REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -52,19 +52,30 @@ class Substitution:
     def _string(self, text: str, source: SourceMap, path: FieldPath, address: str) -> Any:
         whole = _REFERENCE.fullmatch(text)
         if whole and whole.group(0) != "$${":
-            found, value = self._lookup(whole.group(1), source, path, address, _line_col(text, 0))
+            found, value = self._lookup(whole.group(1), source, path, address, line_col(text, 0))
+            if found and isinstance(value, str):
+                source.rewrites[path] = (text, [(0, len(value), 0, len(text))])
             return value if found else text
 
-        def replace(match: re.Match[str]) -> str:
+        pieces: list[str] = []
+        spans: list[tuple[int, int, int, int]] = []  # (new start, new end, old start, old end)
+        done = length = 0
+        for match in _REFERENCE.finditer(text):
             if match.group(0) == "$${":
-                return "${"
-            where = _line_col(text, match.start())
-            found, value = self._lookup(match.group(1), source, path, address, where)
-            if not found:
-                return match.group(0)
-            return _as_text(value)
-
-        return _REFERENCE.sub(replace, text)
+                replacement = "${"
+            else:
+                where = line_col(text, match.start())
+                found, value = self._lookup(match.group(1), source, path, address, where)
+                replacement = _as_text(value) if found else match.group(0)
+            before = text[done : match.start()]
+            pieces += [before, replacement]
+            start = length + len(before)
+            length = start + len(replacement)
+            spans.append((start, length, match.start(), match.end()))
+            done = match.end()
+        pieces.append(text[done:])
+        source.rewrites[path] = (text, spans)  # so positions in the result map back to the file
+        return "".join(pieces)
 
     def _lookup(
         self, name: str, source: SourceMap, path: FieldPath, address: str, at: tuple[int, int]
@@ -109,11 +120,6 @@ class Substitution:
             )
         )
         return False, None
-
-
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _as_text(value: Any) -> str:

@@ -202,3 +202,19 @@ def test_missing_variables_inside_blocks_and_after_them(tmp_path: Path) -> None:
         ("E4002", "title"),
         ("E4002", "who"),
     ]
+
+
+def test_positions_after_a_substituted_variable_point_into_the_file(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "sesctl.yaml": "stack: s\nmanifests: m\nvariables: {brand: A much longer brand name}\n",
+            "m/t.yaml": (
+                "apiVersion: sesctl/v1\nkind: EmailTemplate\nmetadata: {name: t}\nspec:\n"
+                '  subject: "${brand}: {{missing}}"\n  text: x\n  defaults: {}\n'
+            ),
+        },
+    )
+    problems = validate(tmp_path, environ={})
+    line = (tmp_path / "m/t.yaml").read_text().splitlines()[4]
+    assert [(p.code, p.line, p.column) for p in problems] == [("E4002", 5, line.index("missing") + 1)]
