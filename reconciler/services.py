@@ -38,6 +38,9 @@ from reconciler.kinds.registry import KINDS
 from reconciler.manifest import load_manifests
 from reconciler.manifest.model import DesiredState
 
+# The embedded emulator does not throttle (unless told to, and then the gateway backs off):
+# SES's 1 request/s per operation would only make --local slow.
+LOCAL_RATE = 100.0
 DEFAULT_STACK = "default"  # ownership tag value when there is no sesctl.yaml naming a stack
 
 
@@ -136,7 +139,8 @@ def _session(
     max_destroy = request.max_destroy if request.max_destroy is not None else env.max_destroy
     with open_aws(merged) as aws:
         try:
-            gateway = SesGateway.from_aws(aws, rates=request.rate, retry=request.retry)
+            rate = request.rate if request.rate is not None or not aws.local else LOCAL_RATE
+            gateway = SesGateway.from_aws(aws, rates=rate, retry=request.retry)
         except ValueError as exc:  # a bad --rate
             raise UsageError(str(exc), hint="--rate takes RPS or Operation=RPS,...,default=RPS") from exc
         options = PlanOptions(
