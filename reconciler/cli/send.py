@@ -155,6 +155,8 @@ def command(
             click.echo("Nothing to send.", err=True)
             return
         what = template or ", ".join(variants)
+        for warning in preview.warnings:
+            click.echo(f"Warning: {warning}", err=True)
         if not yes:
             if not sys.stdin.isatty():
                 raise UsageError(

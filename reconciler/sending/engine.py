@@ -196,6 +196,7 @@ class SendEngine:
         self._bucket: TokenBucket | None = None
         self._account: dict[str, Any] = {}
         self._first_send: float | None = None
+        self._remaining_quota: float | None = None
         self.batch_size = MAX_BATCH
 
     # ---- the run -----------------------------------------------------------------------------
@@ -226,6 +227,15 @@ class SendEngine:
             for name in list(self._pending):
                 self._send(self._pending.pop(name))
             self._drain_retries(force=True)
+            if (
+                self.job.dry_run
+                and self._remaining_quota is not None
+                and 0 < self._remaining_quota < self.report.sent
+            ):
+                self.report.warnings.append(
+                    f"{self.report.sent} recipients exceed the {self._remaining_quota:,.0f} left of the 24-hour quota: "
+                    "the run will stop there (ACCOUNT_DAILY_QUOTA_EXCEEDED) and can be resumed with its checkpoint"
+                )
         except _Stop as stop:
             self.report.stopped = stop.reason
             log.warning("send run %s stopped: %s", self.run_id, stop.reason)
@@ -253,8 +263,9 @@ class SendEngine:
                 "Sending is paused for this account (GetAccount SendingEnabled=false).",
                 hint="Resume sending in the SES console or with PutAccountSendingAttributes, then run again.",
             )
-        remaining = float(quota.get("Max24HourSend", -1)) - float(quota.get("SentLast24Hours", 0))
-        if float(quota.get("Max24HourSend", -1)) >= 0 and remaining <= 0:
+        maximum = float(quota.get("Max24HourSend", -1))
+        self._remaining_quota = None if maximum < 0 else maximum - float(quota.get("SentLast24Hours", 0))
+        if self._remaining_quota is not None and self._remaining_quota <= 0:
             self.report.warnings.append(
                 "the 24-hour sending quota is spent; SES will refuse sends until it frees up"
             )

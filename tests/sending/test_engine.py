@@ -334,3 +334,11 @@ def test_progress_bar_only_on_a_terminal() -> None:
     assert pipe.getvalue() == ""
     assert "42/100" in terminal.getvalue() and "sent 40" in terminal.getvalue()
     assert terminal.getvalue().endswith("\n")
+
+
+def test_dry_run_warns_when_the_campaign_exceeds_the_quota(
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path
+) -> None:
+    emulator.admin("configure_account", max_24_hour_send=100.0, sent_last_24_hours=90.0)
+    report = send(emulator, write_csv(tmp_path / "r.csv", people(20)), dry_run=True)
+    assert any("exceed the 10 left of the 24-hour quota" in w for w in report.warnings)
