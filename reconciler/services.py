@@ -29,6 +29,7 @@ from reconciler.engine.planner import (
     PlanOptions,
     ReadScope,
     build_plan,
+    check_guards,
     read_live,
     read_scope,
 )
@@ -105,6 +106,9 @@ def apply(
         else:
             _check_same_target(saved, options)
             the_plan, live = saved, _check_fresh(gateway, saved)
+            # The guards again: a protect tag or a lower --max-destroy may have come since.
+            protected = [r.address for r in state.resources if r.protect]
+            check_guards(saved.changes, protected, live, options.max_destroy)
         if on_plan is not None:
             on_plan(the_plan)
         if not the_plan.has_changes:

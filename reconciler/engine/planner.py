@@ -198,8 +198,7 @@ def build_plan(
             "another stack's resources.",
         )
     changes = _with_world_risks(changes, live)
-    _check_protect(changes, desired, live)
-    _check_max_destroy(changes, options.max_destroy)
+    check_guards(changes, [a for a, r in desired.items() if r.protect], live, options.max_destroy)
 
     read = {address: obj.fingerprint for address, obj in live.items()}
     for address in desired:
@@ -315,33 +314,33 @@ def _text_diffs(kind: str, before: JsonDict | None, after: JsonDict | None) -> t
     return tuple(result)
 
 
-def _check_protect(
-    changes: Sequence[ResourceChange], desired: Mapping[str, DesiredResource], live: Mapping[str, LiveObject]
+def check_guards(
+    changes: Sequence[ResourceChange],
+    protected: Iterable[str],
+    live: Mapping[str, LiveObject | None],
+    max_destroy: int | None,
 ) -> None:
+    """Refuse destroying a protected resource (``protect: true`` in its manifest, listed in
+    ``protected``, or the PROTECT_TAG on the live object) and more than ``max_destroy`` deletes.
+    Run at plan time and again before a saved plan is applied."""
+    declared = set(protected)
     blocked = [
-        c
-        for c in changes
-        if c.destroys
-        and (desired.get(c.address, _UNPROTECTED).protect or _protected_live(live.get(c.address)))
+        c for c in changes if c.destroys and (c.address in declared or _protected_live(live.get(c.address)))
     ]
-    if not blocked:
-        return
-    lines = [f"{c.address} would be {'replaced' if c.is_replace else 'deleted'}" for c in blocked]
-    raise PlanError(
-        "protected resources would be destroyed (protect: true):\n  " + "\n  ".join(lines),
-        hint="Remove `protect: true` from the manifest (and apply that) before destroying it, "
-        "or change the plan so it keeps the resource.",
-    )
-
-
-def _check_max_destroy(changes: Sequence[ResourceChange], limit: int | None) -> None:
-    if limit is None:
+    if blocked:
+        lines = [f"{c.address} would be {'replaced' if c.is_replace else 'deleted'}" for c in blocked]
+        raise PlanError(
+            "protected resources would be destroyed:\n  " + "\n  ".join(lines),
+            hint=f"Remove `protect: true` from the manifest (or the {PROTECT_TAG} tag from the live "
+            "resource) first if destroying it is intended; otherwise change the manifests so the plan keeps it.",
+        )
+    if max_destroy is None:
         return
     count = count_destroys(changes)
-    if count > limit:
+    if count > max_destroy:
         names = ", ".join(c.address for c in changes if c.destroys)
         raise PlanError(
-            f"the plan would delete {count} resource(s), more than --max-destroy {limit}: {names}",
+            f"the plan would delete {count} resource(s), more than --max-destroy {max_destroy}: {names}",
             hint="Review the plan; raise --max-destroy if these deletions are intended.",
         )
 
@@ -349,7 +348,6 @@ def _check_max_destroy(changes: Sequence[ResourceChange], limit: int | None) -> 
 # A tag on the live object that protects it even after its manifest is gone (Argo CD's
 # Prune=false annotation). `protect: true` in a manifest protects a resource still declared.
 PROTECT_TAG = "sesctl:protect"
-_UNPROTECTED = DesiredResource("", "", {})
 
 
 def _protected_live(obj: LiveObject | None) -> bool:
