@@ -15,12 +15,18 @@ from reconciler.manifest.loader import Document, FieldPath, display_path
 from reconciler.manifest.model import Resource
 from reconciler.manifest.schema_errors import diagnostics_from_validation_error
 from reconciler.manifest.specs import API_VERSION, KIND_SPECS, SINGLETON_KINDS
-from reconciler.manifest.specs.base import SesName, SpecModel
+from reconciler.manifest.specs.base import SesName, SpecModel, pattern
 from reconciler.manifest.specs.email_template import EmailTemplateSpec, FileRef
 from reconciler.manifest.specs.suppression_policy import SINGLETON_NAME
 from reconciler.manifest.variables import Substitution
 
-LabelKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,251}[A-Za-z0-9])?$")]
+LabelKey = Annotated[
+    str,
+    pattern(
+        r"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,251}[A-Za-z0-9])?$",
+        "letters, digits, '.', '_', '-' or '/', starting and ending with a letter or digit",
+    ),
+]
 LabelValue = Annotated[str, StringConstraints(max_length=256)]
 
 
@@ -127,6 +133,10 @@ def _guess_address(kind: str, data: dict[Any, Any]) -> str:
     name = metadata.get("name") if isinstance(metadata, dict) else None
     if kind in SINGLETON_KINDS and name is None:
         name = SINGLETON_NAME
+    spec = data.get("spec")
+    parent = spec.get("configurationSet") if isinstance(spec, dict) else None
+    if kind == "EventDestination" and isinstance(parent, str) and isinstance(name, str):
+        name = f"{parent}/{name}"  # the same address the loaded resource would have
     return f"{kind}/{name}" if isinstance(name, str) else kind
 
 

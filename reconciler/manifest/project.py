@@ -29,20 +29,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints, ValidationError, WithJsonSchema
+from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema
 
 from reconciler.diagnostics import Diagnostic, error
 from reconciler.manifest.loader import SourceMap, display_path, load_file
 from reconciler.manifest.schema_errors import diagnostics_from_validation_error
-from reconciler.manifest.specs.base import SpecModel
+from reconciler.manifest.specs.base import SpecModel, pattern
 from reconciler.manifest.variables import Substitution
 
 PROJECT_FILES = ("sesctl.yaml", "sesctl.yml")
 
-StackName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,128}$")]
-EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
-VariableName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
-RoleArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$")]
+StackName = Annotated[str, pattern(r"^[A-Za-z0-9_.-]{1,128}$", "1-128 letters, digits, '_', '-' or '.'")]
+EnvName = Annotated[str, pattern(r"^[A-Za-z0-9_.-]{1,64}$", "1-64 letters, digits, '_', '-' or '.'")]
+VariableName = Annotated[
+    str, pattern(r"^[A-Za-z_][A-Za-z0-9_]*$", "a letter or '_', then letters, digits or '_'")
+]
+RoleArn = Annotated[
+    str,
+    pattern(
+        r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", "an IAM role ARN (arn:aws:iam::123456789012:role/name)"
+    ),
+]
 
 
 def _paths(value: Any) -> Any:

@@ -12,6 +12,7 @@ from pydantic.fields import FieldInfo
 
 from reconciler.diagnostics import Diagnostic, error
 from reconciler.manifest.loader import FieldPath, SourceMap, dotted
+from reconciler.manifest.specs.base import PATTERN_HINTS
 
 _TYPE_NAMES = {
     "int_type": "an integer",
@@ -30,12 +31,6 @@ _TYPE_NAMES = {
 }
 
 _RANGE = {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}
-
-# Human descriptions of the patterns our models use (instead of printing the regex).
-_PATTERN_HINTS = {
-    r"^[A-Za-z0-9_-]{1,64}$": "1-64 letters, digits, '-' or '_'",
-    r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$": "an IAM role ARN (arn:aws:iam::123456789012:role/name)",
-}
 
 
 def _yaml_type(value: Any) -> str:
@@ -145,7 +140,7 @@ def describe(err: Any, model: type[BaseModel], loc: FieldPath) -> tuple[str, str
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")
         is_name = len(loc) >= 1 and loc[-1] == "name" and (len(loc) == 1 or loc[-2] == "metadata")
-        want = _PATTERN_HINTS.get(pattern, f"the pattern {pattern}")
+        want = PATTERN_HINTS.get(pattern, f"the pattern {pattern}")
         return ("E2009" if is_name else "E2001"), f"invalid value {_short(value)}: must be {want}", ""
     if kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
         message = str(err["msg"])
@@ -176,13 +171,14 @@ def diagnostics_from_validation_error(
     found: list[Diagnostic] = []
     seen: set[tuple[FieldPath, str]] = set()
     for err in exc.errors():
-        loc = _clean_loc(tuple(err["loc"]))
+        raw_loc = tuple(err["loc"])
+        loc = _clean_loc(raw_loc)
         path = (*prefix, *loc)
         the_code, summary, detail = describe(err, model, loc)
         if (path, summary) in seen:
             continue
         seen.add((path, summary))
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden" or "[key]" in raw_loc:  # the key itself is wrong
             position = source.locate_key(path)
         elif err["type"] == "missing":
             position = source.locate_key(path[:-1])  # the mapping that lacks the field

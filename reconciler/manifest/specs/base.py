@@ -14,10 +14,20 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
+# regex -> what it means in words, for error messages ("must be 1-64 letters...").
+PATTERN_HINTS: dict[str, str] = {}
+
+
+def pattern(regex: str, hint: str, *, max_length: int | None = None) -> StringConstraints:
+    """A string constraint whose violation is explained in words instead of the regex."""
+    PATTERN_HINTS[regex] = hint
+    return StringConstraints(pattern=regex, max_length=max_length)
+
+
 # SES names: configuration sets, templates, pools, event destinations. SES documents this
 # rule for some of them and enforces nothing for others; we apply it to all.
 NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-SesName = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
+SesName = Annotated[str, pattern(NAME_PATTERN, "1-64 letters, digits, '-' or '_'")]
 
 # Tag keys starting with this prefix are reserved for sesctl's own ownership tags.
 RESERVED_TAG_PREFIX = "sesctl:"
@@ -108,6 +118,7 @@ class SuppressionValidation(SpecModel):
 
 __all__ = [
     "NAME_PATTERN",
+    "PATTERN_HINTS",
     "RESERVED_TAG_PREFIX",
     "SUPPRESSION_REASONS",
     "ConfidenceVerdictThreshold",
@@ -120,5 +131,6 @@ __all__ = [
     "SuppressionReason",
     "SuppressionValidation",
     "Tags",
+    "pattern",
     "set_of",
 ]

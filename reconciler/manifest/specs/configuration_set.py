@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from reconciler.manifest.specs.base import (
     FeatureStatus,
@@ -24,6 +24,7 @@ from reconciler.manifest.specs.base import (
     SpecModel,
     SuppressionValidation,
     Tags,
+    pattern,
 )
 
 TlsPolicy = Literal["REQUIRE", "OPTIONAL"]
@@ -53,7 +54,9 @@ class SendingOptions(SpecModel):
 
 
 class TrackingOptions(SpecModel):
-    custom_redirect_domain: Annotated[str, StringConstraints(max_length=253, pattern=DOMAIN_PATTERN)]
+    custom_redirect_domain: Annotated[
+        str, pattern(DOMAIN_PATTERN, "a domain name such as click.example.com", max_length=253)
+    ]
     https_policy: HttpsPolicy | None = None
 
 
@@ -76,7 +79,13 @@ class VdmOptions(SpecModel):
 
 
 class ArchivingOptions(SpecModel):
-    archive_arn: Annotated[str, StringConstraints(pattern=ARCHIVE_ARN_PATTERN)]
+    archive_arn: Annotated[
+        str,
+        pattern(
+            ARCHIVE_ARN_PATTERN,
+            "a Mail Manager archive ARN (arn:aws:ses:REGION:ACCOUNT:mailmanager-archive/a-...)",
+        ),
+    ]
 
 
 class ConfigurationSetSpec(SpecModel):

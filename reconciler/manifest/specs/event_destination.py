@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
-from reconciler.manifest.specs.base import SesName, SpecModel, _unique, set_of
+from reconciler.manifest.specs.base import SesName, SpecModel, _unique, pattern, set_of
 
 EventType = Literal[
     "SEND",
@@ -34,14 +34,23 @@ EventTypeSet = Annotated[
     WithJsonSchema(set_of(EVENT_TYPES, min_items=1)),
 ]
 
-Arn = Annotated[str, StringConstraints(pattern=r"^arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+$")]
+Arn = Annotated[
+    str,
+    pattern(
+        r"^arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+$", "an ARN (arn:aws:SERVICE:REGION:ACCOUNT:...)"
+    ),
+]
 DimensionValueSource = Literal["MESSAGE_TAG", "EMAIL_HEADER", "LINK_TAG"]
 
 
 class CloudWatchDimensionConfiguration(SpecModel):
-    dimension_name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_:-]{1,256}$")]
+    dimension_name: Annotated[
+        str, pattern(r"^[A-Za-z0-9_:-]{1,256}$", "1-256 letters, digits, '_', '-' or ':'")
+    ]
     dimension_value_source: DimensionValueSource
-    default_dimension_value: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,256}$")]
+    default_dimension_value: Annotated[
+        str, pattern(r"^[A-Za-z0-9_.@-]{1,256}$", "1-256 letters, digits, '_', '-', '.' or '@'")
+    ]
 
 
 class CloudWatchDestination(SpecModel):
