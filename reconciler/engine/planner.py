@@ -170,7 +170,7 @@ def build_plan(
             conflicts.append(f"{address} is owned by stack {owner!r}, not {options.stack!r}")
             continue
         if obj is None:
-            changes.append(_create(resource, kind, options.stack))
+            changes.append(_create(resource, kind))
             continue
         change = _update(resource, kind, obj)
         if change is None:
@@ -219,7 +219,7 @@ def build_plan(
     )
 
 
-def _create(resource: DesiredResource, kind: Kind, stack: str) -> ResourceChange:
+def _create(resource: DesiredResource, kind: Kind) -> ResourceChange:
     after = kind.fill_unmanaged(resource.normalized, None)
     return ResourceChange(
         kind=resource.kind,
