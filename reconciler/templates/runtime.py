@@ -55,12 +55,12 @@ def strict_prop(obj: Any, key: str) -> Any:
 
 
 def lookup_key(obj: Any, key: Any) -> Any:
-    """The ``lookup`` helper: ``obj ? obj[key] : obj``."""
+    """The ``lookup`` helper: ``obj ? obj[key] : obj`` (JavaScript turns the key into a string,
+    so a missing key looks up "undefined")."""
     if not truthy(obj):
         return obj
-    if type(key) is float and key.is_integer():
-        key = int(key)
-    return prop(obj, js_str(key))
+    name = "undefined" if key is MISSING else "null" if key is None else js_str(key)
+    return prop(obj, name)
 
 
 def truthy(value: Any) -> bool:

@@ -1,6 +1,10 @@
-// handlebars.js as a test oracle: reads JSON lines {template, data, partials?, options?} on stdin
-// and answers one JSON line per request: {"ok": output} or {"error": message}.
+// handlebars.js as a test oracle: reads JSON lines {template, data, partials?, options?,
+// stringify?} on stdin and answers one JSON line per request: {"ok": output} or {"error": message}.
 // Default options are SES-like: {noEscape: true, strict: true}.
+//
+// With "stringify": true, every appended value is turned into a string before it joins the
+// output. Plain handlebars.js joins adjacent unescaped values with JavaScript "+", so
+// {{{t}}}{{{t}}} with t = true gives "2" (a JavaScript artefact, not template semantics).
 "use strict";
 const path = require("path");
 const readline = require("readline");
@@ -9,6 +13,17 @@ const Handlebars = require(path.join(__dirname, "..", "node", "node_modules", "h
 // {{log}} writes through console; keep stdout for answers only.
 for (const level of ["log", "info", "warn", "error", "debug"]) console[level] = () => {};
 
+const plain = Handlebars.create();
+const stringifying = Handlebars.create();
+function StringifyingCompiler() {}
+StringifyingCompiler.prototype = new Handlebars.JavaScriptCompiler();
+StringifyingCompiler.prototype.appendToBuffer = function (source, location, explicit) {
+  const stringified = this.source.wrap(['"" + (', source, ")"], location);
+  return Handlebars.JavaScriptCompiler.prototype.appendToBuffer.call(this, stringified, location, explicit);
+};
+StringifyingCompiler.prototype.compiler = StringifyingCompiler; // for nested programs too
+stringifying.JavaScriptCompiler = StringifyingCompiler;
+
 const rl = readline.createInterface({ input: process.stdin, terminal: false });
 const out = [];
 rl.on("line", (line) => {
@@ -16,9 +31,9 @@ rl.on("line", (line) => {
   let answer;
   try {
     const req = JSON.parse(line);
-    // One environment for all requests: partials are passed per render, never registered.
+    const env = req.stringify ? stringifying : plain;
     const options = req.options || { noEscape: true, strict: true };
-    const render = Handlebars.compile(req.template, options);
+    const render = env.compile(req.template, options);
     answer = { ok: render(req.data, { partials: req.partials || {} }) };
   } catch (err) {
     answer = { error: String((err && err.message) || err) };
