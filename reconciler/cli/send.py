@@ -79,6 +79,11 @@ def _load_tags(values: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--rate", type=click.FloatRange(min=0, min_open=True), help="Send slower than MaxSendRate (recipients/s)."
 )
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 32),
+    help="SendBulkEmail calls in flight at once (default: 1, plus one per 250/s of MaxSendRate, at most 8).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (required when not interactive).")
 @click.option("--json", "as_json", is_flag=True, help="Print the final report as JSON.")
 @click.pass_context
@@ -95,6 +100,7 @@ def command(
     checkpoint: Path | None,
     in_doubt: str,
     rate: float | None,
+    concurrency: int | None,
     yes: bool,
     as_json: bool,
 ) -> None:
@@ -136,6 +142,7 @@ def command(
         checkpoint=checkpoint,
         in_doubt=in_doubt,
         rate_limit=rate,
+        concurrency=concurrency,
     )
     job.validate()
     with open_aws(settings) as aws:

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import re
+import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +92,9 @@ class SendJob:
     max_attempts: int = 6
     retry_base: float = 0.25  # seconds; retry n waits uniform(0, min(10, retry_base * 2**n))
     rate_limit: float | None = None  # recipients/s; never above the account's MaxSendRate
+    # SendBulkEmail calls in flight at once; None: one per 250 recipients/s of MaxSendRate
+    # (1 up to 250/s, at most 8), so round trips do not cap high send rates.
+    concurrency: int | None = None
     check_suppression: bool = True
 
     def arms(self) -> tuple[Variant, ...]:
@@ -105,6 +111,8 @@ class SendJob:
             raise SendError(f"in_doubt must be one of {', '.join(IN_DOUBT_POLICIES)}, got {self.in_doubt!r}")
         if self.max_attempts < 1:
             raise SendError("max_attempts must be at least 1")
+        if self.concurrency is not None and not 1 <= self.concurrency <= 32:
+            raise SendError("concurrency must be between 1 and 32")
         for name, value in self.default_tags.items():
             _check_tag(name, value)
 
@@ -197,6 +205,12 @@ class SendEngine:
         self._account: dict[str, Any] = {}
         self._first_send: float | None = None
         self._remaining_quota: float | None = None
+        # Calls may run on worker threads: this lock guards the report, the journal, the retry
+        # queue and the batch counter (the SES call itself runs outside it).
+        self._lock = threading.RLock()
+        self.concurrency = 1
+        self._pool: ThreadPoolExecutor | None = None
+        self._inflight: set[Future[None]] = set()
         self.batch_size = MAX_BATCH
 
     # ---- the run -----------------------------------------------------------------------------
@@ -212,6 +226,8 @@ class SendEngine:
             reasons = reasons_in_force(self.gateway, self._account, self.job.configuration_set)
             self._suppressed = load_suppressed(self.gateway, reasons)
         self._open_checkpoint(source_digest)
+        if self.concurrency > 1 and not self.job.dry_run:
+            self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="sesctl-send")
         try:
             self._settle_in_doubt()
             for recipient in recipients:
@@ -220,12 +236,12 @@ class SendEngine:
                     batch = self._pending.setdefault(entry.variant.name, [])
                     batch.append(entry)
                     if len(batch) >= self.batch_size:
-                        self._send(self._pending.pop(entry.variant.name))
+                        self._dispatch(self._pending.pop(entry.variant.name))
                         self._drain_retries(force=False)
                 elif self.job.dry_run and self.report.rows % 500 == 0:
                     self._tick()
             for name in list(self._pending):
-                self._send(self._pending.pop(name))
+                self._dispatch(self._pending.pop(name))
             self._drain_retries(force=True)
             if (
                 self.job.dry_run
@@ -242,6 +258,11 @@ class SendEngine:
             if stop.error is not None:
                 self.report.warnings.append(f"{stop.error.code}: {stop.error.hint or ''}".strip(": "))
         finally:
+            # Calls still in flight finish and journal their answers before the run ends.
+            for future in list(self._inflight):
+                future.exception()
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
             if self._journal is not None:
                 self._journal.close()
             self.report.elapsed = self.clock() - started
@@ -258,6 +279,7 @@ class SendEngine:
         self.batch_size = batch_size_for(rate)
         self.report.batch_size = self.batch_size
         self._bucket = TokenBucket(rate, burst=self.batch_size, clock=self.clock, sleep=self.sleep)
+        self.concurrency = self.job.concurrency or max(1, min(8, math.ceil(rate / 250)))
         if not self.job.dry_run and self._account.get("SendingEnabled") is False:
             raise SendError(
                 "Sending is paused for this account (GetAccount SendingEnabled=false).",
@@ -473,29 +495,50 @@ class SendEngine:
             request["ReplyToAddresses"] = list(self.job.reply_to)
         return request
 
-    def _send(self, entries: list[_Entry]) -> None:
+    def _dispatch(self, entries: list[_Entry]) -> None:
+        """Send a batch: here, or on a worker when calls run concurrently (waiting for a free
+        worker first, and raising a worker's _Stop here)."""
         if not entries:
             return
+        if self._pool is None:
+            self._send(entries)
+            return
+        while len(self._inflight) >= self.concurrency:
+            self._reap(wait(self._inflight, return_when=FIRST_COMPLETED).done)
+        self._inflight.add(self._pool.submit(self._send, entries))
+
+    def _reap(self, done: Iterable[Future[None]]) -> None:
+        for future in list(done):
+            self._inflight.discard(future)
+            error = future.exception()
+            if error is not None:
+                raise error
+
+    def _send(self, entries: list[_Entry]) -> None:
         assert self._bucket is not None
-        wait = max(self._bucket.reserve() for _ in entries)
-        if wait > 0:
-            self.sleep(wait)
-        batch = f"b{self._batch_seq}"
-        self._batch_seq += 1
+        wait_for = max(self._bucket.reserve() for _ in entries)
+        if wait_for > 0:
+            self.sleep(wait_for)
         rows = [e.recipient.row for e in entries]
-        if self._journal is not None:
-            self._journal.begin(batch, rows)
+        with self._lock:
+            batch = f"b{self._batch_seq}"
+            self._batch_seq += 1
+            if self._journal is not None:
+                self._journal.begin(batch, rows)
+            if self._first_send is None:
+                self._first_send = self.clock()
+            first_send = self._first_send
         client = self.gateway.client
         _without_sdk_retries(client)
-        if self._first_send is None:
-            self._first_send = self.clock()
         try:
             response = client.send_bulk_email(**self._request(entries))
         except (ClientError, BotoCoreError) as exc:
-            self._call_failed(batch, entries, map_error(exc, "SendBulkEmail", {}, client))
+            with self._lock:
+                self._call_failed(batch, entries, map_error(exc, "SendBulkEmail", {}, client))
             return
-        self.report.sending_seconds = self.clock() - self._first_send
-        self._record(batch, entries, response.get("BulkEmailEntryResults", []))
+        with self._lock:
+            self.report.sending_seconds = self.clock() - first_send
+            self._record(batch, entries, response.get("BulkEmailEntryResults", []))
 
     def _call_failed(self, batch: str, entries: list[_Entry], error: AwsError) -> None:
         rows = [e.recipient.row for e in entries]
@@ -602,21 +645,32 @@ class SendEngine:
         self._retry.append(entry)
 
     def _drain_retries(self, *, force: bool) -> None:
-        """Send the retries that are due (all of them, waiting as needed, when ``force``)."""
-        while self._retry:
+        """Send the retries that are due (with ``force``: all of them, and wait for every call
+        in flight, whose answers may add retries)."""
+        while True:
             now = self.clock()
-            due = [e for e in self._retry if e.not_before <= now]
-            if not due:
+            with self._lock:
+                due = [e for e in self._retry if e.not_before <= now]
+                batch: list[_Entry] = []
+                if due:
+                    variant = due[0].variant.name
+                    batch = [e for e in due if e.variant.name == variant][: self.batch_size]
+                    for entry in batch:
+                        self._retry.remove(entry)
+                next_due = min((e.not_before for e in self._retry), default=None)
+            if batch:
+                self._dispatch(batch)
                 if not force:
                     return
-                self.sleep(max(0.0, min(e.not_before for e in self._retry) - now))
                 continue
-            variant = due[0].variant.name
-            batch = [e for e in due if e.variant.name == variant][: self.batch_size]
-            for entry in batch:
-                self._retry.remove(entry)
-            self._send(batch)
             if not force:
+                return
+            if self._inflight:
+                timeout = None if next_due is None else max(0.0, next_due - now)
+                self._reap(wait(self._inflight, timeout=timeout, return_when=FIRST_COMPLETED).done)
+            elif next_due is not None:
+                self.sleep(max(0.0, next_due - now))
+            else:
                 return
 
     def _tick(self) -> None:
