@@ -38,8 +38,15 @@ def is_loopback(host: str) -> bool:
 @click.option(
     "--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535), help="HTTP port."
 )
+@click.option(
+    "--rate",
+    metavar="RPS",
+    help="SES requests per second per operation (default: SES's 1/s; 50 with --local), or Op=RPS,...",
+)
 @click.pass_context
-def command(ctx: click.Context, config_path: Path | None, use_http: bool, host: str, port: int) -> None:
+def command(
+    ctx: click.Context, config_path: Path | None, use_http: bool, host: str, port: int, rate: str | None
+) -> None:
     """Run the MCP server: guarded sends, quota, templates, suppression, delivery diagnosis,
     analytics and drift for AI assistants. See docs/mcp.md.
 
@@ -67,7 +74,14 @@ def command(ctx: click.Context, config_path: Path | None, use_http: bool, host: 
     if use_http and not token:
         log.warning("no bearer token: any local process can call this server (set SESCTL_MCP_TOKEN)")
     with open_aws(settings) as aws:
-        app = McpApp.create(config, aws, settings=settings, rates=LOCAL_RATE if settings.local else None)
+        try:
+            app = McpApp.create(
+                config, aws, settings=settings, rates=rate or (LOCAL_RATE if settings.local else None)
+            )
+        except ValueError as exc:
+            raise UsageError(
+                f"--rate: {exc}", hint="--rate takes RPS or Operation=RPS,...,default=RPS"
+            ) from None
         recorded = False
         if settings.local and aws.endpoint_url and running_server(LOCAL_STATE_DIR) is None:
             # Other sesctl --local commands (and get_drift's plan) then share this emulator

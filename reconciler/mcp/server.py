@@ -70,6 +70,7 @@ def build_server(
         title="sesctl (Amazon SES)",
         instructions=INSTRUCTIONS,
         version=__version__,
+        log_level="WARNING",  # no per-request access lines from uvicorn
         lifespan=lifespan,
         middleware=[AuditMiddleware(app.audit)],
         **auth,

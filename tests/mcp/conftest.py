@@ -3,13 +3,13 @@ publishes to CloudWatch, and a Harness (McpApp + server) over it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from mcp_support import WELCOME, Harness, default_config
+from mcp_support import Harness, default_config, prepare
 
-from reconciler.testing import LocalEmulator
+from reconciler.testing import LocalEmulator, local_emulator
 
 
 @pytest.fixture
@@ -19,46 +19,31 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def ses_setup(emulator: LocalEmulator, ses: Any) -> LocalEmulator:
-    emulator.admin("verify_identity", identity="example.com")
-    emulator.admin("configure_account", max_send_rate=1000.0)
-    ses.create_email_template(TemplateName="welcome", TemplateContent=WELCOME)
-    ses.create_email_template(
-        TemplateName="promo", TemplateContent={"Subject": "Sale {{pct}}%", "Text": "{{pct}} off"}
-    )
-    ses.create_configuration_set(ConfigurationSetName="marketing")
-    ses.create_configuration_set_event_destination(
-        ConfigurationSetName="marketing",
-        EventDestinationName="metrics",
-        EventDestination={
-            "Enabled": True,
-            "MatchingEventTypes": [
-                "SEND",
-                "DELIVERY",
-                "BOUNCE",
-                "COMPLAINT",
-                "REJECT",
-                "OPEN",
-                "CLICK",
-                "RENDERING_FAILURE",
-            ],
-            "CloudWatchDestination": {
-                "DimensionConfigurations": [
-                    {
-                        "DimensionName": "campaign",
-                        "DimensionValueSource": "MESSAGE_TAG",
-                        "DefaultDimensionValue": "none",
-                    },
-                    {
-                        "DimensionName": "ses:configuration-set",
-                        "DimensionValueSource": "MESSAGE_TAG",
-                        "DefaultDimensionValue": "marketing",
-                    },
-                ]
-            },
-        },
-    )
-    ses.create_configuration_set(ConfigurationSetName="other")
-    return emulator
+    """A fresh, prepared emulator: for tests that send or change SES."""
+    return prepare(emulator, ses)
+
+
+@pytest.fixture(scope="session")
+def shared_emulator() -> Iterator[LocalEmulator]:
+    """One prepared emulator for the tests that never send nor change it (refusals, reads):
+    starting one per test would cost most of this suite's time."""
+    with local_emulator() as emulator:
+        yield prepare(emulator, emulator.client("sesv2"))
+
+
+@pytest.fixture
+def make_shared_harness(shared_emulator: LocalEmulator) -> Callable[..., Harness]:
+    shared_emulator.admin("clear_sent_messages")
+
+    def make(**changes: Any) -> Harness:
+        return Harness(shared_emulator, default_config(**changes))
+
+    return make
+
+
+@pytest.fixture
+def shared_harness(make_shared_harness: Callable[..., Harness]) -> Harness:
+    return make_shared_harness()
 
 
 @pytest.fixture

@@ -68,3 +68,48 @@ def answering(action: str = "accept", send: bool = True) -> tuple[Any, list[str]
         return ElicitResult(action=action)  # type: ignore[arg-type]
 
     return callback, asked
+
+
+def prepare(emulator: LocalEmulator, ses: Any) -> LocalEmulator:
+    """A verified sender domain, two templates, configuration sets "marketing" (publishing every
+    event type to CloudWatch with dimensions campaign and ses:configuration-set) and "other"."""
+    emulator.admin("verify_identity", identity="example.com")
+    emulator.admin("configure_account", max_send_rate=1000.0)
+    ses.create_email_template(TemplateName="welcome", TemplateContent=WELCOME)
+    ses.create_email_template(
+        TemplateName="promo", TemplateContent={"Subject": "Sale {{pct}}%", "Text": "{{pct}} off"}
+    )
+    ses.create_configuration_set(ConfigurationSetName="marketing")
+    ses.create_configuration_set_event_destination(
+        ConfigurationSetName="marketing",
+        EventDestinationName="metrics",
+        EventDestination={
+            "Enabled": True,
+            "MatchingEventTypes": [
+                "SEND",
+                "DELIVERY",
+                "BOUNCE",
+                "COMPLAINT",
+                "REJECT",
+                "OPEN",
+                "CLICK",
+                "RENDERING_FAILURE",
+            ],
+            "CloudWatchDestination": {
+                "DimensionConfigurations": [
+                    {
+                        "DimensionName": "campaign",
+                        "DimensionValueSource": "MESSAGE_TAG",
+                        "DefaultDimensionValue": "none",
+                    },
+                    {
+                        "DimensionName": "ses:configuration-set",
+                        "DimensionValueSource": "MESSAGE_TAG",
+                        "DefaultDimensionValue": "marketing",
+                    },
+                ]
+            },
+        },
+    )
+    ses.create_configuration_set(ConfigurationSetName="other")
+    return emulator

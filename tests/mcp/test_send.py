@@ -76,7 +76,8 @@ async def test_send_bulk_email_per_recipient_data(harness: Harness, mode: str) -
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("action", ["decline", "cancel"])
-async def test_confirmation_refused_sends_nothing(harness: Harness, mode: str, action: str) -> None:
+async def test_confirmation_refused_sends_nothing(shared_harness: Harness, mode: str, action: str) -> None:
+    harness = shared_harness
     callback, asked = answering(action)
     async with Client(harness.server, mode=mode, elicitation_callback=callback) as client:
         result = await client.call_tool("send_email", email())
@@ -90,7 +91,8 @@ async def test_confirmation_refused_sends_nothing(harness: Harness, mode: str, a
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_accept_without_ticking_send_sends_nothing(harness: Harness, mode: str) -> None:
+async def test_accept_without_ticking_send_sends_nothing(shared_harness: Harness, mode: str) -> None:
+    harness = shared_harness
     callback, _ = answering("accept", send=False)
     async with Client(harness.server, mode=mode, elicitation_callback=callback) as client:
         result = await client.call_tool("send_email", email())
@@ -99,7 +101,8 @@ async def test_accept_without_ticking_send_sends_nothing(harness: Harness, mode:
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_client_without_elicitation_fails_closed(harness: Harness, mode: str) -> None:
+async def test_client_without_elicitation_fails_closed(shared_harness: Harness, mode: str) -> None:
+    harness = shared_harness
     async with Client(harness.server, mode=mode) as client:
         with pytest.raises(MCPError) as caught:
             await client.call_tool("send_email", email())
@@ -120,7 +123,8 @@ async def test_client_without_elicitation_fails_closed(harness: Harness, mode: s
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_dry_run_previews_without_asking_or_sending(harness: Harness, mode: str) -> None:
+async def test_dry_run_previews_without_asking_or_sending(shared_harness: Harness, mode: str) -> None:
+    harness = shared_harness
     # No elicitation callback: a preview needs no confirmation.
     async with Client(harness.server, mode=mode) as client:
         result = await client.call_tool("send_email", email(dry_run=True))
@@ -151,9 +155,9 @@ REFUSALS = [
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(("changes", "config", "says"), REFUSALS, ids=[r[2] for r in REFUSALS])
 async def test_guardrails_refuse_before_asking(
-    make_harness: Any, mode: str, changes: dict[str, Any], config: dict[str, Any], says: str
+    make_shared_harness: Any, mode: str, changes: dict[str, Any], config: dict[str, Any], says: str
 ) -> None:
-    harness = make_harness(**config)
+    harness = make_shared_harness(**config)
     callback, asked = answering("accept")
     async with Client(harness.server, mode=mode, elicitation_callback=callback) as client:
         result = await client.call_tool("send_email", email(**changes))
@@ -188,7 +192,8 @@ async def test_hourly_cap_counts_across_calls(harness: Harness) -> None:
     assert quota.structured_content["server_limits"]["remaining_this_hour"] == 3
 
 
-async def test_no_cc_or_bcc_parameters(harness: Harness) -> None:
+async def test_no_cc_or_bcc_parameters(shared_harness: Harness) -> None:
+    harness = shared_harness
     callback, asked = answering("accept")
     async with Client(harness.server, elicitation_callback=callback) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
@@ -204,8 +209,8 @@ async def test_no_cc_or_bcc_parameters(harness: Harness) -> None:
     assert asked == [] and harness.sent() == []
 
 
-async def test_read_only_server_offers_no_send_tools(make_harness: Any) -> None:
-    harness = make_harness(read_only=True)
+async def test_read_only_server_offers_no_send_tools(make_shared_harness: Any) -> None:
+    harness = make_shared_harness(read_only=True)
     async with Client(harness.server) as client:
         names = {t.name for t in (await client.list_tools()).tools}
     assert "send_email" not in names and "send_bulk_email" not in names

@@ -26,7 +26,8 @@ READS = {
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_schemas_and_annotations(harness: Harness, mode: str) -> None:
+async def test_schemas_and_annotations(shared_harness: Harness, mode: str) -> None:
+    harness = shared_harness
     async with Client(harness.server, mode=mode, raise_exceptions=True) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
         assert client.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
@@ -59,7 +60,8 @@ async def call(harness: Harness, mode: str, name: str, request: dict[str, Any] |
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_read_tools(harness: Harness, mode: str) -> None:
+async def test_read_tools(shared_harness: Harness, mode: str) -> None:
+    harness = shared_harness
     quota = await call(harness, mode, "get_send_quota")
     assert quota["max_send_rate"] == 1000.0 and quota["sending_enabled"] is True
     assert quota["server_limits"]["simulator_only"] is True
@@ -78,7 +80,8 @@ async def test_read_tools(harness: Harness, mode: str) -> None:
     assert detail["required_variables"] == ["name", "plan"]
 
 
-async def test_missing_template_is_a_tool_error(harness: Harness) -> None:
+async def test_missing_template_is_a_tool_error(shared_harness: Harness) -> None:
+    harness = shared_harness
     async with Client(harness.server) as client:
         result = await client.call_tool("get_template", {"request": {"name": "nope"}})
     assert result.is_error is True
@@ -86,7 +89,8 @@ async def test_missing_template_is_a_tool_error(harness: Harness) -> None:
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_render_template(harness: Harness, mode: str) -> None:
+async def test_render_template(shared_harness: Harness, mode: str) -> None:
+    harness = shared_harness
     ok = await call(
         harness, mode, "render_template", {"name": "welcome", "data": {"name": "Ada", "plan": "pro"}}
     )
@@ -149,7 +153,9 @@ async def test_diagnose_delivery(harness: Harness, mode: str) -> None:
     assert never["recent_messages"] == [] and "Nothing was sent" in never["recommendation"]
     harness.emulator.client("sesv2").put_suppressed_destination(EmailAddress=bounce, Reason="BOUNCE")
     async with Client(harness.server, mode=mode) as client:
-        listed = (await client.call_tool("diagnose_delivery", {"request": {"email": bounce}})).structured_content
+        listed = (
+            await client.call_tool("diagnose_delivery", {"request": {"email": bounce}})
+        ).structured_content
     assert listed is not None
     assert listed["suppressed"] is True and listed["suppression_reason"] == "BOUNCE"
     assert "hard-bounced" in listed["recommendation"] and listed["suppressed_since"]
@@ -230,7 +236,8 @@ async def test_email_analytics(harness: Harness, mode: str) -> None:
     assert "team" in unknown["warnings"][0]
 
 
-async def test_analytics_refuses_bad_ranges(harness: Harness) -> None:
+async def test_analytics_refuses_bad_ranges(shared_harness: Harness) -> None:
+    harness = shared_harness
     async with Client(harness.server) as client:
         backwards = await client.call_tool(
             "get_email_analytics", {"request": {"start": "2026-02-02", "end": "2026-02-01"}}
