@@ -17,7 +17,10 @@ from reconciler.errors import UsageError
 def _load_data(value: str | None) -> dict[str, Any]:
     if not value:
         return {}
-    text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+    try:
+        text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+    except OSError as exc:
+        raise UsageError(f"--data {value}: cannot read the file: {exc.strerror or exc}") from None
     try:
         data = json.loads(text)
     except ValueError as exc:

@@ -71,9 +71,12 @@ def count_recipients(path: Path) -> int:
 def file_digest(path: Path) -> str:
     """sha256 of the file, read in blocks: the checkpoint refuses to resume on another file."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise RecipientFileError(f"{path}: cannot read the recipients file: {exc.strerror or exc}") from None
     return "sha256:" + digest.hexdigest()
 
 

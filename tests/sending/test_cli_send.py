@@ -189,3 +189,27 @@ def test_send_asks_on_a_terminal(emulator: LocalEmulator, ses: Any, sender: str,
         assert "3 recipients will be sent welcome from news@example.com" in result.stderr
         assert "Send?" in result.stderr
         assert len(emulator.admin("sent_messages")) == count
+
+
+def test_missing_files_are_errors_not_tracebacks(
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path
+) -> None:
+    missing = sesctl(emulator.endpoint_url, *send_args(tmp_path / "nope.csv", "--yes"))
+    assert missing.returncode == 1 and "nope.csv" in missing.stderr and "Traceback" not in missing.stderr
+    path = write_csv(tmp_path / "r.csv", people(2))
+    bad_data = sesctl(
+        emulator.endpoint_url, *send_args(path, "--yes", "--data", "@" + str(tmp_path / "d.json"))
+    )
+    assert bad_data.returncode == 1 and "d.json" in bad_data.stderr and "Traceback" not in bad_data.stderr
+    bad_variant = sesctl(
+        emulator.endpoint_url,
+        "send",
+        "--variant",
+        "A=",
+        "--recipients",
+        str(path),
+        "--from",
+        "news@example.com",
+    )
+    assert bad_variant.returncode == 1 and "NAME=TEMPLATE" in bad_variant.stderr
+    assert emulator.admin("sent_messages") == []
