@@ -20,6 +20,7 @@ class McpApp:
     aws: AwsContext
     gateway: SesGateway
     settings: Settings = field(default_factory=Settings)  # for get_drift (services.plan)
+    rates: Any = None  # client-side SES request rates (RateLimits.parse), shared with get_drift
     audit: AuditLog = field(default_factory=AuditLog)
     guardrails: Guardrails = field(init=False)
     _cloudwatch: Any = field(default=None, init=False, repr=False)
@@ -44,6 +45,7 @@ class McpApp:
             aws=aws,
             gateway=SesGateway.from_aws(aws, rates=rates),
             settings=settings or Settings(),
+            rates=rates,
             audit=audit or AuditLog(config.audit_log),
         )
 

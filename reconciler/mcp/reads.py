@@ -176,7 +176,7 @@ def drift(app: McpApp, request: DriftInput) -> Drift:
     environment = request.environment or app.config.environment
     result = services.plan(
         replace(app.settings, color=False),
-        services.PlanRequest(path=app.config.project, env=environment),
+        services.PlanRequest(path=app.config.project, env=environment, rate=app.rates),
     )
     data = result.plan.to_dict()
     changes = [
