@@ -138,6 +138,7 @@ def _session(
         region=settings.region or env.region,
         profile=settings.profile or env.profile,
         endpoint_url=settings.endpoint_url or env.endpoint_url,
+        role_arn=settings.role_arn or env.role_arn,
     )
     prune = request.prune if request.prune is not None else env.prune
     max_destroy = request.max_destroy if request.max_destroy is not None else env.max_destroy

@@ -18,11 +18,14 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError, NoCredentialsError, ProfileNotFound
 
 from reconciler.cli.context import Settings
+from reconciler.errors import AwsError, UsageError
 
 LOCAL_REGION = "us-east-1"
 LOCAL_STATE_DIR = Path(".sesctl")
+ROLE_SESSION_NAME = "sesctl"
 
 
 @dataclass
@@ -31,19 +34,56 @@ class AwsContext:
     profile: str | None = None
     endpoint_url: str | None = None
     local: bool = False
+    role_arn: str | None = None
     _session: Any = field(default=None, repr=False)
 
     def session(self) -> Any:
         if self._session is None:
             if self.local:
-                self._session = boto3.session.Session(
+                base = boto3.session.Session(
                     aws_access_key_id="local",
                     aws_secret_access_key="local",
                     region_name=self.region or LOCAL_REGION,
                 )
             else:
-                self._session = boto3.session.Session(profile_name=self.profile, region_name=self.region)
+                try:
+                    base = boto3.session.Session(profile_name=self.profile, region_name=self.region)
+                except ProfileNotFound as exc:
+                    raise UsageError(
+                        f"AWS profile {self.profile!r} is not configured",
+                        hint="check `aws configure list-profiles`, pass another --profile, or use --local",
+                    ) from exc
+            self._session = self._assume(base) if self.role_arn else base
         return self._session
+
+    def _assume(self, base: Any) -> Any:
+        """A session on the role's temporary credentials (roleArn in sesctl.yaml or --role-arn).
+
+        In GitHub Actions the OIDC step usually assumes the role already; this is for operators
+        and for environments that name a role to hop into from the base credentials."""
+        sts = base.client("sts", endpoint_url=self.endpoint_url, config=Config(retries={"max_attempts": 3}))
+        try:
+            creds = sts.assume_role(RoleArn=self.role_arn, RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
+        except NoCredentialsError as exc:
+            raise AwsError(
+                f"no AWS credentials to assume {self.role_arn} with",
+                operation="AssumeRole",
+                hint="configure credentials (a profile, environment variables or OIDC), or use --local",
+            ) from exc
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            raise AwsError(
+                f"could not assume {self.role_arn}: {error.get('Message') or error.get('Code')}",
+                code=str(error.get("Code", "")),
+                operation="AssumeRole",
+                hint="the role's trust policy must allow your identity (sts:AssumeRole); see docs/github.md",
+            ) from exc
+        return boto3.session.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=base.region_name,
+        )
 
     def client(self, service: str, **config: Any) -> Any:
         # Retries are ours (per-operation token buckets and jittered backoff), not botocore's.
@@ -57,6 +97,16 @@ def open_aws(settings: Settings, state_dir: Path = LOCAL_STATE_DIR) -> Iterator[
         from reconciler.emulator.local import embedded_endpoint
 
         with embedded_endpoint(state_dir) as url:
-            yield AwsContext(region=settings.region or LOCAL_REGION, endpoint_url=url, local=True)
+            yield AwsContext(
+                region=settings.region or LOCAL_REGION,
+                endpoint_url=url,
+                local=True,
+                role_arn=settings.role_arn,
+            )
     else:
-        yield AwsContext(region=settings.region, profile=settings.profile, endpoint_url=settings.endpoint_url)
+        yield AwsContext(
+            region=settings.region,
+            profile=settings.profile,
+            endpoint_url=settings.endpoint_url,
+            role_arn=settings.role_arn,
+        )

@@ -21,8 +21,14 @@ from reconciler.errors import ReconcilerError
 # one line here plus one module in reconciler/cli/.
 COMMANDS: dict[str, tuple[str, str]] = {
     "quota": ("reconciler.cli.quota", "Show the sending quota, sending status and production access."),
-    "send": ("reconciler.cli.send", "Send a templated campaign from a CSV/JSONL file (resumable, rate-limited)."),
-    "mcp": ("reconciler.cli.mcp", "Run the guarded MCP server for AI assistants (stdio, or --http with a token)."),
+    "send": (
+        "reconciler.cli.send",
+        "Send a templated campaign from a CSV/JSONL file (resumable, rate-limited).",
+    ),
+    "mcp": (
+        "reconciler.cli.mcp",
+        "Run the guarded MCP server for AI assistants (stdio, or --http with a token).",
+    ),
     "local": ("reconciler.cli.local", "Run and manage the local SES v2 emulator."),
     "validate": ("reconciler.cli.validate", "Check manifests: schema, references, templates (no AWS call)."),
     "schema": ("reconciler.cli.schema", "Regenerate (or --check) the JSON Schemas in schemas/."),
@@ -60,6 +66,11 @@ class LazyGroup(click.Group):
 @click.option("--profile", envvar="AWS_PROFILE", help="AWS named profile.")
 @click.option("--region", envvar=["AWS_REGION", "AWS_DEFAULT_REGION"], help="AWS region.")
 @click.option("--endpoint-url", help="Send AWS calls to this endpoint (e.g. a running `sesctl local serve`).")
+@click.option(
+    "--role-arn",
+    envvar="SESCTL_ROLE_ARN",
+    help="Assume this IAM role first (default: the environment's roleArn).",
+)
 @click.option("--no-color", is_flag=True, envvar="NO_COLOR", help="Plain output without ANSI colours.")
 @click.pass_context
 def cli(
@@ -68,6 +79,7 @@ def cli(
     profile: str | None,
     region: str | None,
     endpoint_url: str | None,
+    role_arn: str | None,
     no_color: bool,
 ) -> None:
     """sesctl manages Amazon SES v2 the GitOps way: validate, plan and apply YAML manifests,
@@ -75,7 +87,14 @@ def cli(
 
     Exit codes: 0 success, 1 error, 2 changes present (with --detailed-exitcode).
     """
-    ctx.obj = Settings(local=local, profile=profile, region=region, endpoint_url=endpoint_url, color=not no_color)
+    ctx.obj = Settings(
+        local=local,
+        profile=profile,
+        region=region,
+        endpoint_url=endpoint_url,
+        role_arn=role_arn,
+        color=not no_color,
+    )
 
 
 def main(argv: list[str] | None = None) -> Any:

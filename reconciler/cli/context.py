@@ -11,4 +11,5 @@ class Settings:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
+    role_arn: str | None = None
     color: bool = True

@@ -1,0 +1,56 @@
+"""open_aws: local sessions, role assumption through STS, and readable errors for bad set-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.aws.clients import open_aws
+from reconciler.cli.context import Settings
+from reconciler.errors import AwsError, UsageError
+
+ROLE = "arn:aws:iam::123456789012:role/sesctl-apply"
+
+
+@pytest.fixture
+def base_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "base-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "base-secret")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+def test_role_is_assumed_before_ses_is_called(emulator, base_credentials) -> None:
+    settings = Settings(region="us-east-1", endpoint_url=emulator.endpoint_url, role_arn=ROLE)
+    with open_aws(settings) as aws:
+        creds = aws.session().get_credentials().get_frozen_credentials()
+        # The STS answer (moto, on the emulator's endpoint) replaced the base credentials.
+        assert creds.access_key != "base-key"
+        assert creds.token
+        identity = aws.client("sts").get_caller_identity()
+        assert "assumed-role/sesctl-apply/sesctl" in identity["Arn"]
+        assert aws.client("sesv2").list_email_templates()["TemplatesMetadata"] == []
+
+
+def test_without_role_the_base_credentials_are_used(emulator, base_credentials) -> None:
+    settings = Settings(region="us-east-1", endpoint_url=emulator.endpoint_url)
+    with open_aws(settings) as aws:
+        assert aws.session().get_credentials().get_frozen_credentials().access_key == "base-key"
+
+
+def test_no_credentials_to_assume_with_is_explained(emulator, monkeypatch, tmp_path) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    settings = Settings(region="us-east-1", endpoint_url=emulator.endpoint_url, role_arn=ROLE)
+    with open_aws(settings) as aws, pytest.raises(AwsError) as info:
+        aws.session()
+    assert "no AWS credentials" in str(info.value)
+    assert info.value.hint and "--local" in info.value.hint
+
+
+def test_unknown_profile_is_a_usage_error(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    with open_aws(Settings(profile="does-not-exist")) as aws, pytest.raises(UsageError) as info:
+        aws.session()
+    assert "does-not-exist" in str(info.value)
