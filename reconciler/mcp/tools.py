@@ -78,7 +78,7 @@ def _errors() -> Iterator[None]:
 # ---- sending ------------------------------------------------------------------------------------
 
 
-def send_preview(request: SendEmailInput, ctx: Context) -> SendPreview:
+def send_preview(request: SendEmailInput | SendBulkEmailInput, ctx: Context) -> SendPreview:
     app = _app(ctx)
     with _errors():
         shown = sends.preview(app, sends.prepare(app, request))
@@ -88,27 +88,10 @@ def send_preview(request: SendEmailInput, ctx: Context) -> SendPreview:
 
 
 def confirm_send(
-    request: SendEmailInput, shown: Annotated[SendPreview, Resolve(send_preview)]
+    request: SendEmailInput | SendBulkEmailInput, shown: Annotated[SendPreview, Resolve(send_preview)]
 ) -> Confirm | Elicit[Confirm]:
     if request.dry_run:
         return Confirm(send=False)  # a preview only: nothing to confirm
-    return Elicit(sends.confirmation_message(shown), Confirm)
-
-
-def bulk_preview(request: SendBulkEmailInput, ctx: Context) -> SendPreview:
-    app = _app(ctx)
-    with _errors():
-        shown = sends.preview(app, sends.prepare(app, request))
-        if not request.dry_run:
-            sends.check_sendable(app, shown)
-    return shown
-
-
-def confirm_bulk(
-    request: SendBulkEmailInput, shown: Annotated[SendPreview, Resolve(bulk_preview)]
-) -> Confirm | Elicit[Confirm]:
-    if request.dry_run:
-        return Confirm(send=False)
     return Elicit(sends.confirmation_message(shown), Confirm)
 
 
@@ -155,8 +138,8 @@ def send_email(
 
 def send_bulk_email(
     request: SendBulkEmailInput,
-    shown: Annotated[SendPreview, Resolve(bulk_preview)],
-    confirm: Annotated[ElicitationResult[Confirm], Resolve(confirm_bulk)],
+    shown: Annotated[SendPreview, Resolve(send_preview)],
+    confirm: Annotated[ElicitationResult[Confirm], Resolve(confirm_send)],
     ctx: Context,
 ) -> SendResult:
     """Send a stored SES template to recipients with per-recipient data (SendBulkEmail, batches of
