@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
@@ -186,11 +190,29 @@ def command(
             )
         bar = ProgressBar(preview.rows)
         engine = SendEngine(gateway, job, resolver=emulator_resolver(aws.endpoint_url), progress=bar)
-        report = engine.run(read_recipients(recipients_file), source_digest=file_digest(recipients_file))
+        with _graceful_interrupt(engine):
+            report = engine.run(read_recipients(recipients_file), source_digest=file_digest(recipients_file))
         bar.close(report)
     _show(report, as_json)
     if report.stopped:
         ctx.exit(1)
+
+
+@contextmanager
+def _graceful_interrupt(engine: Any) -> Iterator[None]:
+    """The first Ctrl-C stops after the calls in flight (their answers are journaled); a second
+    one interrupts at once."""
+
+    def first(signum: int, frame: FrameType | None) -> None:
+        click.echo("\nStopping after the calls in flight (Ctrl-C again to abort now)...", err=True)
+        engine.request_stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = signal.signal(signal.SIGINT, first)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _dry(job: Any) -> Any:

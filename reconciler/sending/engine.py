@@ -211,6 +211,7 @@ class SendEngine:
         self.concurrency = 1
         self._pool: ThreadPoolExecutor | None = None
         self._inflight: set[Future[None]] = set()
+        self._stop_requested = threading.Event()
         self.batch_size = MAX_BATCH
 
     # ---- the run -----------------------------------------------------------------------------
@@ -231,6 +232,10 @@ class SendEngine:
         try:
             self._settle_in_doubt()
             for recipient in recipients:
+                if self._stop_requested.is_set():
+                    raise _Stop(
+                        "interrupted; the rest is unsent. Run again with the same --checkpoint to go on."
+                    )
                 entry = self._admit(recipient)
                 if entry is not None:
                     batch = self._pending.setdefault(entry.variant.name, [])
@@ -268,6 +273,11 @@ class SendEngine:
             self.report.elapsed = self.clock() - started
         self._tick()
         return self.report
+
+    def request_stop(self) -> None:
+        """Stop after the calls in flight (from a signal handler, or another thread): their
+        answers are journaled, the rest of the file stays unsent and resumable."""
+        self._stop_requested.set()
 
     def _prepare_account(self) -> None:
         self._account = self.gateway.call("GetAccount")
@@ -665,6 +675,8 @@ class SendEngine:
                 continue
             if not force:
                 return
+            if self._stop_requested.is_set() and not self._inflight:
+                raise _Stop("interrupted; the rest is unsent. Run again with the same --checkpoint to go on.")
             if self._inflight:
                 timeout = None if next_due is None else max(0.0, next_due - now)
                 self._reap(wait(self._inflight, timeout=timeout, return_when=FIRST_COMPLETED).done)

@@ -166,7 +166,7 @@ def _put(data: dict[str, Any], dotted: str, value: Any) -> None:
 def _read_jsonl(path: Path) -> Iterator[Recipient]:
     with path.open(encoding="utf-8") as handle:
         row = 0
-        for line_no, text in enumerate(handle, start=1):
+        for line_no, text in enumerate(_lines(path, handle), start=1):
             if not text.strip():
                 continue
             try:
@@ -189,3 +189,12 @@ def _read_jsonl(path: Path) -> Iterator[Recipient]:
                 data = {k: v for k, v in item.items() if k not in ("email", "tags")}
             yield Recipient(email=email.strip(), data=data, tags=dict(tags), row=row, line=line_no)
             row += 1
+
+
+def _lines(path: Path, handle: Iterable[str]) -> Iterator[str]:
+    line = 0
+    try:
+        for line, text in enumerate(handle, start=1):  # noqa: B007 - line is used after the loop
+            yield text
+    except UnicodeDecodeError as exc:
+        raise RecipientFileError(f"{path}:{line + 1}: not UTF-8 text ({exc.reason})") from None

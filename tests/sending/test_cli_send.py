@@ -3,7 +3,9 @@ midway and resumed: every recipient is sent exactly once."""
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from sending_support import TEMPLATE, write_csv
 
 from reconciler.emulator.local import admin_request
@@ -73,7 +76,8 @@ def sent_to(url: str) -> Counter[str]:
     return Counter(m["to"][0] for m in result)
 
 
-def test_sigkill_midway_then_resume_sends_each_recipient_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_killed_midway_then_resume_sends_each_recipient_once(tmp_path: Path, how: signal.Signals) -> None:
     with serve(tmp_path) as url:
         admin_request(url, "/_sesctl/admin/verify_identity", {"identity": "example.com"})
         admin_request(url, "/_sesctl/admin/configure_account", {"max_send_rate": 100.0})
@@ -96,8 +100,14 @@ def test_sigkill_midway_then_resume_sends_each_recipient_once(tmp_path: Path) ->
         deadline = time.monotonic() + 60
         while sum(sent_to(url).values()) < 100 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
-        proc.kill()  # SIGKILL: no cleanup, no final journal write
-        proc.wait(timeout=10)
+        # SIGKILL: no cleanup at all. SIGINT: Ctrl-C, which stops after the call in flight.
+        proc.send_signal(how)
+        code = proc.wait(timeout=30)
+        if how == signal.SIGINT:
+            assert code == 1
+            lines = [json.loads(line) for line in (tmp_path / "ck").read_text().splitlines()]
+            begun = {e["batch"] for e in lines if e["type"] == "begin"}
+            assert begun == {e["batch"] for e in lines if e["type"] in ("end", "abort")}  # nothing in doubt
         before = sum(sent_to(url).values())
         assert 100 <= before < 400, before
         resumed = sesctl(url, *send_args(path, "--checkpoint", str(tmp_path / "ck"), "--yes"))
