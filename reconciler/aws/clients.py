@@ -63,6 +63,10 @@ class AwsContext:
         and for environments that name a role to hop into from the base credentials."""
         sts = base.client("sts", endpoint_url=self.endpoint_url, config=Config(retries={"max_attempts": 3}))
         try:
+            if _already_in_role(sts.get_caller_identity()["Arn"], str(self.role_arn)):
+                # CI's OIDC step assumed this very role; assuming it again would need the role
+                # to trust itself.
+                return base
             creds = sts.assume_role(RoleArn=self.role_arn, RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
         except NoCredentialsError as exc:
             raise AwsError(
@@ -89,6 +93,16 @@ class AwsContext:
         # Retries are ours (per-operation token buckets and jittered backoff), not botocore's.
         cfg = Config(retries={"max_attempts": 1, "mode": "standard"}, **config)
         return self.session().client(service, endpoint_url=self.endpoint_url, config=cfg)
+
+
+def _already_in_role(caller_arn: str, role_arn: str) -> bool:
+    """arn:aws:sts::123:assumed-role/NAME/session is "in" arn:aws:iam::123:role/[path/]NAME."""
+    caller = caller_arn.split(":")
+    role = role_arn.split(":")
+    if len(caller) < 6 or len(role) < 6 or caller[4] != role[4]:
+        return False
+    parts = caller[5].split("/")
+    return parts[0] == "assumed-role" and len(parts) >= 2 and parts[1] == role[5].rsplit("/", 1)[-1]
 
 
 @contextmanager

@@ -54,3 +54,29 @@ def test_unknown_profile_is_a_usage_error(monkeypatch, tmp_path) -> None:
     with open_aws(Settings(profile="does-not-exist")) as aws, pytest.raises(UsageError) as info:
         aws.session()
     assert "does-not-exist" in str(info.value)
+
+
+def test_a_session_already_in_the_role_does_not_assume_it_again(emulator, monkeypatch) -> None:
+    # As after GitHub's OIDC step: the credentials in the environment are the role's own.
+    creds = emulator.client("sts").assume_role(RoleArn=ROLE, RoleSessionName="github-actions")["Credentials"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds["SecretAccessKey"])
+    monkeypatch.setenv("AWS_SESSION_TOKEN", creds["SessionToken"])
+    settings = Settings(region="us-east-1", endpoint_url=emulator.endpoint_url, role_arn=ROLE)
+    with open_aws(settings) as aws:
+        assert aws.session().get_credentials().get_frozen_credentials().access_key == creds["AccessKeyId"]
+
+
+@pytest.mark.parametrize(
+    ("caller", "expected"),
+    [
+        ("arn:aws:sts::123456789012:assumed-role/sesctl-apply/gha", True),
+        ("arn:aws:sts::123456789012:assumed-role/other/gha", False),
+        ("arn:aws:sts::999999999999:assumed-role/sesctl-apply/gha", False),
+        ("arn:aws:iam::123456789012:user/ada", False),
+    ],
+)
+def test_already_in_role(caller: str, expected: bool) -> None:
+    from reconciler.aws.clients import _already_in_role
+
+    assert _already_in_role(caller, ROLE) is expected
