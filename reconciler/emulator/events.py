@@ -91,6 +91,8 @@ class EventContext:
             common["to"] = list(msg.to)
         if msg.cc:
             common["cc"] = list(msg.cc)
+        if msg.reply_to:
+            common["replyTo"] = list(msg.reply_to)
         if msg.subject is not None:
             common["subject"] = msg.subject
         common["date"] = msg.timestamp.strftime("%a, %d %b %Y %H:%M:%S +0000")

@@ -30,6 +30,7 @@ class SentMessage(BaseModel):
     to: list[str] = Field(default_factory=list)
     cc: list[str] = Field(default_factory=list)
     bcc: list[str] = Field(default_factory=list)
+    reply_to: list[str] = Field(default_factory=list)
     subject: str | None = None
     html: str | None = None
     text: str | None = None

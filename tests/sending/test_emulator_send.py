@@ -26,8 +26,10 @@ def test_simple_send_is_stored_and_counted(emulator: LocalEmulator, ses: Any, se
         Destination={"ToAddresses": ["ada@example.org"], "CcAddresses": ["bob@example.org"]},
         Content=simple("Hi", "Text body"),
         EmailTags=[{"Name": "campaign", "Value": "spring-1"}],
+        ReplyToAddresses=["help@example.com"],
     )["MessageId"]
     [message] = sent(emulator, message_id=mid)
+    assert {h["name"]: h["value"] for h in message["headers"]}["Reply-To"] == "help@example.com"
     assert message["subject"] == "Hi" and message["text"] == "Text body"
     assert message["to"] == ["ada@example.org"] and message["cc"] == ["bob@example.org"]
     assert message["tags"] == {"campaign": "spring-1"}

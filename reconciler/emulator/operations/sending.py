@@ -82,6 +82,7 @@ class Sender:
     address: str
     source_arn: str
     config_set: ConfigurationSet | None
+    reply_to: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -116,7 +117,11 @@ def _sender(ctx: OperationContext, params: Params, raw_from: str | None = None) 
         raise SendingPausedException("Sending is paused for this account.")
     if config_set is not None and config_set.sending.SendingEnabled is False:
         raise SendingPausedException(f"Sending is paused for the configuration set {config_set.name}.")
-    return Sender(source, address, ctx.arn(f"identity/{identity.name}"), config_set)
+    reply_to = [str(a) for a in params.get("ReplyToAddresses") or []]
+    for reply in reply_to:
+        if not EMAIL.match(events.bare_address(reply)):
+            raise BadRequestException(f"Invalid ReplyToAddresses: '{reply}' is not a valid email address.")
+    return Sender(source, address, ctx.arn(f"identity/{identity.name}"), config_set, reply_to)
 
 
 def _recipients(destination: Mapping[str, Any] | None) -> tuple[list[str], list[str], list[str]]:
@@ -274,6 +279,8 @@ def _standard_headers(
         headers.append({"name": "To", "value": ", ".join(to)})
     if cc:
         headers.append({"name": "Cc", "value": ", ".join(cc)})
+    if sender.reply_to:
+        headers.append({"name": "Reply-To", "value": ", ".join(sender.reply_to)})
     headers.append({"name": "Subject", "value": subject or ""})
     headers.append({"name": "Message-ID", "value": f"<{mid}@email.amazonses.com>"})
     headers.append({"name": "MIME-Version", "value": "1.0"})
@@ -324,6 +331,7 @@ def accept(
         to=to,
         cc=cc,
         bcc=bcc,
+        reply_to=sender.reply_to,
         subject=subject,
         html=html,
         text=text,
