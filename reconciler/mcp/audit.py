@@ -27,6 +27,7 @@ from typing import IO, Any
 
 from mcp_types import MISSING_REQUIRED_CLIENT_CAPABILITY
 
+from reconciler.errors import UsageError
 from reconciler.sending.masking import mask_email
 
 BODY_KEYS = frozenset({"subject", "html", "text", "body"})
@@ -83,8 +84,14 @@ class AuditLog:
             self._stream = None  # resolved at write time, so a replaced sys.stderr is honoured
         else:
             path = Path(target)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._owned = self._stream = path.open("a", encoding="utf-8")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._owned = self._stream = path.open("a", encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(
+                    f"cannot open the audit log {target}: {exc.strerror}",
+                    hint="Set audit_log (SESCTL_MCP_AUDIT_LOG) to a writable file, or '-' for stderr.",
+                ) from None
 
     def write(self, line: Mapping[str, Any]) -> None:
         text = json.dumps(line, sort_keys=True, default=str, ensure_ascii=False)

@@ -168,6 +168,29 @@ async def test_guardrails_refuse_before_asking(
     assert "gmail.com" not in text(result) or "s***e@gmail.com" in text(result)
 
 
+BULK_REFUSALS = [
+    ({"recipients": [{"email": "someone@gmail.com"}]}, "simulator-only"),
+    ({"recipients": [{"email": f"s{i}@{SIM}"} for i in range(6)]}, "at most 5"),
+    ({"from_address": "ceo@evil.example"}, "sender"),
+    ({"configuration_set": "other"}, "configuration set 'other' is not allowed"),
+    ({"tags": {"bad tag": "x"}}, "Invalid message tag"),
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("changes", "says"), BULK_REFUSALS, ids=[r[1] for r in BULK_REFUSALS])
+async def test_bulk_guardrails_refuse_before_asking(
+    shared_harness: Harness, mode: str, changes: dict[str, Any], says: str
+) -> None:
+    callback, asked = answering("accept")
+    request = {"recipients": [{"email": SUCCESS, "data": {"pct": 1}}], "template": "promo", **changes}
+    async with Client(shared_harness.server, mode=mode, elicitation_callback=callback) as client:
+        result = await client.call_tool("send_bulk_email", {"request": request})
+    assert result.is_error is True
+    assert says in text(result)
+    assert asked == [] and shared_harness.sent() == []
+
+
 async def test_allow_list_admits_listed_domain_in_production(make_harness: Any) -> None:
     harness = make_harness(production=True, recipients={"allow": ["example.net", "vip@corp.example"]})
     callback, _ = answering("accept")
@@ -177,9 +200,10 @@ async def test_allow_list_admits_listed_domain_in_production(make_harness: Any) 
     assert len(harness.sent()) == 2
 
 
-async def test_hourly_cap_counts_across_calls(harness: Harness) -> None:
+@pytest.mark.parametrize("mode", MODES)
+async def test_hourly_cap_counts_across_calls(harness: Harness, mode: str) -> None:
     callback, asked = answering("accept")
-    async with Client(harness.server, elicitation_callback=callback) as client:
+    async with Client(harness.server, mode=mode, elicitation_callback=callback) as client:
         first = await client.call_tool("send_email", email(to=[f"success+{i}@{SIM}" for i in range(5)]))
         assert first.is_error is False, first.content
         second = await client.call_tool("send_email", email(to=[f"success+{i}@{SIM}" for i in range(5, 9)]))
