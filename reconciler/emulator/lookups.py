@@ -1,13 +1,16 @@
 """Read-side helpers over the SES state, shared by the operation groups and by sending.
 
-The ``find_*`` functions raise SES's NotFoundException with SES-like messages; the others
+The ``find_*`` functions raise SES's NotFoundException with SES-like messages (``find_in``
+is the one place that does it, for the operation groups' own tables too); the others
 answer the questions a send has to ask (is this sender verified, is this recipient
 suppressed under this configuration set, which configuration set applies).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import TypeVar
 
 from reconciler.emulator.errors import NotFoundException
 from reconciler.emulator.state import (
@@ -22,33 +25,39 @@ from reconciler.emulator.state import (
     SuppressionReason,
 )
 
+T = TypeVar("T")
+
+
+def find_in(table: Mapping[str, T], key: str, missing: str) -> T:
+    """``table[key]``, or SES's NotFoundException with the message ``missing``."""
+    found = table.get(key)
+    if found is None:
+        raise NotFoundException(missing)
+    return found
+
 
 def find_template(state: SesState, name: str) -> EmailTemplate:
-    template = state.templates.get(name)
-    if template is None:
-        raise NotFoundException(f"Template {name} does not exist.")
-    return template
+    return find_in(state.templates, name, f"Template {name} does not exist.")
 
 
 def find_configuration_set(state: SesState, name: str) -> ConfigurationSet:
-    config_set = state.configuration_sets.get(name)
-    if config_set is None:
-        raise NotFoundException(f"Configuration set <{name}> does not exist.")
-    return config_set
+    return find_in(state.configuration_sets, name, f"Configuration set <{name}> does not exist.")
 
 
 def find_identity(state: SesState, name: str) -> EmailIdentity:
-    identity = state.identities.get(name.lower())
-    if identity is None:
-        raise NotFoundException(f"Email identity {name} does not exist.")
-    return identity
+    return find_in(state.identities, name.lower(), f"Email identity {name} does not exist.")
 
 
 def find_contact_list(state: SesState, name: str) -> ContactList:
-    contact_list = state.contact_lists.get(name)
-    if contact_list is None:
-        raise NotFoundException(f"List with name {name} does not exist.")
-    return contact_list
+    return find_in(state.contact_lists, name, f"List with name {name} does not exist.")
+
+
+def find_contact(contact_list: ContactList, address: str) -> Contact:
+    return find_in(
+        contact_list.contacts,
+        address.strip().lower(),
+        f"Contact {address} does not exist in list {contact_list.name}.",
+    )
 
 
 # ---- sending ------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler.emulator.errors import AlreadyExistsException, BadRequestException, NotFoundException
-from reconciler.emulator.lookups import find_contact_list, topic_status
+from reconciler.emulator.errors import AlreadyExistsException, BadRequestException
+from reconciler.emulator.lookups import find_contact, find_contact_list, topic_status
 from reconciler.emulator.operations.common import (
     check_email,
     check_limit,
@@ -59,13 +59,6 @@ def _attributes(data: Any) -> str | None:
     if not isinstance(parsed, dict):
         raise BadRequestException("AttributesData must be a JSON object.")
     return str(data)
-
-
-def _find_contact(contact_list: ContactList, address: str) -> Contact:
-    contact = contact_list.contacts.get(address.strip().lower())
-    if contact is None:
-        raise NotFoundException(f"Contact {address} does not exist in list {contact_list.name}.")
-    return contact
 
 
 def _defaults(contact_list: ContactList) -> list[dict[str, Any]]:
@@ -169,7 +162,7 @@ def create_contact(ctx: OperationContext, params: Params) -> Result:
 @operation("GetContact")
 def get_contact(ctx: OperationContext, params: Params) -> Result:
     contact_list = find_contact_list(ctx.state, params["ContactListName"])
-    contact = _find_contact(contact_list, params["EmailAddress"])
+    contact = find_contact(contact_list, params["EmailAddress"])
     result: Result = {
         "ContactListName": contact_list.name,
         "EmailAddress": contact.email,
@@ -187,7 +180,7 @@ def get_contact(ctx: OperationContext, params: Params) -> Result:
 @operation("UpdateContact")
 def update_contact(ctx: OperationContext, params: Params) -> Result:
     contact_list = find_contact_list(ctx.state, params["ContactListName"])
-    contact = _find_contact(contact_list, params["EmailAddress"])
+    contact = find_contact(contact_list, params["EmailAddress"])
     # Validate every member before changing anything: a refused update changes nothing.
     preferences = _preferences(contact_list, params.get("TopicPreferences"))
     attributes = _attributes(params.get("AttributesData"))
@@ -204,7 +197,7 @@ def update_contact(ctx: OperationContext, params: Params) -> Result:
 @operation("DeleteContact")
 def delete_contact(ctx: OperationContext, params: Params) -> Result:
     contact_list = find_contact_list(ctx.state, params["ContactListName"])
-    contact = _find_contact(contact_list, params["EmailAddress"])
+    contact = find_contact(contact_list, params["EmailAddress"])
     del contact_list.contacts[contact.email.lower()]
     return {}
 

@@ -15,10 +15,9 @@ from reconciler.emulator.errors import (
     AlreadyExistsException,
     BadRequestException,
     MessageRejected,
-    NotFoundException,
     SendingPausedException,
 )
-from reconciler.emulator.lookups import find_configuration_set, is_verified_sender
+from reconciler.emulator.lookups import find_configuration_set, find_in, is_verified_sender
 from reconciler.emulator.operations.common import check_email, check_limit, check_name, check_tags, paginate
 from reconciler.emulator.operations.identities import create_email_identity
 from reconciler.emulator.registry import OperationContext, Params, Result, operation
@@ -30,10 +29,11 @@ URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
 def _find(state: SesState, name: str) -> CustomVerificationTemplate:
-    template = state.custom_verification_templates.get(name)
-    if template is None:
-        raise NotFoundException(f"Custom verification email template {name} does not exist.")
-    return template
+    return find_in(
+        state.custom_verification_templates,
+        name,
+        f"Custom verification email template {name} does not exist.",
+    )
 
 
 def _template(params: Params) -> CustomVerificationTemplate:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Literal
 
-from reconciler.emulator.errors import AlreadyExistsException, BadRequestException, NotFoundException
+from reconciler.emulator.errors import AlreadyExistsException, BadRequestException
+from reconciler.emulator.lookups import find_in
 from reconciler.emulator.operations.common import check_limit, check_name, check_tags, paginate
 from reconciler.emulator.registry import OperationContext, Params, Result, admin_action, operation
 from reconciler.emulator.state import DEFAULT_POOL, SHARED_POOL, DedicatedIp, DedicatedIpPool, SesState
@@ -21,17 +22,11 @@ BUILT_IN_POOLS = (DEFAULT_POOL, SHARED_POOL)
 
 
 def find_pool(state: SesState, name: str) -> DedicatedIpPool:
-    pool = state.dedicated_ip_pools.get(name)
-    if pool is None:
-        raise NotFoundException(f"Pool {name} does not exist.")
-    return pool
+    return find_in(state.dedicated_ip_pools, name, f"Pool {name} does not exist.")
 
 
 def find_ip(state: SesState, ip: str) -> DedicatedIp:
-    found = state.dedicated_ips.get(ip)
-    if found is None:
-        raise NotFoundException(f"Dedicated IP {ip} does not exist in this account.")
-    return found
+    return find_in(state.dedicated_ips, ip, f"Dedicated IP {ip} does not exist in this account.")
 
 
 def _is_managed(state: SesState, pool_name: str) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from reconciler.emulator.errors import AlreadyExistsException, BadRequestException, NotFoundException
-from reconciler.emulator.lookups import find_configuration_set
+from reconciler.emulator.errors import AlreadyExistsException, BadRequestException
+from reconciler.emulator.lookups import find_configuration_set, find_in
 from reconciler.emulator.operations.common import check_limit, check_name, parse
 from reconciler.emulator.registry import OperationContext, Params, Result, operation
 from reconciler.emulator.state import TARGET_MEMBERS, ConfigurationSet, EventDestinationDefinition
@@ -49,12 +49,11 @@ def _definition(params: Params) -> EventDestinationDefinition:
 
 
 def _destination_of(config_set: ConfigurationSet, name: str) -> EventDestinationDefinition:
-    destination = config_set.event_destinations.get(name)
-    if destination is None:
-        raise NotFoundException(
-            f"Event destination {name} does not exist in configuration set {config_set.name}."
-        )
-    return destination
+    return find_in(
+        config_set.event_destinations,
+        name,
+        f"Event destination {name} does not exist in configuration set {config_set.name}.",
+    )
 
 
 @operation("CreateConfigurationSetEventDestination")

@@ -20,8 +20,8 @@ from typing import Any, get_args
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import load_der_private_key
 
-from reconciler.emulator.errors import AlreadyExistsException, BadRequestException, NotFoundException
-from reconciler.emulator.lookups import find_configuration_set, find_identity
+from reconciler.emulator.errors import AlreadyExistsException, BadRequestException
+from reconciler.emulator.lookups import find_configuration_set, find_identity, find_in
 from reconciler.emulator.operations.common import (
     DOMAIN,
     check_email,
@@ -293,6 +293,10 @@ def _policy(params: Params) -> tuple[str, str]:
     return name, text
 
 
+def _find_policy(identity: EmailIdentity, name: str) -> str:
+    return find_in(identity.policies, name, f"Policy {name} does not exist for identity {identity.name}.")
+
+
 @operation("CreateEmailIdentityPolicy")
 def create_email_identity_policy(ctx: OperationContext, params: Params) -> Result:
     identity = find_identity(ctx.state, params["EmailIdentity"])
@@ -308,8 +312,7 @@ def create_email_identity_policy(ctx: OperationContext, params: Params) -> Resul
 def update_email_identity_policy(ctx: OperationContext, params: Params) -> Result:
     identity = find_identity(ctx.state, params["EmailIdentity"])
     name, text = _policy(params)
-    if name not in identity.policies:
-        raise NotFoundException(f"Policy {name} does not exist for identity {identity.name}.")
+    _find_policy(identity, name)
     identity.policies[name] = text
     return {}
 
@@ -318,8 +321,7 @@ def update_email_identity_policy(ctx: OperationContext, params: Params) -> Resul
 def delete_email_identity_policy(ctx: OperationContext, params: Params) -> Result:
     identity = find_identity(ctx.state, params["EmailIdentity"])
     name = params["PolicyName"]
-    if name not in identity.policies:
-        raise NotFoundException(f"Policy {name} does not exist for identity {identity.name}.")
+    _find_policy(identity, name)
     del identity.policies[name]
     return {}
 

@@ -3,18 +3,19 @@ PutAccountSuppressionAttributes."""
 
 from __future__ import annotations
 
-from reconciler.emulator.errors import InvalidNextTokenException, NotFoundException
-from reconciler.emulator.lookups import record_suppression
+from reconciler.emulator.errors import InvalidNextTokenException
+from reconciler.emulator.lookups import find_in, record_suppression
 from reconciler.emulator.operations.common import check_email, paginate, parse
 from reconciler.emulator.registry import OperationContext, Params, Result, operation
 from reconciler.emulator.state import SesState, SuppressedDestination, SuppressionValidation
 
 
 def _entry(state: SesState, address: str) -> SuppressedDestination:
-    entry = state.suppressed.get(address.strip().lower())
-    if entry is None:
-        raise NotFoundException(f"Email address {address} does not exist on your suppression list.")
-    return entry
+    return find_in(
+        state.suppressed,
+        address.strip().lower(),
+        f"Email address {address} does not exist on your suppression list.",
+    )
 
 
 @operation("PutSuppressedDestination")
