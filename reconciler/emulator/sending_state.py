@@ -96,9 +96,6 @@ class SendingState(BaseModel):
         self._tokens -= recipients
         return True
 
-    def reset_rate(self) -> None:
-        self._tokens = None
-
     # ---- transient failure injection ---------------------------------------------------------
 
     def inject_transient_failures(self, count: int) -> None:

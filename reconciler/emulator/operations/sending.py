@@ -47,7 +47,7 @@ from reconciler.emulator.lookups import (
 )
 from reconciler.emulator.operations.common import EMAIL
 from reconciler.emulator.registry import OperationContext, Params, Result, admin_action, operation
-from reconciler.emulator.sending_state import SendingState, SentMessage
+from reconciler.emulator.sending_state import SentMessage
 from reconciler.emulator.state import ConfigurationSet, Contact, ContactList, SesState, TopicPreference
 from reconciler.templates import (
     CompiledTemplate,
@@ -67,10 +67,6 @@ UNSUPPORTED_INLINE = "Template contains unsupported operations."
 # rejects mail with a virus.
 # (Split so that scanners do not flag this source file itself.)
 EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-
-
-def sending(state: SesState) -> SendingState:
-    return state.sending
 
 
 # ---- the parts of a send -----------------------------------------------------------------
@@ -249,7 +245,7 @@ def refresh_sent_last_24_hours(ctx: OperationContext) -> float:
     """SentLast24Hours is the account's figure (``configure_account`` may set it), minus what
     has left the rolling 24-hour window since."""
     account = ctx.state.account
-    expired = sending(ctx.state).expire(ctx.now())
+    expired = ctx.state.sending.expire(ctx.now())
     if expired:
         account.sent_last_24_hours = max(0.0, account.sent_last_24_hours - expired)
     return account.sent_last_24_hours
@@ -344,7 +340,7 @@ def accept(
         error=error,
         list_management=list_management,
     )
-    state = sending(ctx.state)
+    state = ctx.state.sending
     counted = _quota_count(message.recipients)
     state.count_sent(now, counted)
     ctx.state.account.sent_last_24_hours += counted
@@ -477,7 +473,7 @@ def send_email(ctx: OperationContext, params: Params) -> Result:
     _sandbox_check(ctx, everyone)
     if _over_daily_quota(ctx, _quota_count(everyone)):
         raise LimitExceededException("Daily message quota exceeded.")
-    if not sending(ctx.state).take_rate(len(everyone), ctx.state.account.max_send_rate):
+    if not ctx.state.sending.take_rate(len(everyone), ctx.state.account.max_send_rate):
         raise TooManyRequestsException("Maximum sending rate exceeded.")
     list_management = _list_management(ctx, params.get("ListManagementOptions"))
     return {"MessageId": accept(ctx, sender, recipients, content, tags, data, template_data, list_management)}
@@ -512,7 +508,7 @@ def _bulk_entry(
     default_tags: dict[str, str],
     entry: Mapping[str, Any],
 ) -> dict[str, str]:
-    state = sending(ctx.state)
+    state = ctx.state.sending
     if state.take_transient_failure():
         return {"Status": "TRANSIENT_FAILURE", "Error": "Temporary failure (injected by the emulator)."}
     try:
@@ -569,7 +565,7 @@ def sent_messages(
     """The stored messages (oldest first, at most the last 10,000), optionally filtered."""
     wanted = set(tag_values) if tag_values is not None else None
     found = []
-    for message in sending(ctx.state).messages():
+    for message in ctx.state.sending.messages():
         if message_id is not None and message.message_id != message_id:
             continue
         if recipient is not None and recipient.lower() not in (r.lower() for r in message.recipients):
@@ -585,7 +581,7 @@ def sent_messages(
 
 @admin_action("clear_sent_messages")
 def clear_sent_messages(ctx: OperationContext) -> int:
-    state = sending(ctx.state)
+    state = ctx.state.sending
     count = len(state.messages())
     state.clear_messages()
     return count
@@ -597,7 +593,7 @@ def configure_sending(
 ) -> dict[str, Any]:
     """Sending test knobs (quotas and switches are ``configure_account``'s): empty the 24-hour
     window, or answer the next N bulk entries with TRANSIENT_FAILURE."""
-    state = sending(ctx.state)
+    state = ctx.state.sending
     if reset_quota:
         state.reset_quota()
         ctx.state.account.sent_last_24_hours = 0.0
@@ -607,7 +603,7 @@ def configure_sending(
 
 
 def _event_for(ctx: OperationContext, message_id: str) -> events.EventContext:
-    message = sending(ctx.state).find(message_id)
+    message = ctx.state.sending.find(message_id)
     if message is None:
         raise NotFoundException(f"No sent message {message_id} (the emulator keeps the last 10,000).")
     config_set = ctx.state.configuration_sets.get(message.configuration_set or "")
