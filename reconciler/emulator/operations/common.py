@@ -15,6 +15,7 @@ from reconciler.emulator.errors import (
     LimitExceededException,
     SesApiError,
 )
+from reconciler.emulator.registry import Result
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -67,7 +68,7 @@ def paginate(
     keys: Iterable[str],
     params: Mapping[str, Any],
     *,
-    default: int,
+    default: int = 100,
     low: int = 1,
     high: int = 1000,
     token_error: type[SesApiError] = BadRequestException,
@@ -91,6 +92,14 @@ def paginate(
     page = ordered[start : start + size]
     more = start + size < len(ordered)
     return page, encode_token(page[-1]) if more and page else None
+
+
+def listing(member: str, page: list[Any], token: str | None) -> Result:
+    """A List operation's answer: the page under ``member``, and NextToken while more remain."""
+    result: Result = {member: page}
+    if token:
+        result["NextToken"] = token
+    return result
 
 
 def encode_token(key: str) -> str:

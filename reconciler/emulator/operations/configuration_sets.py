@@ -11,6 +11,7 @@ from reconciler.emulator.operations.common import (
     check_limit,
     check_name,
     check_tags,
+    listing,
     paginate,
     parse,
     tag_list,
@@ -138,11 +139,8 @@ def delete_configuration_set(ctx: OperationContext, params: Params) -> Result:
 
 @operation("ListConfigurationSets")
 def list_configuration_sets(ctx: OperationContext, params: Params) -> Result:
-    names, token = paginate(ctx.state.configuration_sets, params, default=100)
-    result: Result = {"ConfigurationSets": names}
-    if token:
-        result["NextToken"] = token
-    return result
+    names, token = paginate(ctx.state.configuration_sets, params)
+    return listing("ConfigurationSets", names, token)
 
 
 # ---- the seven Put...Options: each replaces one group of options as a whole ----------------

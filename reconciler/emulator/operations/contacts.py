@@ -16,6 +16,7 @@ from reconciler.emulator.operations.common import (
     check_limit,
     check_name,
     check_tags,
+    listing,
     paginate,
     parse,
     tag_list,
@@ -125,15 +126,11 @@ def delete_contact_list(ctx: OperationContext, params: Params) -> Result:
 
 @operation("ListContactLists")
 def list_contact_lists(ctx: OperationContext, params: Params) -> Result:
-    names, token = paginate(ctx.state.contact_lists, params, default=100)
-    result: Result = {
-        "ContactLists": [
-            {"ContactListName": n, "LastUpdatedTimestamp": ctx.state.contact_lists[n].updated} for n in names
-        ]
-    }
-    if token:
-        result["NextToken"] = token
-    return result
+    names, token = paginate(ctx.state.contact_lists, params)
+    lists = [
+        {"ContactListName": n, "LastUpdatedTimestamp": ctx.state.contact_lists[n].updated} for n in names
+    ]
+    return listing("ContactLists", lists, token)
 
 
 # ---- contacts -----------------------------------------------------------------------------
@@ -226,20 +223,16 @@ def list_contacts(ctx: OperationContext, params: Params) -> Result:
             f"Topic {topic['TopicName']} does not exist in contact list {contact_list.name}."
         )
     keys = [k for k, c in contact_list.contacts.items() if _matches(contact_list, c, status, topic)]
-    page, token = paginate(keys, params, default=100)
+    page, token = paginate(keys, params)
     defaults = _defaults(contact_list)
-    result: Result = {
-        "Contacts": [
-            {
-                "EmailAddress": c.email,
-                "TopicPreferences": [p.out() for p in c.topic_preferences],
-                "TopicDefaultPreferences": defaults,
-                "UnsubscribeAll": c.unsubscribe_all,
-                "LastUpdatedTimestamp": c.updated,
-            }
-            for c in (contact_list.contacts[k] for k in page)
-        ]
-    }
-    if token:
-        result["NextToken"] = token
-    return result
+    contacts = [
+        {
+            "EmailAddress": c.email,
+            "TopicPreferences": [p.out() for p in c.topic_preferences],
+            "TopicDefaultPreferences": defaults,
+            "UnsubscribeAll": c.unsubscribe_all,
+            "LastUpdatedTimestamp": c.updated,
+        }
+        for c in (contact_list.contacts[k] for k in page)
+    ]
+    return listing("Contacts", contacts, token)

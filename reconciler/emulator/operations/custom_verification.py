@@ -18,7 +18,14 @@ from reconciler.emulator.errors import (
     SendingPausedException,
 )
 from reconciler.emulator.lookups import find_configuration_set, find_in, is_verified_sender
-from reconciler.emulator.operations.common import check_email, check_limit, check_name, check_tags, paginate
+from reconciler.emulator.operations.common import (
+    check_email,
+    check_limit,
+    check_name,
+    check_tags,
+    listing,
+    paginate,
+)
 from reconciler.emulator.operations.identities import create_email_identity
 from reconciler.emulator.registry import OperationContext, Params, Result, operation
 from reconciler.emulator.state import CustomVerificationTemplate, SesState
@@ -102,21 +109,17 @@ def delete_custom_verification_email_template(ctx: OperationContext, params: Par
 def list_custom_verification_email_templates(ctx: OperationContext, params: Params) -> Result:
     templates = ctx.state.custom_verification_templates
     names, token = paginate(templates, params, default=50, low=1, high=50)
-    result: Result = {
-        "CustomVerificationEmailTemplates": [
-            {
-                "TemplateName": t.name,
-                "FromEmailAddress": t.from_address,
-                "TemplateSubject": t.subject,
-                "SuccessRedirectionURL": t.success_url,
-                "FailureRedirectionURL": t.failure_url,
-            }
-            for t in (templates[name] for name in names)
-        ]
-    }
-    if token:
-        result["NextToken"] = token
-    return result
+    summaries = [
+        {
+            "TemplateName": t.name,
+            "FromEmailAddress": t.from_address,
+            "TemplateSubject": t.subject,
+            "SuccessRedirectionURL": t.success_url,
+            "FailureRedirectionURL": t.failure_url,
+        }
+        for t in (templates[name] for name in names)
+    ]
+    return listing("CustomVerificationEmailTemplates", summaries, token)
 
 
 @operation("SendCustomVerificationEmail")

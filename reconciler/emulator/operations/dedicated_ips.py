@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from reconciler.emulator.errors import AlreadyExistsException, BadRequestException
 from reconciler.emulator.lookups import find_in
-from reconciler.emulator.operations.common import check_limit, check_name, check_tags, paginate
+from reconciler.emulator.operations.common import check_limit, check_name, check_tags, listing, paginate
 from reconciler.emulator.registry import OperationContext, Params, Result, admin_action, operation
 from reconciler.emulator.state import DEFAULT_POOL, SHARED_POOL, DedicatedIp, DedicatedIpPool, SesState
 
@@ -79,11 +79,8 @@ def delete_dedicated_ip_pool(ctx: OperationContext, params: Params) -> Result:
 
 @operation("ListDedicatedIpPools")
 def list_dedicated_ip_pools(ctx: OperationContext, params: Params) -> Result:
-    names, token = paginate(ctx.state.dedicated_ip_pools, params, default=100)
-    result: Result = {"DedicatedIpPools": names}
-    if token:
-        result["NextToken"] = token
-    return result
+    names, token = paginate(ctx.state.dedicated_ip_pools, params)
+    return listing("DedicatedIpPools", names, token)
 
 
 @operation("PutDedicatedIpPoolScalingAttributes")
@@ -109,11 +106,8 @@ def get_dedicated_ips(ctx: OperationContext, params: Params) -> Result:
     if pool_name is not None and pool_name != DEFAULT_POOL:
         find_pool(state, pool_name)
     ips = [ip for ip, v in state.dedicated_ips.items() if pool_name is None or v.PoolName == pool_name]
-    page, token = paginate(ips, params, default=100)
-    result: Result = {"DedicatedIps": [state.dedicated_ips[ip].out() for ip in page]}
-    if token:
-        result["NextToken"] = token
-    return result
+    page, token = paginate(ips, params)
+    return listing("DedicatedIps", [state.dedicated_ips[ip].out() for ip in page], token)
 
 
 @operation("GetDedicatedIp")

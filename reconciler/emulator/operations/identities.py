@@ -27,6 +27,7 @@ from reconciler.emulator.operations.common import (
     check_email,
     check_limit,
     check_tags,
+    listing,
     paginate,
     parse,
     tag_list,
@@ -193,20 +194,16 @@ def delete_email_identity(ctx: OperationContext, params: Params) -> Result:
 @operation("ListEmailIdentities")
 def list_email_identities(ctx: OperationContext, params: Params) -> Result:
     keys, token = paginate(ctx.state.identities, params, default=100, low=0, high=1000)
-    result: Result = {
-        "EmailIdentities": [
-            {
-                "IdentityType": i.identity_type,
-                "IdentityName": i.name,
-                "SendingEnabled": i.verification_status == "SUCCESS",
-                "VerificationStatus": i.verification_status,
-            }
-            for i in (ctx.state.identities[key] for key in keys)
-        ]
-    }
-    if token:
-        result["NextToken"] = token
-    return result
+    identities = [
+        {
+            "IdentityType": i.identity_type,
+            "IdentityName": i.name,
+            "SendingEnabled": i.verification_status == "SUCCESS",
+            "VerificationStatus": i.verification_status,
+        }
+        for i in (ctx.state.identities[key] for key in keys)
+    ]
+    return listing("EmailIdentities", identities, token)
 
 
 # ---- the five Put...Attributes ------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reconciler.emulator.errors import InvalidNextTokenException
 from reconciler.emulator.lookups import find_in, record_suppression
-from reconciler.emulator.operations.common import check_email, paginate, parse
+from reconciler.emulator.operations.common import check_email, listing, paginate, parse
 from reconciler.emulator.registry import OperationContext, Params, Result, operation
 from reconciler.emulator.state import SesState, SuppressedDestination, SuppressionValidation
 
@@ -59,16 +59,12 @@ def list_suppressed_destinations(ctx: OperationContext, params: Params) -> Resul
         and (start is None or entry.last_update >= start)
         and (end is None or entry.last_update <= end)
     ]
-    page, token = paginate(keys, params, default=100, token_error=InvalidNextTokenException)
-    result: Result = {
-        "SuppressedDestinationSummaries": [
-            {"EmailAddress": e.email, "Reason": e.reason, "LastUpdateTime": e.last_update}
-            for e in (ctx.state.suppressed[key] for key in page)
-        ]
-    }
-    if token:
-        result["NextToken"] = token
-    return result
+    page, token = paginate(keys, params, token_error=InvalidNextTokenException)
+    summaries = [
+        {"EmailAddress": e.email, "Reason": e.reason, "LastUpdateTime": e.last_update}
+        for e in (ctx.state.suppressed[key] for key in page)
+    ]
+    return listing("SuppressedDestinationSummaries", summaries, token)
 
 
 @operation("PutAccountSuppressionAttributes")

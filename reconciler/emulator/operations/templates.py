@@ -12,6 +12,7 @@ from reconciler.emulator.operations.common import (
     check_limit,
     check_name,
     check_tags,
+    listing,
     paginate,
     parse,
     tag_list,
@@ -79,14 +80,8 @@ def delete_email_template(ctx: OperationContext, params: Params) -> Result:
 @operation("ListEmailTemplates")
 def list_email_templates(ctx: OperationContext, params: Params) -> Result:
     names, token = paginate(ctx.state.templates, params, default=10, low=1, high=100)
-    result: Result = {
-        "TemplatesMetadata": [
-            {"TemplateName": n, "CreatedTimestamp": ctx.state.templates[n].created} for n in names
-        ]
-    }
-    if token:
-        result["NextToken"] = token
-    return result
+    metadata = [{"TemplateName": n, "CreatedTimestamp": ctx.state.templates[n].created} for n in names]
+    return listing("TemplatesMetadata", metadata, token)
 
 
 @operation("TestRenderEmailTemplate")
