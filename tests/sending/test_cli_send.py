@@ -76,7 +76,7 @@ def sent_to(url: str) -> Counter[str]:
     return Counter(m["to"][0] for m in result)
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_killed_midway_then_resume_sends_each_recipient_once(tmp_path: Path, how: signal.Signals) -> None:
     with serve(tmp_path) as url:
         admin_request(url, "/_sesctl/admin/verify_identity", {"identity": "example.com"})
@@ -89,7 +89,7 @@ def test_killed_midway_then_resume_sends_each_recipient_once(tmp_path: Path, how
             aws_secret_access_key="l",
         )
         ses.create_email_template(TemplateName="welcome", TemplateContent=TEMPLATE)
-        path = write_csv(tmp_path / "r.csv", people(400))
+        path = write_csv(tmp_path / "r.csv", people(300))
         command = [
             SESCTL,
             "--endpoint-url",
@@ -98,7 +98,7 @@ def test_killed_midway_then_resume_sends_each_recipient_once(tmp_path: Path, how
         ]
         proc = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
-        while sum(sent_to(url).values()) < 100 and time.monotonic() < deadline and proc.poll() is None:
+        while sum(sent_to(url).values()) < 60 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
         # SIGKILL: no cleanup at all. SIGINT: Ctrl-C, which stops after the call in flight.
         proc.send_signal(how)
@@ -109,12 +109,12 @@ def test_killed_midway_then_resume_sends_each_recipient_once(tmp_path: Path, how
             begun = {e["batch"] for e in lines if e["type"] == "begin"}
             assert begun == {e["batch"] for e in lines if e["type"] in ("end", "abort")}  # nothing in doubt
         before = sum(sent_to(url).values())
-        assert 100 <= before < 400, before
+        assert 60 <= before < 300, before
         resumed = sesctl(url, *send_args(path, "--checkpoint", str(tmp_path / "ck"), "--yes"))
         assert resumed.returncode == 0, resumed.stderr
         assert "already done (checkpoint)" in resumed.stdout
         counts = sent_to(url)
-        assert set(counts) == {f"user{i}@example.org" for i in range(400)}
+        assert set(counts) == {f"user{i}@example.org" for i in range(300)}
         assert set(counts.values()) == {1}
 
 
