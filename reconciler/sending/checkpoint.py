@@ -109,7 +109,32 @@ class Journal:
 
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._drop_torn_line()
         self._handle = self.path.open("a", encoding="utf-8")
+
+    def _drop_torn_line(self) -> None:
+        """Cut a final line left without its newline by a process that died mid-write, so the
+        next line does not glue onto it (replay already ignores it: the write never finished)."""
+        if not self.path.exists():
+            return
+        with self.path.open("rb+") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+            handle.seek(size - 1)
+            if handle.read(1) == b"\n":
+                return
+            end = size
+            while end > 0:
+                start = max(0, end - 65536)
+                handle.seek(start)
+                chunk = handle.read(end - start)
+                newline = chunk.rfind(b"\n")
+                if newline >= 0:
+                    handle.truncate(start + newline + 1)
+                    return
+                end = start
+            handle.truncate(0)
 
     def close(self) -> None:
         if self._handle is not None:

@@ -66,6 +66,14 @@ def test_a_torn_last_line_is_ignored_and_a_foreign_file_refused(tmp_path: Path) 
         handle.write('{"type":"end","batch":"b0","sent":[[0,')  # the process died mid-write
     replay = Journal(path).replay()
     assert replay is not None and replay.in_doubt == {"b0": [0, 1]} and len(replay.done) == 0
+    # The next session cuts the fragment before appending, so its lines stay readable.
+    resumed = Journal(path)
+    resumed.open()
+    resumed.resume()
+    resumed.resolved("b0", [(0, "m0")], [1], "test")
+    resumed.close()
+    replay = Journal(path).replay()
+    assert replay is not None and replay.in_doubt == {} and 0 in replay.done and 1 not in replay.done
     other = tmp_path / "other"
     other.write_text('{"hello": 1}\n')
     with pytest.raises(CheckpointError, match="not a sesctl send checkpoint"):
