@@ -133,6 +133,16 @@ class Guardrails:
         malformed = [a for a in addresses if not _ADDRESS.match(a.strip())]
         if malformed:
             raise Refused(f"refused: not plain email addresses: {_masked(malformed)}")
+        seen: set[str] = set()
+        repeated: list[str] = []
+        for address in addresses:
+            key = address.strip().lower()
+            if key in seen:
+                repeated.append(address)
+            seen.add(key)
+        if repeated:
+            # Each entry is a message: a repeated address would be mailed twice.
+            raise Refused(f"refused: recipients listed more than once: {_masked(repeated)}")
         outside = [a for a in addresses if not self.recipient_allowed(a)]
         if not outside:
             return

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+from functools import cache
 from typing import Any
+
+import boto3
 
 from reconciler.aws.clients import AwsContext
 from reconciler.cli.context import Settings
@@ -23,13 +26,24 @@ WELCOME = {
 }
 
 
+@cache
+def boto_session() -> Any:
+    """One boto3 session for every harness: clients made from it share the loaded models, so
+    a harness costs milliseconds instead of a model load."""
+    return boto3.session.Session(
+        aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
+    )
+
+
 class Harness:
     """An McpApp on the emulator plus what it wrote to the audit log."""
 
     def __init__(self, emulator: LocalEmulator, config: McpConfig) -> None:
         self.emulator = emulator
         self.stream = io.StringIO()
-        aws = AwsContext(region="us-east-1", endpoint_url=emulator.endpoint_url, local=True)
+        aws = AwsContext(
+            region="us-east-1", endpoint_url=emulator.endpoint_url, local=True, _session=boto_session()
+        )
         settings = Settings(endpoint_url=emulator.endpoint_url, region="us-east-1", color=False)
         self.app = McpApp.create(
             config, aws, settings=settings, rates=1000, audit=AuditLog(stream=self.stream)

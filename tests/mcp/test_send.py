@@ -146,6 +146,7 @@ REFUSALS = [
     ),
     ({"to": [f"s{i}@{SIM}" for i in range(6)]}, {}, "at most 5"),
     ({"from_address": "ceo@evil.example"}, {}, "sender"),
+    ({"to": [SUCCESS, SUCCESS.upper()]}, {}, "more than once"),
     ({"configuration_set": "other"}, {}, "configuration set 'other' is not allowed"),
     ({"template_data": {"plan": "pro"}}, {}, "name"),  # every recipient lacks {{name}}
     ({"template": "nope"}, {}, "does not exist"),
