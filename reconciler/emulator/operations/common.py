@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from reconciler.emulator.errors import (
+    AlreadyExistsException,
     BadRequestException,
     LimitExceededException,
     SesApiError,
@@ -149,6 +150,11 @@ def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in tags.items()]
 
 
-def check_limit(count: int, limit: int, what: str) -> None:
-    if count >= limit:
+def check_new(table: Collection[str], key: str, taken: str, limit: int, what: str) -> None:
+    """What a Create refuses before it adds ``key`` to ``table``, in this order: a key that is
+    there already (AlreadyExistsException with the message ``taken``), then a full quota of
+    ``limit`` (LimitExceededException naming ``what``)."""
+    if key in table:
+        raise AlreadyExistsException(taken)
+    if len(table) >= limit:
         raise LimitExceededException(f"Maximum number of {what} ({limit}) reached.")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.emulator.errors import AlreadyExistsException, BadRequestException, NotFoundException
+from reconciler.emulator.errors import BadRequestException, NotFoundException
 from reconciler.emulator.lookups import find_configuration_set
 from reconciler.emulator.operations.common import (
     DOMAIN,
-    check_limit,
     check_name,
+    check_new,
     check_tags,
     listing,
     paginate,
@@ -103,9 +103,8 @@ def create_configuration_set(ctx: OperationContext, params: Params) -> Result:
         else parse(VdmOptions, params["VdmOptions"], "VdmOptions"),
         archiving=_archiving(params.get("ArchivingOptions")),
     )
-    if name in state.configuration_sets:
-        raise AlreadyExistsException(f"Configuration set <{name}> already exists.")
-    check_limit(len(state.configuration_sets), MAX_CONFIGURATION_SETS, "configuration sets")
+    taken = f"Configuration set <{name}> already exists."
+    check_new(state.configuration_sets, name, taken, MAX_CONFIGURATION_SETS, "configuration sets")
     state.configuration_sets[name] = config_set
     return {}
 

@@ -13,8 +13,8 @@ from reconciler.emulator.errors import AlreadyExistsException, BadRequestExcepti
 from reconciler.emulator.lookups import find_contact, find_contact_list, topic_status
 from reconciler.emulator.operations.common import (
     check_email,
-    check_limit,
     check_name,
+    check_new,
     check_tags,
     listing,
     paginate,
@@ -78,9 +78,8 @@ def create_contact_list(ctx: OperationContext, params: Params) -> Result:
     name = check_name(params["ContactListName"], "ContactListName")
     topics = _topics(params.get("Topics"))
     tags = check_tags(params.get("Tags"))
-    if name in state.contact_lists:
-        raise AlreadyExistsException(f"List with name {name} already exists.")
-    check_limit(len(state.contact_lists), MAX_CONTACT_LISTS, "contact lists per account")
+    taken = f"List with name {name} already exists."
+    check_new(state.contact_lists, name, taken, MAX_CONTACT_LISTS, "contact lists per account")
     now = ctx.now()
     state.contact_lists[name] = ContactList(
         name=name, description=params.get("Description"), topics=topics, created=now, updated=now, tags=tags

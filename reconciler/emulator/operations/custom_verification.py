@@ -12,7 +12,6 @@ import re
 import uuid
 
 from reconciler.emulator.errors import (
-    AlreadyExistsException,
     BadRequestException,
     MessageRejected,
     SendingPausedException,
@@ -20,8 +19,8 @@ from reconciler.emulator.errors import (
 from reconciler.emulator.lookups import find_configuration_set, find_in, is_verified_sender
 from reconciler.emulator.operations.common import (
     check_email,
-    check_limit,
     check_name,
+    check_new,
     check_tags,
     listing,
     paginate,
@@ -66,10 +65,12 @@ def create_custom_verification_email_template(ctx: OperationContext, params: Par
     state = ctx.state
     template = _template(params)
     template.tags = check_tags(params.get("Tags"))
-    if template.name in state.custom_verification_templates:
-        raise AlreadyExistsException(f"Custom verification email template {template.name} already exists.")
-    check_limit(
-        len(state.custom_verification_templates), MAX_TEMPLATES, "custom verification email templates"
+    check_new(
+        state.custom_verification_templates,
+        template.name,
+        f"Custom verification email template {template.name} already exists.",
+        MAX_TEMPLATES,
+        "custom verification email templates",
     )
     state.custom_verification_templates[template.name] = template
     return {}

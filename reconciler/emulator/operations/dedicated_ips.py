@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from reconciler.emulator.errors import AlreadyExistsException, BadRequestException
 from reconciler.emulator.lookups import find_in
-from reconciler.emulator.operations.common import check_limit, check_name, check_tags, listing, paginate
+from reconciler.emulator.operations.common import check_name, check_new, check_tags, listing, paginate
 from reconciler.emulator.registry import OperationContext, Params, Result, admin_action, operation
 from reconciler.emulator.state import DEFAULT_POOL, SHARED_POOL, DedicatedIp, DedicatedIpPool, SesState
 
@@ -39,9 +39,10 @@ def create_dedicated_ip_pool(ctx: OperationContext, params: Params) -> Result:
     state = ctx.state
     name = check_name(params["PoolName"], "PoolName")
     tags = check_tags(params.get("Tags"))
-    if name in state.dedicated_ip_pools or name in BUILT_IN_POOLS:
-        raise AlreadyExistsException(f"Pool {name} already exists.")
-    check_limit(len(state.dedicated_ip_pools), MAX_POOLS, "dedicated IP pools")
+    taken = f"Pool {name} already exists."
+    if name in BUILT_IN_POOLS:
+        raise AlreadyExistsException(taken)
+    check_new(state.dedicated_ip_pools, name, taken, MAX_POOLS, "dedicated IP pools")
     state.dedicated_ip_pools[name] = DedicatedIpPool(
         name=name, scaling_mode=params.get("ScalingMode") or "STANDARD", tags=tags
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from reconciler.emulator.errors import AlreadyExistsException, BadRequestException
+from reconciler.emulator.errors import BadRequestException
 from reconciler.emulator.lookups import find_configuration_set, find_in
-from reconciler.emulator.operations.common import check_limit, check_name, parse
+from reconciler.emulator.operations.common import check_name, check_new, parse
 from reconciler.emulator.registry import OperationContext, Params, Result, operation
 from reconciler.emulator.state import TARGET_MEMBERS, ConfigurationSet, EventDestinationDefinition
 
@@ -61,12 +61,12 @@ def create_event_destination(ctx: OperationContext, params: Params) -> Result:
     config_set = find_configuration_set(ctx.state, params["ConfigurationSetName"])
     name = check_name(params["EventDestinationName"], "EventDestinationName")
     definition = _definition(params)
-    if name in config_set.event_destinations:
-        raise AlreadyExistsException(
-            f"Event destination {name} already exists in configuration set {config_set.name}."
-        )
-    check_limit(
-        len(config_set.event_destinations), MAX_DESTINATIONS, "event destinations per configuration set"
+    check_new(
+        config_set.event_destinations,
+        name,
+        f"Event destination {name} already exists in configuration set {config_set.name}.",
+        MAX_DESTINATIONS,
+        "event destinations per configuration set",
     )
     config_set.event_destinations[name] = definition
     return {}

@@ -20,12 +20,12 @@ from typing import Any, get_args
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import load_der_private_key
 
-from reconciler.emulator.errors import AlreadyExistsException, BadRequestException
+from reconciler.emulator.errors import BadRequestException
 from reconciler.emulator.lookups import find_configuration_set, find_identity, find_in
 from reconciler.emulator.operations.common import (
     DOMAIN,
     check_email,
-    check_limit,
+    check_new,
     check_tags,
     listing,
     paginate,
@@ -126,9 +126,8 @@ def create_email_identity(ctx: OperationContext, params: Params) -> Result:
     signing = params.get("DkimSigningAttributes")
     if signing is not None and is_address:
         raise BadRequestException("DkimSigningAttributes apply to domain identities only.")
-    if name.lower() in state.identities:
-        raise AlreadyExistsException(f"Email identity {name} already exists.")
-    check_limit(len(state.identities), MAX_IDENTITIES, "email identities")
+    taken = f"Email identity {name} already exists."
+    check_new(state.identities, name.lower(), taken, MAX_IDENTITIES, "email identities")
 
     status = state.settings.identity_default_status
     now = ctx.now()
@@ -298,9 +297,8 @@ def _find_policy(identity: EmailIdentity, name: str) -> str:
 def create_email_identity_policy(ctx: OperationContext, params: Params) -> Result:
     identity = find_identity(ctx.state, params["EmailIdentity"])
     name, text = _policy(params)
-    if name in identity.policies:
-        raise AlreadyExistsException(f"Policy {name} already exists for identity {identity.name}.")
-    check_limit(len(identity.policies), MAX_POLICIES, "policies per identity")
+    taken = f"Policy {name} already exists for identity {identity.name}."
+    check_new(identity.policies, name, taken, MAX_POLICIES, "policies per identity")
     identity.policies[name] = text
     return {}
 

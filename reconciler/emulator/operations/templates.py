@@ -6,11 +6,11 @@ import json
 from email.message import EmailMessage
 from email.policy import SMTP
 
-from reconciler.emulator.errors import AlreadyExistsException, BadRequestException
+from reconciler.emulator.errors import BadRequestException
 from reconciler.emulator.lookups import find_template
 from reconciler.emulator.operations.common import (
-    check_limit,
     check_name,
+    check_new,
     check_tags,
     listing,
     paginate,
@@ -46,9 +46,7 @@ def create_email_template(ctx: OperationContext, params: Params) -> Result:
     name = check_name(params.get("TemplateName", ""), "TemplateName")
     content = _content(params)
     tags = check_tags(params.get("Tags"))
-    if name in ctx.state.templates:
-        raise AlreadyExistsException(f"Template {name} already exists.")
-    check_limit(len(ctx.state.templates), MAX_TEMPLATES, "email templates")
+    check_new(ctx.state.templates, name, f"Template {name} already exists.", MAX_TEMPLATES, "email templates")
     ctx.state.templates[name] = EmailTemplate(name=name, content=content, created=ctx.now(), tags=tags)
     return {}
 
