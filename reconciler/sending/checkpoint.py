@@ -151,6 +151,12 @@ class Journal:
 
     def start(self, run_id: str, header: dict[str, Any]) -> None:
         self.write({"type": "run", "run_id": run_id, "at": _now(), **header})
+        # A new file's directory entry must be durable too, or a crash could lose the journal.
+        directory = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
 
     def resume(self) -> None:
         self.write({"type": "resume", "at": _now()})
