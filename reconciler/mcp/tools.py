@@ -95,6 +95,13 @@ def confirm_send(
     return Elicit(sends.confirmation_message(shown), Confirm)
 
 
+_REFUSED_ANSWERS: dict[type, tuple[str, str]] = {
+    AcceptedElicitation: ("accepted_without_send", "the user did not tick 'send'"),
+    DeclinedElicitation: ("declined", "the user declined"),
+    CancelledElicitation: ("cancelled", "the user cancelled"),
+}
+
+
 def _send(
     ctx: Context,
     request: SendEmailInput | SendBulkEmailInput,
@@ -104,18 +111,12 @@ def _send(
     if request.dry_run:
         note(dry_run=True, would_send=shown.would_send)
         return sends.dry_run_result(shown)
-    match confirm:
-        case AcceptedElicitation(data=Confirm(send=True)):
-            note(confirmation="accepted")
-        case AcceptedElicitation():
-            note(confirmation="accepted_without_send")
-            raise ToolError("Not sent: the user did not tick 'send'.")
-        case DeclinedElicitation():
-            note(confirmation="declined")
-            raise ToolError("Not sent: the user declined.")
-        case CancelledElicitation():
-            note(confirmation="cancelled")
-            raise ToolError("Not sent: the user cancelled.")
+    # Fail closed: only an accepted answer with "send" ticked goes on; anything else stops here.
+    if not (isinstance(confirm, AcceptedElicitation) and confirm.data.send is True):
+        outcome, why = _REFUSED_ANSWERS.get(type(confirm), ("unknown", "no confirmation"))
+        note(confirmation=outcome)
+        raise ToolError(f"Not sent: {why}.")
+    note(confirmation="accepted")
     app = _app(ctx)
     with _errors():
         result = sends.execute(app, sends.prepare(app, request), shown)
