@@ -237,18 +237,12 @@ def _default_ips() -> dict[str, DedicatedIp]:
 # ---- account and suppression --------------------------------------------------------------
 
 
-class DashboardAttrs(Shape):
-    EngagementMetrics: Enabled | None = None
-
-
-class GuardianAttrs(Shape):
-    OptimizedSharedDelivery: Enabled | None = None
-
-
 class VdmAttributes(Shape):
     VdmEnabled: Enabled
-    DashboardAttributes: DashboardAttrs | None = None
-    GuardianAttributes: GuardianAttrs | None = None
+    # SES's DashboardAttributes and GuardianAttributes have the members of the configuration
+    # set's DashboardOptions and GuardianOptions.
+    DashboardAttributes: Dashboard | None = None
+    GuardianAttributes: Guardian | None = None
 
 
 class Review(Shape):
