@@ -24,6 +24,7 @@ from reconciler.emulator.operations.common import (
     check_tags,
     listing,
     paginate,
+    tag_list,
 )
 from reconciler.emulator.operations.identities import create_email_identity
 from reconciler.emulator.registry import OperationContext, Params, Result, operation
@@ -84,7 +85,7 @@ def get_custom_verification_email_template(ctx: OperationContext, params: Params
         "FromEmailAddress": template.from_address,
         "TemplateSubject": template.subject,
         "TemplateContent": template.content,
-        "Tags": [{"Key": k, "Value": v} for k, v in template.tags.items()],
+        "Tags": tag_list(template.tags),
         "SuccessRedirectionURL": template.success_url,
         "FailureRedirectionURL": template.failure_url,
     }

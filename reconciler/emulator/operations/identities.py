@@ -24,6 +24,7 @@ from reconciler.emulator.errors import BadRequestException
 from reconciler.emulator.lookups import find_configuration_set, find_identity, find_in
 from reconciler.emulator.operations.common import (
     DOMAIN,
+    NAME,
     check_email,
     check_new,
     check_tags,
@@ -44,7 +45,6 @@ from reconciler.emulator.state import (
 MAX_IDENTITIES = 10_000
 MAX_POLICIES = 20
 SELECTOR = re.compile(r"^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))$")
-POLICY_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 
 
@@ -278,7 +278,7 @@ def put_configuration_set_attributes(ctx: OperationContext, params: Params) -> R
 
 def _policy(params: Params) -> tuple[str, str]:
     name, text = params["PolicyName"], params["Policy"]
-    if not POLICY_NAME.match(name):
+    if not NAME.match(name):  # the rule of check_name, with its own message
         raise BadRequestException(f"Invalid PolicyName '{name}': use 1-64 letters, digits, '_' and '-'.")
     try:
         document = json.loads(text)
