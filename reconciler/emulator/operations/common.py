@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -53,6 +54,18 @@ def parse(model: type[M], data: Any, member: str) -> M:
             f"1 validation error detected: Value {first.get('input')!r} at '{where}' "
             f"failed to satisfy constraint: {first['msg']}"
         ) from None
+
+
+def json_object(text: str, error: str) -> dict[str, Any]:
+    """``text`` parsed as a JSON object; bad JSON or any other JSON value is
+    BadRequestException with the message ``error``."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise BadRequestException(error) from None
+    if not isinstance(value, dict):
+        raise BadRequestException(error)
+    return value
 
 
 def require(params: Mapping[str, Any], member: str) -> Any:

@@ -6,7 +6,6 @@ members they carry and keep the ones they leave out.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from reconciler.emulator.errors import AlreadyExistsException, BadRequestException
@@ -16,6 +15,7 @@ from reconciler.emulator.operations.common import (
     check_name,
     check_new,
     check_tags,
+    json_object,
     listing,
     paginate,
     parse,
@@ -38,14 +38,15 @@ def _topics(data: Any) -> list[Topic]:
     return topics
 
 
+def _check_topic(contact_list: ContactList, name: str) -> None:
+    if name not in {t.TopicName for t in contact_list.topics}:
+        raise BadRequestException(f"Topic {name} does not exist in contact list {contact_list.name}.")
+
+
 def _preferences(contact_list: ContactList, data: Any) -> list[TopicPreference]:
-    known = {t.TopicName for t in contact_list.topics}
     preferences = [parse(TopicPreference, item, "TopicPreferences") for item in data or []]
     for preference in preferences:
-        if preference.TopicName not in known:
-            raise BadRequestException(
-                f"Topic {preference.TopicName} does not exist in contact list {contact_list.name}."
-            )
+        _check_topic(contact_list, preference.TopicName)
     # One preference per topic: the last one given wins.
     return list({p.TopicName: p for p in preferences}.values())
 
@@ -53,12 +54,7 @@ def _preferences(contact_list: ContactList, data: Any) -> list[TopicPreference]:
 def _attributes(data: Any) -> str | None:
     if data is None:
         return None
-    try:
-        parsed = json.loads(data)
-    except ValueError:
-        raise BadRequestException("AttributesData must be a JSON object.") from None
-    if not isinstance(parsed, dict):
-        raise BadRequestException("AttributesData must be a JSON object.")
+    json_object(data, "AttributesData must be a JSON object.")
     return str(data)
 
 
@@ -215,12 +211,8 @@ def list_contacts(ctx: OperationContext, params: Params) -> Result:
     filter_ = params.get("Filter") or {}
     status = filter_.get("FilteredStatus")
     topic = filter_.get("TopicFilter") or {}
-    if topic.get("TopicName") is not None and topic["TopicName"] not in {
-        t.TopicName for t in contact_list.topics
-    }:
-        raise BadRequestException(
-            f"Topic {topic['TopicName']} does not exist in contact list {contact_list.name}."
-        )
+    if topic.get("TopicName") is not None:
+        _check_topic(contact_list, topic["TopicName"])
     keys = [k for k, c in contact_list.contacts.items() if _matches(contact_list, c, status, topic)]
     page, token = paginate(keys, params)
     defaults = _defaults(contact_list)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from email.message import EmailMessage
 from email.policy import SMTP
 
@@ -12,6 +11,7 @@ from reconciler.emulator.operations.common import (
     check_name,
     check_new,
     check_tags,
+    json_object,
     listing,
     paginate,
     parse,
@@ -88,12 +88,7 @@ def test_render_email_template(ctx: OperationContext, params: Params) -> Result:
     raw = params.get("TemplateData", "")
     if len(raw) > 262_144:
         raise BadRequestException("TemplateData must be at most 262,144 characters.")
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise BadRequestException("Invalid TemplateData: it must be a JSON object.") from None
-    if not isinstance(data, dict):
-        raise BadRequestException("Invalid TemplateData: it must be a JSON object.")
+    data = json_object(raw, "Invalid TemplateData: it must be a JSON object.")
     content = template.content
     try:
         rendered = render_email(content.Subject or "", content.Html, content.Text, data)
