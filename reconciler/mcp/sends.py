@@ -110,7 +110,8 @@ def preview(app: McpApp, prepared: PreparedSend) -> SendPreview:
 
 
 def check_sendable(app: McpApp, shown: SendPreview) -> None:
-    """Refuse before asking the human when nothing can be sent or the hour's budget is short."""
+    """Refuse before asking the human when nothing can be sent, this server's hourly budget or
+    the account's 24-hour quota is short, or sending is paused."""
     if shown.would_send == 0:
         reasons = "; ".join(f"{p.email}: {p.reason}" for p in shown.problems[:5])
         raise Refused(
@@ -119,6 +120,21 @@ def check_sendable(app: McpApp, shown: SendPreview) -> None:
             hint="render_template shows what a recipient's data lacks; check_suppression explains skips.",
         )
     app.guardrails.budget.check(shown.would_send)
+    account = app.gateway.call("GetAccount")
+    if account.get("SendingEnabled") is False:
+        raise Refused(
+            "refused: sending is paused for this account (GetAccount SendingEnabled=false)",
+            hint="An operator resumes sending (SES console or PutAccountSendingAttributes).",
+        )
+    quota = account.get("SendQuota") or {}
+    maximum = float(quota.get("Max24HourSend", -1))
+    left = maximum - float(quota.get("SentLast24Hours", 0))
+    if maximum >= 0 and shown.would_send > left:
+        raise Refused(
+            f"refused: {shown.would_send} recipients exceed what is left of the account's 24-hour "
+            f"SES quota ({max(0, int(left))} of {int(maximum)})",
+            hint="get_send_quota shows the quota; wait for it to free up or ask AWS for more.",
+        )
 
 
 def confirmation_message(shown: SendPreview) -> str:

@@ -278,3 +278,22 @@ async def test_modern_era_logs_the_confirmation_round(harness: Harness) -> None:
     async with Client(harness.server, mode="auto", elicitation_callback=callback) as client:
         await client.call_tool("send_email", email())
     assert [line["status"] for line in harness.audit()] == ["confirmation_requested", "ok"]
+
+
+@pytest.mark.parametrize(
+    ("account", "says"),
+    [
+        ({"sending_enabled": False}, "sending is paused"),
+        ({"max_24_hour_send": 10.0, "sent_last_24_hours": 10.0}, "24-hour SES quota (0 of 10)"),
+    ],
+)
+async def test_account_state_refuses_before_asking(
+    harness: Harness, account: dict[str, Any], says: str
+) -> None:
+    harness.emulator.admin("configure_account", **account)
+    callback, asked = answering("accept")
+    async with Client(harness.server, elicitation_callback=callback) as client:
+        result = await client.call_tool("send_email", email())
+    assert result.is_error is True
+    assert says in text(result)
+    assert asked == [] and harness.sent() == []
