@@ -223,8 +223,18 @@ class SendEngine:
         started = self.clock()
         self._prepare_account()
         self._prepare_templates()
+        if self.job.dry_run:  # a real run learns it from the first call anyway
+            self._check_sender()
         if self.job.check_suppression:
-            reasons = reasons_in_force(self.gateway, self._account, self.job.configuration_set)
+            try:
+                reasons = reasons_in_force(self.gateway, self._account, self.job.configuration_set)
+            except AwsError as exc:
+                if exc.code == "NotFoundException":
+                    raise SendError(
+                        f"Configuration set {self.job.configuration_set} does not exist in this account and region.",
+                        hint="Create it (sesctl apply), or check the name and --region.",
+                    ) from None
+                raise
             self._suppressed = load_suppressed(self.gateway, reasons)
         self._open_checkpoint(source_digest)
         if self.concurrency > 1 and not self.job.dry_run:
@@ -301,6 +311,28 @@ class SendEngine:
             self.report.warnings.append(
                 "the 24-hour sending quota is spent; SES will refuse sends until it frees up"
             )
+
+    def _check_sender(self) -> None:
+        """Warn early when the sender is not a verified identity (nor in a verified domain):
+        SES would refuse the first call. A warning, not an error: sending authorization from
+        another account's identity, or an IAM policy without GetEmailIdentity, is legitimate."""
+        address = self.job.from_address.rsplit("<", 1)[-1].strip(" >").lower()
+        domain = address.rpartition("@")[2]
+        labels = domain.split(".")
+        candidates = [address] + [".".join(labels[i:]) for i in range(len(labels) - 1)]
+        for identity in candidates:
+            try:
+                found = self.gateway.call("GetEmailIdentity", EmailIdentity=identity)
+            except AwsError as exc:
+                if exc.code == "NotFoundException":
+                    continue
+                return  # cannot tell (permissions, throttling): SES will say
+            if found.get("VerifiedForSendingStatus"):
+                return
+        self.report.warnings.append(
+            f"{mask_email(address)} is not a verified identity and no domain of it is verified in this "
+            "region: SES will refuse the sends (MessageRejected)"
+        )
 
     def _prepare_templates(self) -> None:
         for variant in self.job.arms():

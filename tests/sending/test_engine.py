@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sending_support import ALL_EVENTS, gateway_for, sns_event_queue, write_csv
 
+from reconciler.errors import SendError
 from reconciler.sending import (
     CheckpointError,
     RecipientFileError,
@@ -351,3 +352,15 @@ def test_dry_run_warns_when_the_campaign_exceeds_the_quota(
     emulator.admin("configure_account", max_24_hour_send=100.0, sent_last_24_hours=90.0)
     report = send(emulator, write_csv(tmp_path / "r.csv", people(20)), dry_run=True)
     assert any("exceed the 10 left of the 24-hour quota" in w for w in report.warnings)
+
+
+def test_dry_run_warns_about_an_unverified_sender_and_refuses_an_unknown_set(
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "r.csv", people(2))
+    verified = send(emulator, path, dry_run=True, from_address="Team <team@mail.example.com>")
+    assert not verified.warnings  # its parent domain example.com is verified
+    report = send(emulator, path, dry_run=True, from_address="someone@elsewhere.test")
+    assert any("s***e@elsewhere.test is not a verified identity" in w for w in report.warnings)
+    with pytest.raises(SendError, match="Configuration set nope does not exist"):
+        send(emulator, path, dry_run=True, configuration_set="nope")
