@@ -319,7 +319,8 @@ class SendEngine:
         address = self.job.from_address.rsplit("<", 1)[-1].strip(" >").lower()
         domain = address.rpartition("@")[2]
         labels = domain.split(".")
-        candidates = [address] + [".".join(labels[i:]) for i in range(len(labels) - 1)]
+        # The domain first: it is what most senders verify, so one call usually settles it.
+        candidates = [domain, address] + [".".join(labels[i:]) for i in range(1, len(labels) - 1)]
         for identity in candidates:
             try:
                 found = self.gateway.call("GetEmailIdentity", EmailIdentity=identity)
