@@ -55,17 +55,42 @@ class FaultConfig:
             raise ValueError(f"fault_kind must be one of {', '.join(FAULT_KINDS)}")
 
 
+# Why not reconciler.aws.ratelimit.TokenBucket (the same refill arithmetic, in a module that
+# does not import boto3): that is a client's bucket. Its reserve() takes a token even when
+# none is there (on credit) and tells the caller how long to sleep, so callers queue. A server
+# answers an empty bucket with a refusal and takes nothing, so a refused call does not cost
+# the next one its turn. TokenBucket has no take-if-available call, and reserve(deadline=now)
+# is not one: it reads its own clock, a moment after ours, and would refuse calls it could
+# serve. Adding that call to TokenBucket would let it serve both; until then the emulator keeps
+# this small refusing bucket (sending_state.SendingState.take_rate refuses the same way for
+# MaxSendRate and could use it too).
 @dataclass
-class _Bucket:
+class RefusingBucket:
+    """``rate`` tokens a second, at most ``max(1, rate)`` saved up; starts full."""
+
     tokens: float
     updated: float
+
+    def take(self, amount: float, rate: float, now: float) -> bool:
+        """Spend ``amount`` tokens if the bucket holds them now; False (nothing spent) if not."""
+        capacity = max(1.0, rate)
+        self.tokens = min(capacity, self.tokens + (now - self.updated) * rate)
+        self.updated = now
+        if amount > self.tokens:
+            return False
+        self.tokens -= amount
+        return True
+
+    @classmethod
+    def full(cls, rate: float, now: float) -> RefusingBucket:
+        return cls(max(1.0, rate), now)
 
 
 @dataclass
 class FaultInjector:
     config: FaultConfig = field(default_factory=FaultConfig)
     monotonic: Callable[[], float] = time.monotonic
-    _buckets: dict[tuple[str, str], _Bucket] = field(default_factory=dict)
+    _buckets: dict[tuple[str, str], RefusingBucket] = field(default_factory=dict)
     _rng: random.Random = field(default_factory=random.Random)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -88,13 +113,9 @@ class FaultInjector:
         rps = self.config.throttle_rps
         if rps is None:
             return None
-        capacity = max(1.0, rps)
         now = self.monotonic()
-        bucket = self._buckets.setdefault((region, operation), _Bucket(capacity, now))
-        bucket.tokens = min(capacity, bucket.tokens + (now - bucket.updated) * rps)
-        bucket.updated = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
+        bucket = self._buckets.setdefault((region, operation), RefusingBucket.full(rps, now))
+        if bucket.take(1.0, rps, now):
             return None
         return TooManyRequestsException(f"Rate exceeded for {operation} (emulator limit {rps:g}/s)")
 
