@@ -66,7 +66,7 @@ class Problem(BaseModel):
 
 class SendPreview(BaseModel):
     template: str
-    subject: str = Field(description="The subject rendered for the first sendable recipient.")
+    subject: str = Field(description="The subject rendered for the first recipient whose data renders.")
     from_address: str
     configuration_set: str | None
     recipients: int

@@ -80,8 +80,6 @@ def _subject(app: McpApp, prepared: PreparedSend) -> str:
     except TemplateError as exc:
         raise Refused(f"template {prepared.job.template!r} does not compile: {exc}") from None
     for recipient in prepared.recipients:
-        if not app.guardrails.recipient_allowed(recipient.email):
-            continue
         try:
             return compiled.render(merge_template_data(dict(prepared.job.default_data), recipient.data))
         except TemplateError:
