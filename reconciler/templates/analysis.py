@@ -75,12 +75,12 @@ class _Analyzer:
         if isinstance(expr, ast.Literal):
             return None
         parts = expr.parts
+        if not expr.depth and not expr.scoped and parts and parts[0] in sc.bindings:
+            return join(sc.bindings[parts[0]], parts[1:])  # even @name, as handlebars.js does
         if expr.data:
             if parts[:1] == ["root"] and not expr.depth:
                 return join("", parts[1:])
             return None
-        if not expr.depth and parts and parts[0] in sc.bindings:
-            return join(sc.bindings[parts[0]], parts[1:])
         index = len(sc.stack) - 1 - expr.depth
         return join(sc.stack[index] if index >= 0 else None, parts)
 

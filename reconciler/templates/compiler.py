@@ -204,10 +204,10 @@ class Generator:
                         cond = f"(IFZ({t}) if T({self.value(value, sc)}) else IFT({t}))"
                 yes, no = (node.program, node.inverse) if name == "if" else (node.inverse, node.program)
                 self.emit(f"if {cond}:")
-                self.nested(yes, sc)
+                self.helper_this(yes, sc)
                 if no is not None:
                     self.emit("else:")
-                    self.nested(no, sc)
+                    self.helper_this(no, sc)
             elif name == "with":
                 self.emit(f"if not EMPTY({t}):")
                 self.level += 1
@@ -217,13 +217,25 @@ class Generator:
                 self.level -= 1
                 if node.inverse is not None:
                     self.emit("else:")
-                    self.nested(node.inverse, sc)
+                    self.helper_this(node.inverse, sc)
             else:
                 self.each(node, sc, t)
             return
         t = self.new("t")
         self.path(node.path, sc, t, strict=self.strict)
         self.section(node, sc, t)
+
+    def helper_this(self, program: ast.Program | None, sc: _Scope) -> None:
+        """A built-in helper's ``fn(this)`` / ``inverse(this)``: handlebars.js calls helpers
+        with an empty object (its ``nullContext``) for a null or undefined context, so
+        ``{{this}}`` prints ``[object Object]`` there; the depth chain does not change."""
+        self.level += 1
+        if program is not None and any(not isinstance(n, ast.Content) for n in program.body):
+            c = self.new("c")
+            self.emit(f"{c} = NC if {sc.ctx} is None or {sc.ctx} is M else {sc.ctx}")
+            sc = _Scope(c, sc.ds, sc.data, dict(sc.bparams))
+        self.program(program, sc)
+        self.level -= 1
 
     def nested(self, program: ast.Program | None, sc: _Scope) -> None:
         self.level += 1
@@ -265,7 +277,7 @@ class Generator:
         self.level -= 2
         if node.inverse is not None:
             self.emit("else:")
-            self.nested(node.inverse, sc)
+            self.helper_this(node.inverse, sc)
 
     def iteration(self, sc: _Scope, value: str, i: str, key: str, n: str, *, only_if: str = "") -> _Scope:
         """The scope of one item of a loop: its context and, where the template uses @data,
@@ -339,14 +351,16 @@ class Generator:
         if isinstance(path, ast.Literal):  # pragma: no cover - names are paths after parsing
             return self.value(path, sc), []
         parts = path.parts
+        if not path.depth and not path.scoped and parts and parts[0] in sc.bparams:
+            # block parameters win even over @data names, as in handlebars.js: inside
+            # {{#each x as |item key|}}, {{@key}} is the block parameter ``key``
+            return sc.bparams[parts[0]], parts[1:]
         if path.data:
             if parts[:1] == ["root"] and path.depth == 0:
                 return "R", parts[1:]
             if path.depth:
                 return f"DATAUP({sc.data}, {path.depth})", parts
             return sc.data, parts
-        if not path.depth and not path.scoped and parts and parts[0] in sc.bparams:
-            return sc.bparams[parts[0]], parts[1:]
         if path.depth:
             return f"DEPTH({sc.ds}, {path.depth})", parts
         return sc.ctx, parts
@@ -441,6 +455,7 @@ def _namespace(errors: list[tuple[str, str, str, int, int]], null_is_missing: bo
             "str": str,
         },
         "M": runtime.MISSING,
+        "NC": {},  # handlebars.js's nullContext, one per compiled template (never modified)
         "P": runtime.prop,
         "SP": runtime.strict_prop,
         "S": runtime.js_str,

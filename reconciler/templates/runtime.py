@@ -24,6 +24,8 @@ class _Missing:
 
 MISSING: Final[Any] = _Missing()
 
+JS_WHITESPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
 _INDEX = re.compile(r"0|[1-9][0-9]*")
 
 
@@ -83,12 +85,57 @@ def is_empty(value: Any) -> bool:
 
 
 def same_context(a: Any, b: Any) -> bool:
-    """``a == b`` as handlebars.js compares contexts before pushing a new depth."""
+    """Whether handlebars.js keeps the depth chain when a block renders ``a`` inside ``b``:
+    it compares contexts with JavaScript's loose ``==``, so ``1`` inside ``[1]`` is "the
+    same" and ``../`` then skips it."""
+    return a is b or loose_equal(a, b)
+
+
+_JS_NUMBER = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+
+
+def to_number(value: Any) -> float:
+    """JavaScript's ToNumber for primitives (strings: trimmed decimal, hex, Infinity)."""
+    if type(value) is bool:
+        return 1.0 if value else 0.0
+    if type(value) is str:
+        text = value.strip(JS_WHITESPACE)
+        if not text:
+            return 0.0
+        if _JS_NUMBER.fullmatch(text):
+            return float(text.replace("Infinity", "inf"))
+        for prefix, base in (("0x", 16), ("0o", 8), ("0b", 2)):
+            if text[:2].lower() == prefix:
+                try:
+                    return float(int(text[2:], base))
+                except ValueError:
+                    return math.nan
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return math.nan
+
+
+def loose_equal(a: Any, b: Any) -> bool:
+    """JavaScript's ``a == b`` for JSON values."""
     if a is b:
         return True
-    if type(a) is not type(b) or type(a) in (dict, list):
-        return False
-    return bool(a == b)
+    a_nullish = a is None or a is MISSING
+    b_nullish = b is None or b is MISSING
+    if a_nullish or b_nullish:
+        return a_nullish and b_nullish
+    a_object = type(a) in (dict, list)
+    b_object = type(b) in (dict, list)
+    if a_object and b_object:
+        return False  # distinct objects
+    if a_object:
+        a = js_str(a)  # ToPrimitive: arrays join, objects "[object Object]"
+    if b_object:
+        b = js_str(b)
+    if type(a) is str and type(b) is str:
+        return bool(a == b)
+    return to_number(a) == to_number(b)
 
 
 def js_number(value: int | float) -> str:

@@ -10,7 +10,7 @@ import random
 from typing import Any
 
 NAMES = ["a", "b", "c", "d", "e"]
-TEXT = ["x", " ", "\n", "  \n", "<p>", "a=b", "&", "\t", "\r\n", "é"]
+TEXT = ["x", " ", "\n", "  \n", "<p>", "a=b", "&", "\t", "\r\n", "é", "\\{{a}}", "\\\\{{b}}"]
 STRINGS = ["", "0", "x", "<b>&'\"`=", "two words", "line\nbreak", "ü"]
 NUMBERS = [0, 1, -1, 7, 1.0, 0.5, -0.0, 1e21, 1e-7, 1e-6, 123456.789, 2**53 + 1, 1e16, 0.1]
 
@@ -85,6 +85,8 @@ class TemplateGen:
             return r.choice(["{{@index}}", "{{@key}}", "{{@first}}", "{{@last}}"]) if self.in_each else "x"
         if roll < 0.56:
             return f'{{{{lookup {self.guard()} "{r.choice(NAMES)}"}}}}'
+        if roll < 0.58:
+            return r.choice(['{{"a"}}', "{{'b'}}", "{{lookup this c}}", "{{[c]}}"])
         nl = r.choice(["", "\n", "\n  "])
         g = self.guard()
         kind = r.random()
@@ -111,7 +113,8 @@ class TemplateGen:
             return f"{{{{#each {g} as |item key|}}}}{{{{key}}}}={{{{item}}}};{inner}{{{{/each}}}}"
         if kind < 0.8:
             tail = r.choice(["", f"{{{{else}}}}{other}"])
-            return f"{{{{#with {g}}}}}{inner}{tail}{{{{/with}}}}"
+            params = r.choice(["", " as |w|"])
+            return f"{{{{#with {g}{params}}}}}{inner}{tail}{{{{/with}}}}"
         if kind < 0.9:
             return f"{{{{#{g}}}}}{inner}{{{{/{g}}}}}"
         if kind < 0.95:

@@ -330,3 +330,31 @@ def test_compiled_template_is_reusable_and_keeps_variants_apart() -> None:
         template.render({"a": None})
     assert template.render({}, strict=False) == "[]"
     assert template.render({"a": 1}) == "[1]"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "equal"),
+    [
+        (1, [1], True),
+        ("1", 1, True),
+        (0, "", True),
+        (0, [], True),
+        ("0", False, True),
+        (True, 1, True),
+        ({}, "[object Object]", True),
+        (None, None, True),
+        ({}, {}, False),
+        ([1], [1], False),
+        (None, 0, False),
+        ("a", "b", False),
+        (" 2 ", 2, True),
+        ("0x10", 16, True),
+        ("1e3", 1000, True),
+        ("abc", float("nan"), False),
+    ],
+)
+def test_contexts_compare_with_javascript_loose_equality(a: object, b: object, equal: bool) -> None:
+    from reconciler.templates.runtime import loose_equal
+
+    assert loose_equal(a, b) is equal
+    assert loose_equal(b, a) is equal
