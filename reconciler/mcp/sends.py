@@ -19,7 +19,15 @@ from reconciler.mcp.app import McpApp
 from reconciler.mcp.guardrails import Refused
 from reconciler.mcp.models import Problem, SendBulkEmailInput, SendEmailInput, SendPreview, SendResult
 from reconciler.mcp.reads import fetch_template
-from reconciler.sending import Recipient, SendEngine, SendJob, SendReport, emulator_resolver, mask_email
+from reconciler.sending import (
+    Recipient,
+    SendEngine,
+    SendJob,
+    SendReport,
+    emulator_resolver,
+    mask_email,
+    recipients_from,
+)
 from reconciler.templates import TemplateError, compile_template, merge_template_data
 
 SHOWN_RECIPIENTS = 10
@@ -36,15 +44,10 @@ def prepare(app: McpApp, request: SendEmailInput | SendBulkEmailInput) -> Prepar
     sender = guard.sender(request.from_address)
     configuration_set = guard.configuration_set(request.configuration_set)
     if isinstance(request, SendEmailInput):
-        recipients = tuple(
-            Recipient(email=address.strip(), row=row, line=row + 1) for row, address in enumerate(request.to)
-        )
+        recipients = tuple(recipients_from({"email": address, "data": {}} for address in request.to))
         defaults = dict(request.template_data)
     else:
-        recipients = tuple(
-            Recipient(email=r.email.strip(), data=dict(r.data), tags=dict(r.tags), row=row, line=row + 1)
-            for row, r in enumerate(request.recipients)
-        )
+        recipients = tuple(recipients_from(r.model_dump() for r in request.recipients))
         defaults = dict(request.default_data)
     guard.recipients([r.email for r in recipients])
     job = SendJob(
