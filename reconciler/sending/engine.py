@@ -305,6 +305,11 @@ class SendEngine:
                 "Sending is paused for this account (GetAccount SendingEnabled=false).",
                 hint="Resume sending in the SES console or with PutAccountSendingAttributes, then run again.",
             )
+        if self._account.get("ProductionAccessEnabled") is False:
+            self.report.warnings.append(
+                "the account is in the SES sandbox: only verified addresses and the mailbox simulator "
+                "can receive (others fail with MESSAGE_REJECTED)"
+            )
         maximum = float(quota.get("Max24HourSend", -1))
         self._remaining_quota = None if maximum < 0 else maximum - float(quota.get("SentLast24Hours", 0))
         if self._remaining_quota is not None and self._remaining_quota <= 0:

@@ -137,6 +137,7 @@ def test_permanent_statuses_are_reported(
     rows = [*people(2), {"email": "success@simulator.amazonses.com", "name": "S", "plan": "p"}]
     path = write_csv(tmp_path / "r.csv", rows)
     report = send(emulator, path)
+    assert any("sandbox" in w for w in report.warnings)
     assert (report.sent, report.failed_permanent) == (1, 2)
     assert report.failures == {"MESSAGE_REJECTED": 2}
 
