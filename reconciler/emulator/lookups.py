@@ -111,15 +111,6 @@ def suppression_entry(
     return entry
 
 
-def record_sent(state: SesState, recipients: int) -> None:
-    """Count recipients against the 24-hour quota (GetAccount SendQuota.SentLast24Hours)."""
-    state.account.sent_last_24_hours += recipients
-
-
-def remaining_quota(state: SesState) -> float:
-    return state.account.max_24_hour_send - state.account.sent_last_24_hours
-
-
 def record_suppression(
     state: SesState,
     address: str,

@@ -270,7 +270,8 @@ class Account(BaseModel):
     enforcement_status: str = "HEALTHY"
     max_24_hour_send: float = 50000.0
     max_send_rate: float = 14.0
-    # Incremented by the sending operations (lookups.record_sent), one per recipient.
+    # Counted up by operations/sending.py as it accepts messages, and down again as they leave
+    # the rolling 24-hour window (sending_state.SendingState.expire).
     sent_last_24_hours: float = 0.0
     # Accounts created after 2019-11-25 suppress both reasons by default.
     suppressed_reasons: list[SuppressionReason] = Field(default_factory=lambda: list(_BOTH_REASONS))
