@@ -37,6 +37,7 @@ async def test_send_email_confirmed(harness: Harness, mode: str) -> None:
     assert len(sent) == 1
     assert sent[0]["source"] == SENDER and sent[0]["configuration_set"] == "marketing"
     assert sent[0]["tags"]["campaign"] == "spring"
+    assert (sent[0]["to"], sent[0]["cc"], sent[0]["bcc"]) == ([SUCCESS], [], [])  # nobody copied
     assert len(asked) == 1
     assert asked[0].startswith("Send email? Preview")
     assert "Subject:    Welcome, Ada!" in asked[0] and "s***s@simulator.amazonses.com" in asked[0]
