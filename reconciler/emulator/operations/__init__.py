@@ -13,7 +13,8 @@
     contacts.py             contact lists with topics, contacts
     tags.py                 Tag/Untag/ListTagsForResource on every taggable resource
     sending.py              SendEmail/SendBulkEmail (the sending engineer's)
-    common.py               validation, paging and tag helpers shared by the groups
+    common.py               what the groups share: validation (names, addresses, JSON objects,
+                            shapes), what a Create refuses, paging and List answers, tags
 
 Where SES's documentation is silent, the emulator chooses (and tests) this:
 

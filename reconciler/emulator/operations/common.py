@@ -1,4 +1,4 @@
-"""What the operation groups share: request validation, paging, tags, ARNs."""
+"""What the operation groups share: request validation, what a Create refuses, paging, tags."""
 
 from __future__ import annotations
 
@@ -68,11 +68,14 @@ def json_object(text: str, error: str) -> dict[str, Any]:
     return value
 
 
-def require(params: Mapping[str, Any], member: str) -> Any:
-    value = params.get(member)
-    if value is None:
-        raise BadRequestException(f"Missing required parameter {member}.")
-    return value
+def check_new(table: Collection[str], key: str, taken: str, limit: int, what: str) -> None:
+    """What a Create refuses before it adds ``key`` to ``table``, in this order: a key that is
+    there already (AlreadyExistsException with the message ``taken``), then a full quota of
+    ``limit`` (LimitExceededException naming ``what``)."""
+    if key in table:
+        raise AlreadyExistsException(taken)
+    if len(table) >= limit:
+        raise LimitExceededException(f"Maximum number of {what} ({limit}) reached.")
 
 
 # ---- paging -------------------------------------------------------------------------------
@@ -147,27 +150,18 @@ def check_tags(tags: Sequence[Mapping[str, Any]] | None) -> dict[str, str]:
         if not isinstance(value, str) or len(value) > 256:
             raise BadRequestException(f"The value of tag '{key}' must be 0-256 characters long.")
         result[key] = value
-    if len(result) > MAX_TAGS:
-        raise BadRequestException(f"A resource can have at most {MAX_TAGS} tags.")
-    return result
+    return _at_most_max_tags(result)
 
 
 def merge_tags(current: dict[str, str], new: dict[str, str]) -> dict[str, str]:
-    merged = {**current, **new}
-    if len(merged) > MAX_TAGS:
+    return _at_most_max_tags({**current, **new})
+
+
+def _at_most_max_tags(tags: dict[str, str]) -> dict[str, str]:
+    if len(tags) > MAX_TAGS:
         raise BadRequestException(f"A resource can have at most {MAX_TAGS} tags.")
-    return merged
+    return tags
 
 
 def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in tags.items()]
-
-
-def check_new(table: Collection[str], key: str, taken: str, limit: int, what: str) -> None:
-    """What a Create refuses before it adds ``key`` to ``table``, in this order: a key that is
-    there already (AlreadyExistsException with the message ``taken``), then a full quota of
-    ``limit`` (LimitExceededException naming ``what``)."""
-    if key in table:
-        raise AlreadyExistsException(taken)
-    if len(table) >= limit:
-        raise LimitExceededException(f"Maximum number of {what} ({limit}) reached.")
