@@ -99,6 +99,20 @@ def test_generated_templates_render_like_handlebars_js_lenient() -> None:
     assert rendered > CASES * 0.7
 
 
+def test_generated_templates_escape_like_handlebars_js_defaults() -> None:
+    """escape=True and strict=False are handlebars.js's defaults (HTML escaping on)."""
+    cases = _generated(11, CASES // 2)
+    requests = [{**c, "options": {}} for c in cases]
+    mismatches = []
+    for case, node in zip(cases, node_oracle.run(requests), strict=True):
+        ours = _ours(case["template"], case["data"], escape=True, strict=False)
+        if not _agree(ours, node):
+            mismatches.append((case, node, ours))
+    assert not mismatches, "\n".join(
+        f"{c!r}\n  handlebars.js: {n!r}\n  ours: {o!r}" for c, n, o in mismatches[:5]
+    )
+
+
 def test_plus_quirk() -> None:
     """Plain handlebars.js adds adjacent booleans/numbers under noEscape; we print each value."""
     case = {"template": "{{t}}{{t}} {{{n}}}{{{n}}}", "data": {"t": True, "n": 1}}
