@@ -142,3 +142,13 @@ def topic_status(
     if not use_default:
         return None
     return next((t.DefaultSubscriptionStatus for t in contact_list.topics if t.TopicName == topic), None)
+
+
+def refresh_sent_last_24_hours(state: SesState, now: datetime) -> float:
+    """SentLast24Hours is the account's figure (``configure_account`` may set it), minus what
+    has left the rolling 24-hour window since; GetAccount and every send age it."""
+    account = state.account
+    expired = state.sending.expire(now)
+    if expired:
+        account.sent_last_24_hours = max(0.0, account.sent_last_24_hours - expired)
+    return account.sent_last_24_hours

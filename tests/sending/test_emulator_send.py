@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -303,3 +304,15 @@ def test_raw_message(emulator: LocalEmulator, ses: Any, sender: str) -> None:
     [message] = sent(emulator)
     assert message["subject"] == "Raw hello" and message["to"] == ["ada@example.org"]
     assert message["text"].strip() == "Raw body"
+
+
+def test_sent_last_24_hours_ages_out_in_get_account(emulator: LocalEmulator, ses: Any, sender: str) -> None:
+    ses.send_email(FromEmailAddress=sender, Destination={"ToAddresses": ["a@example.org"]}, Content=simple())
+    assert ses.get_account()["SendQuota"]["SentLast24Hours"] == 1.0
+    # A day later, with no send in between, GetAccount alone must show the window emptied.
+    later = datetime.now(UTC) + timedelta(hours=24, minutes=1)
+    emulator.set_clock(lambda: later)
+    try:
+        assert ses.get_account()["SendQuota"]["SentLast24Hours"] == 0.0
+    finally:
+        emulator.set_clock(None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from reconciler.emulator.lookups import refresh_sent_last_24_hours
 from reconciler.emulator.operations.common import check_email, parse
 from reconciler.emulator.registry import OperationContext, Params, Result, admin_action, operation
 from reconciler.emulator.state import Account, AccountDetails, Review, VdmAttributes
@@ -30,7 +31,7 @@ def get_account(ctx: OperationContext, params: Params) -> Result:
         "SendQuota": {
             "Max24HourSend": account.max_24_hour_send,
             "MaxSendRate": account.max_send_rate,
-            "SentLast24Hours": account.sent_last_24_hours,
+            "SentLast24Hours": refresh_sent_last_24_hours(ctx.state, ctx.now()),
         },
         "SendingEnabled": account.sending_enabled,
         "SuppressionAttributes": suppression,

@@ -42,6 +42,7 @@ from reconciler.emulator.lookups import (
     find_configuration_set,
     find_contact_list,
     find_template,
+    refresh_sent_last_24_hours,
     sending_identity,
     suppression_entry,
 )
@@ -241,19 +242,9 @@ def _quota_count(recipients: Sequence[str]) -> int:
     return sum(1 for r in recipients if events.domain_of(events.bare_address(r)) != SIMULATOR_DOMAIN)
 
 
-def refresh_sent_last_24_hours(ctx: OperationContext) -> float:
-    """SentLast24Hours is the account's figure (``configure_account`` may set it), minus what
-    has left the rolling 24-hour window since."""
-    account = ctx.state.account
-    expired = ctx.state.sending.expire(ctx.now())
-    if expired:
-        account.sent_last_24_hours = max(0.0, account.sent_last_24_hours - expired)
-    return account.sent_last_24_hours
-
-
 def _over_daily_quota(ctx: OperationContext, counted: int) -> bool:
     account = ctx.state.account
-    sent = refresh_sent_last_24_hours(ctx)
+    sent = refresh_sent_last_24_hours(ctx.state, ctx.now())
     if account.max_24_hour_send < 0 or counted == 0:
         return False
     return sent + counted > account.max_24_hour_send
@@ -599,7 +590,7 @@ def configure_sending(
         ctx.state.account.sent_last_24_hours = 0.0
     if transient_failures is not None:
         state.inject_transient_failures(int(transient_failures))
-    return {"sent_last_24_hours": refresh_sent_last_24_hours(ctx), "ring": state.summary()}
+    return {"sent_last_24_hours": refresh_sent_last_24_hours(ctx.state, ctx.now()), "ring": state.summary()}
 
 
 def _event_for(ctx: OperationContext, message_id: str) -> events.EventContext:
