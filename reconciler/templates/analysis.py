@@ -70,6 +70,7 @@ class _Analyzer:
                 assert isinstance(param, ast.Literal)
                 self.inline.setdefault(str(param.value), []).append(node.program)
         self.expanding: list[str] = []
+        self.positions: dict[tuple[int, int], str] = {}  # (line, column) of a path -> data path
 
     def resolve(self, expr: ast.Expr, sc: _Scope) -> str | None:
         if isinstance(expr, ast.Literal):
@@ -87,6 +88,7 @@ class _Analyzer:
     def use(self, expr: ast.Expr, sc: _Scope, *, printed: bool) -> str | None:
         path = self.resolve(expr, sc)
         if path:  # not the root context itself, nor unknown
+            self.positions.setdefault((expr.pos.line, expr.pos.column), path)
             if printed and not sc.guarded and isinstance(expr, ast.PathExpr) and expr.parts:
                 self.required.add(path)
             else:
@@ -152,9 +154,20 @@ def _items(path: str | None) -> str | None:
     return None if path is None else f"{path}[]"
 
 
-def analyze_program(program: ast.Program) -> VariableContract:
+def _run(program: ast.Program) -> _Analyzer:
     analyzer = _Analyzer(program)
     analyzer.program(program, _Scope([""]))
+    return analyzer
+
+
+def data_paths(program: ast.Program) -> dict[tuple[int, int], str]:
+    """Where each path of the template points in the data: (line, column) -> contract path
+    (the first one found, for a partial called from several places)."""
+    return _run(program).positions
+
+
+def analyze_program(program: ast.Program) -> VariableContract:
+    analyzer = _run(program)
     required = frozenset(analyzer.required)
     implied = {path.rsplit(".", i)[0] for path in required for i in range(1, path.count(".") + 1)}
     return VariableContract(required, frozenset(analyzer.optional) - required - implied)

@@ -25,10 +25,22 @@ class TemplateSyntaxError(TemplateError):
 
 
 class RenderError(TemplateError):
-    """Rendering failed, e.g. a printed variable is missing from the data (SES: Rendering Failure)."""
+    """Rendering failed, e.g. a printed variable is missing from the data (SES: Rendering Failure).
+
+    ``variable`` is the path as written (``name``, ``../site``); ``path`` is where it points
+    in the data, in the notation of the variable contracts (``items[].name``, ``site``), or ""
+    when that is not known statically."""
 
     def __init__(
-        self, message: str, *, variable: str = "", part: Part = "", line: int = 0, column: int = 0
+        self,
+        message: str,
+        *,
+        variable: str = "",
+        part: Part = "",
+        line: int = 0,
+        column: int = 0,
+        path: str = "",
     ) -> None:
         super().__init__(message, part=part, line=line, column=column)
         self.variable = variable
+        self.path = path

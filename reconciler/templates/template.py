@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import ast, profile, whitespace
+from .analysis import data_paths
 from .compiler import RenderFn, RenderState, Unit, build
 from .errors import Part, RenderError
 from .parser import parse
@@ -25,6 +26,7 @@ class CompiledTemplate:
         self.escape = escape
         self._units = units
         self._variants: dict[tuple[bool, bool], dict[str, RenderFn]] = {}
+        self._data_paths: dict[tuple[int, int], str] | None = None
         self._lock = threading.Lock()
 
     def _functions(self, strict: bool, null_is_missing: bool) -> dict[str, RenderFn]:
@@ -52,10 +54,20 @@ class CompiledTemplate:
         state = RenderState(partials=registered, root=data)
         try:
             return functions["render"](data, (data, None), {}, state)
+        except RenderError as exc:
+            if exc.part == self.part and exc.variable and not exc.path:
+                exc.path = self.data_paths().get((exc.line, exc.column), "")
+            raise
         except RecursionError:
             raise RenderError(
                 "partials or data nest too deeply to render (endless partial recursion?)", part=self.part
             ) from None
+
+    def data_paths(self) -> dict[tuple[int, int], str]:
+        """(line, column) of each variable -> its path in the data (see analysis.data_paths)."""
+        if self._data_paths is None:
+            self._data_paths = data_paths(self.program)
+        return self._data_paths
 
     def __repr__(self) -> str:
         return f"CompiledTemplate(part={self.part!r}, {len(self.source)} chars)"

@@ -71,6 +71,21 @@ def test_errors_inside_blocks_point_at_the_variable() -> None:
     with pytest.raises(RenderError) as info:
         render(source, {"items": [{"name": "a", "price": 1}, {"name": "b"}]})
     assert (info.value.line, info.value.column, info.value.variable) == (2, 16, "price")
+    assert info.value.path == "items[].price"
+
+
+def test_render_errors_carry_the_data_path() -> None:
+    source = "{{#with order}}{{#each lines}}{{../currency}}{{sku}}{{/each}}{{/with}}{{@root.shop.name}}"
+    template = compile_template(source)
+    with pytest.raises(RenderError) as info:
+        template.render({"order": {"lines": [{"sku": 1}]}})
+    assert (info.value.variable, info.value.path) == ("../currency", "order.currency")
+    with pytest.raises(RenderError) as info:
+        template.render({"order": {"currency": "EUR", "lines": [{}]}})
+    assert (info.value.variable, info.value.path) == ("sku", "order.lines[].sku")
+    with pytest.raises(RenderError) as info:
+        template.render({"order": {}})
+    assert (info.value.variable, info.value.path) == ("@root.shop.name", "shop.name")
 
 
 def test_section_on_a_missing_name_is_strict_as_in_handlebars_js() -> None:
