@@ -22,6 +22,12 @@ from reconciler.diagnostics import Diagnostic, error
 FieldPath = tuple[str | int, ...]
 YAML_SUFFIXES = (".yaml", ".yml")
 
+# Aliases are expanded into fresh copies (each copy has its own positions), so a few lines of
+# nested aliases ("billion laughs") could ask for billions of nodes. A document may build at most
+# this many nodes beyond ALIAS_RATIO times the nodes it actually contains.
+ALIAS_ALLOWANCE = 10_000
+ALIAS_RATIO = 10
+
 
 @dataclass(frozen=True)
 class Position:
@@ -130,17 +136,35 @@ class ContextLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         self.file = file
         self.lines = stream.split("\n")
         self.problems: list[Diagnostic] = []
+        self._built = 0  # nodes constructed, aliases counted each time they are expanded
+        self._distinct: set[int] = set()  # ids of the distinct nodes seen
+
+    def _count(self, node: yaml.Node) -> None:
+        self._built += 1
+        self._distinct.add(id(node))
+        if self._built > ALIAS_ALLOWANCE + ALIAS_RATIO * len(self._distinct):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "aliases expand into too many values (a 'billion laughs' document?); "
+                "write the data out instead of nesting aliases",
+                node.start_mark,
+            )
 
     def construct_located(
         self, node: yaml.Node, source: SourceMap, path: FieldPath = (), depth: int = 0
     ) -> Any:
         source.values[path] = _position(self.file, node.start_mark)
+        self._count(node)
         if depth > 200:  # recursive aliases: stop rather than loop forever
             return None
         if isinstance(node, yaml.MappingNode):
-            self.flatten_mapping(node)  # resolves YAML merge keys (<<)
+            explicit = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+            self.flatten_mapping(node)  # resolves YAML merge keys (<<): merged pairs come first
+            merged = len(node.value) - explicit
             result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
+            from_merge: set[Any] = set()  # keys a later explicit key may override (YAML's rule)
+            for index, (key_node, value_node) in enumerate(node.value):
                 key = self.construct_object(key_node, deep=True)
                 if not isinstance(key, str | int | float | bool) and key is not None:
                     self.problems.append(
@@ -153,7 +177,11 @@ class ContextLoader(_BaseLoader):  # type: ignore[valid-type,misc]
                         )
                     )
                     continue
-                if key in result:
+                if index < merged:
+                    from_merge.add(key)
+                elif key in from_merge:
+                    from_merge.discard(key)  # overrides the merged value: not a duplicate
+                elif key in result:
                     self.problems.append(
                         error(
                             "E1003",
@@ -253,6 +281,8 @@ def load_text(text: str, file: str, path: Path | None = None) -> tuple[list[Docu
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{problem} ({exc.context})"
+        if mark is not None and _is_tab(text, mark.index):
+            problem = "a tab character: YAML indents with spaces only"
         problems.append(
             error(
                 "E1001",
@@ -271,6 +301,10 @@ def load_text(text: str, file: str, path: Path | None = None) -> tuple[list[Docu
     return documents, loader.problems + problems
 
 
+def _is_tab(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and text[index] == "\t"
+
+
 def _reader_problem(text: str, file: str, exc: yaml.reader.ReaderError) -> Diagnostic:
     line = text.count("\n", 0, exc.position) + 1
     column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -287,11 +321,22 @@ def _reader_problem(text: str, file: str, exc: yaml.reader.ReaderError) -> Diagn
 def load_file(path: Path) -> tuple[list[Document], list[Diagnostic]]:
     file = _short(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return [], [error("E1001", f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=file)]
+        raw = path.read_bytes()
     except OSError as exc:
         return [], [error("E1004", f"cannot read file: {exc.strerror}", file=file)]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = line_col(raw.decode("utf-8", errors="replace"), len(raw[: exc.start].decode("utf-8")))
+        return [], [
+            error(
+                "E1001",
+                f"not UTF-8 text: byte {raw[exc.start]:#04x} ({exc.reason}); save the file as UTF-8",
+                file=file,
+                line=line,
+                column=column,
+            )
+        ]
     return load_text(text, file, path.resolve())
 
 
