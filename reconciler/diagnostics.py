@@ -45,7 +45,7 @@ CODES: dict[str, str] = {
     "E3001": "event destination names a configuration set that is not in the manifests",
     "E3002": "configuration set names a dedicated IP pool that is not in the manifests",
     "E3003": "duplicate resource name",
-    "E3004": "template body file not found",
+    "E3004": "template body file not found, unreadable or outside the project",
     "E3005": "singleton kind declared more than once",
     "E4001": "template syntax error",
     "E4002": "required template variable missing from defaults",

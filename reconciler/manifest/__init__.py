@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from reconciler.diagnostics import Diagnostic, error, has_errors, sort_key
-from reconciler.manifest.documents import resource_from_document
+from reconciler.manifest.documents import declared_name, resource_from_document
 from reconciler.manifest.errors import ManifestInvalid
 from reconciler.manifest.loader import Document, display_path, load_tree
 from reconciler.manifest.model import DesiredState, Resource
@@ -124,14 +124,18 @@ def collect(
 
     context = f"environment {environment.name!r}" if environment.name else "sesctl.yaml"
     substitution = Substitution(environment.variables, environ, where=context)
+    roots = (project.root, *(p if p.is_dir() else p.parent for p in project.manifest_paths))
     resources: list[Resource] = []
+    invalid: list[tuple[str, str]] = []  # declared, but with errors of their own
     for document in documents:
-        resource, doc_problems = resource_from_document(document, substitution)
+        resource, doc_problems = resource_from_document(document, substitution, roots)
         problems.extend(doc_problems)
         if resource is not None:
             resources.append(resource)
+        elif (name := declared_name(document)) is not None:
+            invalid.append(name)
     problems.extend(check_duplicates(resources))
-    problems.extend(check_references(resources))
+    problems.extend(check_references(resources, invalid))
     for resource in resources:
         problems.extend(check_template(resource))
     problems.sort(key=sort_key)

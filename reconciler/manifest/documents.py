@@ -140,9 +140,25 @@ def _guess_address(kind: str, data: dict[Any, Any]) -> str:
     return f"{kind}/{name}" if isinstance(name, str) else kind
 
 
+def declared_name(document: Document) -> tuple[str, str] | None:
+    """(kind, metadata.name) as written, for a document that may fail validation: what it
+    declares, so references to it are not reported as dangling."""
+    data = document.data
+    if not isinstance(data, dict):
+        return None
+    kind, metadata = data.get("kind"), data.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    if isinstance(kind, str) and isinstance(name, str):
+        return kind, name
+    return None
+
+
 def resource_from_document(
-    document: Document, substitution: Substitution
+    document: Document, substitution: Substitution, roots: tuple[Path, ...] = ()
 ) -> tuple[Resource | None, list[Diagnostic]]:
+    """The Resource of one document (None if invalid) and its problems. Template body files
+    must lie below one of ``roots`` (the project and its manifests; default: the manifest's
+    own directory)."""
     kind, problems = _check_envelope(document)
     if kind is None:
         return None, problems
@@ -176,14 +192,21 @@ def resource_from_document(
         document_path=document.path,
     )
     if isinstance(spec, EmailTemplateSpec):
-        return _read_bodies(resource, spec, document)
+        return _read_bodies(resource, spec, document, roots or (document.path.parent,))
     return resource, []
 
 
+def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
+    return any(path.is_relative_to(root.resolve()) for root in roots)
+
+
 def _read_bodies(
-    resource: Resource, spec: EmailTemplateSpec, document: Document
+    resource: Resource, spec: EmailTemplateSpec, document: Document, roots: tuple[Path, ...]
 ) -> tuple[Resource, list[Diagnostic]]:
-    """Replace each ``{file: path}`` part by the file's text (paths relative to the manifest)."""
+    """Replace each ``{file: path}`` part by the file's text (paths relative to the manifest).
+
+    Only files inside the project are read: a pull request naming ``/proc/self/environ`` or
+    ``../../.aws/credentials`` would otherwise print it in the plan comment."""
     problems: list[Diagnostic] = []
     update: dict[str, str] = {}
     files: dict[str, Path] = {}
@@ -193,6 +216,17 @@ def _read_bodies(
             continue
         path = (document.path.parent / value.file).resolve()
         where = _where(document, ("spec", part, "file"), resource.address)
+        if not _inside(path, roots):
+            problems.append(
+                error(
+                    "E3004",
+                    f"{part} body file is outside the project: {value.file}",
+                    detail="Body files must be inside the directory of sesctl.yaml (or of the manifests).",
+                    field=f"spec.{part}.file",
+                    **where,
+                )
+            )
+            continue
         try:
             update[part] = path.read_text(encoding="utf-8")
             files[part] = path
@@ -228,4 +262,11 @@ def _read_bodies(
     return replace(resource, spec=spec.model_copy(update=update), body_files=files), problems
 
 
-__all__ = ["BODY_PARTS", "ENVELOPES", "Metadata", "SingletonMetadata", "resource_from_document"]
+__all__ = [
+    "BODY_PARTS",
+    "ENVELOPES",
+    "Metadata",
+    "SingletonMetadata",
+    "declared_name",
+    "resource_from_document",
+]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from reconciler.diagnostics import Diagnostic, error
 from reconciler.manifest.model import Resource
@@ -66,18 +66,25 @@ def check_duplicates(resources: Sequence[Resource]) -> list[Diagnostic]:
     return problems
 
 
-def check_references(resources: Sequence[Resource]) -> list[Diagnostic]:
+def check_references(
+    resources: Sequence[Resource], invalid: Iterable[tuple[str, str]] = ()
+) -> list[Diagnostic]:
     """Event destination -> configuration set, configuration set -> dedicated IP pool.
 
     Both must be declared in the manifests being loaded (SES refuses a dangling one at apply
     time; catching it here keeps a half-applied stack from happening). The only exception is
-    SES's own ``ses-default-dedicated-pool``."""
+    SES's own ``ses-default-dedicated-pool``. ``invalid`` lists the (kind, name) of documents
+    that are declared but failed validation: they have their own errors, and referring to them
+    is not a second one."""
+    broken = set(invalid)
     sets = [r.ses_name for r in resources if r.kind == "ConfigurationSet"]
     pools = [r.ses_name for r in resources if r.kind == "DedicatedIpPool"]
+    declared_sets = {*sets, *(name for kind, name in broken if kind == "ConfigurationSet")}
+    declared_pools = {*pools, *(name for kind, name in broken if kind == "DedicatedIpPool")}
     problems: list[Diagnostic] = []
     for resource in resources:
         spec = resource.spec
-        if isinstance(spec, EventDestinationSpec) and spec.configuration_set not in sets:
+        if isinstance(spec, EventDestinationSpec) and spec.configuration_set not in declared_sets:
             problems.append(
                 _at(
                     resource,
@@ -90,7 +97,7 @@ def check_references(resources: Sequence[Resource]) -> list[Diagnostic]:
             )
         if isinstance(spec, ConfigurationSetSpec):
             pool = spec.sending_pool
-            if pool is not None and pool not in pools and pool != SES_DEFAULT_POOL:
+            if pool is not None and pool not in declared_pools and pool != SES_DEFAULT_POOL:
                 problems.append(
                     _at(
                         resource,
