@@ -34,6 +34,7 @@ from reconciler.engine.planner import (
     read_scope,
 )
 from reconciler.errors import PlanError, UsageError
+from reconciler.files import read_text
 from reconciler.kinds.base import Kind, LiveObject
 from reconciler.kinds.registry import KINDS
 from reconciler.manifest import load_manifests
@@ -132,9 +133,12 @@ def _session(
     settings: Settings, state: DesiredState, request: PlanRequest
 ) -> Iterator[tuple[SesGateway, PlanOptions]]:
     env = state.environment
+    # An explicit --endpoint-url wins over an environment's `local: true` (as flags win over
+    # config files elsewhere): it usually names a `sesctl local serve` on another port.
+    env_local = env.local and not settings.endpoint_url
     merged = replace(
         settings,
-        local=settings.local or env.local,
+        local=settings.local or env_local,
         region=settings.region or env.region,
         profile=settings.profile or env.profile,
         endpoint_url=settings.endpoint_url or env.endpoint_url,
@@ -204,13 +208,7 @@ def _diagnostics(state: DesiredState) -> list[PlanDiagnostic]:
 
 
 def _read_plan_file(path: Path) -> Plan:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PlanError(
-            f"cannot read the plan file {path}: {exc.strerror}",
-            hint="Write one with `sesctl plan --out FILE`.",
-        ) from exc
+    text = read_text(path, "the plan file", hint="Write one with `sesctl plan --out FILE`.", error=PlanError)
     return Plan.from_json(text)
 
 

@@ -40,7 +40,7 @@ from botocore.exceptions import (
 )
 
 from reconciler.aws.ratelimit import DeadlineExceeded, RateLimits, RatesInput, RetryPolicy
-from reconciler.errors import AwsError, RetryableAwsError
+from reconciler.errors import AwsError, RetryableAwsError, UsageError
 
 if TYPE_CHECKING:
     from reconciler.aws.clients import AwsContext
@@ -91,7 +91,8 @@ _NAME_MEMBERS = (
 
 CREDENTIALS_HINT = (
     "No usable AWS credentials. Use --local for the embedded emulator, or configure credentials: "
-    "`aws configure --profile NAME` then `sesctl --profile NAME ...` (or set AWS_PROFILE)."
+    "`aws configure --profile NAME` then `sesctl --profile NAME ...` (or set AWS_PROFILE). "
+    "Against `sesctl local serve` any keys do: AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local."
 )
 
 
@@ -153,6 +154,11 @@ class SesGateway:
             ) from exc
         except BotoCoreError as exc:
             raise AwsError(str(exc), code=type(exc).__name__, hint=CREDENTIALS_HINT) from exc
+        except ValueError as exc:  # botocore refuses an endpoint that is not a URL
+            raise UsageError(
+                f"{exc}: the endpoint must be a URL",
+                hint="For example --endpoint-url http://127.0.0.1:4566 (a running `sesctl local serve`).",
+            ) from exc
         return cls(
             client,
             limits=RateLimits.parse(rates),

@@ -48,11 +48,6 @@ def command(
     """
     settings: Settings = ctx.obj
     color = settings.color and sys.stdout.isatty()
-    if not auto_approve and not sys.stdin.isatty():
-        raise UsageError(
-            "apply needs confirmation, and stdin is not a terminal",
-            hint="Review `sesctl plan` first, then pass --auto-approve (e.g. in CI).",
-        )
     if plan_file is not None and targets:
         raise UsageError(
             "--target cannot be combined with --plan", hint="Plan with --target, then apply that plan."
@@ -65,6 +60,13 @@ def command(
         if auto_approve:
             click.echo("")
             return True
+        # Asked only when there is something to apply, so a bad plan file or manifest is
+        # reported as such, and "no changes" exits 0 in CI without --auto-approve.
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "apply needs confirmation, and stdin is not a terminal",
+                hint="Review `sesctl plan` first, then pass --auto-approve (e.g. in CI).",
+            )
         click.echo("\nDo you want to apply these changes? Only 'yes' will be accepted.")
         answer: str = click.prompt("  Enter a value", default="", show_default=False)
         click.echo("")

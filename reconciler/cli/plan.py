@@ -13,6 +13,7 @@ from reconciler import services
 from reconciler.cli.context import Settings
 from reconciler.engine.render_markdown import render_markdown
 from reconciler.engine.render_text import render_text
+from reconciler.files import write_text
 
 F = Callable[..., Any]
 
@@ -88,7 +89,7 @@ def command(
     result = services.plan(settings, request)
     plan = result.plan
     if out is not None:
-        out.write_text(plan.to_json(), encoding="utf-8")
+        write_text(out, plan.to_json(), "the plan")
     if as_json:
         click.echo(plan.to_json(), nl=False)
     elif markdown:

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from reconciler.cli.validate import echo_diagnostics
 from reconciler.errors import UsageError
+from reconciler.files import read_text, write_text
 from reconciler.manifest import collect
+from reconciler.manifest.loader import load_text
 from reconciler.manifest.specs.email_template import EmailTemplateSpec
 from reconciler.manifest.template_tests import render_resource
 from reconciler.templates import RenderedEmail
@@ -21,26 +22,32 @@ _BLOCKING = ("E1", "E2", "E3", "E4001", "E4004")
 
 
 def read_data(value: str | None) -> dict[str, Any]:
-    """``--data``: inline JSON (``{...}``) or a JSON/YAML file."""
+    """``--data``: inline JSON (``{...}``) or a JSON/YAML file, read by the manifests' YAML loader
+    (positions in messages, aliases bounded)."""
     if value is None:
         return {}
     text = value
     source = "--data"
     if not value.lstrip().startswith("{"):
         path = Path(value)
-        if not path.is_file():
+        if not path.exists():
             raise UsageError(
                 f"--data {value}: not a file and not inline JSON",
                 hint='Pass a file or JSON: --data \'{"user": {"firstName": "Ada"}}\'',
             )
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, "the --data file")
         source = value
-    try:
-        data = yaml.safe_load(text)  # YAML is a superset of JSON
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{source}: not valid JSON or YAML: {exc}") from None
+    documents, problems = load_text(text, source)
+    if problems:
+        first = problems[0]
+        reason = first.summary.removeprefix("YAML syntax error: ")
+        raise UsageError(f"{source}:{first.line}:{first.column}: not valid JSON or YAML: {reason}")
+    if len(documents) > 1:
+        raise UsageError(f"{source}: holds {len(documents)} YAML documents; the data must be one object")
+    data = documents[0].data if documents else None
     if not isinstance(data, dict):
-        raise UsageError(f"{source}: the data must be an object (a mapping), not {type(data).__name__}")
+        kind = "nothing" if data is None else type(data).__name__
+        raise UsageError(f"{source}: the data must be an object (a mapping), not {kind}")
     return data
 
 
@@ -118,7 +125,7 @@ def command(
         ctx.exit(1)
     email = render_resource(resource, payload)  # TemplateRenderFailed -> "Error: file:line:col ..."
     if out is not None:
-        out.write_text(preview_page(name, email), encoding="utf-8")
+        write_text(out, preview_page(name, email), "the preview")
         click.echo(f"Wrote a preview of {name} to {out}", err=True)
     if part is not None:
         value = {"subject": email.subject, "html": email.html, "text": email.text}[part]

@@ -292,9 +292,19 @@ class Plan:
                 tool_version=data.get("tool_version", __version__),
                 format_version=version,
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise PlanError(f"malformed plan: {exc!r}", hint="Re-run `sesctl plan --out FILE`.") from exc
-        if verify and "checksum" in data and data["checksum"] != plan.checksum:
+        except KeyError as exc:
+            raise PlanError(
+                f"malformed plan: missing key {exc}", hint="Re-run `sesctl plan --out FILE`."
+            ) from exc
+        except (AttributeError, TypeError, ValueError) as exc:
+            # A list where an object belongs (or the reverse): the file is not what plan writes.
+            raise PlanError(f"malformed plan: {exc}", hint="Re-run `sesctl plan --out FILE`.") from exc
+        if verify and "checksum" not in data:
+            raise PlanError(
+                "the plan has no checksum, so an edit could not be detected",
+                hint="Re-run `sesctl plan --out FILE`; never edit a saved plan.",
+            )
+        if verify and data["checksum"] != plan.checksum:
             raise PlanError(
                 f"plan checksum {data['checksum']} does not match its changes ({plan.checksum}): "
                 "the plan file was edited",

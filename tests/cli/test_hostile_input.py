@@ -1,0 +1,178 @@
+"""Regression tests for what a hostile or careless user feeds sesctl (found in QA).
+
+In-process and fast; the same inputs go through the real CLI in test_no_traceback.py."""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+from pathlib import Path
+
+import pytest
+
+from reconciler.engine.plan import Plan
+from reconciler.errors import PlanError, UsageError
+from reconciler.files import read_text, write_text
+from reconciler.manifest import validate
+from reconciler.manifest.loader import load_file, load_text
+
+PROJECT = """\
+apiVersion: sesctl/v1
+kind: Project
+stack: qa
+manifests: manifests
+"""
+
+
+def laughs(levels: int) -> str:
+    """A "billion laughs" mapping: ``levels`` aliases, each nine copies of the one before."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def project(tmp_path: Path, manifests: dict[str, str | bytes]) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "sesctl.yaml").write_text(PROJECT, encoding="utf-8")
+    for name, content in manifests.items():
+        path = tmp_path / "manifests" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return tmp_path
+
+
+def test_billion_laughs_is_refused_quickly_and_small() -> None:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    documents, problems = load_text(laughs(9), "bomb.yaml")  # 9**10 values if expanded
+    assert time.monotonic() - started < 5
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KB
+    assert documents == []
+    assert [p.code for p in problems] == ["E1001"]
+    assert "aliases expand into too many values" in problems[0].summary
+    assert problems[0].line > 0
+
+
+def test_ordinary_aliases_still_work() -> None:
+    text = "base: &base {team: growth, tier: 1}\nfirst: *base\nsecond: {<<: *base, tier: 2}\n"
+    documents, problems = load_text(text, "ok.yaml")
+    assert problems == []
+    assert documents[0].data["second"] == {"team": "growth", "tier": 2}
+
+
+def test_recursive_alias_does_not_hang() -> None:
+    documents, problems = load_text("a: &a [*a]\n", "loop.yaml")
+    assert len(documents) <= 1 and all(p.code == "E1001" for p in problems)
+
+
+def test_tab_indentation_is_named() -> None:
+    _, problems = load_text("metadata:\n\tname: x\n", "tabs.yaml")
+    assert len(problems) == 1
+    assert (problems[0].line, problems[0].column) == (2, 1)
+    assert "tab character" in problems[0].summary
+
+
+def test_non_utf8_manifest_names_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"kind: EmailTemplate\nspec:\n  subject: caf\xe9\n")
+    _, problems = load_file(path)
+    assert [(p.code, p.line, p.column) for p in problems] == [("E1001", 3, 15)]
+    assert "0xe9" in problems[0].summary
+
+
+def test_body_files_outside_the_project_are_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN=hunter2", encoding="utf-8")
+    root = project(
+        tmp_path / "repo",
+        {
+            "t.yaml": (
+                "apiVersion: sesctl/v1\nkind: EmailTemplate\nmetadata: {name: leak}\n"
+                "spec:\n  subject: hi\n  html: {file: ../../secret.txt}\n"
+                f"  text: {{file: {secret}}}\n  defaults: {{}}\n"
+            )
+        },
+    )
+    problems = validate(root)
+    outside = [p for p in problems if "outside the project" in p.summary]
+    assert [(p.code, p.field, p.line) for p in outside] == [
+        ("E3004", "spec.html.file", 6),
+        ("E3004", "spec.text.file", 7),
+    ]
+    assert all("hunter2" not in p.format() for p in problems)
+
+
+def test_body_files_inside_the_project_are_read(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        {
+            "t.yaml": (
+                "apiVersion: sesctl/v1\nkind: EmailTemplate\nmetadata: {name: ok}\n"
+                "spec:\n  subject: hi\n  html: {file: ../bodies/ok.html}\n  text: plain\n  defaults: {}\n"
+            )
+        },
+    )
+    (root / "bodies").mkdir()
+    (root / "bodies" / "ok.html").write_text("<p>hi</p>", encoding="utf-8")
+    assert [p for p in validate(root) if p.is_error] == []
+
+
+def test_reference_to_a_declared_but_invalid_configuration_set(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        {
+            "sets.yaml": (
+                "apiVersion: sesctl/v1\nkind: ConfigurationSet\nmetadata: {name: transactional}\n"
+                "spec:\n  deliveryOptions: {maxDeliverySeconds: 99999999}\n"
+            ),
+            "dest.yaml": (
+                "apiVersion: sesctl/v1\nkind: EventDestination\nmetadata: {name: bounces}\n"
+                "spec:\n  configurationSet: transactional\n  enabled: true\n"
+                "  matchingEventTypes: [BOUNCE]\n"
+                "  snsDestination: {topicArn: 'arn:aws:sns:us-east-1:123456789012:t'}\n"
+            ),
+            "nowhere.yaml": (
+                "apiVersion: sesctl/v1\nkind: EventDestination\nmetadata: {name: lost}\n"
+                "spec:\n  configurationSet: marketing\n  enabled: true\n"
+                "  matchingEventTypes: [BOUNCE]\n"
+                "  snsDestination: {topicArn: 'arn:aws:sns:us-east-1:123456789012:t'}\n"
+            ),
+        },
+    )
+    codes = [(p.code, p.address) for p in validate(root) if p.is_error]
+    assert ("E2006", "ConfigurationSet/transactional") in codes
+    # The invalid set is still declared: only the destination naming a missing set is E3001.
+    assert [a for c, a in codes if c == "E3001"] == ["EventDestination/marketing/lost"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"format_version": "1", "changes": "x"}, "malformed plan"),
+        ({"format_version": "1", "changes": [1]}, "malformed plan"),
+        ({"format_version": "1", "changes": [{}]}, "missing key"),
+        ({"format_version": "1", "changes": [], "summary": 5}, "malformed plan"),
+        ({"format_version": "1", "changes": []}, "no checksum"),
+    ],
+)
+def test_malformed_plans_are_plan_errors(data: dict[str, object], message: str) -> None:
+    with pytest.raises(PlanError, match=message):
+        Plan.from_json(json.dumps(data))
+
+
+def test_files_helpers_name_the_file(tmp_path: Path) -> None:
+    binary = tmp_path / "plan.json"
+    binary.write_bytes(b"\xd2\x00\xff")
+    with pytest.raises(PlanError, match="not UTF-8"):
+        read_text(binary, "the plan file", error=PlanError)
+    with pytest.raises(UsageError, match="is a directory"):
+        read_text(tmp_path, "the --data file")
+    with pytest.raises(UsageError, match="No such file"):
+        read_text(tmp_path / "missing.json", "the --data file")
+    with pytest.raises(UsageError, match="cannot write the plan") as caught:
+        write_text(tmp_path / "no" / "dir" / "plan.json", "{}", "the plan")
+    assert caught.value.hint == "Create the directory first."
