@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import signal
 import threading
 from pathlib import Path
@@ -179,7 +180,7 @@ def status(ctx: click.Context, state_file: Path) -> None:
     """Show whether a server is running on --state's directory (exit code 1 when not)."""
     server = running_server(state_file.parent)
     if server is None:
-        click.echo(f"No sesctl local server is running for {state_file.parent}/.")
+        click.echo(f"No sesctl local server is running for {os.path.join(state_file.parent, '')}.")
         if state_file.exists():
             click.echo(f"State file: {state_file} ({state_file.stat().st_size} bytes)")
         ctx.exit(1)

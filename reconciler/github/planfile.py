@@ -8,6 +8,7 @@ from typing import Any
 
 from reconciler.engine.render_markdown import destroys
 from reconciler.errors import PlanError
+from reconciler.files import read_text
 
 SUPPORTED_FORMATS = ("1",)
 
@@ -15,10 +16,7 @@ SUPPORTED_FORMATS = ("1",)
 def read_plan(path: Path) -> dict[str, Any]:
     """The plan as a dict; PlanError (with a hint) for a missing, non-JSON or foreign file."""
     hint = "Pass a file written by `sesctl plan --out FILE` (or `sesctl plan --json > FILE`)."
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PlanError(f"cannot read the plan file {path}: {exc.strerror or exc}", hint=hint) from None
+    text = read_text(path, "the plan file", hint=hint, error=PlanError)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -247,14 +247,14 @@ def dotted(path: FieldPath) -> str:
 def display_path(path: Path) -> str:
     """A path as users should see it: relative to the working directory when below it."""
     try:
-        return os.path.relpath(path)
+        rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
+    # Above the working directory "../../../x" says less than the absolute path.
+    return str(path.absolute()) if rel.startswith("..") else rel
 
 
-def _short(path: Path) -> str:
-    rel = display_path(path)
-    return str(path) if rel.startswith("..") else rel
+_short = display_path
 
 
 def load_text(text: str, file: str, path: Path | None = None) -> tuple[list[Document], list[Diagnostic]]:

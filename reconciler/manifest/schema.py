@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+from reconciler.errors import UsageError
+from reconciler.files import write_text
 from reconciler.manifest.documents import ENVELOPES
 from reconciler.manifest.project import ProjectFile
 from reconciler.manifest.specs import API_VERSION, KIND_SPECS
@@ -83,11 +85,14 @@ def stale_schemas(directory: Path) -> list[str]:
 
 def write_schemas(directory: Path) -> list[str]:
     """Write every schema; returns the files that changed."""
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the schema directory {directory}: {exc.strerror or exc}") from None
     changed = stale_schemas(directory)
     for name, schema in build_schemas().items():
         if name in changed:
-            (directory / name).write_text(render(schema), encoding="utf-8")
+            write_text(directory / name, render(schema), "the schema")
     return changed
 
 

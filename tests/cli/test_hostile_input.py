@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_support import laughs
 
 from reconciler.engine.plan import Plan
 from reconciler.errors import PlanError, UsageError
@@ -23,13 +24,6 @@ kind: Project
 stack: qa
 manifests: manifests
 """
-
-
-def laughs(levels: int) -> str:
-    """A "billion laughs" mapping: ``levels`` aliases, each nine copies of the one before."""
-    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels + 1)]
-    return "\n".join(lines) + "\n"
 
 
 def project(tmp_path: Path, manifests: dict[str, str | bytes]) -> Path:
