@@ -27,6 +27,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 # this many nodes beyond ALIAS_RATIO times the nodes it actually contains.
 ALIAS_ALLOWANCE = 10_000
 ALIAS_RATIO = 10
+MAX_DEPTH = 200
 
 
 @dataclass(frozen=True)
@@ -156,8 +157,13 @@ class ContextLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     ) -> Any:
         source.values[path] = _position(self.file, node.start_mark)
         self._count(node)
-        if depth > 200:  # recursive aliases: stop rather than loop forever
-            return None
+        if depth > MAX_DEPTH:  # also where a recursive alias (&a [*a]) ends
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"values nested more than {MAX_DEPTH} levels deep (a recursive alias?)",
+                node.start_mark,
+            )
         if isinstance(node, yaml.MappingNode):
             explicit = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
             self.flatten_mapping(node)  # resolves YAML merge keys (<<): merged pairs come first

@@ -60,7 +60,15 @@ def test_ordinary_aliases_still_work() -> None:
 
 def test_recursive_alias_does_not_hang() -> None:
     documents, problems = load_text("a: &a [*a]\n", "loop.yaml")
-    assert len(documents) <= 1 and all(p.code == "E1001" for p in problems)
+    assert documents == []
+    assert [p.code for p in problems] == ["E1001"]
+
+
+def test_deep_nesting_is_an_error_not_a_silent_none() -> None:
+    documents, problems = load_text("d: " + "[" * 300 + "]" * 300 + "\n", "deep.yaml")
+    assert documents == []
+    assert "nested more than 200 levels" in problems[0].summary
+    assert load_text("d: " + "[" * 100 + "]" * 100 + "\n", "ok.yaml")[1] == []
 
 
 def test_tab_indentation_is_named() -> None:
