@@ -33,8 +33,8 @@ NO_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "",
     "AWS_SECRET_ACCESS_KEY": "",
     "AWS_PROFILE": "",
-    "AWS_CONFIG_FILE": "/nonexistent/config",
-    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials",
+    "AWS_CONFIG_FILE": "no-such-aws-config",
+    "AWS_SHARED_CREDENTIALS_FILE": "no-such-aws-credentials",
     "AWS_EC2_METADATA_DISABLED": "true",
 }
 
@@ -61,7 +61,7 @@ CASES = [
     Case("plan-is-a-directory", ("apply", "--plan", "manifests"), "is a directory", usage=True),
     Case("port-out-of-range", ("local", "serve", "--port", "99999"), "99999", usage=True),
     # paths and projects
-    Case("missing-path", ("validate", "/nonexistent/sesctl"), "path not found: /nonexistent/sesctl"),
+    Case("missing-path", ("validate", "no/such/dir"), "path not found: no/such/dir"),
     Case(
         "empty-directory", ("validate", "empty"), "no sesctl.yaml and no manifests", files={"empty/.keep": ""}
     ),
