@@ -13,6 +13,7 @@ from reconciler import services
 from reconciler.cli.context import Settings
 from reconciler.engine.render_markdown import render_markdown
 from reconciler.engine.render_text import render_text
+from reconciler.errors import UsageError
 from reconciler.files import write_text
 
 F = Callable[..., Any]
@@ -85,6 +86,8 @@ def command(
       sesctl plan --target ConfigurationSet/marketing --detailed-exitcode
     """
     settings: Settings = ctx.obj
+    if as_json and markdown:
+        raise UsageError("--json and --markdown cannot be combined", hint="Pick one output format.")
     request = services.PlanRequest(Path(path), env, targets, prune, max_destroy, rate)
     result = services.plan(settings, request)
     plan = result.plan
