@@ -61,7 +61,7 @@ class StateStore:
             return EmulatorState.from_json(self.path.read_text(encoding="utf-8"))
         except (ValidationError, ValueError) as exc:
             raise StateFileError(
-                f"{self.path}: not a valid emulator state file ({exc.__class__.__name__}: {str(exc)[:200]})",
+                f"{self.path}: not a valid emulator state file ({_reason(exc)})",
                 hint="Move the file away or run `sesctl local reset --yes` to start empty.",
             ) from None
 
@@ -77,3 +77,12 @@ class StateStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _reason(exc: ValueError) -> str:
+    """One line: pydantic's first error with where it is, not its multi-line report and URL."""
+    if isinstance(exc, ValidationError) and exc.errors():
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{first['msg']}{f' at {where}' if where else ''}"
+    return str(exc)[:200]

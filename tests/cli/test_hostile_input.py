@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from cli_support import laughs
 
+from reconciler.emulator.persistence import StateFileError, StateStore
 from reconciler.engine.plan import Plan
 from reconciler.errors import PlanError, UsageError
 from reconciler.files import read_text, write_text
@@ -178,3 +179,21 @@ def test_files_helpers_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cannot write the plan") as caught:
         write_text(tmp_path / "no" / "dir" / "plan.json", "{}", "the plan")
     assert caught.value.hint == "Create the directory first."
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"{corrupt", "Invalid JSON: key must be a string at line 1 column 2"),
+        (b'{"regions": 5}', "Input should be an object at regions"),
+        (b"\xed\x00", "can't decode byte 0xed"),
+    ],
+)
+def test_corrupt_emulator_state_is_one_line(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "ses-state.json"
+    path.write_bytes(content)
+    with pytest.raises(StateFileError) as caught:
+        StateStore(path).load()
+    message = str(caught.value)
+    assert reason in message
+    assert "\n" not in message and "errors.pydantic.dev" not in message
