@@ -33,6 +33,7 @@ CODES: dict[str, str] = {
     "E1102": "unknown environment",
     "E1201": "undefined variable in ${...}",
     "E1202": "undefined environment variable in ${env:...}",
+    "E1203": "credential environment variable in ${env:...}",
     "E2001": "invalid value",
     "E2002": "unknown field",
     "E2003": "missing required field",

@@ -5,7 +5,8 @@ Rules (documented in docs/manifests.md):
   - a scalar that is exactly ``${var}`` takes the variable's value with its YAML type (so
     ``maxDeliverySeconds: ${maxDelivery}`` stays an integer); inside a longer string the value
     is inserted as text;
-  - ``${env:NAME}`` reads the environment variable NAME (always a string);
+  - ``${env:NAME}`` reads the environment variable NAME (always a string), unless its name
+    says it holds a credential (…SECRET…, …TOKEN…, …PASSWORD…, …_KEY, AWS_ACCESS_KEY_ID): E1203;
   - ``$${`` writes a literal ``${``;
   - an undefined variable is an error at the scalar's position; nothing is left unreplaced.
 Template body files (``{file: ...}``) are not substituted: they belong to the template language.
@@ -23,6 +24,11 @@ from reconciler.manifest.loader import FieldPath, SourceMap, dotted, line_col
 _REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ENV_NAME = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
+# Environment variables that hold credentials are never substituted: the value would appear in
+# plans and in the pull-request comment (a PR could write subject: "${env:AWS_SECRET_ACCESS_KEY}").
+_CREDENTIAL_NAME = re.compile(
+    r"SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|_KEY$|^AWS_ACCESS_KEY_ID$", re.IGNORECASE
+)
 
 
 class Substitution:
@@ -86,6 +92,16 @@ class Substitution:
         env = _ENV_NAME.match(name.strip())
         if env:
             key = env.group(1)
+            if _CREDENTIAL_NAME.search(key):
+                self.problems.append(
+                    error(
+                        "E1203",
+                        f"${{env:{key}}}: a credential cannot be substituted into a manifest "
+                        "(it would be shown in plans and pull-request comments)",
+                        **where,
+                    )
+                )
+                return False, None
             if key in self.environ:
                 return True, self.environ[key]
             self.problems.append(

@@ -197,3 +197,20 @@ def test_corrupt_emulator_state_is_one_line(tmp_path: Path, content: bytes, reas
     message = str(caught.value)
     assert reason in message
     assert "\n" not in message and "errors.pydantic.dev" not in message
+
+
+def test_credentials_are_never_substituted(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        {
+            "t.yaml": (
+                "apiVersion: sesctl/v1\nkind: EmailTemplate\nmetadata: {name: leak}\n"
+                'spec:\n  subject: "${env:AWS_SECRET_ACCESS_KEY} ${env:GITHUB_TOKEN} ${env:BRAND}"\n'
+                "  text: t\n  defaults: {}\n"
+            )
+        },
+    )
+    environ = {"AWS_SECRET_ACCESS_KEY": "wJalr-secret", "GITHUB_TOKEN": "ghs_secret", "BRAND": "Example"}
+    problems = [p for p in validate(root, environ=environ) if p.is_error]
+    assert [(p.code, p.line) for p in problems] == [("E1203", 5), ("E1203", 5)]
+    assert not any(v in p.format() for p in problems for v in ("wJalr-secret", "ghs_secret"))
