@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import signal
+import sys
 import threading
 from pathlib import Path
 from types import FrameType
@@ -199,6 +200,11 @@ def status(ctx: click.Context, state_file: Path) -> None:
 def reset(state_file: Path, yes: bool) -> None:
     """Forget all SES state (templates, configuration sets, identities, ...) in --state."""
     if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                f"resetting deletes all SES state in {state_file}, and stdin is not a terminal to ask",
+                hint="Pass --yes to confirm.",
+            )
         click.confirm(f"Delete all SES state in {state_file}?", abort=True)
     server = running_server(state_file.parent)
     if server is not None and Path(server.state_file) == state_file.resolve():

@@ -113,6 +113,7 @@ CASES = [
     Case("github-plan-binary", ("github", "summary", "--plan", "binary.bin"), "not UTF-8"),
     # AWS
     Case("target-malformed", ("--endpoint-url", ENDPOINT, "plan", "--target", "foo"), "is not Kind/name"),
+    Case("reset-needs-yes", ("local", "reset"), "Pass --yes"),
     Case("json-and-markdown", ("plan", "--json", "--markdown"), "cannot be combined"),
     Case(
         "out-nodir", ("--endpoint-url", ENDPOINT, "plan", "--out", "no/dir/p.json"), "cannot write the plan"
