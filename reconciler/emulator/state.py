@@ -20,23 +20,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from reconciler.emulator.sending_state import SendingState
+from reconciler.ses_types import EventType
 
 Enabled = Literal["ENABLED", "DISABLED"]
 SuppressionReason = Literal["BOUNCE", "COMPLAINT"]
 SubscriptionStatus = Literal["OPT_IN", "OPT_OUT"]
 VerificationStatus = Literal["PENDING", "SUCCESS", "FAILED", "TEMPORARY_FAILURE", "NOT_STARTED"]
-EventType = Literal[
-    "SEND",
-    "REJECT",
-    "BOUNCE",
-    "COMPLAINT",
-    "DELIVERY",
-    "OPEN",
-    "CLICK",
-    "RENDERING_FAILURE",
-    "DELIVERY_DELAY",
-    "SUBSCRIPTION",
-]
 KeyLength = Literal["RSA_1024_BIT", "RSA_2048_BIT"]
 
 DEFAULT_POOL = "ses-default-dedicated-pool"

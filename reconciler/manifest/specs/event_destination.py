@@ -7,25 +7,12 @@ block is given. ``matchingEventTypes`` is a set in SES's spelling (``BOUNCE``, `
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from reconciler.manifest.specs.base import SesName, SpecModel, _unique, pattern, set_of
-
-EventType = Literal[
-    "SEND",
-    "REJECT",
-    "BOUNCE",
-    "COMPLAINT",
-    "DELIVERY",
-    "OPEN",
-    "CLICK",
-    "RENDERING_FAILURE",
-    "DELIVERY_DELAY",
-    "SUBSCRIPTION",
-]
-EVENT_TYPES: tuple[str, ...] = get_args(EventType)
+from reconciler.ses_types import EVENT_TYPES, EventType
 
 EventTypeSet = Annotated[
     frozenset[EventType],
