@@ -28,7 +28,7 @@ class RunContext:
     def require_repo(self) -> str:
         if not self.repo or "/" not in self.repo:
             raise UsageError(
-                "no repository given",
+                f"repository {self.repo!r} is not owner/name" if self.repo else "no repository given",
                 hint="Pass --repo owner/name (GitHub Actions sets GITHUB_REPOSITORY).",
             )
         return self.repo

@@ -67,7 +67,13 @@ class GitHubClient:
                 hint="In a workflow pass `env: GITHUB_TOKEN: ${{ github.token }}`; locally export a token "
                 "with the pull-requests and issues scopes.",
             )
-        return cls(token=token, api_url=(env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"))
+        api_url = (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
+        if urllib.parse.urlsplit(api_url).scheme not in ("http", "https"):
+            raise GitHubError(
+                f"GITHUB_API_URL {api_url!r} is not an http(s) URL",
+                hint=f"Unset it for github.com ({DEFAULT_API_URL}), or give the full URL of your server's API.",
+            )
+        return cls(token=token, api_url=api_url)
 
     # ------------------------------------------------------------------ public
 

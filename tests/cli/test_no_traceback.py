@@ -111,6 +111,18 @@ CASES = [
     Case("plan-no-checksum", ("apply", "--plan", "nochecksum.json"), "no checksum"),
     Case("plan-wrong-shape", ("apply", "--plan", "shape.json"), "malformed plan"),
     Case("github-plan-binary", ("github", "summary", "--plan", "binary.bin"), "not UTF-8"),
+    Case(
+        "github-api-not-a-url",
+        ("github", "comment", "--plan", "edited.json", "--repo", "a/b", "--pr", "1", "--always"),
+        "is not an http(s) URL",
+        env={"GITHUB_TOKEN": "x", "GITHUB_API_URL": "notaurl"},
+    ),
+    Case(
+        "github-repo-malformed",
+        ("github", "comment", "--plan", "edited.json", "--repo", "ab", "--pr", "1", "--always"),
+        "repository 'ab' is not owner/name",
+        env={"GITHUB_TOKEN": "x"},
+    ),
     # AWS
     Case("target-malformed", ("--endpoint-url", ENDPOINT, "plan", "--target", "foo"), "is not Kind/name"),
     Case("reset-needs-yes", ("local", "reset"), "Pass --yes"),
