@@ -124,7 +124,12 @@ def collect(
 
     context = f"environment {environment.name!r}" if environment.name else "sesctl.yaml"
     substitution = Substitution(environment.variables, environ, where=context)
+    # Where template body files may be read from (never /proc, ~/.aws, ...): the project, its
+    # manifests, and without a sesctl.yaml the working directory (`validate manifests/` from
+    # the repository root, bodies in ../templates).
     roots = (project.root, *(p if p.is_dir() else p.parent for p in project.manifest_paths))
+    if project.path is None:
+        roots = (*roots, Path.cwd())
     resources: list[Resource] = []
     invalid: list[tuple[str, str]] = []  # declared, but with errors of their own
     for document in documents:

@@ -214,3 +214,21 @@ def test_credentials_are_never_substituted(tmp_path: Path) -> None:
     problems = [p for p in validate(root, environ=environ) if p.is_error]
     assert [(p.code, p.line) for p in problems] == [("E1203", 5), ("E1203", 5)]
     assert not any(v in p.format() for p in problems for v in ("wJalr-secret", "ghs_secret"))
+
+
+def test_bare_manifests_read_bodies_below_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No sesctl.yaml: `sesctl validate manifests` from the repository root, bodies in ../templates.
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.html").write_text("<p>hi</p>", encoding="utf-8")
+    (tmp_path / "manifests" / "t.yaml").write_text(
+        "apiVersion: sesctl/v1\nkind: EmailTemplate\nmetadata: {name: t}\n"
+        "spec:\n  subject: hi\n  html: {file: ../templates/t.html}\n  text: t\n  defaults: {}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert [p for p in validate("manifests") if p.is_error] == []
+    monkeypatch.chdir(tmp_path / "manifests")
+    assert [p.code for p in validate(".") if p.is_error] == ["E3004"]
