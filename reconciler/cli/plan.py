@@ -23,7 +23,11 @@ def reconcile_options(fn: F) -> F:
     decorators = [
         click.argument("path", type=click.Path(path_type=str), default=".", required=False),
         click.option(
-            "--env", "env", metavar="NAME", help="Environment from sesctl.yaml (region, profile, endpoint)."
+            "--env",
+            "env",
+            metavar="NAME",
+            envvar="SESCTL_ENV",  # as validate/render/test: never plan one environment, validate another
+            help="Environment from sesctl.yaml (region, profile, endpoint); default: $SESCTL_ENV.",
         ),
         click.option(
             "--target",

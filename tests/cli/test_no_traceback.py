@@ -67,6 +67,8 @@ CASES = [
     ),
     Case("unknown-env", ("validate", "--env", "nope"), "unknown environment 'nope'"),
     Case("unknown-env-plan", ("plan", "--env", "nope"), "unknown environment 'nope'"),
+    Case("sesctl-env-plan", ("plan",), "unknown environment 'nope'", env={"SESCTL_ENV": "nope"}),
+    Case("sesctl-env-apply", ("apply",), "unknown environment 'nope'", env={"SESCTL_ENV": "nope"}),
     Case("schema-dir", ("schema", "--dir", "/proc/nope/schemas"), "cannot create the schema directory"),
     # render and test
     Case("render-unknown", ("render", "nope"), "no EmailTemplate named 'nope'"),
@@ -187,15 +189,16 @@ def _project(root: Path, files: dict[str, str | bytes]) -> Path:
 
 def _run(case: Case, cwd: Path, endpoint: str, closed: str) -> subprocess.CompletedProcess[str]:
     args = [a.replace(ENDPOINT, endpoint).replace(CLOSED, closed) for a in case.args]
+    inherited = {k: v for k, v in os.environ.items() if k not in ("SESCTL_ENV", "AWS_PROFILE")}
     environ = {
-        **os.environ,
+        **inherited,
         "NO_COLOR": "1",
         "HOME": str(cwd),  # no ~/.aws of the machine running the tests
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",
         **case.env,
     }
-    environ = {k: v for k, v in environ.items() if v != "" and k not in ("SESCTL_ENV", "AWS_PROFILE")}
+    environ = {k: v for k, v in environ.items() if v != ""}
     return subprocess.run(
         [str(SESCTL), *args],
         cwd=cwd,
