@@ -244,6 +244,16 @@ def _update(resource: DesiredResource, kind: Kind, obj: LiveObject) -> ResourceC
         return None
     replace_why = kind.replace_reason(before, after)
     risks = list(kind.risks(resource.name, before, after))
+    if obj.owner is None and not kind.singleton:  # account settings carry no tags
+        # Reviewers should see that apply changes something no stack has managed so far.
+        risks.append(
+            Risk(
+                "adopt",
+                "medium",
+                f"{resource.address} exists in SES without a sesctl owner tag (made by hand or by "
+                "another tool): apply changes it, but it stays unowned (never pruned)",
+            )
+        )
     if replace_why:
         fields = tuple(
             FieldChange(f.path, f.op, f.before, f.after, True)
