@@ -29,7 +29,7 @@ def read_data(value: str | None) -> dict[str, Any]:
     text = value
     source = "--data"
     if not value.lstrip().startswith("{"):
-        path = Path(value)
+        path = Path(value.removeprefix("@"))  # @FILE, as `sesctl send --data @FILE`
         if not path.exists():
             raise UsageError(
                 f"--data {value}: not a file and not inline JSON",
@@ -74,7 +74,10 @@ def preview_page(name: str, email: RenderedEmail) -> str:
 @click.command("render")
 @click.argument("name")
 @click.option(
-    "--data", "data", help="Template data: a JSON/YAML file or inline JSON, merged onto the defaults."
+    "--data",
+    "data",
+    metavar="JSON|FILE",
+    help="Template data: inline JSON, or a JSON/YAML file (FILE or @FILE), merged onto the defaults.",
 )
 @click.option("--part", type=click.Choice(["subject", "html", "text"]), help="Print only this part.")
 @click.option(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from cli_support import laughs
 
+from reconciler.cli.render import read_data
 from reconciler.emulator.persistence import StateFileError, StateStore
 from reconciler.engine.plan import Plan
 from reconciler.errors import PlanError, UsageError
@@ -232,3 +233,16 @@ def test_bare_manifests_read_bodies_below_the_working_directory(
     assert [p for p in validate("manifests") if p.is_error] == []
     monkeypatch.chdir(tmp_path / "manifests")
     assert [p.code for p in validate(".") if p.is_error] == ["E3004"]
+
+
+def test_render_data_takes_at_file_like_send(tmp_path: Path) -> None:
+    data = tmp_path / "ada.json"
+    data.write_text('{"user": {"firstName": "Ada"}}', encoding="utf-8")
+    assert read_data(f"@{data}") == read_data(str(data)) == {"user": {"firstName": "Ada"}}
+    with pytest.raises(UsageError, match="must be an object"):
+        read_data(str(_write(tmp_path / "l.yaml", "- 1\n")))
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
