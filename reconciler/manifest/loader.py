@@ -326,6 +326,9 @@ def _reader_problem(text: str, file: str, exc: yaml.reader.ReaderError) -> Diagn
 
 def load_file(path: Path) -> tuple[list[Document], list[Diagnostic]]:
     file = _short(path)
+    if path.exists() and not path.is_file():
+        # A device or pipe (say a symlink to /dev/zero in a pull request) would never end.
+        return [], [error("E1004", "not a regular file", file=file)]
     try:
         raw = path.read_bytes()
     except OSError as exc:

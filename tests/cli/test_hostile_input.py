@@ -246,3 +246,11 @@ def test_render_data_takes_at_file_like_send(tmp_path: Path) -> None:
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_a_manifest_symlinked_to_a_device_is_not_read(tmp_path: Path) -> None:
+    root = project(tmp_path, {})
+    (root / "manifests").mkdir(exist_ok=True)
+    (root / "manifests" / "zero.yaml").symlink_to("/dev/zero")  # reading it would never end
+    problems = validate(root)
+    assert [(p.code, p.summary) for p in problems] == [("E1004", "not a regular file")]
