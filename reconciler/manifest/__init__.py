@@ -102,6 +102,12 @@ def collect(
     except ManifestInvalid as exc:
         return None, list(exc.diagnostics)
 
+    # Where manifests and template body files may be read from (never /proc, ~/.aws, ...): the project, its
+    # manifests, and without a sesctl.yaml the working directory (`validate manifests/` from
+    # the repository root, bodies in ../templates).
+    roots = (project.root, *(p if p.is_dir() else p.parent for p in project.manifest_paths))
+    if project.path is None:
+        roots = (*roots, Path.cwd())
     documents: list[Document] = []
     for index, manifests in enumerate(project.manifest_paths):
         if not manifests.exists() and project.source is not None:
@@ -115,7 +121,7 @@ def collect(
                 )
             )
             continue
-        found, load_problems = load_tree(manifests)
+        found, load_problems = load_tree(manifests, roots)
         documents.extend(d for d in found if d.path.name not in PROJECT_FILES)
         problems.extend(load_problems)
     if not documents and not problems:
@@ -124,12 +130,6 @@ def collect(
 
     context = f"environment {environment.name!r}" if environment.name else "sesctl.yaml"
     substitution = Substitution(environment.variables, environ, where=context)
-    # Where template body files may be read from (never /proc, ~/.aws, ...): the project, its
-    # manifests, and without a sesctl.yaml the working directory (`validate manifests/` from
-    # the repository root, bodies in ../templates).
-    roots = (project.root, *(p if p.is_dir() else p.parent for p in project.manifest_paths))
-    if project.path is None:
-        roots = (*roots, Path.cwd())
     resources: list[Resource] = []
     invalid: list[tuple[str, str]] = []  # declared, but with errors of their own
     for document in documents:

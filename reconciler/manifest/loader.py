@@ -361,13 +361,20 @@ def discover(root: Path) -> Iterator[Path]:
                 yield Path(directory) / name
 
 
-def load_tree(root: Path) -> tuple[list[Document], list[Diagnostic]]:
-    """Every document of every YAML file under ``root``."""
+def load_tree(root: Path, inside: tuple[Path, ...] = ()) -> tuple[list[Document], list[Diagnostic]]:
+    """Every document of every YAML file under ``root``; with ``inside``, files whose real path
+    (symbolic links followed) is below none of those directories are refused, not read."""
     documents: list[Document] = []
     problems: list[Diagnostic] = []
     if not root.exists():
         return [], [error("E1004", f"path not found: {_short(root)}", file=_short(root))]
+    allowed = tuple(r.resolve() for r in inside)
     for path in discover(root):
+        if allowed and not any(path.resolve().is_relative_to(r) for r in allowed):
+            problems.append(
+                error("E1004", "a symbolic link to a file outside the project", file=_short(path))
+            )
+            continue
         docs, probs = load_file(path)
         documents.extend(docs)
         problems.extend(probs)

@@ -20,6 +20,7 @@ from reconciler.files import read_text, write_text
 from reconciler.manifest import validate
 from reconciler.manifest.loader import load_file, load_text
 
+TEMPLATE_OK = "apiVersion: sesctl/v1\nkind: EmailTemplate\nmetadata: {name: ok}\nspec: {subject: s, text: t, defaults: {}}\n"
 PROJECT = """\
 apiVersion: sesctl/v1
 kind: Project
@@ -253,4 +254,18 @@ def test_a_manifest_symlinked_to_a_device_is_not_read(tmp_path: Path) -> None:
     (root / "manifests").mkdir(exist_ok=True)
     (root / "manifests" / "zero.yaml").symlink_to("/dev/zero")  # reading it would never end
     problems = validate(root)
-    assert [(p.code, p.summary) for p in problems] == [("E1004", "not a regular file")]
+    assert [p.code for p in problems] == ["E1004"]  # outside the project, and not a regular file
+    _, direct = load_file(root / "manifests" / "zero.yaml")  # load_file alone checks the file type
+    assert [(p.code, p.summary) for p in direct] == [("E1004", "not a regular file")]
+
+
+def test_a_manifest_symlinked_outside_the_project_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("kind: Secret\ndata: {token: hunter2}\n", encoding="utf-8")
+    root = project(tmp_path / "repo", {"t.yaml": TEMPLATE_OK})
+    (root / "manifests" / "link.yaml").symlink_to(outside)
+    problems = [p for p in validate(root) if p.is_error]
+    assert [(p.code, p.summary) for p in problems] == [
+        ("E1004", "a symbolic link to a file outside the project")
+    ]
+    assert problems[0].file.endswith("link.yaml")
