@@ -101,12 +101,19 @@ def main(argv: list[str] | None = None) -> Any:
     """Console entry point: ReconcilerErrors become a message and exit code 1, never a traceback."""
     try:
         return cli.main(args=argv, prog_name="sesctl", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
+    except click.exceptions.Abort as exc:
+        # click turns Ctrl-C into Abort; a user's "no" at a prompt is an Abort too.
+        interrupted = isinstance(exc.__cause__, KeyboardInterrupt)
+        click.echo("Interrupted." if interrupted else "Aborted.", err=True)
+        sys.exit(130 if interrupted else 1)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        hint = _root_option_hint(exc, argv if argv is not None else sys.argv[1:])
+        if hint:
+            click.echo(f"Hint: {hint}", err=True)
+        # Terraform's rule, not click's: every error exits 1, because 2 means "changes present"
+        # under --detailed-exitcode and a mistyped flag in CI must not read as a plan.
+        sys.exit(1)
     except ReconcilerError as exc:
         click.secho(f"Error: {exc}", fg="red", err=True)
         if exc.hint:
@@ -115,3 +122,15 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+
+
+def _root_option_hint(exc: click.ClickException, argv: list[str]) -> str | None:
+    """`sesctl plan --local` -> say that root options go before the command."""
+    if not isinstance(exc, click.NoSuchOption):
+        return None
+    param = next((p for p in cli.params if exc.option_name in getattr(p, "opts", [])), None)
+    if param is None:
+        return None
+    option = exc.option_name if getattr(param, "is_flag", False) else f"{exc.option_name} VALUE"
+    command = next((arg for arg in argv if arg in COMMANDS), "COMMAND")
+    return f"{exc.option_name} is an option of sesctl itself: put it before the command, e.g. `sesctl {option} {command} ...`"
