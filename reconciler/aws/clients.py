@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -40,11 +41,7 @@ class AwsContext:
     def session(self) -> Any:
         if self._session is None:
             if self.local:
-                base = boto3.session.Session(
-                    aws_access_key_id="local",
-                    aws_secret_access_key="local",
-                    region_name=self.region or LOCAL_REGION,
-                )
+                base = _dummy_session(self.region)
             else:
                 try:
                     base = boto3.session.Session(profile_name=self.profile, region_name=self.region)
@@ -53,6 +50,9 @@ class AwsContext:
                         f"AWS profile {self.profile!r} is not configured",
                         hint="check `aws configure list-profiles`, pass another --profile, or use --local",
                     ) from exc
+                if base.get_credentials() is None and _is_loopback(self.endpoint_url):
+                    # A local emulator (`sesctl local serve`) accepts any key; a newcomer has none.
+                    base = _dummy_session(self.region)
             self._session = self._assume(base) if self.role_arn else base
         return self._session
 
@@ -93,6 +93,17 @@ class AwsContext:
         # Retries are ours (per-operation token buckets and jittered backoff), not botocore's.
         cfg = Config(retries={"max_attempts": 1, "mode": "standard"}, **config)
         return self.session().client(service, endpoint_url=self.endpoint_url, config=cfg)
+
+
+def _dummy_session(region: str | None) -> Any:
+    return boto3.session.Session(
+        aws_access_key_id="local", aws_secret_access_key="local", region_name=region or LOCAL_REGION
+    )
+
+
+def _is_loopback(url: str | None) -> bool:
+    host = urlsplit(url).hostname if url else None
+    return host in {"localhost", "127.0.0.1", "::1"} or (host or "").startswith("127.")
 
 
 def _already_in_role(caller_arn: str, role_arn: str) -> bool:

@@ -36,13 +36,14 @@ def test_without_role_the_base_credentials_are_used(emulator, base_credentials) 
         assert aws.session().get_credentials().get_frozen_credentials().access_key == "base-key"
 
 
-def test_no_credentials_to_assume_with_is_explained(emulator, monkeypatch, tmp_path) -> None:
+def test_no_credentials_to_assume_with_is_explained(monkeypatch, tmp_path) -> None:
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    settings = Settings(region="us-east-1", endpoint_url=emulator.endpoint_url, role_arn=ROLE)
+    # Not loopback (which would get dummy keys); boto3 refuses to sign before any connection.
+    settings = Settings(region="us-east-1", endpoint_url="https://sts.example.invalid", role_arn=ROLE)
     with open_aws(settings) as aws, pytest.raises(AwsError) as info:
         aws.session()
     assert "no AWS credentials" in str(info.value)
@@ -80,3 +81,15 @@ def test_already_in_role(caller: str, expected: bool) -> None:
     from reconciler.aws.clients import _already_in_role
 
     assert _already_in_role(caller, ROLE) is expected
+
+
+def test_a_loopback_endpoint_needs_no_credentials(emulator, monkeypatch, tmp_path) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    with open_aws(Settings(region="us-east-1", endpoint_url=emulator.endpoint_url)) as aws:
+        assert aws.client("sesv2").list_email_templates()["TemplatesMetadata"] == []
+    with open_aws(Settings(region="us-east-1", endpoint_url="https://email.example.com")) as aws:
+        assert aws.session().get_credentials() is None  # a real endpoint never gets made-up keys
