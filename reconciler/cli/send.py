@@ -15,23 +15,8 @@ from typing import Any
 import click
 
 from reconciler.cli.context import Settings
+from reconciler.cli.data import read_data
 from reconciler.errors import UsageError
-
-
-def _load_data(value: str | None) -> dict[str, Any]:
-    if not value:
-        return {}
-    try:
-        text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
-    except OSError as exc:
-        raise UsageError(f"--data {value}: cannot read the file: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise UsageError(f"--data is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise UsageError("--data must be a JSON object (campaign-wide template data).")
-    return data
 
 
 def _load_tags(values: tuple[str, ...]) -> dict[str, str]:
@@ -65,7 +50,9 @@ def _load_tags(values: tuple[str, ...]) -> dict[str, str]:
     help="A/B variant (repeatable), assigned by a hash of the address; tags each message sesctl-variant=NAME.",
 )
 @click.option(
-    "--data", metavar="JSON|@FILE", help="Campaign-wide template data; each recipient's data is merged in."
+    "--data",
+    metavar="JSON|FILE",
+    help="Campaign-wide template data (inline JSON, or a JSON/YAML file); each recipient's data is merged in.",
 )
 @click.option(
     "--tag", "tags", multiple=True, metavar="NAME=VALUE", help="Message tag on every message (repeatable)."
@@ -144,7 +131,7 @@ def command(
         template=template,
         variants=tuple(parse_variant(v) for v in variants),
         configuration_set=configuration_set,
-        default_data=_load_data(data),
+        default_data=read_data(data),
         default_tags=_load_tags(tags),
         checkpoint=checkpoint,
         in_doubt=in_doubt,

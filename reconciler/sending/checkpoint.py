@@ -107,8 +107,19 @@ class Journal:
 
     # ---- writing -------------------------------------------------------------------------
 
+    def check_location(self) -> None:
+        """Refuse a checkpoint whose directory is missing, before anything is read or sent.
+
+        No mkdir -p: a typo in --checkpoint should not create directory trees (or journal a
+        campaign somewhere nobody will look for it when resuming)."""
+        if not self.path.parent.is_dir():
+            raise CheckpointError(
+                f"{self.path}: the directory {self.path.parent} does not exist",
+                hint="Create it first, or pass a --checkpoint path in an existing directory.",
+            )
+
     def open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.check_location()
         self._drop_torn_line()
         self._handle = self.path.open("a", encoding="utf-8")
 

@@ -115,6 +115,8 @@ class SendJob:
             raise SendError("concurrency must be between 1 and 32")
         for name, value in self.default_tags.items():
             _check_tag(name, value)
+        if self.checkpoint is not None:
+            Journal(self.checkpoint).check_location()
 
     def header(self) -> dict[str, Any]:
         """What a checkpoint must agree on to be resumed by this job."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cli_support import laughs
 
-from reconciler.cli.render import read_data
+from reconciler.cli.data import read_data
 from reconciler.emulator.persistence import StateFileError, StateStore
 from reconciler.engine.plan import Plan
 from reconciler.errors import PlanError, UsageError

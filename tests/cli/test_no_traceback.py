@@ -258,3 +258,34 @@ def test_root_option_after_the_command_gets_a_hint() -> None:
     )
     assert result.returncode == 1
     assert "put it before the command, e.g. `sesctl --local plan ...`" in result.stderr
+
+
+def test_send_checkpoint_in_a_missing_directory_creates_nothing(tmp_path: Path) -> None:
+    recipients = tmp_path / "r.csv"
+    recipients.write_text("email\nsuccess@simulator.amazonses.com\n", encoding="utf-8")
+    missing = tmp_path / "no" / "such" / "dir"
+    result = subprocess.run(
+        [
+            str(SESCTL),
+            "--local",
+            "send",
+            "--template",
+            "welcome",
+            "--recipients",
+            str(recipients),
+            "--from",
+            "a@example.com",
+            "--checkpoint",
+            str(missing / "x.ckpt"),
+            "--yes",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "the directory" in result.stderr and "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "no").exists()
