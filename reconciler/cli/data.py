@@ -9,7 +9,7 @@ from typing import Any
 
 from reconciler.errors import UsageError
 from reconciler.files import read_text
-from reconciler.manifest.loader import load_text
+from reconciler.manifest.loader import load_mapping
 
 
 def read_data(value: str | None) -> dict[str, Any]:
@@ -28,15 +28,4 @@ def read_data(value: str | None) -> dict[str, Any]:
             )
         text = read_text(path, "the --data file")
         source = value
-    documents, problems = load_text(text, source)
-    if problems:
-        first = problems[0]
-        reason = first.summary.removeprefix("YAML syntax error: ")
-        raise UsageError(f"{source}:{first.line}:{first.column}: not valid JSON or YAML: {reason}")
-    if len(documents) > 1:
-        raise UsageError(f"{source}: holds {len(documents)} YAML documents; the data must be one object")
-    data = documents[0].data if documents else None
-    if not isinstance(data, dict):
-        kind = "nothing" if data is None else type(data).__name__
-        raise UsageError(f"{source}: the data must be an object (a mapping), not {kind}")
-    return data
+    return load_mapping(text, source)

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from reconciler.diagnostics import Diagnostic, error
+from reconciler.errors import UsageError
 
 FieldPath = tuple[str | int, ...]
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -395,3 +396,20 @@ __all__ = [
     "load_text",
     "load_tree",
 ]
+
+
+def load_mapping(text: str, source: str, what: str = "the data") -> dict[str, Any]:
+    """One JSON/YAML object from ``text`` (a --data value, a configuration file), through the same
+    bounded loader as manifests; anything else is a UsageError with the position."""
+    documents, problems = load_text(text, source)
+    if problems:
+        first = problems[0]
+        reason = first.summary.removeprefix("YAML syntax error: ")
+        raise UsageError(f"{source}:{first.line}:{first.column}: not valid JSON or YAML: {reason}")
+    if len(documents) > 1:
+        raise UsageError(f"{source}: holds {len(documents)} YAML documents; {what} must be one object")
+    data = documents[0].data if documents else None
+    if not isinstance(data, dict):
+        kind = "nothing" if data is None else type(data).__name__
+        raise UsageError(f"{source}: {what} must be an object (a mapping), not {kind}")
+    return data

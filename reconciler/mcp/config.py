@@ -26,10 +26,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from reconciler.errors import UsageError
+from reconciler.files import read_text
+from reconciler.manifest.loader import load_mapping
 
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
 ENV_PREFIX = "SESCTL_MCP_"
@@ -121,15 +122,8 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     source = "configuration"
     if path is not None:
         source = str(path)
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise UsageError(f"{path}: cannot read the MCP configuration: {exc.strerror}") from None
-        except yaml.YAMLError as exc:
-            raise UsageError(f"{path}: not valid YAML: {exc}") from None
-        if loaded is not None and not isinstance(loaded, dict):
-            raise UsageError(f"{path}: the MCP configuration must be a mapping of settings")
-        document = loaded or {}
+        text = read_text(path, "the MCP configuration")
+        document = load_mapping(text, str(path), "the MCP configuration") if text.strip() else {}
     for name, (where, kind) in _ENV.items():
         raw = environ.get(ENV_PREFIX + name)
         if raw is None:

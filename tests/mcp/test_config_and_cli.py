@@ -56,8 +56,8 @@ def test_simulator_only_is_the_default_outside_production() -> None:
     [
         ("limits: {max_recipients_per_call: 0}\n", {}, "limits.max_recipients_per_call"),
         ("bcc: [spy@evil.example]\n", {}, "bcc: Extra inputs are not permitted"),
-        ("- a list\n", {}, "must be a mapping"),
-        ("senders: [a\n", {}, "not valid YAML"),
+        ("- a list\n", {}, "must be an object (a mapping), not list"),
+        ("senders: [a\n", {}, "mcp.yaml:2:1: not valid JSON or YAML"),
         ("", {"SESCTL_MCP_PRODUCTION": "maybe"}, "SESCTL_MCP_PRODUCTION"),
         ("", {"SESCTL_MCP_MAX_RECIPIENTS_PER_HOUR": "lots"}, "limits.max_recipients_per_hour"),
     ],
@@ -70,6 +70,14 @@ def test_bad_configuration_is_a_clear_error(
     with pytest.raises(UsageError) as caught:
         load_config(path, environ=environ)
     assert says in str(caught.value)
+
+
+def test_binary_configuration_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "mcp.yaml"
+    path.write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(UsageError) as caught:
+        load_config(path, environ={})
+    assert "not UTF-8 text" in str(caught.value)
 
 
 def test_sender_rules() -> None:
