@@ -348,5 +348,19 @@ def _top_key(path: str) -> str:
     return path
 
 
+def hidden_in_review(actions: Iterable[str], op: str, before: Any, after: Any) -> bool:
+    """Whether the text and Markdown forms leave out this field change (the JSON form keeps it).
+
+    A create (or delete) lists every field it sets (or removes); an empty mapping there, such
+    as ``tags = {}`` for a manifest without tags, says nothing and is noise. Empty *lists* stay
+    visible: ``suppressed_reasons = []`` (suppression turned off) is the opposite of nothing."""
+    kinds = {str(a) for a in actions}
+    if kinds == {"create"} and op == "add":
+        return after is None or after == {}
+    if kinds == {"delete"} and op == "remove":
+        return before is None or before == {}
+    return False
+
+
 def count_destroys(changes: Iterable[ResourceChange]) -> int:
     return sum(1 for c in changes if c.destroys)

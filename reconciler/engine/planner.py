@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from reconciler.engine.diff import diff
+from reconciler.engine.diff import diff, join
 from reconciler.engine.ordering import dependencies, sort_changes
 from reconciler.engine.plan import (
     ABSENT,
@@ -37,9 +37,12 @@ from reconciler.engine.plan import (
     count_destroys,
 )
 from reconciler.errors import PlanError, UsageError
-from reconciler.kinds.base import JsonDict, Kind, LiveObject, Risk
+from reconciler.kinds.base import OWNER_TAG, JsonDict, Kind, LiveObject, Risk
 from reconciler.kinds.risks import world_risks
 from reconciler.templates import line_diff
+
+# The field change that adopts an unowned live object (see adoption_form).
+ADOPTION_FIELD = join("tags", OWNER_TAG)
 
 # Template parts shown as unified line diffs rather than one long before/after string.
 TEXT_PARTS: dict[str, tuple[str, ...]] = {"EmailTemplate": ("subject", "html", "text")}
@@ -172,7 +175,7 @@ def build_plan(
         if obj is None:
             changes.append(_create(resource, kind))
             continue
-        change = _update(resource, kind, obj)
+        change = _update(resource, kind, obj, options.stack)
         if change is None:
             no_op += 1
         else:
@@ -236,9 +239,9 @@ def _create(resource: DesiredResource, kind: Kind) -> ResourceChange:
     )
 
 
-def _update(resource: DesiredResource, kind: Kind, obj: LiveObject) -> ResourceChange | None:
+def _update(resource: DesiredResource, kind: Kind, obj: LiveObject, stack: str) -> ResourceChange | None:
     before = obj.normalized
-    after = kind.fill_unmanaged(resource.normalized, before)
+    after = adoption_form(kind, obj, kind.fill_unmanaged(resource.normalized, before), stack)
     fields = diff(before, after)
     if not fields:
         return None
@@ -246,14 +249,7 @@ def _update(resource: DesiredResource, kind: Kind, obj: LiveObject) -> ResourceC
     risks = list(kind.risks(resource.name, before, after))
     if obj.owner is None and not kind.singleton:  # account settings carry no tags
         # Reviewers should see that apply changes something no stack has managed so far.
-        risks.append(
-            Risk(
-                "adopt",
-                "medium",
-                f"{resource.address} exists in SES without a sesctl owner tag (made by hand or by "
-                "another tool): apply changes it, but it stays unowned (never pruned)",
-            )
-        )
+        risks.append(_adopt_risk(resource.address, kind, stack))
     if replace_why:
         fields = tuple(
             FieldChange(f.path, f.op, f.before, f.after, True)
@@ -279,6 +275,33 @@ def _update(resource: DesiredResource, kind: Kind, obj: LiveObject) -> ResourceC
         after=after,
         depends_on=dependencies(resource.kind, resource.name, after),
     )
+
+
+def adoption_form(kind: Kind, obj: LiveObject, desired: JsonDict, stack: str) -> JsonDict:
+    """``desired`` as apply must leave an unowned live object: with the owner tag among its tags.
+
+    The owner tag is otherwise never part of the normalized form; putting it into ``after``
+    makes adoption an ordinary tag change (``+ tags["sesctl:stack"]``) that the kind's own
+    tag sync applies, and that a saved plan carries. Only taggable, unowned, non-singleton
+    objects are adopted; an object owned by another stack never reaches here (a conflict)."""
+    if obj.owner is not None or kind.singleton or not kind.taggable:
+        return desired
+    return {**desired, "tags": {**(desired.get("tags") or {}), OWNER_TAG: stack}}
+
+
+def _adopt_risk(address: str, kind: Kind, stack: str) -> Risk:
+    if kind.taggable:
+        message = (
+            f"{address} exists in SES without a sesctl owner tag (made by hand or by another tool): "
+            f"apply adopts it, tagging it {OWNER_TAG}={stack}; from then on it is owned by this stack "
+            "and --prune deletes it once it leaves the manifests"
+        )
+    else:
+        message = (
+            f"{address} exists in SES without a sesctl owner (its configuration set is not owned by this "
+            "stack): apply changes it, but it stays unowned (never pruned) until its configuration set is adopted"
+        )
+    return Risk("adopt", "medium", message)
 
 
 def _delete(kind: Kind, name: str, obj: LiveObject) -> ResourceChange:

@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.engine.plan import hidden_in_review
+
 GITHUB_COMMENT_LIMIT = 65536
 MARKER_PREFIX = "sesctl-plan:"
 META_PREFIX = "sesctl-meta "
@@ -341,7 +343,7 @@ def _risk_item(address: str, risk: Mapping[str, Any]) -> str:
 
 
 def _change_block(change: Mapping[str, Any], *, folded: bool) -> str:
-    fields = list(change.get("fields") or [])
+    fields = _shown_fields(change)
     diffs = list(change.get("text_diffs") or [])
     if folded:
         return _compact_change(change) + " · _details folded to fit_\n"
@@ -385,10 +387,20 @@ def _detail_counts(change: Mapping[str, Any]) -> str:
     """ " (2 fields, 1 template diff)": what a reader would find in the details, even when folded."""
     counts = []
     for key, noun in (("fields", "field"), ("text_diffs", "template diff")):
-        number = len(change.get(key) or [])
+        number = len(_shown_fields(change) if key == "fields" else change.get(key) or [])
         if number:
             counts.append(f"{number} {noun}{'s' if number != 1 else ''}")
     return f" ({', '.join(counts)})" if counts else ""
+
+
+def _shown_fields(change: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The field changes a reviewer reads (the same rule as the text form: no ``tags = {}`` on a create)."""
+    actions = [str(a) for a in change.get("actions") or []]
+    return [
+        f
+        for f in change.get("fields") or []
+        if not hidden_in_review(actions, str(f.get("op")), f.get("before"), f.get("after"))
+    ]
 
 
 def _field_table(fields: Sequence[Mapping[str, Any]]) -> str:

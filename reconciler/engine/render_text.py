@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from reconciler.engine.plan import FieldChange, Plan, ResourceChange
+from reconciler.engine.plan import FieldChange, Plan, ResourceChange, hidden_in_review
 
 NO_CHANGES = "No changes. Live SES matches the manifests."
 _COLOURS = {"+": "green", "~": "yellow", "-": "red", "-/+": "magenta"}
@@ -87,7 +87,7 @@ def _render_change(change: ResourceChange, style: Any) -> list[str]:
     lines.append(style(f"{sym:>3} {change.address}", colour))
     diffed = {t.part for t in change.text_diffs}
     for f in change.fields:
-        if f.path in diffed:
+        if f.path in diffed or hidden_in_review(change.actions, f.op, f.before, f.after):
             continue
         lines.append(_render_field(f, style))
     for t in change.text_diffs:
