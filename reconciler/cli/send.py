@@ -153,7 +153,8 @@ def command(
             return
         if preview.sent == 0:
             _show(preview, as_json)
-            click.echo("Nothing to send.", err=True)
+            empty = "" if preview.rows else f": {recipients_file} has no recipient rows"
+            click.echo(f"Nothing to send{empty}.", err=True)
             return
         what = template or ", ".join(variants)
         for warning in preview.warnings:
@@ -166,7 +167,8 @@ def command(
                 )
             click.echo(
                 f"{preview.sent} recipients will be sent {what} from {from_address} "
-                f"({preview.skipped_suppressed} suppressed, {preview.refused_render + preview.refused_invalid} refused, "
+                f"({preview.skipped_suppressed} suppressed, {preview.skipped_duplicate} duplicates, "
+                f"{preview.refused_render + preview.refused_invalid} refused, "
                 f"{preview.already_done} already done per the checkpoint).",
                 err=True,
             )

@@ -73,6 +73,7 @@ class SendPreview(BaseModel):
     masked_recipients: list[str]
     would_send: int
     skipped_suppressed: int
+    skipped_duplicate: int = 0
     refused: int
     problems: list[Problem] = Field(default_factory=list)
 
@@ -82,6 +83,7 @@ class SendResult(BaseModel):
     preview: SendPreview
     sent: int = 0
     skipped_suppressed: int = 0
+    skipped_duplicate: int = 0
     refused_render: int = 0
     refused_invalid: int = 0
     failed_permanent: int = 0

@@ -25,6 +25,7 @@ from reconciler.sending import (
     SendJob,
     SendReport,
     emulator_resolver,
+    has_line_break,
     mask_email,
     recipients_from,
 )
@@ -84,9 +85,11 @@ def _subject(app: McpApp, prepared: PreparedSend) -> str:
         raise Refused(f"template {prepared.job.template!r} does not compile: {exc}") from None
     for recipient in prepared.recipients:
         try:
-            return compiled.render(merge_template_data(dict(prepared.job.default_data), recipient.data))
+            subject = compiled.render(merge_template_data(dict(prepared.job.default_data), recipient.data))
         except TemplateError:
             continue
+        if not has_line_break(subject):  # the engine refuses that recipient (header injection)
+            return subject
     return "(renders for no recipient)"
 
 
@@ -105,6 +108,7 @@ def preview(app: McpApp, prepared: PreparedSend) -> SendPreview:
         masked_recipients=shown,
         would_send=report.sent,
         skipped_suppressed=report.skipped_suppressed,
+        skipped_duplicate=report.skipped_duplicate,
         refused=report.refused_render + report.refused_invalid,
         problems=_problems(report),
     )
@@ -147,7 +151,8 @@ def confirmation_message(shown: SendPreview) -> str:
         f"  Config set: {shown.configuration_set or '(none)'}",
         f"  Recipients: {shown.recipients} ({', '.join(shown.masked_recipients)})",
         f"  Will send {shown.would_send}; skip {shown.skipped_suppressed} suppressed; "
-        f"refuse {shown.refused} (rendering or invalid).",
+        + (f"skip {shown.skipped_duplicate} duplicate; " if shown.skipped_duplicate else "")
+        + f"refuse {shown.refused} (rendering or invalid).",
     ]
     lines.extend(f"  - {p.email}: {p.reason}" for p in shown.problems[:5])
     return "\n".join(lines)
@@ -168,6 +173,7 @@ def execute(app: McpApp, prepared: PreparedSend, shown: SendPreview) -> SendResu
         preview=shown,
         sent=report.sent,
         skipped_suppressed=report.skipped_suppressed,
+        skipped_duplicate=report.skipped_duplicate,
         refused_render=report.refused_render,
         refused_invalid=report.refused_invalid,
         failed_permanent=report.failed_permanent,

@@ -13,7 +13,14 @@
 from __future__ import annotations
 
 from reconciler.sending.checkpoint import CheckpointError
-from reconciler.sending.engine import STATUS_STOP, STATUS_TRANSIENT, SendEngine, SendJob, batch_size_for
+from reconciler.sending.engine import (
+    STATUS_STOP,
+    STATUS_TRANSIENT,
+    SendEngine,
+    SendJob,
+    batch_size_for,
+    has_line_break,
+)
 from reconciler.sending.masking import mask_email
 from reconciler.sending.recipients import (
     Recipient,
@@ -45,6 +52,7 @@ __all__ = [
     "count_recipients",
     "emulator_resolver",
     "file_digest",
+    "has_line_break",
     "mask_email",
     "parse_variant",
     "read_recipients",

@@ -74,6 +74,9 @@ class Replay:
     batches: int = 0  # batch ids used so far (new ones continue the count)
 
 
+_NOT_A_CHECKPOINT = "Pass a new --checkpoint path, or the file of the run you want to resume."
+
+
 class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -86,23 +89,31 @@ class Journal:
         if not self.path.exists() or self.path.stat().st_size == 0:
             return None
         replay: Replay | None = None
-        with self.path.open(encoding="utf-8") as handle:
-            for number, text in enumerate(handle, start=1):
+        # Binary lines decoded one by one: a foreign or corrupted file (binary bytes, JSON that
+        # is not a journal entry) is named with its line, never a traceback.
+        with self.path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
                 try:
-                    entry = json.loads(text)
-                except ValueError:
-                    if not text.endswith("\n"):
+                    entry = json.loads(raw.decode("utf-8"))
+                except (ValueError, RecursionError):
+                    if not raw.endswith(b"\n"):
                         break  # torn final write
-                    raise CheckpointError(f"{self.path}:{number}: not a checkpoint line") from None
+                    raise CheckpointError(
+                        f"{self.path}:{number}: not a checkpoint line", hint=_NOT_A_CHECKPOINT
+                    ) from None
                 if replay is None:
-                    if entry.get("type") != "run" or "run_id" not in entry:
+                    if not isinstance(entry, dict) or entry.get("type") != "run" or "run_id" not in entry:
                         raise CheckpointError(
-                            f"{self.path}:1: not a sesctl send checkpoint",
-                            hint="Pass a new --checkpoint path, or the file of the run you want to resume.",
+                            f"{self.path}:1: not a sesctl send checkpoint", hint=_NOT_A_CHECKPOINT
                         )
                     replay = Replay(run_id=str(entry["run_id"]), header=entry)
                     continue
-                _apply(replay, entry)
+                try:
+                    _apply(replay, entry)
+                except (AttributeError, KeyError, TypeError, ValueError):
+                    raise CheckpointError(
+                        f"{self.path}:{number}: not a checkpoint line", hint=_NOT_A_CHECKPOINT
+                    ) from None
         return replay
 
     # ---- writing -------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from reconciler.aws.gateway import THROTTLING_CODES, SesGateway, map_error
 from reconciler.aws.ratelimit import TokenBucket
 from reconciler.errors import AwsError, RetryableAwsError, SendError
 from reconciler.sending.checkpoint import CheckpointError, Journal, Replay
+from reconciler.sending.dedupe import SeenAddresses
 from reconciler.sending.masking import mask_email
 from reconciler.sending.recipients import Recipient
 from reconciler.sending.report import Problem, SendReport
@@ -109,6 +110,10 @@ class SendJob:
         check_variants(self.variants)
         if self.in_doubt not in IN_DOUBT_POLICIES:
             raise SendError(f"in_doubt must be one of {', '.join(IN_DOUBT_POLICIES)}, got {self.in_doubt!r}")
+        if self.rate_limit is not None and not (math.isfinite(self.rate_limit) and self.rate_limit > 0):
+            raise SendError(
+                f"The send rate (--rate) must be a positive number of recipients per second, got {self.rate_limit}."
+            )
         if self.max_attempts < 1:
             raise SendError("max_attempts must be at least 1")
         if self.concurrency is not None and not 1 <= self.concurrency <= 32:
@@ -147,6 +152,11 @@ class _Stop(Exception):
 @dataclass
 class _Compiled:
     parts: list[tuple[str, Any]]  # (part name, compiled template)
+
+
+def has_line_break(text: str) -> bool:
+    """A line break in a header value (subject, address) would let data write headers of its own."""
+    return "\r" in text or "\n" in text
 
 
 def _check_tag(name: str, value: str) -> None:
@@ -200,6 +210,7 @@ class SendEngine:
         self._skip_rows: set[int] = set()  # in-doubt rows settled at the start of this session
         self._compiled: dict[str, _Compiled] = {}
         self._suppressed: set[str] = set()
+        self._seen = SeenAddresses()  # distinct addresses so far: later rows with one are duplicates
         self._pending: dict[str, list[_Entry]] = {}
         self._retry: deque[_Entry] = deque()
         self._batch_seq = 0
@@ -382,8 +393,14 @@ class SendEngine:
         if replay is not None:
             for key, value in header.items():
                 if replay.header.get(key) != value:
+                    differs = (
+                        "the recipients file is not the one it was started with (edited since, or another file; "
+                        "a row's position is its key, so a changed file cannot be resumed)"
+                        if key == "file"
+                        else f"its {key} is {replay.header.get(key)!r}, this run's is {value!r}"
+                    )
                     raise CheckpointError(
-                        f"{path} belongs to another run: its {key} is {replay.header.get(key)!r}, this run's is {value!r}",
+                        f"{path} belongs to another run: {differs}",
                         hint="Resume with the same recipients file, template(s), sender and configuration set, "
                         "or pass a new --checkpoint path for a new run.",
                     )
@@ -458,15 +475,25 @@ class SendEngine:
         report = self.report
         report.rows += 1
         row = recipient.row
+        address = recipient.email
+        # Recorded before anything else decides the row, so a resumed run finds the same
+        # duplicates (the first row with an address is the one sent) whatever is done already.
+        first = self._seen.add(address) if _EMAIL.fullmatch(address) else True
         if row in self._skip_rows:
             return None
         if self._replay is not None and row in self._replay.done:
             report.already_done += 1
             return None
-        address = recipient.email
         masked = mask_email(address)
-        if not _EMAIL.match(address):
+        if not _EMAIL.fullmatch(address):
             self._refuse(recipient, "invalid", "malformed email address")
+            return None
+        if not first:
+            report.skipped_duplicate += 1
+            report.note(
+                Problem(row, recipient.line, masked, "duplicate address (an earlier row has it): skipped")
+            )
+            log.info("row %d %s: skipped, duplicate of an earlier row", row, masked)
             return None
         if address.lower() in self._suppressed:
             report.skipped_suppressed += 1
@@ -475,8 +502,14 @@ class SendEngine:
         variant = assign(address, self.job.variants) if self.job.variants else self.job.arms()[0]
         data = merge_template_data(dict(self.job.default_data), recipient.data)
         try:
-            for _, compiled in self._compiled[variant.template].parts:
-                compiled.render(data)
+            for part, compiled in self._compiled[variant.template].parts:
+                rendered = compiled.render(data)
+                if part == "subject" and has_line_break(rendered):
+                    # The data would write a header line of its own (a "\r\nBcc: ..." injection).
+                    self._refuse(
+                        recipient, "invalid", "the rendered subject contains a line break (from the data)"
+                    )
+                    return None
         except RenderError as exc:
             where = f"{exc.part} line {exc.line}" if exc.part else "template"
             reason = f"missing variable '{exc.variable}' ({variant.template}: {where})"

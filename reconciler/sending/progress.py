@@ -42,7 +42,7 @@ class ProgressBar:
             head = f"{done} rows"
         verb = "ok" if report.dry_run else "sent"
         line = (
-            f"\r{self.label}{head}  {verb} {report.sent}  skipped {report.skipped_suppressed}  "
+            f"\r{self.label}{head}  {verb} {report.sent}  skipped {report.skipped_suppressed + report.skipped_duplicate}  "
             f"refused {report.refused_render + report.refused_invalid}  failed {report.failed_permanent}  "
             f"{rate:.0f}/s\x1b[K"
         )

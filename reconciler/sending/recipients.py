@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 from reconciler.errors import SendError
 
 TAG_PREFIX = "tag:"
+_LONE_CR = re.compile(r"(?<=\r)(?!\n|$)")
 
 
 class RecipientFileError(SendError):
@@ -105,14 +107,17 @@ def recipients_from(items: Iterable[Mapping[str, Any]]) -> Iterator[Recipient]:
 
 
 def _read_csv(path: Path) -> Iterator[Recipient]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+    with path.open("rb") as handle:
+        reader = csv.reader(_text_lines(path, handle))
         try:
             header = next(reader)
         except StopIteration:
-            return
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise RecipientFileError(f"{path}:1: cannot read the CSV header: {exc}") from None
+            raise RecipientFileError(
+                f"{path}: the file is empty",
+                hint="A CSV recipients file starts with a header row naming an 'email' column.",
+            ) from None
+        except csv.Error as exc:
+            raise RecipientFileError(f"{path}:1: cannot read the CSV header: {_csv_reason(exc)}") from None
         columns = [c.strip() for c in header]
         lowered = [c.lower() for c in columns]
         if "email" not in lowered:
@@ -128,8 +133,8 @@ def _read_csv(path: Path) -> Iterator[Recipient]:
                 cells = next(reader)
             except StopIteration:
                 return
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise RecipientFileError(f"{path}:{reader.line_num}: {exc}") from None
+            except csv.Error as exc:
+                raise RecipientFileError(f"{path}:{line}: {_csv_reason(exc)}") from None
             start, line = line, reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue
@@ -151,6 +156,12 @@ def _read_csv(path: Path) -> Iterator[Recipient]:
             row += 1
 
 
+def _csv_reason(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return f"a cell is longer than {csv.field_size_limit():,} characters (SES's template data limit is 262,144)"
+    return str(exc)
+
+
 def _put(data: dict[str, Any], dotted: str, value: Any) -> None:
     parts = dotted.split(".")
     node = data
@@ -164,15 +175,17 @@ def _put(data: dict[str, Any], dotted: str, value: Any) -> None:
 
 
 def _read_jsonl(path: Path) -> Iterator[Recipient]:
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         row = 0
-        for line_no, text in enumerate(_lines(path, handle), start=1):
+        for line_no, text in enumerate(_text_lines(path, handle), start=1):
             if not text.strip():
                 continue
             try:
                 item = json.loads(text)
             except ValueError as exc:
                 raise RecipientFileError(f"{path}:{line_no}: not valid JSON: {exc}") from None
+            except RecursionError:
+                raise RecipientFileError(f"{path}:{line_no}: the JSON is nested too deeply") from None
             if not isinstance(item, dict):
                 raise RecipientFileError(f"{path}:{line_no}: expected a JSON object per line")
             email = item.get("email")
@@ -191,10 +204,22 @@ def _read_jsonl(path: Path) -> Iterator[Recipient]:
             row += 1
 
 
-def _lines(path: Path, handle: Iterable[str]) -> Iterator[str]:
-    line = 0
-    try:
-        for line, text in enumerate(handle, start=1):  # noqa: B007 - line is used after the loop
-            yield text
-    except UnicodeDecodeError as exc:
-        raise RecipientFileError(f"{path}:{line + 1}: not UTF-8 text ({exc.reason})") from None
+def _text_lines(path: Path, handle: Iterable[bytes]) -> Iterator[str]:
+    """The file's physical lines, each decoded on its own: a byte that is not UTF-8 is named
+    with the line it is on (a decoding text stream reports the chunk, often line 1). A UTF-8
+    byte-order mark (spreadsheet exports) is dropped."""
+    number = 0
+    for raw in handle:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RecipientFileError(
+                f"{path}:{number + 1}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})",
+                hint="Save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8').",
+            ) from None
+        if number == 0:
+            text = text.removeprefix("\ufeff")
+        # Lines ended by a lone CR (old Mac spreadsheet exports) are lines too.
+        for piece in _LONE_CR.split(text) if "\r" in text else (text,):
+            number += 1
+            yield piece

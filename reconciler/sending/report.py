@@ -24,6 +24,7 @@ class SendReport:
     rows: int = 0  # rows read this session
     sent: int = 0  # accepted by SES this session (dry run: would be sent)
     skipped_suppressed: int = 0
+    skipped_duplicate: int = 0  # rows whose address an earlier row has (case-insensitive)
     refused_render: int = 0  # data lacks a variable the template prints
     refused_invalid: int = 0  # malformed address, oversized data, bad tag
     failed_permanent: int = 0  # SES refused the entry (or retries ran out)
@@ -47,6 +48,7 @@ class SendReport:
         return (
             self.sent
             + self.skipped_suppressed
+            + self.skipped_duplicate
             + self.refused_render
             + self.refused_invalid
             + self.failed_permanent
@@ -77,6 +79,7 @@ class SendReport:
         out = [
             f"{verb}: {self.sent}",
             f"skipped (suppressed): {self.skipped_suppressed}",
+            f"skipped (duplicate): {self.skipped_duplicate}",
             f"refused (rendering): {self.refused_render}",
             f"refused (invalid): {self.refused_invalid}",
             f"failed permanently: {self.failed_permanent}",
