@@ -22,9 +22,11 @@ from reconciler.aws.clients import open_aws
 from reconciler.aws.gateway import SesGateway
 from reconciler.aws.ratelimit import RatesInput, RetryPolicy
 from reconciler.cli.context import Settings
+from reconciler.engine import importer
 from reconciler.engine.applier import ApplyResult, StepOutcome, apply_plan, stale_addresses
 from reconciler.engine.plan import Plan, PlanDiagnostic, Source
 from reconciler.engine.planner import (
+    ADOPTION_FIELD,
     DesiredResource,
     PlanOptions,
     ReadScope,
@@ -34,11 +36,15 @@ from reconciler.engine.planner import (
     read_scope,
 )
 from reconciler.errors import PlanError, UsageError
-from reconciler.files import read_text
+from reconciler.files import read_text, write_text
+from reconciler.kinds import suppression_policy
 from reconciler.kinds.base import Kind, LiveObject
+from reconciler.kinds.export import ExportError
 from reconciler.kinds.registry import KINDS
 from reconciler.manifest import load_manifests
+from reconciler.manifest.errors import ManifestInvalid
 from reconciler.manifest.model import DesiredState
+from reconciler.manifest.project import Environment, Project, find_project_file, read_project
 
 # The embedded emulator does not throttle (unless told to, and then the gateway backs off):
 # SES's 1 request/s per operation would only make --local slow.
@@ -120,6 +126,126 @@ def apply(
         return ApplyOutcome(the_plan, applied)
 
 
+@dataclass(frozen=True)
+class ImportRequest:
+    project: Path = Path(".")  # where to look for sesctl.yaml (stack, environment)
+    out: Path | None = None  # default: the project's first manifests path, else ./manifests
+    kinds: tuple[str, ...] = ()  # default: every kind
+    names: tuple[str, ...] = ()  # default: every name
+    adopt: bool = False  # also tag what was imported and unowned as owned by the stack
+    force: bool = False  # overwrite existing files
+    env: str | None = None
+    rate: RatesInput = None
+
+
+@dataclass
+class ImportOutcome:
+    stack: str
+    out: Path
+    written: dict[Path, str]  # file -> what it holds ("3 EmailTemplate", "template body")
+    imported: list[str]  # addresses
+    unowned: list[str]  # imported addresses without an owner tag (adopted by --adopt or the next apply)
+    skipped: list[str]  # "address: why"
+    adopted: ApplyOutcome | None = None
+
+
+def import_(settings: Settings, request: ImportRequest) -> ImportOutcome:
+    """Read live SES (through the gateway) and write manifests that plan to no change."""
+    registry = kinds()
+    unknown = sorted(set(request.kinds) - set(registry))
+    if unknown:
+        raise UsageError(
+            f"--kind {', '.join(unknown)}: unknown kind", hint="Known kinds: " + ", ".join(sorted(registry))
+        )
+    project = _project(request.project)
+    env = project.environment(request.env) if project else Environment(name=None)
+    stack = (project.stack if project else None) or DEFAULT_STACK
+    out = request.out or (
+        project.manifest_paths[0] if project and project.manifest_paths else Path("manifests")
+    )
+    schemas = (project.root if project else Path(".")) / "schemas"
+    with _gateway(settings, env, request.rate, None) as gateway:
+        scope = ReadScope(tuple(sorted(request.kinds or registry)))
+        with gateway.reading():
+            live = read_live(gateway, registry, scope)
+    picked = importer.select(
+        live,
+        registry,
+        stack=stack,
+        names=request.names,
+        singleton_defaults={"SuppressionPolicy": suppression_policy.DEFAULT_NORMALIZED},
+    )
+    try:
+        files = importer.render_files(picked.resources, registry, out=out, schemas=schemas)
+    except ExportError as exc:  # a kind whose normalized form does not invert: a sesctl bug
+        raise PlanError(
+            str(exc), hint="Nothing was written. Please report this; import the other kinds with --kind."
+        ) from exc
+    existing = [str(p) for p in files if p.exists() or p.is_symlink()]
+    if existing and not request.force:
+        raise UsageError(
+            "import would overwrite existing files: " + ", ".join(existing),
+            hint="Pass --force to overwrite them, or --out DIR to write elsewhere.",
+        )
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text(path, text, "an imported manifest")
+    imported = sorted(picked.resources)
+    unowned = [
+        a for a in imported if picked.resources[a].owner is None and registry[a.partition("/")[0]].taggable
+    ]
+    outcome = ImportOutcome(
+        stack, out, files_summary(files, picked.resources), imported, unowned, picked.skipped
+    )
+    if request.adopt and unowned:
+        outcome.adopted = _adopt(settings, request, project.root if project else out, unowned)
+    return outcome
+
+
+def files_summary(files: Mapping[Path, str], resources: Mapping[str, LiveObject]) -> dict[Path, str]:
+    """What each written file holds, for the report ("3 EmailTemplate", "template body")."""
+    counts: dict[str, int] = {}
+    for address in resources:
+        kind_name = address.partition("/")[0]
+        counts[kind_name] = counts.get(kind_name, 0) + 1
+    by_name = {importer.FILE_NAMES[k]: f"{n} {k}" for k, n in counts.items() if k in importer.FILE_NAMES}
+    return {path: by_name.get(path.name, "template body") for path in files}
+
+
+def _adopt(settings: Settings, request: ImportRequest, path: Path, unowned: list[str]) -> ApplyOutcome:
+    """Apply the imported manifests for ``unowned`` only; refuse anything but adoption tagging."""
+
+    def only_adoption(the_plan: Plan) -> bool:
+        other = [
+            f"{c.address}: {f.path}"
+            for c in the_plan.changes
+            for f in c.fields
+            if not c.is_update or f.path != ADOPTION_FIELD
+        ]
+        if other:
+            raise PlanError(
+                "import --adopt only tags what it imported, but the plan also changes:\n  "
+                + "\n  ".join(other),
+                hint="The manifests were written; review them with `sesctl plan` and apply deliberately.",
+            )
+        return True
+
+    apply_request = ApplyRequest(
+        path=path, env=request.env, targets=tuple(unowned), prune=False, rate=request.rate
+    )
+    return apply(settings, apply_request, confirm=only_adoption)
+
+
+def _project(start: Path) -> Project | None:
+    found = find_project_file(start)
+    if found is None:
+        return None
+    project, problems = read_project(found)
+    if project is None:
+        raise ManifestInvalid(problems)
+    return project
+
+
 # -- internals --------------------------------------------------------------------------------
 
 
@@ -133,6 +259,26 @@ def _session(
     settings: Settings, state: DesiredState, request: PlanRequest
 ) -> Iterator[tuple[SesGateway, PlanOptions]]:
     env = state.environment
+    prune = request.prune if request.prune is not None else env.prune
+    max_destroy = request.max_destroy if request.max_destroy is not None else env.max_destroy
+    with _gateway(settings, env, request.rate, request.retry) as gateway:
+        options = PlanOptions(
+            stack=state.stack or DEFAULT_STACK,
+            environment=env.name or "",
+            region=gateway.region,
+            prune=prune,
+            max_destroy=max_destroy,
+            targets=tuple(request.targets),
+            diagnostics=tuple(_diagnostics(state)),
+        )
+        yield gateway, options
+
+
+@contextmanager
+def _gateway(
+    settings: Settings, env: Environment, rate: RatesInput, retry: RetryPolicy | None
+) -> Iterator[SesGateway]:
+    """One SES gateway for the command, with the environment's connection settings under the flags."""
     # An explicit --endpoint-url wins over an environment's `local: true` (as flags win over
     # config files elsewhere): it usually names a `sesctl local serve` on another port.
     env_local = env.local and not settings.endpoint_url
@@ -144,24 +290,14 @@ def _session(
         endpoint_url=settings.endpoint_url or env.endpoint_url,
         role_arn=settings.role_arn or env.role_arn,
     )
-    prune = request.prune if request.prune is not None else env.prune
-    max_destroy = request.max_destroy if request.max_destroy is not None else env.max_destroy
     with open_aws(merged) as aws:
         try:
-            rate = request.rate if request.rate is not None or not aws.local else LOCAL_RATE
-            gateway = SesGateway.from_aws(aws, rates=rate, retry=request.retry)
+            gateway = SesGateway.from_aws(
+                aws, rates=rate if rate is not None or not aws.local else LOCAL_RATE, retry=retry
+            )
         except ValueError as exc:  # a bad --rate
             raise UsageError(str(exc), hint="--rate takes RPS or Operation=RPS,...,default=RPS") from exc
-        options = PlanOptions(
-            stack=state.stack or DEFAULT_STACK,
-            environment=env.name or "",
-            region=gateway.region,
-            prune=prune,
-            max_destroy=max_destroy,
-            targets=tuple(request.targets),
-            diagnostics=tuple(_diagnostics(state)),
-        )
-        yield gateway, options
+        yield gateway
 
 
 def _plan(gateway: SesGateway, state: DesiredState, options: PlanOptions) -> PlanResult:

@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "github": ("reconciler.cli.github", "Plan comments, labels, drift issues and the merge guard on GitHub."),
     "plan": ("reconciler.cli.plan", "Show what apply would change in live SES."),
     "apply": ("reconciler.cli.apply", "Make live SES match the manifests (or apply a saved plan)."),
+    "import": ("reconciler.cli.import_", "Write manifests from the live SES account, to adopt it."),
 }
 
 

@@ -81,3 +81,6 @@ def _normalize(reasons: Any, validation: Any) -> JsonDict:
 
 
 KIND = SuppressionPolicyKind()
+# A new SES account suppresses both reasons, without auto validation (``sesctl import`` leaves
+# an account in this state out of the manifests: there is nothing to manage).
+DEFAULT_NORMALIZED: JsonDict = _normalize(["BOUNCE", "COMPLAINT"], None)

@@ -1,0 +1,130 @@
+"""Normalized form -> manifest spec: the inverse of ``Kind.normalize_desired`` (for ``sesctl import``).
+
+One function for every kind, driven by the kinds themselves rather than a hand-written field
+table per kind:
+
+1. **Shape.** The normalized form already uses the spec models' attribute names (see
+   reconciler/kinds/base.py), so the spec is the normalized form with ``None`` members dropped
+   (absent), plus what the name carries (``SPEC_FROM_NAME``: an event destination's
+   configuration set). ``[]`` is kept: it is a state of its own (suppress nothing).
+2. **Defaults.** Each optional member is left out when the kind's own
+   ``normalize_desired`` + ``fill_unmanaged`` still give the live object without it: so
+   only what differs from SES's defaults (or what SES manages itself, such as warm-up
+   percentages) is written, and every omission is proved by the same code that plans.
+3. **Proof.** The result is parsed by the manifest's spec model and normalized again; it
+   must equal the live object exactly (:class:`ExportError` otherwise), so an import never
+   writes a manifest whose first plan would change something.
+
+The result is snake_case data; :func:`yaml_keys` spells it as YAML (camelCase keys, tag keys
+untouched).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic.alias_generators import to_camel
+
+from reconciler.engine.diff import diff
+from reconciler.kinds.base import JsonDict, Kind
+from reconciler.kinds.event_destination import split_name
+from reconciler.manifest.specs import KIND_SPECS
+
+# Spec members that live in the resource's name rather than in its normalized form.
+SPEC_FROM_NAME: dict[str, Callable[[str], tuple[str, JsonDict]]] = {
+    "EventDestination": lambda name: (split_name(name)[1], {"configuration_set": split_name(name)[0]}),
+}
+
+# Members whose keys are data (user tag keys), never spelled in camelCase.
+_DATA_KEYS = frozenset({"tags"})
+
+
+class ExportError(ValueError):
+    """The live object cannot be written as a manifest that plans to no change."""
+
+
+def metadata_name(kind_name: str, name: str) -> str:
+    """``metadata.name`` of a resource (an event destination's own name, without its set)."""
+    split = SPEC_FROM_NAME.get(kind_name)
+    return split(name)[0] if split else name
+
+
+def export_spec(kind_name: str, kind: Kind, name: str, live: JsonDict) -> JsonDict:
+    """The smallest spec (snake_case data) whose plan against ``live`` is empty."""
+    split = SPEC_FROM_NAME.get(kind_name)
+    spec: JsonDict = {**(split(name)[1] if split else {}), **_drop_none(live)}
+    for path in _leaf_paths(spec):
+        candidate = _without(spec, path)
+        if _plans_to_nothing(kind_name, kind, name, candidate, live):
+            spec = candidate
+    if not _plans_to_nothing(kind_name, kind, name, spec, live):
+        raise ExportError(f"{kind_name}/{name} cannot be written as a manifest that matches it exactly")
+    return spec
+
+
+def yaml_keys(value: Any) -> Any:
+    """snake_case spec data -> the YAML spelling (camelCase keys; tag keys as they are)."""
+    if isinstance(value, Mapping):
+        return {
+            to_camel(str(k)): (dict(v) if k in _DATA_KEYS and isinstance(v, Mapping) else yaml_keys(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [yaml_keys(v) for v in value]
+    return value
+
+
+def _plans_to_nothing(kind_name: str, kind: Kind, name: str, spec: JsonDict, live: JsonDict) -> bool:
+    model: type[BaseModel] = KIND_SPECS[kind_name]
+    try:
+        parsed = model.model_validate(yaml_keys(spec))
+    except ValidationError:
+        return False  # a required member, or a member another one needs
+    desired = kind.fill_unmanaged(kind.normalize_desired(name, parsed, ""), live)
+    return not diff(live, desired)
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def _leaf_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Paths of members that may be left out: leaves first, then their parents (deepest first)."""
+    paths: list[tuple[Any, ...]] = []
+    if isinstance(value, Mapping):
+        for key, member in value.items():
+            paths += _leaf_paths(member, (*prefix, key))
+            paths.append((*prefix, key))
+    elif isinstance(value, list):
+        for i, member in enumerate(value):
+            if isinstance(member, Mapping):
+                paths += [p for p in _leaf_paths(member, (*prefix, i)) if len(p) > len(prefix) + 1]
+    return paths
+
+
+def _without(value: Any, path: tuple[Any, ...]) -> Any:
+    """``value`` without the member at ``path`` (a copy); a mapping emptied by it goes too."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(value, Mapping):
+        if head not in value:
+            return value
+        if not rest:
+            return {k: v for k, v in value.items() if k != head}
+        inner = _without(value[head], rest)
+        if isinstance(inner, Mapping) and not inner:
+            return {k: v for k, v in value.items() if k != head}
+        return {**value, head: inner}
+    if isinstance(value, list) and isinstance(head, int) and head < len(value):
+        return [_without(v, rest) if i == head else v for i, v in enumerate(value)]
+    return value
+
+
+__all__ = ["SPEC_FROM_NAME", "ExportError", "export_spec", "metadata_name", "yaml_keys"]

@@ -1,0 +1,229 @@
+"""`sesctl import`: manifests written from a live account plan to nothing but adoption tagging.
+
+The emulator is populated with boto3 (every kind, every option group, the three suppression
+states, UTF-8 and emoji template content); then the real CLI imports, validates and plans."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from engine_support import sesctl
+
+from reconciler.engine.planner import ADOPTION_FIELD
+
+SUBJECT = "Bienvenue, {{name}} 👋 — ${not a variable}"
+HTML = "<h1>Café ☕ {{name}}</h1>\r\n<p>naïve résumé</p>  \n"
+TEXT = "Hello {{name}} 🎉\n"
+
+
+def populate(ses: Any) -> None:
+    ses.put_account_suppression_attributes(SuppressedReasons=["BOUNCE"])
+    ses.create_dedicated_ip_pool(
+        PoolName="bulk", ScalingMode="STANDARD", Tags=[{"Key": "team", "Value": "mail"}]
+    )
+    ses.create_dedicated_ip_pool(PoolName="managed", ScalingMode="MANAGED")
+    ses.create_configuration_set(
+        ConfigurationSetName="full",
+        DeliveryOptions={"TlsPolicy": "REQUIRE", "SendingPoolName": "bulk", "MaxDeliverySeconds": 3600},
+        ReputationOptions={"ReputationMetricsEnabled": True},
+        SendingOptions={"SendingEnabled": False},
+        TrackingOptions={"CustomRedirectDomain": "click.example.com", "HttpsPolicy": "REQUIRE"},
+        SuppressionOptions={"SuppressedReasons": ["BOUNCE", "COMPLAINT"]},
+        VdmOptions={
+            "DashboardOptions": {"EngagementMetrics": "ENABLED"},
+            "GuardianOptions": {"OptimizedSharedDelivery": "DISABLED"},
+        },
+        ArchivingOptions={
+            "ArchiveArn": "arn:aws:ses:us-east-1:123456789012:mailmanager-archive/a-0123456789abcdefghijklmnop"
+        },
+        Tags=[{"Key": "team", "Value": "growth"}, {"Key": "cost-center", "Value": "42"}],
+    )
+    ses.create_configuration_set(ConfigurationSetName="off", SuppressionOptions={"SuppressedReasons": []})
+    ses.create_configuration_set(ConfigurationSetName="inherit")
+    ses.create_configuration_set(
+        ConfigurationSetName="theirs", Tags=[{"Key": "sesctl:stack", "Value": "other"}]
+    )
+    arn = "arn:aws:sns:us-east-1:123456789012:feedback"
+    targets = {
+        "cw": {
+            "CloudWatchDestination": {
+                "DimensionConfigurations": [
+                    {
+                        "DimensionName": "z",
+                        "DimensionValueSource": "MESSAGE_TAG",
+                        "DefaultDimensionValue": "none",
+                    },
+                    {
+                        "DimensionName": "a",
+                        "DimensionValueSource": "EMAIL_HEADER",
+                        "DefaultDimensionValue": "x",
+                    },
+                ]
+            }
+        },
+        "sns": {"SnsDestination": {"TopicArn": arn}},
+        "firehose": {
+            "KinesisFirehoseDestination": {
+                "IamRoleArn": "arn:aws:iam::123456789012:role/firehose",
+                "DeliveryStreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/ses",
+            }
+        },
+        "bridge": {
+            "EventBridgeDestination": {
+                "EventBusArn": "arn:aws:events:us-east-1:123456789012:event-bus/default"
+            }
+        },
+        "pinpoint": {
+            "PinpointDestination": {
+                "ApplicationArn": "arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc"
+            }
+        },
+    }
+    for i, (name, target) in enumerate(targets.items()):
+        ses.create_configuration_set_event_destination(
+            ConfigurationSetName="full",
+            EventDestinationName=name,
+            EventDestination={
+                "Enabled": i != 4,
+                "MatchingEventTypes": ["BOUNCE", "COMPLAINT", "SEND"],
+                **target,
+            },
+        )
+    ses.create_email_template(
+        TemplateName="welcome",
+        TemplateContent={"Subject": SUBJECT, "Html": HTML, "Text": TEXT},
+        Tags=[{"Key": "team", "Value": "growth"}],
+    )
+    ses.create_email_template(
+        TemplateName="html-only", TemplateContent={"Subject": "Hi", "Html": "<p>Ü 🎉</p>\n"}
+    )
+
+
+def _project(root: Path, stack: str = "demo") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "sesctl.yaml").write_text(
+        f"apiVersion: sesctl/v1\nkind: Project\nstack: {stack}\nmanifests: manifests\n"
+    )
+    return root
+
+
+def test_import_round_trips_to_adoption_only_then_to_an_empty_plan(tmp_path: Path, emulator: Any) -> None:
+    populate(emulator.client("sesv2"))
+    root = _project(tmp_path)
+
+    imported = sesctl(root, emulator, "import")
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "Skipped ConfigurationSet/theirs: owned by stack 'other'" in imported.stderr
+    manifests = root / "manifests"
+    assert sorted(p.name for p in manifests.glob("*.yaml")) == [
+        "configuration-sets.yaml",
+        "event-destinations.yaml",
+        "pools.yaml",
+        "suppression.yaml",
+        "templates.yaml",
+    ]
+    # Bodies are files, byte for byte; the subject is inline with ${ escaped for substitution.
+    # A body with \r\n stays inline: body files are read with universal newlines.
+    assert not (manifests / "templates" / "welcome.html").exists()
+    assert (manifests / "templates" / "welcome.txt").read_text(encoding="utf-8") == TEXT
+    assert not (manifests / "templates" / "html-only.txt").exists()
+    assert (manifests / "templates" / "html-only.html").read_bytes() == "<p>Ü 🎉</p>\n".encode()
+    templates_yaml = (manifests / "templates.yaml").read_text(encoding="utf-8")
+    assert templates_yaml.startswith("# yaml-language-server: $schema=../schemas/emailtemplate.json\n")
+    docs = {d["metadata"]["name"]: d for d in yaml.safe_load_all(templates_yaml)}
+    assert docs["welcome"]["spec"] == {
+        "subject": SUBJECT.replace("${", "$${"),
+        "html": HTML,
+        "text": {"file": "templates/welcome.txt"},
+        "tags": {"team": "growth"},
+    }
+    # Only what differs from SES's defaults; the three suppression states; no owner tag.
+    sets = {
+        d["metadata"]["name"]: d["spec"]
+        for d in yaml.safe_load_all((manifests / "configuration-sets.yaml").read_text())
+    }
+    assert sets["inherit"] == {}
+    assert sets["off"] == {"suppressionOptions": {"suppressedReasons": []}}
+    assert sets["full"]["suppressionOptions"] == {"suppressedReasons": ["BOUNCE", "COMPLAINT"]}
+    assert sets["full"]["deliveryOptions"] == {
+        "tlsPolicy": "REQUIRE",
+        "sendingPoolName": "bulk",
+        "maxDeliverySeconds": 3600,
+    }
+    assert sets["full"]["tags"] == {"cost-center": "42", "team": "growth"}
+    assert "theirs" not in sets and "sesctl:stack" not in json.dumps(sets)
+    pools = {
+        d["metadata"]["name"]: d["spec"] for d in yaml.safe_load_all((manifests / "pools.yaml").read_text())
+    }
+    assert pools == {"bulk": {"tags": {"team": "mail"}}, "managed": {"scalingMode": "MANAGED"}}
+    destinations = list(yaml.safe_load_all((manifests / "event-destinations.yaml").read_text()))
+    assert {d["metadata"]["name"] for d in destinations} == {"cw", "sns", "firehose", "bridge", "pinpoint"}
+    assert [d["spec"].get("enabled") for d in destinations if d["metadata"]["name"] == "pinpoint"] == [False]
+
+    validated = sesctl(root, emulator, "validate")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+
+    planned = sesctl(root, emulator, "plan", "--json")
+    assert planned.returncode == 0, planned.stderr
+    plan = json.loads(planned.stdout)
+    changed = {c["address"]: [f["path"] for f in c["fields"]] for c in plan["changes"]}
+    # Nothing but adoption: every taggable unowned resource gets the owner tag, nothing else.
+    assert changed == {
+        a: [ADOPTION_FIELD]
+        for a in [
+            "ConfigurationSet/full",
+            "ConfigurationSet/inherit",
+            "ConfigurationSet/off",
+            "DedicatedIpPool/bulk",
+            "DedicatedIpPool/managed",
+            "EmailTemplate/html-only",
+            "EmailTemplate/welcome",
+        ]
+    }
+    assert all(c["actions"] == ["update"] for c in plan["changes"])
+
+    refused = sesctl(root, emulator, "import")
+    assert refused.returncode == 1 and "--force" in refused.stderr
+
+    adopted = sesctl(root, emulator, "import", "--force", "--adopt")
+    assert adopted.returncode == 0, adopted.stdout + adopted.stderr
+    assert "Apply complete! 7 done" in adopted.stdout
+    final = sesctl(root, emulator, "plan", "--detailed-exitcode")
+    assert final.returncode == 0, final.stdout + final.stderr
+    assert "No changes." in final.stdout
+
+
+def test_import_filters_by_kind_and_name_and_skips_the_default_account_policy(
+    tmp_path: Path, emulator: Any
+) -> None:
+    ses = emulator.client("sesv2")
+    ses.create_email_template(TemplateName="a", TemplateContent={"Subject": "A", "Text": "a"})
+    ses.create_email_template(TemplateName="b", TemplateContent={"Subject": "B", "Text": "b"})
+    ses.create_configuration_set(ConfigurationSetName="a")
+    out = tmp_path / "out"
+    result = sesctl(
+        tmp_path,
+        emulator,
+        "import",
+        "--kind",
+        "EmailTemplate",
+        "--kind",
+        "SuppressionPolicy",
+        "--name",
+        "a",
+        "--name",
+        "account",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
+        "templates.yaml",
+        "templates/a.txt",
+    ]
+    assert "stack 'default'" not in result.stdout
+    empty = sesctl(tmp_path, emulator, "import", "--kind", "DedicatedIpPool", "--out", str(out))
+    assert empty.returncode == 0 and "Nothing to import." in empty.stdout
