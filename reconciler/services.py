@@ -164,6 +164,12 @@ def import_(settings: Settings, request: ImportRequest) -> ImportOutcome:
         project.manifest_paths[0] if project and project.manifest_paths else Path("manifests")
     )
     schemas = (project.root if project else Path(".")) / "schemas"
+    if request.adopt and project and not any(_inside(out, p) for p in project.manifest_paths):
+        raise UsageError(
+            f"--adopt applies the project's manifests, and {out} is not one of its manifests paths "
+            f"({', '.join(str(p) for p in project.manifest_paths)})",
+            hint="Import into the manifests directory, or without --adopt and then `sesctl apply`.",
+        )
     with _gateway(settings, env, request.rate, None) as gateway:
         scope = ReadScope(tuple(sorted(request.kinds or registry)))
         with gateway.reading():
@@ -234,6 +240,10 @@ def _adopt(settings: Settings, request: ImportRequest, path: Path, unowned: list
         path=path, env=request.env, targets=tuple(unowned), prune=False, rate=request.rate
     )
     return apply(settings, apply_request, confirm=only_adoption)
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    return path.resolve().is_relative_to(directory.resolve())
 
 
 def _project(start: Path) -> Project | None:

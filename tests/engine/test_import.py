@@ -11,8 +11,13 @@ from typing import Any
 
 import yaml
 from engine_support import sesctl
+from hypothesis import given, settings
+from kinds.test_kind_properties import CONFIG_SETS, TEMPLATES_
 
 from reconciler.engine.planner import ADOPTION_FIELD
+from reconciler.kinds.export import export_spec, yaml_keys
+from reconciler.kinds.registry import KINDS
+from reconciler.manifest.specs import KIND_SPECS
 
 SUBJECT = "Bienvenue, {{name}} 👋 — ${not a variable}"
 HTML = "<h1>Café ☕ {{name}}</h1>\r\n<p>naïve résumé</p>  \n"
@@ -227,3 +232,25 @@ def test_import_filters_by_kind_and_name_and_skips_the_default_account_policy(
     assert "stack 'default'" not in result.stdout
     empty = sesctl(tmp_path, emulator, "import", "--kind", "DedicatedIpPool", "--out", str(out))
     assert empty.returncode == 0 and "Nothing to import." in empty.stdout
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=CONFIG_SETS)
+def test_exported_configuration_sets_read_back_to_the_same_normalized_form(spec: dict[str, Any]) -> None:
+    _round_trip("ConfigurationSet", "cs", spec)
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=TEMPLATES_)
+def test_exported_templates_with_any_unicode_read_back_exactly(spec: dict[str, Any]) -> None:
+    _round_trip("EmailTemplate", "t", spec)
+
+
+def _round_trip(kind_name: str, name: str, spec: dict[str, Any]) -> None:
+    """Spec -> normalized -> exported YAML text -> parsed -> normalized: the same form."""
+    kind = KINDS[kind_name]
+    model = KIND_SPECS[kind_name]
+    normalized = kind.normalize_desired(name, model.model_validate(spec), "s")
+    text = yaml.safe_dump(yaml_keys(export_spec(kind_name, kind, name, normalized)), allow_unicode=True)
+    again = kind.normalize_desired(name, model.model_validate(yaml.safe_load(text)), "s")
+    assert again == normalized
