@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_support import apply, configuration_set, plan, project, sesctl, template
+from engine_support import apply, configuration_set, plan, project, sesctl, settings, template
 
+from reconciler import services
+from reconciler.engine.render_markdown import render_markdown
 from reconciler.engine.render_text import render_text
-from reconciler.errors import PlanError
+from reconciler.errors import PlanError, UsageError
 
 ARN = "arn:aws:ses:us-east-1:123456789012:template/welcome"
 
@@ -35,6 +37,9 @@ def test_apply_adopts_an_unowned_template_and_prune_deletes_it_later(tmp_path: P
     text = render_text(first)
     assert '+ tags["sesctl:stack"] = "demo"' in text
     assert "apply adopts it, tagging it sesctl:stack=demo" in text
+    markdown = render_markdown(first.to_dict())
+    assert '<code>tags["sesctl:stack"]</code> | — | <code>"demo"</code>' in markdown
+    assert "adopt" in markdown
 
     outcome = apply(root, emulator)
     assert outcome.result is not None and outcome.result.ok
@@ -98,3 +103,14 @@ def test_saved_plan_adopts_and_cli_shows_the_tag(tmp_path: Path, emulator: Any) 
     applied = sesctl(root, emulator, "apply", "--plan", "plan.json", "--auto-approve")
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert sesctl(root, emulator, "plan", "--detailed-exitcode").returncode == 0
+
+
+def test_import_adopt_outside_the_manifests_is_refused_before_writing(tmp_path: Path, emulator: Any) -> None:
+    emulator.client("sesv2").create_email_template(
+        TemplateName="x", TemplateContent={"Subject": "x", "Text": "x"}
+    )
+    root = project(tmp_path, {})
+    request = services.ImportRequest(project=root, out=tmp_path / "elsewhere", adopt=True, rate=1000)
+    with pytest.raises(UsageError, match="not one of its manifests paths"):
+        services.import_(settings(emulator), request)
+    assert not (tmp_path / "elsewhere").exists()
