@@ -70,6 +70,12 @@ class _Analyzer:
                 assert isinstance(param, ast.Literal)
                 self.inline.setdefault(str(param.value), []).append(node.program)
         self.expanding: list[str] = []
+        # (partial, scope) pairs expanded already: expanding one again adds no path, and
+        # partials that call partials several times each would otherwise be expanded an
+        # exponential number of times (10 calls x 9 levels: a billion; validate hung).
+        self.expanded: set[tuple[str, tuple[str | None, ...], tuple[tuple[str, str | None], ...], bool]] = (
+            set()
+        )
         self.positions: dict[tuple[int, int], str] = {}  # (line, column) of a path -> data path
 
     def resolve(self, expr: ast.Expr, sc: _Scope) -> str | None:
@@ -144,6 +150,10 @@ class _Analyzer:
             return  # a recursive partial: two levels show its shape (e.g. tree.kids[].name)
         inner = sc.enter(ctx, guarded=False)
         inner.bindings = bindings  # block parameters do not reach into a partial; its hash does
+        expansion = (node.name, tuple(inner.stack), tuple(sorted(bindings.items())), inner.guarded)
+        if expansion in self.expanded:
+            return
+        self.expanded.add(expansion)
         self.expanding.append(node.name)
         for body in self.inline.get(node.name, []):
             self.program(body, inner)

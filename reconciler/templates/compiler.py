@@ -22,6 +22,14 @@ from .profile import BLOCK_HELPERS, helper_name, inline_names, walk
 RenderFn = Callable[[Any, Any, Any, Any], str]
 MAX_LOOPS = 18
 MAX_LEVEL = 90
+# Partials calling partials: a template that includes itself must fail with its position, not
+# exhaust Python's stack (or, in a worker thread, the process); SES's own templates nest a
+# handful of levels at most.
+MAX_PARTIAL_DEPTH = 50
+# What partials may produce in one render, counted at every partial call (nested calls count
+# again): repeating partials ("billion laughs") would otherwise render gigabytes. SES's largest
+# message is 40 MB; a real template's partials stay far below this.
+MAX_PARTIAL_OUTPUT = 20_000_000
 
 
 def node_loops(node: ast.Block, bparams: frozenset[str]) -> int:
@@ -37,6 +45,8 @@ class RenderState:
 
     partials: dict[str, tuple[RenderFn, Any]]
     root: Any
+    partial_depth: int = 0
+    partial_output: int = 0  # characters returned by partial calls so far
 
 
 @dataclass
@@ -408,7 +418,29 @@ def _namespace(errors: list[tuple[str, str, str, int, int]], null_is_missing: bo
             depths = (ctx, None)
         else:
             depths = chain if runtime.same_context(ctx, chain[0]) else (ctx, chain)
-        out = fn(ctx, depths, data, st)
+        if st.partial_depth >= MAX_PARTIAL_DEPTH:
+            _, _, part, line, column = errors[k]
+            raise RenderError(
+                f"partials nest too deeply: the partial {name} is {MAX_PARTIAL_DEPTH} partials deep (does it include itself?)",
+                part=part,
+                line=line,
+                column=column,
+            )
+        st.partial_depth += 1
+        try:
+            out = fn(ctx, depths, data, st)
+        finally:
+            st.partial_depth -= 1
+        st.partial_output += len(out)
+        if st.partial_output > MAX_PARTIAL_OUTPUT:
+            _, _, part, line, column = errors[k]
+            raise RenderError(
+                f"the partials render more than {MAX_PARTIAL_OUTPUT // 1_000_000} million characters "
+                "(partials that repeat partials?)",
+                part=part,
+                line=line,
+                column=column,
+            )
         return runtime.indent_lines(out, indent) if indent else out
 
     strict_prop, js_str, escape_html, missing = (

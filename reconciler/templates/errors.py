@@ -12,7 +12,9 @@ class TemplateError(ReconcilerError):
     """A template problem with a position: part, 1-based line and column."""
 
     def __init__(self, message: str, *, part: Part = "", line: int = 0, column: int = 0) -> None:
-        where = f"{part}:{line}:{column}: " if part else (f"{line}:{column}: " if line else "")
+        position = f"{line}:{column}" if line else ""
+        where = ":".join(x for x in (part, position) if x)
+        where = f"{where}: " if where else ""
         super().__init__(f"{where}{message}")
         self.reason = message
         self.part = part
