@@ -146,6 +146,7 @@ class ImportOutcome:
     imported: list[str]  # addresses
     unowned: list[str]  # imported addresses without an owner tag (adopted by --adopt or the next apply)
     skipped: list[str]  # "address: why"
+    dependencies: list[str] = field(default_factory=list)  # imported because a picked resource needs them
     adopted: ApplyOutcome | None = None
 
 
@@ -170,17 +171,26 @@ def import_(settings: Settings, request: ImportRequest) -> ImportOutcome:
             f"({', '.join(str(p) for p in project.manifest_paths)})",
             hint="Import into the manifests directory, or without --adopt and then `sesctl apply`.",
         )
-    with _gateway(settings, env, request.rate, None) as gateway:
-        scope = ReadScope(tuple(sorted(request.kinds or registry)))
-        with gateway.reading():
-            live = read_live(gateway, registry, scope)
-    picked = importer.select(
-        live,
-        registry,
-        stack=stack,
-        names=request.names,
-        singleton_defaults={"SuppressionPolicy": suppression_policy.DEFAULT_NORMALIZED},
-    )
+    defaults = {"SuppressionPolicy": suppression_policy.DEFAULT_NORMALIZED}
+    with _gateway(settings, env, request.rate, None) as gateway, gateway.reading():
+        live = read_live(gateway, registry, ReadScope(tuple(sorted(request.kinds or registry))))
+        picked = importer.select(
+            live, registry, stack=stack, names=request.names, singleton_defaults=defaults
+        )
+        # What the picked resources need (an event destination's set, a set's pool) comes along,
+        # as with plan --target: manifests referring to an undeclared resource do not validate.
+        while needed := importer.missing_dependencies(picked):
+            names: dict[str, list[str]] = {}
+            for address in needed:
+                kind_name, _, name = address.partition("/")
+                names.setdefault(kind_name, []).append(name)
+            scope = ReadScope(tuple(sorted(names)), {k: tuple(v) for k, v in names.items()})
+            found = read_live(gateway, registry, scope)
+            extra = importer.select(found, registry, stack=stack, singleton_defaults=defaults)
+            picked.resources.update(extra.resources)
+            picked.skipped.extend(extra.skipped)
+            picked.dependencies.extend(sorted(extra.resources))
+            picked.missing.extend(a for a in needed if a not in found)
     try:
         files = importer.render_files(picked.resources, registry, out=out, schemas=schemas)
     except ExportError as exc:  # a kind whose normalized form does not invert: a sesctl bug
@@ -201,7 +211,13 @@ def import_(settings: Settings, request: ImportRequest) -> ImportOutcome:
         a for a in imported if picked.resources[a].owner is None and registry[a.partition("/")[0]].taggable
     ]
     outcome = ImportOutcome(
-        stack, out, files_summary(files, picked.resources), imported, unowned, picked.skipped
+        stack,
+        out,
+        files_summary(files, picked.resources),
+        imported,
+        unowned,
+        picked.skipped,
+        picked.dependencies,
     )
     if request.adopt and unowned:
         outcome.adopted = _adopt(settings, request, project.root if project else out, unowned)

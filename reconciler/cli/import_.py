@@ -74,6 +74,8 @@ def command(
     outcome = services.import_(settings, request)
     for path, what in outcome.written.items():
         click.echo(f"Wrote {path} ({what})")
+    for dependency in outcome.dependencies:
+        click.echo(f"Also imported {dependency}: what you picked depends on it")
     for skipped in outcome.skipped:
         click.echo(f"Skipped {skipped}", err=True)
     if not outcome.imported:

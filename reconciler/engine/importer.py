@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from reconciler.engine.ordering import dependencies
 from reconciler.kinds.base import JsonDict, Kind, LiveObject
 from reconciler.kinds.export import export_spec, metadata_name, yaml_keys
 from reconciler.manifest.specs import API_VERSION
@@ -41,6 +42,8 @@ BODY_PARTS = {"html": "html", "text": "txt"}  # part -> file extension
 class Picked:
     resources: dict[str, LiveObject] = field(default_factory=dict)  # address -> live object
     skipped: list[str] = field(default_factory=list)  # "address: why", for the report
+    dependencies: list[str] = field(default_factory=list)  # taken along because a picked one needs them
+    missing: list[str] = field(default_factory=list)  # needed but not in live SES (not read again)
 
 
 def select(
@@ -67,6 +70,17 @@ def select(
             continue
         picked.resources[address] = obj
     return picked
+
+
+def missing_dependencies(picked: Picked) -> list[str]:
+    """Addresses the picked resources depend on that are neither picked, skipped nor missing."""
+    settled = set(picked.resources) | set(picked.missing) | {s.split(": ", 1)[0] for s in picked.skipped}
+    needed = {
+        dependency
+        for address, obj in picked.resources.items()
+        for dependency in dependencies(address.partition("/")[0], address.partition("/")[2], obj.normalized)
+    }
+    return sorted(needed - settled)
 
 
 def render_files(
@@ -113,4 +127,4 @@ def _escape(value: Any) -> Any:
     return value
 
 
-__all__ = ["BODY_DIR", "FILE_NAMES", "Picked", "render_files", "select"]
+__all__ = ["BODY_DIR", "FILE_NAMES", "Picked", "missing_dependencies", "render_files", "select"]

@@ -230,7 +230,26 @@ def test_import_filters_by_kind_and_name_and_skips_the_default_account_policy(
         "templates/a.txt",
     ]
     assert "stack 'default'" not in result.stdout
-    empty = sesctl(tmp_path, emulator, "import", "--kind", "DedicatedIpPool", "--out", str(out))
+    ses.create_dedicated_ip_pool(PoolName="p")
+    ses.create_configuration_set(ConfigurationSetName="s", DeliveryOptions={"SendingPoolName": "p"})
+    ses.create_configuration_set_event_destination(
+        ConfigurationSetName="s",
+        EventDestinationName="d",
+        EventDestination={
+            "Enabled": True,
+            "MatchingEventTypes": ["BOUNCE"],
+            "SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"},
+        },
+    )
+    along = sesctl(tmp_path, emulator, "import", "--kind", "EventDestination", "--out", "only-destinations")
+    assert along.returncode == 0, along.stderr
+    assert (
+        "Also imported ConfigurationSet/s" in along.stdout
+        and "Also imported DedicatedIpPool/p" in along.stdout
+    )
+    valid = sesctl(tmp_path, emulator, "validate", "only-destinations")
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    empty = sesctl(tmp_path, emulator, "import", "--name", "no-such-name", "--out", str(out))
     assert empty.returncode == 0 and "Nothing to import." in empty.stdout
 
 
