@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 import sys
 from pathlib import Path
 
@@ -13,7 +14,28 @@ from reconciler.cli.context import Settings
 from reconciler.errors import UsageError
 
 DEFAULT_PORT = 8765
+MIN_TOKEN_LENGTH = 16  # a bearer token is a random secret, not a password
 LOCAL_RATE = 50.0  # requests/s per operation against the emulator (SES's own limits do not apply)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail with a message before anything is served when the address cannot be bound (uvicorn
+    would log the error after our 'serving' line and exit 3). The port is released at once; a
+    process that takes it in between still gets uvicorn's own error."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as exc:
+        raise UsageError(f"--host {host}: cannot resolve it ({exc.strerror or exc})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise UsageError(
+                f"Cannot listen on {host}:{port}: {exc.strerror or exc}.",
+                hint="Pick another --port, or stop the process using it.",
+            ) from None
 
 
 def is_loopback(host: str) -> bool:
@@ -57,6 +79,7 @@ def command(
     from reconciler.aws.clients import LOCAL_STATE_DIR, open_aws
     from reconciler.emulator.local import STATE_FILE_NAME, forget_server, record_server, running_server
     from reconciler.mcp import McpApp, build_server, load_config
+    from reconciler.sending.masking import mask_text
 
     settings: Settings = ctx.obj
     config = load_config(config_path)
@@ -73,6 +96,19 @@ def command(
     log = logging.getLogger("reconciler.mcp")
     if use_http and not token:
         log.warning("no bearer token: any local process can call this server (set SESCTL_MCP_TOKEN)")
+    if use_http and token and len(token) < MIN_TOKEN_LENGTH:
+        if not is_loopback(host):
+            raise UsageError(
+                f"Refusing to listen on {host} with a bearer token of {len(token)} characters (at least {MIN_TOKEN_LENGTH}).",
+                hint="Use a random token: SESCTL_MCP_TOKEN=$(openssl rand -hex 32).",
+            )
+        log.warning(
+            "the bearer token is short (%d characters); use a random one of %d or more",
+            len(token),
+            MIN_TOKEN_LENGTH,
+        )
+    if use_http:
+        check_port_free(host, port)
     with open_aws(settings) as aws:
         try:
             app = McpApp.create(
@@ -88,7 +124,10 @@ def command(
             # instead of starting a second one over the same state file.
             record_server(LOCAL_STATE_DIR, aws.endpoint_url, LOCAL_STATE_DIR / STATE_FILE_NAME)
             recorded = True
-        click.echo(f"sesctl mcp: guardrails {config.summary()}", err=True)
+        summary = config.summary()
+        # The allow-list may name people (ops@example.org): masked like every address in a log.
+        summary["recipient_allow_list"] = [mask_text(entry) for entry in config.recipients.allow]
+        click.echo(f"sesctl mcp: guardrails {summary}", err=True)
         try:
             if use_http:
                 server = build_server(app, token=token, public_url=f"http://{host}:{port}")

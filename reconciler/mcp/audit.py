@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextvars
 import json
-import re
 import sys
 import threading
 import time
@@ -28,12 +27,19 @@ from typing import IO, Any
 from mcp_types import MISSING_REQUIRED_CLIENT_CAPABILITY
 
 from reconciler.errors import UsageError
-from reconciler.sending.masking import mask_email
+from reconciler.sending.masking import mask_email, mask_text
 
 BODY_KEYS = frozenset({"subject", "html", "text", "body"})
 DATA_KEYS = frozenset({"template_data", "data", "default_data"})
 SECRET_KEYS = frozenset({"token", "password", "secret", "authorization"})
-_EMAIL_IN_TEXT = re.compile(r"[^\s@<>,;\"'()\[\]]+@[^\s@<>,;\"'()\[\]]+\.[A-Za-z0-9.-]+")
+# Members that hold one address each: masked whole, even when not shaped like one
+# ("ada@localhost", "ada@example.com\r\nBcc: ..."), since a malformed address is still personal.
+ADDRESS_KEYS = frozenset({"to", "email", "addresses", "address", "recipient", "email_address"})
+# Hostile arguments must neither break the audit line nor flood the log: deeper values, longer
+# lists and longer strings are summarised.
+MAX_DEPTH = 32
+MAX_ITEMS = 50
+MAX_CHARS = 256
 
 # What a tool adds to its own audit line (counts, run id, confirmation outcome). The
 # middleware sets a fresh dict per request; sync tools run in a worker thread that gets a copy
@@ -50,23 +56,27 @@ def note(**fields: Any) -> None:
         current.update(fields)
 
 
-def mask_text(text: str) -> str:
-    return _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
-
-
-def mask_arguments(value: Any, key: str = "") -> Any:
+def mask_arguments(value: Any, key: str = "", depth: int = 0) -> Any:
     lowered = key.lower()
+    if depth > MAX_DEPTH:
+        return "[nested too deeply]"
     if lowered in SECRET_KEYS:
         return "[redacted]"
     if lowered in DATA_KEYS and isinstance(value, Mapping):
-        return sorted(str(k) for k in value)
+        return sorted(mask_text(str(k)) for k in value)  # a key can be an address too
     if lowered in BODY_KEYS and isinstance(value, str):
         return f"[{len(value)} chars]"
+    if lowered in ADDRESS_KEYS and isinstance(value, str):
+        masked = mask_text(value[:MAX_CHARS])  # keeps a display name: "Bob <b***h@corp.example>"
+        return masked if masked != value[:MAX_CHARS] else mask_email(masked)
     if isinstance(value, Mapping):
-        return {str(k): mask_arguments(v, str(k)) for k, v in value.items()}
+        return {mask_text(str(k)): mask_arguments(v, str(k), depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [mask_arguments(v, key) for v in value]
+        shown = [mask_arguments(v, key, depth + 1) for v in value[:MAX_ITEMS]]
+        return shown + ([f"[... {len(value) - MAX_ITEMS} more]"] if len(value) > MAX_ITEMS else [])
     if isinstance(value, str):
+        if len(value) > MAX_CHARS:
+            return mask_text(value)[:MAX_CHARS] + f"[... {len(value)} chars]"  # masked, then cut
         return mask_text(value)
     return value
 

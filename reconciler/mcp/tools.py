@@ -34,7 +34,7 @@ from mcp.types import ToolAnnotations
 from reconciler.errors import ReconcilerError
 from reconciler.mcp import analytics, diagnose, reads, sends
 from reconciler.mcp.app import McpApp
-from reconciler.mcp.audit import mask_text, note
+from reconciler.mcp.audit import note
 from reconciler.mcp.models import (
     Analytics,
     AnalyticsInput,
@@ -57,6 +57,7 @@ from reconciler.mcp.models import (
     TemplateDetail,
     TemplateList,
 )
+from reconciler.sending.masking import mask_text
 
 
 def _app(ctx: Context) -> McpApp:

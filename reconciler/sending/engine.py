@@ -38,7 +38,7 @@ from reconciler.aws.ratelimit import TokenBucket
 from reconciler.errors import AwsError, RetryableAwsError, SendError
 from reconciler.sending.checkpoint import CheckpointError, Journal, Replay
 from reconciler.sending.dedupe import SeenAddresses
-from reconciler.sending.masking import mask_email
+from reconciler.sending.masking import mask_email, mask_text
 from reconciler.sending.recipients import Recipient
 from reconciler.sending.report import Problem, SendReport
 from reconciler.sending.resolver import IDEMPOTENCY_TAG, InDoubtResolver, idempotency_value
@@ -284,7 +284,9 @@ class SendEngine:
             self.report.stopped = stop.reason
             log.warning("send run %s stopped: %s", self.run_id, stop.reason)
             if stop.error is not None:
-                self.report.warnings.append(f"{stop.error.code}: {stop.error.hint or ''}".strip(": "))
+                self.report.warnings.append(
+                    mask_text(f"{stop.error.code}: {stop.error.hint or ''}".strip(": "))
+                )
         finally:
             # Calls still in flight finish and journal their answers before the run ends.
             for future in list(self._inflight):
@@ -667,9 +669,11 @@ class SendEngine:
                 "Resume with the same --checkpoint and --in-doubt resend or skip.",
                 error,
             )
+        # SES's messages can quote recipients (sandbox: "...failed the check: ada@example.com").
+        message = mask_text(str(error))
         if self._journal is not None:
-            self._journal.abort(batch, f"{error.code}: {error}")
-        raise _Stop(str(error), error)
+            self._journal.abort(batch, f"{error.code}: {message}")
+        raise _Stop(message, error)
 
     def _record(self, batch: str, entries: list[_Entry], results: list[dict[str, Any]]) -> None:
         sent: list[tuple[int, str]] = []
@@ -679,6 +683,7 @@ class SendEngine:
         for index, entry in enumerate(entries):
             result = results[index] if index < len(results) else {"Status": "FAILED", "Error": "no result"}
             status = str(result.get("Status", "FAILED"))
+            ses_error = mask_text(str(result.get("Error", "")))  # it may quote the recipient
             row = entry.recipient.row
             if status == "SUCCESS":
                 sent.append((row, str(result.get("MessageId", ""))))
@@ -688,12 +693,9 @@ class SendEngine:
                 self._requeue(entry, status)
             elif status in STATUS_STOP:
                 retry.append(row)
-                stop = (
-                    stop
-                    or f"SES answered {status} ({result.get('Error', '')}); the remaining recipients are unsent."
-                )
+                stop = stop or f"SES answered {status} ({ses_error}); the remaining recipients are unsent."
             else:
-                error = str(result.get("Error", ""))
+                error = ses_error
                 if status in STATUS_TRANSIENT:
                     error = f"gave up after {entry.attempts + 1} attempts: {error}"
                 failed.append((row, status, error))

@@ -1,9 +1,16 @@
-"""Recipient addresses as they may appear in logs, progress and reports: masked.
+"""Recipient addresses as they may appear in logs, progress, reports and audit lines: masked.
 
 mask_email("alice@example.com") -> "a***e@example.com"
+mask_text("SES: ada@example.com is not verified") -> "SES: a***a@example.com is not verified"
 """
 
 from __future__ import annotations
+
+import re
+
+# Anything shaped like local@domain, dotted or not (ada@localhost, ada@例え.テスト): masking
+# too much in a log line costs nothing, missing an address is a leak.
+_ADDRESS_IN_TEXT = re.compile(r"[^\s@<>,;:\"'()\[\]]+@[^\s@<>,;:\"'()\[\]]+")
 
 
 def mask_email(address: str) -> str:
@@ -17,3 +24,9 @@ def mask_email(address: str) -> str:
     else:
         masked = f"{local[0]}***{local[-1]}"
     return f"{masked}@{domain}"
+
+
+def mask_text(text: str) -> str:
+    """``text`` with every address in it masked (SES error messages, for one, quote the
+    recipients they refused)."""
+    return _ADDRESS_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
