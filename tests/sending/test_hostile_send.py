@@ -3,6 +3,7 @@ naming the file and line (or a per-row refusal), never a traceback, and nothing 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -195,3 +196,19 @@ def test_cli_hostile_inputs_exit_1_with_a_message(
     header_only.write_text("email,name\n")
     result = sesctl(emulator.endpoint_url, *send_args(header_only, "--yes"))
     assert result.returncode == 0 and "h.csv has no recipient rows" in result.stderr
+
+
+def test_ses_messages_quoting_recipients_are_masked(
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """In the sandbox SES refuses an unverified recipient with a message that quotes it."""
+    emulator.admin("configure_account", production_access_enabled=False, max_send_rate=100.0)
+    path = tmp_path / "r.csv"
+    path.write_text("email,name,plan\nstranger@example.net,S,p\n")
+    checkpoint = tmp_path / "run.ckpt"
+    with caplog.at_level("INFO", logger="reconciler.sending"):
+        report = run(emulator, path, checkpoint=checkpoint)
+    assert report.failed_permanent == 1
+    assert "s***r@example.net" in report.examples[0].reason
+    everything = json.dumps(report.to_dict()) + caplog.text + checkpoint.read_text()
+    assert "stranger@" not in everything
