@@ -168,8 +168,9 @@ def command(
             click.echo(
                 f"{preview.sent} recipients will be sent {what} from {from_address} "
                 f"({preview.skipped_suppressed} suppressed, {preview.skipped_duplicate} duplicates, "
-                f"{preview.refused_render + preview.refused_invalid} refused, "
-                f"{preview.already_done} already done per the checkpoint).",
+                f"{preview.refused_render + preview.refused_invalid} refused"
+                + (f", {preview.already_done} already done per the checkpoint" if checkpoint else "")
+                + ").",
                 err=True,
             )
             click.confirm("Send?", abort=True, err=True)

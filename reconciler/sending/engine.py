@@ -108,6 +108,12 @@ class SendJob:
         if bool(self.template) == bool(self.variants):
             raise SendError("Give either a template or variants (not both, not neither).")
         check_variants(self.variants)
+        for address in (self.from_address, *self.reply_to):
+            if has_line_break(address) or not address.strip():
+                raise SendError(
+                    f"Invalid sender address {address!r}: one address, optionally with a display name, "
+                    "on one line (a line break would add headers)."
+                )
         if self.in_doubt not in IN_DOUBT_POLICIES:
             raise SendError(f"in_doubt must be one of {', '.join(IN_DOUBT_POLICIES)}, got {self.in_doubt!r}")
         if self.rate_limit is not None and not (math.isfinite(self.rate_limit) and self.rate_limit > 0):

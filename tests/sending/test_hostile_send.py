@@ -184,6 +184,10 @@ def test_cli_hostile_inputs_exit_1_with_a_message(
     cases = [
         (send_args(path, "--yes", "--checkpoint", str(checkpoint)), "recipients file is not the one"),
         (send_args(path, "--yes", "--rate", "nan"), "--rate"),
+        (
+            send_args(path, "--yes", "--from", "news@example.com\r\nBcc: x@evil.example"),
+            "Invalid sender address",
+        ),
         (send_args(path, "--yes", "--rate", "0"), "--rate"),
         (send_args(path, "--yes", "--configuration-set", "nope"), "Configuration set nope does not exist"),
     ]
