@@ -33,7 +33,8 @@ def read_text(
 def write_text(path: Path, text: str, what: str) -> None:
     """Write ``text`` to ``path`` (UTF-8); a missing directory or no permission is a UsageError."""
     try:
-        path.write_text(text, encoding="utf-8")
+        # newline="": the text is written as is (\r\n stays \r\n on every OS).
+        path.write_text(text, encoding="utf-8", newline="")
     except OSError as exc:
         hint = "Create the directory first." if isinstance(exc, FileNotFoundError) else None
         raise UsageError(f"cannot write {what} {path}: {exc.strerror or exc}", hint=hint) from None

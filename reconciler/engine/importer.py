@@ -94,9 +94,7 @@ def render_files(
         spec = export_spec(kind_name, kinds[kind_name], name, resources[address].normalized)
         for part, extension in BODY_PARTS.items():
             body = spec.get(part)
-            # A body with "\r" stays inline (YAML keeps it exactly): body files are read with
-            # universal newlines today (manifest/documents.py), which would turn \r\n into \n.
-            if kind_name == "EmailTemplate" and isinstance(body, str) and "\r" not in body:
+            if kind_name == "EmailTemplate" and isinstance(body, str):
                 relative = f"{BODY_DIR}/{name}.{extension}"
                 files[out / relative] = body  # body files are not ${var}-substituted: written as is
                 spec[part] = {"file": relative}

@@ -228,7 +228,9 @@ def _read_bodies(
             )
             continue
         try:
-            update[part] = path.read_text(encoding="utf-8")
+            # Bytes, not read_text: universal newlines would turn \r\n into \n, and SES must get
+            # the body exactly as it is in git.
+            update[part] = path.read_bytes().decode("utf-8")
             files[part] = path
         except FileNotFoundError:
             problems.append(

@@ -130,9 +130,8 @@ def test_import_round_trips_to_adoption_only_then_to_an_empty_plan(tmp_path: Pat
         "suppression.yaml",
         "templates.yaml",
     ]
-    # Bodies are files, byte for byte; the subject is inline with ${ escaped for substitution.
-    # A body with \r\n stays inline: body files are read with universal newlines.
-    assert not (manifests / "templates" / "welcome.html").exists()
+    # Bodies are files, byte for byte (\r\n included); the subject is inline with ${ escaped.
+    assert (manifests / "templates" / "welcome.html").read_bytes() == HTML.encode()
     assert (manifests / "templates" / "welcome.txt").read_text(encoding="utf-8") == TEXT
     assert not (manifests / "templates" / "html-only.txt").exists()
     assert (manifests / "templates" / "html-only.html").read_bytes() == "<p>Ü 🎉</p>\n".encode()
@@ -141,7 +140,7 @@ def test_import_round_trips_to_adoption_only_then_to_an_empty_plan(tmp_path: Pat
     docs = {d["metadata"]["name"]: d for d in yaml.safe_load_all(templates_yaml)}
     assert docs["welcome"]["spec"] == {
         "subject": SUBJECT.replace("${", "$${"),
-        "html": HTML,
+        "html": {"file": "templates/welcome.html"},
         "text": {"file": "templates/welcome.txt"},
         "tags": {"team": "growth"},
     }
