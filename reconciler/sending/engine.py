@@ -50,6 +50,10 @@ log = logging.getLogger("reconciler.sending")
 
 MAX_BATCH = 50  # SendBulkEmail's limit
 MAX_TEMPLATE_DATA = 262_144
+# Deeper data is refused per row: no template reads that deep, and JSON parsers (SES's, the
+# emulator's, Python's) give up near 1,000 levels, which would fail a whole batch. The same
+# bound as the YAML/JSON reader of --data and manifests.
+MAX_DATA_DEPTH = 200
 # Retried with jittered backoff, up to SendJob.max_attempts. FAILED is SES's unspecified
 # failure; it is retried a bounded number of times and then reported as permanent.
 STATUS_TRANSIENT = frozenset({"ACCOUNT_THROTTLED", "TRANSIENT_FAILURE", "FAILED"})
@@ -158,6 +162,25 @@ class _Stop(Exception):
 @dataclass
 class _Compiled:
     parts: list[tuple[str, Any]]  # (part name, compiled template)
+
+
+def _depth(value: Any) -> int:
+    """How deeply objects and arrays nest in ``value`` (iterative: the value may be hostile)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            children: Iterable[Any] = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_DATA_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def has_line_break(text: str) -> bool:
@@ -507,6 +530,9 @@ class SendEngine:
             report.skipped_suppressed += 1
             log.info("row %d %s: skipped, on the account suppression list", row, masked)
             return None
+        if _depth(recipient.data) > MAX_DATA_DEPTH:
+            self._refuse(recipient, "invalid", f"template data nested more than {MAX_DATA_DEPTH} levels deep")
+            return None
         variant = assign(address, self.job.variants) if self.job.variants else self.job.arms()[0]
         data = merge_template_data(dict(self.job.default_data), recipient.data)
         try:
@@ -661,14 +687,13 @@ class SendEngine:
                 for entry in entries:
                     if entry.recipient.row in accepted:
                         self._count_sent(entry)
-                    else:
-                        self._requeue(entry, error.code)
+                unsent = [e for e in entries if e.recipient.row not in accepted]
+                self._requeue_or_stop(unsent, error)
                 return
             if self.job.in_doubt == "resend":
                 if self._journal is not None:
                     self._journal.resolved(batch, [], rows, "resend")
-                for entry in entries:
-                    self._requeue(entry, error.code)
+                self._requeue_or_stop(entries, error)
                 return
             raise _Stop(
                 f"SES answered {error.code} to a SendBulkEmail call; its {len(rows)} recipients are in doubt. "
@@ -680,6 +705,20 @@ class SendEngine:
         if self._journal is not None:
             self._journal.abort(batch, f"{error.code}: {message}")
         raise _Stop(message, error)
+
+    def _requeue_or_stop(self, entries: list[_Entry], error: AwsError) -> None:
+        """Retry rows known to be unsent after a 5xx, for a bounded number of attempts: an
+        endpoint that keeps failing must stop the run (resumable), not loop for ever."""
+        if not entries:
+            return
+        if max(e.attempts for e in entries) + 1 >= self.job.max_attempts:
+            raise _Stop(
+                f"SES kept failing SendBulkEmail ({error.code}: {mask_text(str(error))}) after "
+                f"{self.job.max_attempts} attempts; the rest is unsent. Resume with the same --checkpoint later.",
+                error,
+            )
+        for entry in entries:
+            self._requeue(entry, error.code)
 
     def _record(self, batch: str, entries: list[_Entry], results: list[dict[str, Any]]) -> None:
         sent: list[tuple[int, str]] = []

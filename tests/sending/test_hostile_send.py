@@ -216,3 +216,38 @@ def test_ses_messages_quoting_recipients_are_masked(
     assert "s***r@example.net" in report.examples[0].reason
     everything = json.dumps(report.to_dict()) + caplog.text + checkpoint.read_text()
     assert "stranger@" not in everything
+
+
+def test_data_nested_too_deeply_refuses_the_row(
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path
+) -> None:
+    deep = '{"a":' * 900 + "1" + "}" * 900
+    path = tmp_path / "deep.jsonl"
+    path.write_text(
+        f'{{"email": "a@example.org", "name": "A", "plan": "p", "x": {deep}}}\n'
+        '{"email": "b@example.org", "name": "B", "plan": "p"}\n'
+    )
+    report = run(emulator, path)
+    assert (report.sent, report.refused_invalid, report.stopped) == (1, 1, None)
+    assert "nested more than 200 levels" in report.examples[0].reason
+
+
+def test_an_endpoint_failing_for_ever_stops_the_run(
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path
+) -> None:
+    from reconciler.sending import EmulatorResolver
+
+    emulator.configure(fault_rate=1.0, fault_kind="500", fault_operations=["SendBulkEmail"], seed=1)
+    path = tmp_path / "r.csv"
+    path.write_text("email,name,plan\na@example.org,A,p\n")
+    engine = SendEngine(
+        gateway_for(emulator),
+        SendJob(
+            from_address="news@example.com", template="welcome", retry_base=0.001, checkpoint=tmp_path / "ck"
+        ),
+        resolver=EmulatorResolver(emulator.endpoint_url),
+        seed=1,
+    )
+    report = engine.run(read_recipients(path), source_digest=file_digest(path))
+    assert report.stopped is not None and "after 6 attempts" in report.stopped
+    assert report.sent == 0

@@ -186,6 +186,8 @@ def _template_data(text: str | None, member: str) -> Any:
         data = json.loads(text)
     except ValueError as exc:
         raise BadRequestException(f"Invalid {member}: not valid JSON ({exc}).") from None
+    except RecursionError:  # a 400 like any bad data, not a 500 the client would retry
+        raise BadRequestException(f"Invalid {member}: nested too deeply.") from None
     if not isinstance(data, dict):
         raise BadRequestException(f"Invalid {member}: a JSON object is required.")
     return data
