@@ -59,6 +59,12 @@ def file_format(path: Path) -> str:
 def read_recipients(path: Path) -> Iterator[Recipient]:
     """Stream the recipients of ``path`` (CSV or JSONL by extension)."""
     if not path.is_file():
+        if path.exists():
+            raise RecipientFileError(
+                f"{path}: not a regular file",
+                hint="Save the recipients to a file first: it is read twice (the dry pass, then the send) "
+                "and its checksum keys the checkpoint, so a pipe or device cannot be used.",
+            )
         raise RecipientFileError(f"{path}: no such recipients file")
     if file_format(path) == "jsonl":
         yield from _read_jsonl(path)

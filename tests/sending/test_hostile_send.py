@@ -196,6 +196,8 @@ def test_cli_hostile_inputs_exit_1_with_a_message(
         assert result.returncode == 1, args
         assert message in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
     assert len(emulator.admin("sent_messages")) == 1
+    device = sesctl(emulator.endpoint_url, *send_args(Path("/dev/null"), "--yes"))
+    assert device.returncode == 1 and "/dev/null: not a regular file" in device.stderr
     header_only = tmp_path / "h.csv"
     header_only.write_text("email,name\n")
     result = sesctl(emulator.endpoint_url, *send_args(header_only, "--yes"))
