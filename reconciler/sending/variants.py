@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from reconciler.errors import UsageError
 
 VARIANT_TAG = "sesctl-variant"
-_SPEC = re.compile(r"^(?P<name>[A-Za-z0-9_-]{1,64})=(?P<template>[A-Za-z0-9_-]{1,64})(?::(?P<weight>\d+))?$")
+_SPEC = re.compile(
+    r"^(?P<name>[A-Za-z0-9_-]{1,64})=(?P<template>[A-Za-z0-9_-]{1,64})(?::(?P<weight>\d{1,7}))?$"
+)
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,8 @@ def parse_variant(spec: str) -> Variant:
     m = _SPEC.match(spec.strip())
     if m is None:
         raise UsageError(
-            f"Invalid --variant {spec!r}: expected NAME=TEMPLATE[:WEIGHT], e.g. A=welcome-a:50 "
-            "(names: letters, digits, '_' and '-')."
+            f"Invalid --variant {spec[:200]!r}: expected NAME=TEMPLATE[:WEIGHT], e.g. A=welcome-a:50 "
+            "(names: letters, digits, '_' and '-'; weights: whole numbers up to 9,999,999)."
         )
     weight = int(m.group("weight") or 1)
     if weight <= 0:

@@ -189,6 +189,18 @@ def test_cli_hostile_inputs_exit_1_with_a_message(
             "Invalid sender address",
         ),
         (send_args(path, "--yes", "--rate", "0"), "--rate"),
+        (
+            [
+                "send",
+                "--variant",
+                "A=welcome:" + "9" * 5000,
+                "--recipients",
+                str(path),
+                "--from",
+                "n@example.com",
+            ],
+            "weights",
+        ),
         (send_args(path, "--yes", "--configuration-set", "nope"), "Configuration set nope does not exist"),
     ]
     for args, message in cases:
