@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> Any:
         return cli.main(args=argv, prog_name="sesctl", standalone_mode=False)
     except click.exceptions.Abort as exc:
         # click turns Ctrl-C into Abort; a user's "no" at a prompt is an Abort too.
-        interrupted = isinstance(exc.__cause__, KeyboardInterrupt)
+        # click.confirm raises Abort "from None" on Ctrl-C, so the interrupt is the context.
+        interrupted = isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt)
         click.echo("Interrupted." if interrupted else "Aborted.", err=True)
         sys.exit(130 if interrupted else 1)
     except click.ClickException as exc:

@@ -289,3 +289,36 @@ def test_send_checkpoint_in_a_missing_directory_creates_nothing(tmp_path: Path) 
     assert "the directory" in result.stderr and "does not exist" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "no").exists()
+
+
+def test_ctrl_c_at_a_confirmation_prompt_exits_130(tmp_path: Path) -> None:
+    import pty
+    import select
+    import signal
+
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [str(SESCTL), "local", "reset", "--state", str(tmp_path / "state.json")],
+        stdin=secondary,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    try:
+        seen = b""
+        assert proc.stdout is not None
+        while b"[y/N]" not in seen:  # the prompt is on screen: the interrupt lands in click.confirm
+            ready, _, _ = select.select([proc.stdout], [], [], 30)
+            assert ready, f"no prompt; got {seen!r}"
+            chunk = os.read(proc.stdout.fileno(), 1024)
+            assert chunk, f"exited before prompting; got {seen!r}"
+            seen += chunk
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert b"Interrupted." in stderr and b"Traceback" not in stderr
