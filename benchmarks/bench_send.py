@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -51,23 +52,10 @@ ENV = {
 
 @contextmanager
 def serve(workdir: Path) -> Iterator[str]:
-    proc = subprocess.Popen(
-        [SESCTL, "local", "serve", "--port", "0", "--state", str(workdir / "state.json")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=workdir,
-        env=ENV,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if "listening on http://" not in line:
-            raise SystemExit(f"the emulator did not start: {line}")
-        yield line.rsplit(" ", 1)[1].strip()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    from reconciler.testing import served_emulator
+
+    with served_emulator(workdir / "state.json", env=ENV, stop_signal=signal.SIGTERM) as (_, url):
+        yield url
 
 
 def admin(url: str, name: str, **kwargs: Any) -> Any:

@@ -20,6 +20,10 @@ the pattern: a fresh emulator per test, strict response checking on.
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,7 +36,7 @@ from reconciler.emulator.local import admin_request
 from reconciler.emulator.server import ACCOUNT_ID, Emulator, EmulatorConfig, EmulatorServer, reset_moto
 from reconciler.emulator.state import EmulatorState
 
-__all__ = ["ACCOUNT_ID", "LocalEmulator", "local_emulator"]
+__all__ = ["ACCOUNT_ID", "LocalEmulator", "local_emulator", "served_emulator"]
 
 REGION = "us-east-1"
 _client_lock = threading.Lock()
@@ -140,6 +144,41 @@ def local_emulator(
     if strict and emulator.violations:
         listed = "\n  ".join(emulator.violations)
         raise AssertionError(f"the emulator sent responses outside the sesv2 model:\n  {listed}")
+
+
+@contextmanager
+def served_emulator(
+    state_file: Path, *options: str, env: dict[str, str] | None = None, stop_signal: int = signal.SIGKILL
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``sesctl local serve --port 0`` as a real subprocess (for tests of processes that are
+    killed, restarted or share a server): yields the process and its URL; ``options`` are extra
+    ``local serve`` flags. The server is stopped with ``stop_signal`` at exit."""
+    sesctl = Path(sys.executable).parent / "sesctl"
+    # stderr to a file, not a pipe: a long run's log must never fill a pipe nobody reads.
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        proc = subprocess.Popen(
+            [str(sesctl), "local", "serve", "--port", "0", "--state", str(state_file), *options],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            cwd=state_file.parent,
+            env=env,
+        )
+        try:
+            assert proc.stdout is not None
+            first = proc.stdout.readline()  # "sesctl local emulator listening on http://127.0.0.1:PORT"
+            if "listening on http://" not in first:
+                proc.kill()
+                proc.wait(timeout=30)
+                errors.seek(0)
+                raise RuntimeError(f"the emulator did not start: {first}{errors.read()}")
+            yield proc, first.rsplit(" ", 1)[1].strip()
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(stop_signal)
+            proc.wait(timeout=30)
+            if proc.stdout is not None:
+                proc.stdout.close()
 
 
 # pytest fixtures, for `pytest_plugins = ["reconciler.testing"]` in your own conftest.py (pytest

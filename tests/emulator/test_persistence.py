@@ -6,8 +6,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 from botocore.config import Config
 
 from reconciler.emulator.local import embedded_endpoint, running_server
+from reconciler.testing import served_emulator
 
 SESCTL = str(Path(sys.executable).parent / "sesctl")
 TEMPLATE = {"Subject": "Hi {{name}}", "Text": "Hello {{name}}", "Html": "<p>Hello {{name}}</p>"}
@@ -27,24 +27,8 @@ def _client(url: str) -> Any:
     ).client("sesv2", endpoint_url=url, config=Config(retries={"total_max_attempts": 1}))
 
 
-@contextmanager
-def serve(state: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    proc = subprocess.Popen(
-        [SESCTL, "local", "serve", "--port", "0", "--state", str(state), *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=state.parent,
-    )
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert "listening on http://" in first, first + (proc.stderr.read() if proc.stderr else "")
-        yield proc, first.rsplit(" ", 1)[1].strip()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
+def serve(state: Path, *extra: str) -> AbstractContextManager[tuple[subprocess.Popen[str], str]]:
+    return served_emulator(state, *extra)
 
 
 def test_state_survives_a_hard_kill_and_a_restart(tmp_path: Path) -> None:

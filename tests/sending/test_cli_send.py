@@ -20,7 +20,7 @@ import pytest
 from sending_support import TEMPLATE, write_csv
 
 from reconciler.emulator.local import admin_request
-from reconciler.testing import LocalEmulator
+from reconciler.testing import LocalEmulator, served_emulator
 
 SESCTL = str(Path(sys.executable).parent / "sesctl")
 ENV = {
@@ -53,22 +53,8 @@ def send_args(path: Path, *extra: str) -> list[str]:
 
 @contextmanager
 def serve(tmp_path: Path) -> Iterator[str]:
-    proc = subprocess.Popen(
-        [SESCTL, "local", "serve", "--port", "0", "--state", str(tmp_path / "state.json")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=tmp_path,
-        env=ENV,
-    )
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert "listening on http://" in first, first
-        yield first.rsplit(" ", 1)[1].strip()
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
+    with served_emulator(tmp_path / "state.json", env=ENV) as (_, url):
+        yield url
 
 
 def sent_to(url: str) -> Counter[str]:
