@@ -303,6 +303,9 @@ def test_ctrl_c_at_a_confirmation_prompt_exits_130(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=tmp_path,
+        # A shell running this suite in the background ignores SIGINT, and children inherit that;
+        # a user's terminal does not.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         seen = b""
