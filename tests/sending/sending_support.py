@@ -3,11 +3,41 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, get_args
 
 from reconciler.emulator.state import EventType
+
+# The real CLI, as a user runs it, against an emulator URL (dummy credentials, no profile).
+SESCTL = str(Path(sys.executable).parent / "sesctl")
+ENV = {
+    **{k: v for k, v in os.environ.items() if k != "AWS_PROFILE"},
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_REGION": "us-east-1",
+}
+
+
+def sesctl(url: str, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SESCTL, "--endpoint-url", url, *args],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        **kwargs,
+    )
+
+
+def send_args(path: Path, *extra: str) -> list[str]:
+    return ["send", "--template", "welcome", "--recipients", str(path), "--from", "news@example.com", *extra]
+
 
 SENDER = "news@example.com"
 TEMPLATE = {

@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -17,38 +16,14 @@ from typing import Any
 
 import boto3
 import pytest
-from sending_support import TEMPLATE, write_csv
+from sending_support import ENV, SESCTL, TEMPLATE, send_args, sesctl, write_csv
 
 from reconciler.emulator.local import admin_request
 from reconciler.testing import LocalEmulator, served_emulator
 
-SESCTL = str(Path(sys.executable).parent / "sesctl")
-ENV = {
-    **{k: v for k, v in os.environ.items() if k != "AWS_PROFILE"},
-    "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",
-    "AWS_REGION": "us-east-1",
-}
-
 
 def people(n: int) -> list[dict[str, str]]:
     return [{"email": f"user{i}@example.org", "name": f"U{i}", "plan": "pro"} for i in range(n)]
-
-
-def sesctl(url: str, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [SESCTL, "--endpoint-url", url, *args],
-        capture_output=True,
-        text=True,
-        env=ENV,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-        **kwargs,
-    )
-
-
-def send_args(path: Path, *extra: str) -> list[str]:
-    return ["send", "--template", "welcome", "--recipients", str(path), "--from", "news@example.com", *extra]
 
 
 @contextmanager

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sending_support import gateway_for
+from sending_support import gateway_for, send_args, sesctl
 
 from reconciler.sending import (
     CheckpointError,
@@ -23,29 +21,6 @@ from reconciler.sending import (
 )
 from reconciler.sending.dedupe import SeenAddresses
 from reconciler.testing import LocalEmulator
-
-SESCTL = str(Path(sys.executable).parent / "sesctl")
-ENV = {
-    **{k: v for k, v in os.environ.items() if k != "AWS_PROFILE"},
-    "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",
-    "AWS_REGION": "us-east-1",
-}
-
-
-def sesctl(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [SESCTL, "--endpoint-url", url, *args],
-        capture_output=True,
-        text=True,
-        env=ENV,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
-
-
-def send_args(path: Path, *extra: str) -> list[str]:
-    return ["send", "--template", "welcome", "--recipients", str(path), "--from", "news@example.com", *extra]
 
 
 def run(emulator: LocalEmulator, path: Path, **job: Any) -> Any:
