@@ -31,6 +31,10 @@ MAX_PARTIAL_DEPTH = 50
 # message is 40 MB; a real template's partials stay far below this.
 MAX_PARTIAL_OUTPUT = 20_000_000
 
+# Loop items visited in one render, all loops together (nested loops multiply): four #each
+# nested over 300 items would otherwise run for hours. A real email visits a few hundred.
+MAX_LOOP_ITEMS = 5_000_000
+
 
 def node_loops(node: ast.Block, bparams: frozenset[str]) -> int:
     """1 if the block compiles to a Python ``for`` loop (#each, sections), else 0."""
@@ -47,6 +51,7 @@ class RenderState:
     root: Any
     partial_depth: int = 0
     partial_output: int = 0  # characters returned by partial calls so far
+    loop_items: int = 0  # items visited by #each and sections so far (MAX_LOOP_ITEMS)
 
 
 @dataclass
@@ -279,6 +284,8 @@ class Generator:
         self.emit(f"    {n} = 0")
         self.emit(f"if {n}:")
         self.level += 1
+        budget = self.error_index("", "", node.pos)
+        self.emit(f"LOOPS(st, {n}, {budget})")
         self.emit(f"for {i}, ({k}, {v}) in enumerate({it}):")
         self.level += 1
         inner = self.iteration(sc, v, i, k, n)
@@ -314,6 +321,7 @@ class Generator:
             self.emit("pass")
         else:
             self.emit(f"{n} = len({items})")
+            self.emit(f"LOOPS(st, {n}, {self.error_index('', '', node.pos)})")
             self.emit(f"for {i}, {v} in enumerate({items}):")
             self.level += 1
             # arrays iterate as #each does (with @index...); other values keep the frame
@@ -443,6 +451,18 @@ def _namespace(errors: list[tuple[str, str, str, int, int]], null_is_missing: bo
             )
         return runtime.indent_lines(out, indent) if indent else out
 
+    def loops(st: RenderState, n: int, k: int) -> None:
+        st.loop_items += n
+        if st.loop_items > MAX_LOOP_ITEMS:
+            _, _, part, line, column = errors[k]
+            raise RenderError(
+                f"the template's loops visit more than {MAX_LOOP_ITEMS // 1_000_000} million items "
+                "in one render (nested #each over large lists?)",
+                part=part,
+                line=line,
+                column=column,
+            )
+
     strict_prop, js_str, escape_html, missing = (
         runtime.strict_prop,
         runtime.js_str,
@@ -508,4 +528,5 @@ def _namespace(errors: list[tuple[str, str, str, int, int]], null_is_missing: bo
         "PR": strict_print,
         "PRE": strict_print_escaped,
         "PARTIAL": partial,
+        "LOOPS": loops,
     }

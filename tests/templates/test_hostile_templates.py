@@ -91,3 +91,35 @@ def test_render_command_on_a_repeating_partial_is_an_error(tmp_path: Path) -> No
     assert result.returncode == 1, result.stdout[-500:]
     assert "million characters" in result.stderr and "Traceback" not in result.stderr
     assert "t.yaml" in result.stderr and "EmailTemplate/boom" in result.stderr
+
+
+def _self_nested_list(n: int) -> list[object]:
+    items: list[object] = []
+    items.extend([{"a": items}] * n)  # every item holds the list again: any depth of {{#a}}
+    return items
+
+
+@pytest.mark.parametrize(
+    ("source", "data"),
+    [
+        (
+            "{{#each a}}{{#each ../a}}{{#each ../../a}}{{#each ../../../a}}x{{/each}}{{/each}}{{/each}}{{/each}}",
+            {"a": list(range(300))},
+        ),
+        ("{{#a}}{{#a}}{{#a}}{{#a}}x{{/a}}{{/a}}{{/a}}{{/a}}", {"a": _self_nested_list(300)}),
+    ],
+    ids=["each", "sections"],
+)
+def test_nested_loops_over_large_lists_are_bounded(source: str, data: dict[str, object]) -> None:
+    # 300**4 item visits would run for hours; the render stops at the loop budget instead.
+    template = compile_template(source, part="html")
+    with pytest.raises(RenderError) as caught:
+        template.render(data)
+    assert "loops visit more than" in caught.value.reason
+    assert caught.value.part == "html" and caught.value.line == 1 and caught.value.column > 1
+
+
+def test_ordinary_loops_stay_far_below_the_budget() -> None:
+    template = compile_template("{{#each rows}}{{#each cells}}{{this}}{{/each}};{{/each}}", part="html")
+    rows = [{"cells": list(range(100))} for _ in range(1000)]  # 100,000 item visits
+    assert template.render({"rows": rows}).count(";") == 1000
