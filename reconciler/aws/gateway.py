@@ -32,6 +32,7 @@ from botocore.exceptions import (
     ClientError,
     ConnectionClosedError,
     EndpointConnectionError,
+    InvalidRegionError,
     NoCredentialsError,
     NoRegionError,
     ParamValidationError,
@@ -151,6 +152,10 @@ class SesGateway:
                 "No AWS region configured.",
                 code="NoRegion",
                 hint="Pass --region (or set AWS_REGION), or use --local.",
+            ) from exc
+        except InvalidRegionError as exc:
+            raise UsageError(
+                f"{exc}", hint="--region (or AWS_REGION) takes a region code such as us-east-1 or eu-west-1."
             ) from exc
         except BotoCoreError as exc:
             raise AwsError(str(exc), code=type(exc).__name__, hint=CREDENTIALS_HINT) from exc

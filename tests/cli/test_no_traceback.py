@@ -73,6 +73,7 @@ CASES = [
     # render and test
     Case("render-unknown", ("render", "nope"), "no EmailTemplate named 'nope'"),
     Case("render-bad-json", ("render", "welcome", "--data", "{bad"), "not valid JSON or YAML"),
+    Case("bad-region", ("--region", "us east", "quota"), "takes a region code such as us-east-1"),
     Case(
         "render-missing-data",
         ("render", "welcome", "--data", "missing.json"),
