@@ -292,12 +292,22 @@ def test_send_checkpoint_in_a_missing_directory_creates_nothing(tmp_path: Path) 
     assert not (tmp_path / "no").exists()
 
 
+def _interruptible() -> None:
+    # In the child, before exec: a test runner may ignore or block SIGINT, and children inherit
+    # both; a user's terminal does neither.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_ctrl_c_at_a_confirmation_prompt_exits_130(tmp_path: Path) -> None:
     import pty
     import select
     import signal
 
     primary, secondary = pty.openpty()
+    open_fds = [primary, secondary]
     proc = subprocess.Popen(
         [str(SESCTL), "local", "reset", "--state", str(tmp_path / "state.json")],
         stdin=secondary,
@@ -306,7 +316,7 @@ def test_ctrl_c_at_a_confirmation_prompt_exits_130(tmp_path: Path) -> None:
         cwd=tmp_path,
         # A shell running this suite in the background ignores SIGINT, and children inherit that;
         # a user's terminal does not.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=_interruptible,
     )
     try:
         seen = b""
@@ -318,11 +328,17 @@ def test_ctrl_c_at_a_confirmation_prompt_exits_130(tmp_path: Path) -> None:
             assert chunk, f"exited before prompting; got {seen!r}"
             seen += chunk
         proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=30)
-    finally:
+        # Hang up the terminal as a closing window would: under some test runners the child
+        # otherwise lingers on its tty after printing its message.
+        open_fds.clear()
         os.close(primary)
         os.close(secondary)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        for fd in open_fds:  # only on failure: fd numbers may be reused once closed
+            os.close(fd)
         if proc.poll() is None:
             proc.kill()
+            proc.wait(timeout=10)
     assert proc.returncode == 130, stderr
     assert b"Interrupted." in stderr and b"Traceback" not in stderr
