@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from reconciler.emulator.faults import RefusingBucket
+
 SENT_RING_SIZE = 10_000
 WINDOW_SECONDS = 24 * 3600
 BUCKET_SECONDS = 60  # the quota window is counted in one-minute buckets
@@ -56,8 +58,7 @@ class SendingState(BaseModel):
     quota_window: dict[int, float] = Field(default_factory=dict)
 
     _sent: deque[SentMessage] = PrivateAttr(default_factory=lambda: deque(maxlen=SENT_RING_SIZE))
-    _tokens: float | None = PrivateAttr(default=None)
-    _refilled: float = PrivateAttr(default=0.0)
+    _rate_bucket: RefusingBucket | None = PrivateAttr(default=None)
     # Test hook: answer the next N bulk entries with TRANSIENT_FAILURE (admin configure_sending).
     _transient_failures: int = PrivateAttr(default=0)
 
@@ -84,17 +85,10 @@ class SendingState(BaseModel):
     def take_rate(self, recipients: int, max_send_rate: float) -> bool:
         """Spend ``recipients`` from a token bucket refilled at MaxSendRate per second and
         holding at most one second's worth; False (nothing spent) if there are too few."""
-        capacity = max(1.0, max_send_rate)
         now = time.monotonic()
-        if self._tokens is None:
-            self._tokens = capacity
-        else:
-            self._tokens = min(capacity, self._tokens + (now - self._refilled) * max_send_rate)
-        self._refilled = now
-        if recipients > self._tokens:
-            return False
-        self._tokens -= recipients
-        return True
+        if self._rate_bucket is None:
+            self._rate_bucket = RefusingBucket.full(max_send_rate, now)
+        return self._rate_bucket.take(recipients, max_send_rate, now)
 
     # ---- transient failure injection ---------------------------------------------------------
 
