@@ -296,7 +296,9 @@ def test_server_errors_are_decided_by_the_emulator_without_duplicates(
 ) -> None:
     from reconciler.sending import EmulatorResolver
 
-    emulator.configure(fault_rate=0.3, fault_kind="500", fault_operations=["SendBulkEmail"], seed=3)
+    # 20 %: a batch fails all 6 attempts once in ~16,000 (at 30 % it did under load, with
+    # concurrent workers making the seeded faults land in another order).
+    emulator.configure(fault_rate=0.2, fault_kind="500", fault_operations=["SendBulkEmail"], seed=3)
     path = write_csv(tmp_path / "r.csv", people(200))
     resolver = EmulatorResolver(emulator.endpoint_url)
     emulator.admin("configure_sending", transient_failures=7)
