@@ -322,7 +322,7 @@ def _gateway(
                 aws, rates=rate if rate is not None or not aws.local else LOCAL_RATE, retry=retry
             )
         except ValueError as exc:  # a bad --rate
-            raise UsageError(str(exc), hint="--rate takes RPS or Operation=RPS,...,default=RPS") from exc
+            raise UsageError(f"--rate: {exc}", hint="--rate takes RPS or Operation=RPS,...,default=RPS") from exc
         yield gateway
 
 
@@ -375,7 +375,11 @@ def _read_plan_file(path: Path) -> Plan:
 
 
 def _check_same_target(saved: Plan, options: PlanOptions) -> None:
-    for what, then, now in (("stack", saved.stack, options.stack), ("region", saved.region, options.region)):
+    for what, then, now in (
+        ("stack", saved.stack, options.stack),
+        ("environment", saved.environment, options.environment),
+        ("region", saved.region, options.region),
+    ):
         if then != now:
             raise PlanError(
                 f"the saved plan was made for {what} {then!r}, but this apply targets {what} {now!r}",

@@ -15,6 +15,7 @@ bucket at rate r are spaced exactly 1/r apart, whatever their number.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -96,11 +97,11 @@ class RateLimits:
         if rates is None:
             return cls(burst=burst)
         if isinstance(rates, int | float):
-            return cls(default=float(rates), burst=burst)
+            return cls(default=_positive(rates, "every operation"), burst=burst)
         if isinstance(rates, str):
             text = rates.strip()
             if "=" not in text:
-                return cls(default=_positive(text, "rate"), burst=burst)
+                return cls(default=_positive(text, "every operation"), burst=burst)
             pairs = dict(item.split("=", 1) for item in text.split(",") if item.strip())
             rates = {key.strip(): _positive(value, key.strip()) for key, value in pairs.items()}
         table = {str(op): _positive(rate, str(op)) for op, rate in rates.items()}
@@ -124,8 +125,10 @@ def _positive(value: object, what: str) -> float:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(f"rate for {what} must be a number of requests per second, got {value!r}") from None
-    if number <= 0:
-        raise ValueError(f"rate for {what} must be positive, got {value!r}")
+    # NaN compares false with everything and infinity never waits: either would switch the
+    # client-side pacing off without a word, so both are refused like zero.
+    if not (math.isfinite(number) and number > 0):
+        raise ValueError(f"rate for {what} must be a positive, finite number, got {value!r}")
     return number
 
 

@@ -58,7 +58,7 @@ def test_rates_parse_cli_forms() -> None:
     limits = RateLimits.parse("GetEmailTemplate=3, default=0.5")
     assert (limits.rate("GetEmailTemplate"), limits.rate("Other")) == (3.0, 0.5)
     assert RateLimits.parse({"ListEmailTemplates": 4}).rate("ListEmailTemplates") == 4.0
-    for bad in ("0", "-1", "fast", {"X": "slow"}):
+    for bad in ("0", "-1", "fast", {"X": "slow"}, "nan", "inf", "-inf", "X=nan", float("nan"), float("inf"), 0):
         with pytest.raises(ValueError, match="rate"):
             RateLimits.parse(bad)
 
