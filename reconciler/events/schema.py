@@ -1,0 +1,99 @@
+"""The event store's schema and its migrations.
+
+The schema version is SQLite's ``user_version``. ``MIGRATIONS[n]`` takes a store from version
+``n`` to ``n + 1``; a store newer than this code is refused rather than written to. Add a
+migration at the end, never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: the first schema
+    """
+    CREATE TABLE meta (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    -- Tag sets are shared: a campaign's messages all carry the same tags, so an event holds the
+    -- id of its set and filtering by a tag is a lookup in tagset_tags.
+    CREATE TABLE tagsets (
+        id INTEGER PRIMARY KEY,
+        digest BLOB NOT NULL UNIQUE,
+        tags TEXT NOT NULL
+    );
+    CREATE TABLE tagset_tags (
+        tagset_id INTEGER NOT NULL REFERENCES tagsets(id),
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (name, value, tagset_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        event_key BLOB NOT NULL UNIQUE,
+        message_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        event_time INTEGER NOT NULL,
+        sent_time INTEGER,
+        committed_at INTEGER NOT NULL,
+        recipient_hash TEXT,
+        recipient_domain TEXT,
+        configuration_set TEXT,
+        template TEXT,
+        variant TEXT,
+        from_domain TEXT,
+        tagset_id INTEGER REFERENCES tagsets(id),
+        bounce_type TEXT,
+        bounce_subtype TEXT,
+        status TEXT,
+        diagnostic TEXT,
+        feedback_type TEXT,
+        reason TEXT,
+        link TEXT,
+        contact_list TEXT,
+        detail TEXT
+    );
+    CREATE INDEX events_time ON events (event_time);
+    CREATE INDEX events_recipient ON events (recipient_hash);
+    CREATE INDEX events_message ON events (message_id);
+    CREATE TABLE quarantine (
+        id INTEGER PRIMARY KEY,
+        received_at INTEGER NOT NULL,
+        origin TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        raw BLOB NOT NULL
+    );
+    CREATE INDEX quarantine_time ON quarantine (received_at);
+    -- S3 objects (and files) already ingested, recorded in the same transaction as their events,
+    -- so a consumer stopped at any point resumes without reading an object twice.
+    CREATE TABLE processed_objects (
+        location TEXT PRIMARY KEY,
+        etag TEXT NOT NULL,
+        processed_at INTEGER NOT NULL
+    );
+    CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        committed_at INTEGER NOT NULL,
+        origin TEXT NOT NULL,
+        received INTEGER NOT NULL,
+        added INTEGER NOT NULL,
+        duplicates INTEGER NOT NULL,
+        quarantined INTEGER NOT NULL,
+        controls INTEGER NOT NULL,
+        lag_p50_ms INTEGER,
+        lag_p95_ms INTEGER,
+        lag_max_ms INTEGER
+    );
+    CREATE INDEX batches_time ON batches (committed_at);
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        fired_at INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        value REAL,
+        threshold REAL,
+        message TEXT NOT NULL
+    );
+    CREATE INDEX alerts_time ON alerts (fired_at);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
