@@ -38,6 +38,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("reconciler.cli.plan", "Show what apply would change in live SES."),
     "apply": ("reconciler.cli.apply", "Make live SES match the manifests (or apply a saved plan)."),
     "import": ("reconciler.cli.import_", "Write manifests from the live SES account, to adopt it."),
+    "history": ("reconciler.cli.history", "List an EmailTemplate's versions from git, and which is live."),
+    "diff": ("reconciler.cli.diff", "Diff two versions of an EmailTemplate (or a version and live SES)."),
+    "rollback": ("reconciler.cli.rollback", "Write an earlier version of an EmailTemplate back into the manifests."),
 }
 
 

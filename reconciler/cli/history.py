@@ -1,0 +1,95 @@
+"""``sesctl history``: the versions of an EmailTemplate, from git, and which one is live."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reconciler.cli.context import Settings
+from reconciler.errors import ReconcilerError
+from reconciler.versions.history import History, TemplateContent, template_history
+from reconciler.versions.rollback import recorded_rollback
+
+
+def fetch_live(settings: Settings, ses_name: str) -> TemplateContent | None:
+    """The template as SES holds it now (None when SES has none of that name)."""
+    from reconciler.aws.clients import open_aws
+    from reconciler.aws.gateway import SesGateway
+    from reconciler.versions.live import live_content
+
+    with open_aws(settings) as aws:
+        return live_content(SesGateway.from_aws(aws), ses_name)
+
+
+def live_status(history: History, live: TemplateContent | None) -> dict[str, Any]:
+    if live is None:
+        return {"state": "absent", "text": f"not in SES (no template named {history.ses_name!r})"}
+    version = history.matching(live)
+    rollback = recorded_rollback(history.project_root, history.address, live.digest)
+    if version is None:
+        return {"state": "drift", "text": "differs from every version in git (changed outside sesctl)"}
+    text = version.label if version.commit is None else f"{version.label} ({version.commit.short})"
+    if rollback is not None:
+        text += f", rolled back on {rollback.get('time')}"
+    if version is not history.current:
+        text += f"; the manifests declare {history.current.label}: `sesctl plan` shows the change"
+    return {"state": "version", "version": version.number, "rolled_back": rollback is not None, "text": text}
+
+
+@click.command("history")
+@click.argument("address", metavar="EmailTemplate/NAME")
+@click.option("--path", "path", type=click.Path(path_type=Path), help="Project or manifests path (default: .).")
+@click.option("--env", "env", envvar="SESCTL_ENV", help="Environment from sesctl.yaml (variables, AWS target).")
+@click.option("--offline", is_flag=True, help="Do not ask SES which version is live.")
+@click.option("--json", "as_json", is_flag=True, help="Print the versions as JSON.")
+@click.pass_context
+def command(
+    ctx: click.Context, address: str, path: Path | None, env: str | None, offline: bool, as_json: bool
+) -> None:
+    """List the versions of a template: each commit that changed its manifest document or
+    body files, with author, date and message, and which version is live in SES.
+
+    \b
+    Examples:
+      sesctl --local history EmailTemplate/welcome
+      sesctl history welcome --offline --json
+    """
+    history = template_history(path, address, env)
+    live: dict[str, Any] = {"state": "unknown", "text": "not asked (--offline)"}
+    if not offline:
+        try:
+            live = live_status(history, fetch_live(ctx.obj, history.ses_name))
+        except ReconcilerError as exc:
+            live = {"state": "unknown", "text": f"unknown: {exc}"}
+    live_version = live.get("version")
+    if as_json:
+        rows = [
+            {
+                "version": v.number,
+                "commit": v.commit.sha if v.commit else None,
+                "author": v.commit.author if v.commit else None,
+                "date": v.commit.date if v.commit else None,
+                "message": v.commit.subject if v.commit else None,
+                "content_digest": v.content.digest,
+                "live": v.number is not None and v.number == live_version,
+            }
+            for v in [*history.versions, *([history.working] if history.working else [])]
+        ]
+        payload = {"address": history.address, "ses_name": history.ses_name, "versions": rows, "live": live}
+        click.echo(json.dumps(payload, indent=1, ensure_ascii=False))
+        return
+    click.echo(f"{history.address} (SES template {history.ses_name!r})\n")
+    table = [("VERSION", "COMMIT", "DATE", "AUTHOR", "MESSAGE")]
+    for v in history.versions:
+        assert v.commit is not None
+        mark = "  <- live" if v.number == live_version else ""
+        table.append((v.label, v.commit.short, v.commit.date[:10], v.commit.author, v.commit.subject + mark))
+    if history.working is not None:
+        table.append(("working", "-", "-", "-", "uncommitted changes in the work tree"))
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    for row in table:
+        click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+    click.echo(f"\nLive: {live['text']}")
