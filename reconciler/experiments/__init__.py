@@ -1,0 +1,1 @@
+"""A/B template experiments: statistics, verdicts and results read from the event store."""
