@@ -73,6 +73,7 @@ class PlanResult:
     plan: Plan
     live: dict[str, LiveObject | None] = field(default_factory=dict)
     api_calls: dict[str, int] = field(default_factory=dict)
+    throttles: dict[str, int] = field(default_factory=dict)  # TooManyRequests answers, retried
 
 
 @dataclass
@@ -335,7 +336,7 @@ def _plan(gateway: SesGateway, state: DesiredState, options: PlanOptions) -> Pla
         live = read_live(gateway, registry, scope)
     the_plan = build_plan(desired, live, registry, options)
     by_address: dict[str, LiveObject | None] = {a: live.get(a) for a in the_plan.live_objects}
-    return PlanResult(the_plan, by_address, dict(gateway.calls))
+    return PlanResult(the_plan, by_address, dict(gateway.calls), dict(gateway.throttles))
 
 
 def _desired(state: DesiredState, registry: Mapping[str, Kind], stack: str) -> dict[str, DesiredResource]:

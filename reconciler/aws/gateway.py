@@ -7,6 +7,7 @@ with full-jitter backoff, errors mapped to AwsError with what to do next, and co
         names = gateway.paginate("ListConfigurationSets", "ConfigurationSets")
         results = gateway.read_many(lambda n: gateway.call("GetConfigurationSet", ConfigurationSetName=n), names)
         gateway.calls        # Counter: API requests per operation (retries included)
+        gateway.throttles    # Counter: of which answered TooManyRequests (each slows its bucket)
 
 Reads made inside ``with gateway.reading():`` through ``call_cached`` are memoized for the
 block (one request per distinct operation + parameters, even from concurrent threads), so
@@ -40,7 +41,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from reconciler.aws.ratelimit import DeadlineExceeded, RateLimits, RatesInput, RetryPolicy
+from reconciler.aws.ratelimit import DeadlineExceeded, RateLimits, RatesInput, RetryBudget, RetryPolicy
 from reconciler.errors import AwsError, RetryableAwsError, UsageError
 
 if TYPE_CHECKING:
@@ -127,6 +128,8 @@ class SesGateway:
         self.deadline: float | None = None if timeout is None else clock() + timeout
         self.calls: Counter[str] = Counter()  # requests sent, per operation (retries included)
         self.retries: Counter[str] = Counter()  # of which retries
+        self.throttles: Counter[str] = Counter()  # answers that were throttling refusals
+        self._budget = RetryBudget(self.retry)  # retries past max_attempts, for the whole run
         self.call_log: list[tuple[str, float]] = []  # (operation, clock time) of every request
         self._stats_lock = threading.Lock()
         self._cache: dict[str, Future[dict[str, Any]]] | None = None
@@ -196,17 +199,24 @@ class SesGateway:
             try:
                 response: dict[str, Any] = method(**params)
                 response.pop("ResponseMetadata", None)
+                bucket.succeeded()
+                self._budget.earn()
                 return response
             except (ClientError, BotoCoreError) as exc:
                 error = map_error(exc, operation, params, self.client)
                 if not isinstance(error, RetryableAwsError):
                     raise error from exc
+                throttled = error.code in THROTTLING_CODES
+                if throttled:
+                    bucket.throttled()
+                    with self._stats_lock:
+                        self.throttles[operation] += 1
                 delay = self.retry.delay(retry, self._rng)
                 now = self._clock()
-                out_of_time = now + delay - started > self.retry.max_elapsed or (
-                    self.deadline is not None and now + delay > self.deadline
-                )
-                if retry + 1 >= self.retry.max_attempts or out_of_time:
+                past_deadline = self.deadline is not None and now + delay > self.deadline
+                spent = retry + 1 >= self.retry.max_attempts or now + delay - started > self.retry.max_elapsed
+                # A throttled read goes on past its own limits while the run's budget lasts.
+                if past_deadline or (spent and not (throttled and self._budget.spend())):
                     raise _exhausted(error, retry + 1, now - started) from exc
                 retry += 1
                 self._sleep(delay)
@@ -306,6 +316,7 @@ class SesGateway:
         with self._stats_lock:
             self.calls.clear()
             self.retries.clear()
+            self.throttles.clear()
             self.call_log.clear()
 
     def _count(self, operation: str, is_retry: bool) -> None:

@@ -11,6 +11,14 @@ full-jitter exponential backoff, bounded in attempts, in total time and by a dea
 
 Buckets *reserve* their slot under a lock and sleep outside it, so N threads sharing a
 bucket at rate r are spaced exactly 1/r apart, whatever their number.
+
+Pacing to meet SES exactly (docs/performance.md): a client spaced exactly 1/r apart overruns a
+server refilling at r as soon as one request is delayed and the next is not, and every overrun
+costs a TooManyRequests retry. So RateLimits paces each operation a margin under the configured
+rate (``PACING_MARGIN``), a bucket told of a throttle slows down (multiplicative decrease), and
+each success after it speeds it up again by a step (additive recovery) up to the paced rate. A
+throttled call may retry past its own ``max_attempts`` while the run's RetryBudget lasts, so one
+unlucky read does not abort a 2,000-template plan.
 """
 
 from __future__ import annotations
@@ -24,6 +32,10 @@ from dataclasses import dataclass, field
 
 DEFAULT_RATE = 1.0  # requests per second: SES's documented limit for many control-plane calls
 DEFAULT_BURST = 1.0
+PACING_MARGIN = 0.95  # RateLimits pace this fraction of the configured rate
+SLOWDOWN = 0.7  # a throttle multiplies a bucket's rate by this...
+RECOVERY_STEP = 0.1  # ...and each success adds back this fraction of its paced rate
+MIN_FRACTION = 0.1  # never slower than this fraction of the paced rate
 
 
 class DeadlineExceeded(Exception):
@@ -37,31 +49,65 @@ class DeadlineExceeded(Exception):
 
 @dataclass
 class TokenBucket:
-    """``rate`` tokens per second, at most ``burst`` saved up. Thread-safe."""
+    """``rate`` tokens per second (times ``margin``: the paced rate), at most ``burst`` saved
+    up; :meth:`throttled` slows it down, :meth:`succeeded` recovers. Thread-safe."""
 
     rate: float
     burst: float = DEFAULT_BURST
     operation: str = ""
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    margin: float = 1.0
     _tokens: float = field(init=False)
     _updated: float = field(init=False)
+    _current: float = field(init=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         if self.rate <= 0:
             raise ValueError(f"rate for {self.operation or 'an operation'} must be positive, got {self.rate}")
+        if not 0 < self.margin <= 1:
+            raise ValueError(f"pacing margin must be in (0, 1], got {self.margin}")
         self.burst = max(1.0, self.burst)
         self._tokens = self.burst
         self._updated = self.clock()
+        self._current = self.paced
+
+    @property
+    def paced(self) -> float:
+        """The rate this bucket runs at when nothing is throttled."""
+        return self.rate * self.margin
+
+    @property
+    def current(self) -> float:
+        """The rate it runs at now (below ``paced`` after a throttle, until it recovers)."""
+        return self._current
+
+    def _refill(self, now: float) -> None:
+        self._tokens = min(self.burst, self._tokens + (now - self._updated) * self._current)
+        self._updated = now
+
+    def throttled(self) -> None:
+        """The server refused a call for its rate: slow down, and start from an empty bucket
+        (the server's is empty), so the next call waits a whole interval at the slower rate."""
+        with self._lock:
+            self._refill(self.clock())
+            self._current = max(self.paced * MIN_FRACTION, self._current * SLOWDOWN)
+            self._tokens = min(self._tokens, 0.0)
+
+    def succeeded(self) -> None:
+        """A call went through: recover a step towards the paced rate."""
+        if self._current < self.paced:
+            with self._lock:
+                self._refill(self.clock())
+                self._current = min(self.paced, self._current + self.paced * RECOVERY_STEP)
 
     def reserve(self, deadline: float | None = None) -> float:
         """Take a token, possibly on credit; return how long the caller must wait before using it."""
         with self._lock:
             now = self.clock()
-            self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
-            self._updated = now
-            wait = 0.0 if self._tokens >= 1.0 else (1.0 - self._tokens) / self.rate
+            self._refill(now)
+            wait = 0.0 if self._tokens >= 1.0 else (1.0 - self._tokens) / self._current
             if deadline is not None and now + wait > deadline:
                 raise DeadlineExceeded(self.operation, wait)
             self._tokens -= 1.0  # may go negative: later callers queue behind this reservation
@@ -80,13 +126,15 @@ RatesInput = float | int | str | Mapping[str, float] | None
 
 @dataclass
 class RateLimits:
-    """One bucket per operation: ``per_operation`` overrides, else ``default`` requests/s."""
+    """One bucket per operation: ``per_operation`` overrides, else ``default`` requests/s, each
+    paced at ``margin`` times its rate."""
 
     default: float = DEFAULT_RATE
     per_operation: dict[str, float] = field(default_factory=dict)
     burst: float = DEFAULT_BURST
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    margin: float = PACING_MARGIN
     _buckets: dict[str, TokenBucket] = field(init=False, default_factory=dict)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
@@ -115,7 +163,9 @@ class RateLimits:
         with self._lock:
             bucket = self._buckets.get(operation)
             if bucket is None:
-                bucket = TokenBucket(self.rate(operation), self.burst, operation, self.clock, self.sleep)
+                bucket = TokenBucket(
+                    self.rate(operation), self.burst, operation, self.clock, self.sleep, self.margin
+                )
                 self._buckets[operation] = bucket
             return bucket
 
@@ -140,10 +190,45 @@ class RetryPolicy:
     base: float = 0.5
     cap: float = 20.0
     max_elapsed: float = 90.0  # give up when the next sleep would pass this much time in total
+    # Throttled calls may retry past max_attempts and max_elapsed while the run's budget lasts:
+    # this many retries, plus one per ``budget_ratio`` of the calls that went through.
+    run_budget: int = 50
+    budget_ratio: float = 0.1
 
     def delay(self, retry: int, rng: random.Random) -> float:
         """Sleep before retry number ``retry`` (0-based)."""
         return rng.uniform(0.0, min(self.cap, self.base * (2.0**retry)))
 
 
-__all__ = ["DEFAULT_RATE", "DeadlineExceeded", "RateLimits", "RetryPolicy", "TokenBucket"]
+class RetryBudget:
+    """The extra retries a whole run may spend on throttled calls (one per gateway, shared by
+    every operation and thread): a fixed allowance plus a share of the calls that succeeded,
+    so a long run that is throttled now and then goes on, and one throttled for ever stops."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self._left = float(policy.run_budget)
+        self._ratio = policy.budget_ratio
+        self._lock = threading.Lock()
+
+    def earn(self) -> None:
+        with self._lock:
+            self._left += self._ratio
+
+    def spend(self) -> bool:
+        """Take one retry; False when the budget is spent."""
+        with self._lock:
+            if self._left < 1.0:
+                return False
+            self._left -= 1.0
+            return True
+
+
+__all__ = [
+    "DEFAULT_RATE",
+    "PACING_MARGIN",
+    "DeadlineExceeded",
+    "RateLimits",
+    "RetryBudget",
+    "RetryPolicy",
+    "TokenBucket",
+]

@@ -105,5 +105,17 @@ def command(
         click.echo(render_text(plan, color=settings.color and sys.stdout.isatty()), nl=False)
         if out is not None:
             click.echo(f"\nSaved the plan to {out}. Apply exactly this plan with: sesctl apply --plan {out}")
+    if result.throttles:  # stderr: the plan's text, JSON and Markdown stay as they are
+        click.echo(throttle_note(result.throttles), err=True)
     if detailed_exitcode and plan.has_changes:
         ctx.exit(2)
+
+
+def throttle_note(throttles: dict[str, int]) -> str:
+    """One line saying how often SES throttled the reads (each was retried after slowing down)."""
+    total = sum(throttles.values())
+    detail = ", ".join(f"{op} {n}" for op, n in sorted(throttles.items()))
+    return (
+        f"Note: SES throttled {total} request{'s' if total != 1 else ''} ({detail}); "
+        "each was retried at a slower pace. Lower --rate if this happens on every run."
+    )

@@ -207,3 +207,17 @@ def test_apply_asks_on_a_terminal(tmp_path: Path, emulator: Any, ses: Any) -> No
     assert ses.list_email_templates()["TemplatesMetadata"] == []
     accepted = ok(answer("yes\n"))
     assert "EmailTemplate/welcome: create done" in accepted.stdout
+
+
+def test_a_throttled_plan_goes_on_and_says_how_often_on_stderr(tmp_path: Path, emulator: Any) -> None:
+    root = project(tmp_path, {"templates.yaml": "".join(template(f"t{i}") for i in range(6))})
+    converge(root, emulator)
+    emulator.configure(fault_rate=0.5, fault_kind="throttle", fault_operations=["GetEmailTemplate"], seed=2)
+    try:
+        result = ok(sesctl(root, emulator, "plan", "--json"))
+    finally:
+        emulator.configure(fault_rate=0.0)
+    assert json.loads(result.stdout)["summary"]["create"] == 0  # stdout is the JSON plan, unchanged
+    assert "SES throttled" in result.stderr and "GetEmailTemplate" in result.stderr
+    quiet = ok(sesctl(root, emulator, "plan"))
+    assert "throttled" not in quiet.stderr

@@ -51,7 +51,7 @@ def test_injected_throttling_is_retried_then_succeeds(emulator: LocalEmulator) -
 
 def test_exhausted_throttling_gives_up_with_a_retryable_error_and_hint(emulator: LocalEmulator) -> None:
     emulator.configure(fault_rate=1.0, fault_kind="throttle", fault_operations=["GetAccount"])
-    gateway = fast_gateway(emulator, RetryPolicy(max_attempts=3, base=0.01, cap=0.02))
+    gateway = fast_gateway(emulator, RetryPolicy(max_attempts=3, base=0.01, cap=0.02, run_budget=0))
     with pytest.raises(RetryableAwsError) as caught:
         gateway.call("GetAccount")
     error = caught.value
@@ -60,6 +60,25 @@ def test_exhausted_throttling_gives_up_with_a_retryable_error_and_hint(emulator:
     assert "3 attempts" in str(error)
     assert "--rate" in (error.hint or "") and "concurrency" in (error.hint or "")
     assert gateway.calls["GetAccount"] == 3
+    assert gateway.throttles["GetAccount"] == 3
+
+
+def test_a_throttled_read_goes_on_past_its_attempts_while_the_run_budget_lasts(
+    emulator: LocalEmulator,
+) -> None:
+    # Every other GetAccount is refused: with 2 attempts per call, some calls meet two
+    # refusals in a row and would give up; the run's budget of retries carries them through.
+    emulator.configure(fault_rate=0.5, fault_kind="throttle", fault_operations=["GetAccount"], seed=5)
+    gateway = fast_gateway(emulator, RetryPolicy(max_attempts=2, base=0.001, cap=0.002, run_budget=40))
+    for _ in range(20):
+        gateway.call("GetAccount")
+    assert gateway.throttles["GetAccount"] == gateway.retries["GetAccount"] > 0
+    assert gateway.calls["GetAccount"] == 20 + gateway.retries["GetAccount"]
+    # ... and a spent budget stops a call that SES throttles for ever.
+    emulator.configure(fault_rate=1.0, fault_kind="throttle", fault_operations=["GetAccount"])
+    spent = fast_gateway(emulator, RetryPolicy(max_attempts=2, base=0.001, cap=0.002, run_budget=3))
+    with pytest.raises(RetryableAwsError, match="5 attempts"):
+        spent.call("GetAccount")
 
 
 def test_server_errors_are_retried_and_reported(emulator: LocalEmulator) -> None:

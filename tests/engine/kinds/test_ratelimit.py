@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from reconciler.aws.gateway import SesGateway
-from reconciler.aws.ratelimit import DeadlineExceeded, RateLimits, RetryPolicy, TokenBucket
+from reconciler.aws.ratelimit import PACING_MARGIN, DeadlineExceeded, RateLimits, RetryPolicy, TokenBucket
 from reconciler.errors import RetryableAwsError
 from reconciler.testing import ACCOUNT_ID, LocalEmulator
 
@@ -49,6 +49,32 @@ def test_acquire_sleeps_and_deadline_refuses_a_wait_it_cannot_meet() -> None:
     with pytest.raises(DeadlineExceeded, match="GetEmailTemplate"):
         bucket.acquire(deadline=clock.now + 0.5)
     assert bucket.acquire(deadline=clock.now + 1.0) == 1.0  # the refused call took no token
+
+
+def test_rate_limits_pace_a_margin_under_the_configured_rate() -> None:
+    clock = FakeClock()
+    limits = RateLimits(default=1.0, clock=clock, sleep=clock.sleep)
+    bucket = limits.bucket("GetEmailTemplate")
+    assert bucket.rate == 1.0 and bucket.paced == pytest.approx(PACING_MARGIN)
+    assert bucket.reserve() == 0.0
+    assert bucket.reserve() == pytest.approx(1 / PACING_MARGIN)  # never exactly 1/r: jitter would overrun SES
+
+
+def test_a_throttle_slows_the_bucket_down_and_successes_recover_it() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(rate=10.0, clock=clock, sleep=clock.sleep)
+    assert bucket.reserve() == 0.0
+    bucket.throttled()  # multiplicative decrease, and the bucket starts empty
+    assert bucket.current == pytest.approx(7.0)
+    assert bucket.reserve() == pytest.approx(1 / 7.0)
+    for _ in range(50):
+        bucket.throttled()
+    assert bucket.current == pytest.approx(1.0)  # a floor: a tenth of the paced rate
+    steps = 0
+    while bucket.current < bucket.paced:
+        bucket.succeeded()  # additive recovery, up to the paced rate and no further
+        steps += 1
+    assert steps == 9 and bucket.current == 10.0
 
 
 def test_rates_parse_cli_forms() -> None:
