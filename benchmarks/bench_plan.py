@@ -22,9 +22,10 @@ from pathlib import Path
 
 import yaml
 
-from reconciler import services
-from reconciler.cli.context import Settings
+from reconciler.app.apply import ApplyRequest, apply
+from reconciler.app.plan import PlanRequest, plan
 from reconciler.manifest import load_manifests
+from reconciler.settings import Settings
 from reconciler.testing import local_emulator
 
 
@@ -106,8 +107,8 @@ def main() -> None:
         root = Path(tmp)
         write_stack(root, args.templates, args.sets, args.destinations)
         settings = Settings(endpoint_url=emu.endpoint_url, region="us-east-1", color=False)
-        setup = services.apply(
-            settings, services.ApplyRequest(path=root, rate=10_000), confirm=lambda plan: True
+        setup = apply(
+            settings, ApplyRequest(path=root, rate=10_000), confirm=lambda plan: True
         )
         assert setup.result is not None and setup.result.ok, "set-up apply failed"
 
@@ -117,7 +118,7 @@ def main() -> None:
         loading = time.monotonic() - started
         time.sleep(1.0)  # let the emulator's buckets refill after the set-up
         started = time.monotonic()
-        result = services.plan(settings, services.PlanRequest(path=root, rate=args.rate))
+        result = plan(settings, PlanRequest(path=root, rate=args.rate))
         wall = time.monotonic() - started
         assert not result.plan.has_changes, "the benchmark stack should be in sync"
 

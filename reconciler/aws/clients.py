@@ -21,8 +21,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError, NoCredentialsError, ProfileNotFound
 
-from reconciler.cli.context import Settings
 from reconciler.errors import AwsError, UsageError
+from reconciler.settings import Settings
 
 LOCAL_REGION = "us-east-1"
 LOCAL_STATE_DIR = Path(".sesctl")

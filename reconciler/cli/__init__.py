@@ -14,8 +14,8 @@ from typing import Any
 import click
 
 from reconciler import __version__
-from reconciler.cli.context import Settings
 from reconciler.errors import ReconcilerError
+from reconciler.settings import Settings
 
 # name -> (module, short help). A literal table, not registration magic: adding a command is
 # one line here plus one module in reconciler/cli/.
@@ -76,6 +76,12 @@ class LazyGroup(click.Group):
     envvar="SESCTL_ROLE_ARN",
     help="Assume this IAM role first (default: the environment's roleArn).",
 )
+@click.option(
+    "--env",
+    metavar="NAME",
+    envvar="SESCTL_ENV",
+    help="Environment from sesctl.yaml (region, profile, role, endpoint) for every command.",
+)
 @click.option("--no-color", is_flag=True, envvar="NO_COLOR", help="Plain output without ANSI colours.")
 @click.pass_context
 def cli(
@@ -85,6 +91,7 @@ def cli(
     region: str | None,
     endpoint_url: str | None,
     role_arn: str | None,
+    env: str | None,
     no_color: bool,
 ) -> None:
     """sesctl manages Amazon SES v2 the GitOps way: validate, plan and apply YAML manifests,
@@ -99,6 +106,7 @@ def cli(
         endpoint_url=endpoint_url,
         role_arn=role_arn,
         color=not no_color,
+        env=env,
     )
 
 

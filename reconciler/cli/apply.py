@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from reconciler import services
-from reconciler.cli.context import Settings
+from reconciler.app.apply import ApplyRequest, apply
 from reconciler.cli.plan import reconcile_options
 from reconciler.engine.applier import DONE, FAILED, SKIPPED, StepOutcome
 from reconciler.engine.plan import Plan
 from reconciler.engine.render_text import render_text
 from reconciler.errors import UsageError
+from reconciler.settings import Settings
 
 _MARK = {DONE: ("done", "green"), FAILED: ("FAILED", "red"), SKIPPED: ("skipped", "yellow")}
 
@@ -81,8 +81,8 @@ def command(
         if outcome.hint and outcome.status == FAILED:
             click.echo(f"    Hint: {outcome.hint}")
 
-    request = services.ApplyRequest(Path(path), env, targets, prune, max_destroy, rate, plan_file=plan_file)
-    result = services.apply(settings, request, confirm=confirm, on_plan=show, on_outcome=report)
+    request = ApplyRequest(Path(path), env, targets, prune, max_destroy, rate, plan_file=plan_file)
+    result = apply(settings, request, confirm=confirm, on_plan=show, on_outcome=report)
     if not result.approved:
         click.echo("Apply cancelled.")
         ctx.exit(1)

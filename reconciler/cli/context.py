@@ -1,15 +1,8 @@
-"""Settings shared by every command, taken from the root command's options."""
+"""Settings moved to reconciler/settings.py (a core module: aws/, app/ and mcp/ read it).
 
-from __future__ import annotations
+This name stays only while branches written against it land; nothing in reconciler imports it.
+"""
 
-from dataclasses import dataclass
+from reconciler.settings import Settings
 
-
-@dataclass
-class Settings:
-    local: bool = False
-    profile: str | None = None
-    region: str | None = None
-    endpoint_url: str | None = None
-    role_arn: str | None = None
-    color: bool = True
+__all__ = ["Settings"]

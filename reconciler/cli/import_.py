@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from reconciler import services
-from reconciler.cli.context import Settings
+from reconciler.app.import_ import ImportRequest, import_
 from reconciler.engine.applier import StepOutcome
 from reconciler.kinds.base import OWNER_TAG
 from reconciler.kinds.registry import KINDS
+from reconciler.settings import Settings
 
 
 @click.command("import")
@@ -68,10 +68,10 @@ def command(
       sesctl import --name marketing --adopt
     """
     settings: Settings = ctx.obj
-    request = services.ImportRequest(
+    request = ImportRequest(
         out=out, kinds=kinds, names=names, adopt=adopt, force=force, env=env, rate=rate
     )
-    outcome = services.import_(settings, request)
+    outcome = import_(settings, request)
     for path, what in outcome.written.items():
         click.echo(f"Wrote {path} ({what})")
     for dependency in outcome.dependencies:

@@ -6,12 +6,13 @@ import ipaddress
 import logging
 import socket
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from reconciler.cli.context import Settings
 from reconciler.errors import UsageError
+from reconciler.settings import Settings
 
 DEFAULT_PORT = 8765
 MIN_TOKEN_LENGTH = 16  # a bearer token is a random secret, not a password
@@ -76,7 +77,8 @@ def command(
     sesctl --local mcp                                  # stdio, the emulator, simulator-only
     SESCTL_MCP_TOKEN=... sesctl mcp --http --port 8765  # streamable HTTP on 127.0.0.1
     """
-    from reconciler.aws.clients import LOCAL_STATE_DIR, open_aws
+    from reconciler.app.connect import connect, find_environment
+    from reconciler.aws.clients import LOCAL_STATE_DIR
     from reconciler.emulator.local import STATE_FILE_NAME, forget_server, record_server, running_server
     from reconciler.mcp import McpApp, build_server, load_config
     from reconciler.sending.masking import mask_text
@@ -109,17 +111,15 @@ def command(
         )
     if use_http:
         check_port_free(host, port)
-    with open_aws(settings) as aws:
-        try:
-            app = McpApp.create(
-                config, aws, settings=settings, rates=rate or (LOCAL_RATE if settings.local else None)
-            )
-        except ValueError as exc:
-            raise UsageError(
-                f"--rate: {exc}", hint="--rate takes RPS or Operation=RPS,...,default=RPS"
-            ) from None
+    # The tools talk to the environment get_drift plans: the root --env, else the config's.
+    settings = replace(settings, env=settings.env or config.environment)
+    environment = find_environment(settings, config.project)
+    rates = rate or (LOCAL_RATE if settings.local else None)
+    with connect(settings, environment, rate=rates) as conn:
+        app = McpApp.create(config, conn.aws, settings=settings, rates=rates, gateway=conn.gateway)
+        aws = conn.aws
         recorded = False
-        if settings.local and aws.endpoint_url and running_server(LOCAL_STATE_DIR) is None:
+        if aws.local and aws.endpoint_url and running_server(LOCAL_STATE_DIR) is None:
             # Other sesctl --local commands (and get_drift's plan) then share this emulator
             # instead of starting a second one over the same state file.
             record_server(LOCAL_STATE_DIR, aws.endpoint_url, LOCAL_STATE_DIR / STATE_FILE_NAME)

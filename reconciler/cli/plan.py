@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 
-from reconciler import services
-from reconciler.cli.context import Settings
+from reconciler.app import plan as planning
 from reconciler.engine.render_markdown import render_markdown
 from reconciler.engine.render_text import render_text
 from reconciler.errors import UsageError
 from reconciler.files import write_text
+from reconciler.settings import Settings
 
 F = Callable[..., Any]
 
@@ -92,8 +92,8 @@ def command(
     settings: Settings = ctx.obj
     if as_json and markdown:
         raise UsageError("--json and --markdown cannot be combined", hint="Pick one output format.")
-    request = services.PlanRequest(Path(path), env, targets, prune, max_destroy, rate)
-    result = services.plan(settings, request)
+    request = planning.PlanRequest(Path(path), env, targets, prune, max_destroy, rate)
+    result = planning.plan(settings, request)
     plan = result.plan
     if out is not None:
         write_text(out, plan.to_json(), "the plan")

@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import click
 
-from reconciler.cli.context import Settings
-
-
-def quota_summary(account: dict[str, Any]) -> dict[str, Any]:
-    quota = account.get("SendQuota") or {}
-    maximum = float(quota.get("Max24HourSend", 0.0))
-    sent = float(quota.get("SentLast24Hours", 0.0))
-    return {
-        "sending_enabled": bool(account.get("SendingEnabled", False)),
-        "production_access": bool(account.get("ProductionAccessEnabled", False)),
-        "enforcement_status": account.get("EnforcementStatus"),
-        "max_send_rate": float(quota.get("MaxSendRate", 0.0)),
-        "max_24_hour_send": maximum,
-        "sent_last_24_hours": sent,
-        "used_percent": round(100.0 * sent / maximum, 2) if maximum > 0 else None,
-        "suppressed_reasons": (account.get("SuppressionAttributes") or {}).get("SuppressedReasons", []),
-    }
+from reconciler.settings import Settings
 
 
 @click.command("quota")
@@ -31,13 +14,10 @@ def quota_summary(account: dict[str, Any]) -> dict[str, Any]:
 @click.pass_context
 def command(ctx: click.Context, as_json: bool) -> None:
     """Show the sending quota, sending status and production access (GetAccount)."""
-    from reconciler.aws.clients import open_aws
-    from reconciler.aws.gateway import SesGateway
+    from reconciler.app.quota import quota
 
     settings: Settings = ctx.obj
-    with open_aws(settings) as aws:
-        account = SesGateway.from_aws(aws).call("GetAccount")
-    summary = quota_summary(account)
+    summary = quota(settings)
     if as_json:
         click.echo(json.dumps(summary, indent=1, sort_keys=True))
         return

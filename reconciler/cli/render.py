@@ -78,7 +78,7 @@ def command(
       sesctl render welcome --data fixtures/ada.json --out preview.html
     """
     payload = read_data(data)
-    state, diagnostics = collect(path, env)
+    state, diagnostics = collect(path, env or ctx.obj.env)
     templates = [r for r in (state.resources if state else []) if isinstance(r.spec, EmailTemplateSpec)]
     resource = next((r for r in templates if r.ses_name == name), None)
     if resource is None:

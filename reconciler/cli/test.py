@@ -34,7 +34,7 @@ def command(
     """
     color = use_color(ctx)
     started = time.perf_counter()
-    state, diagnostics = collect(path, env)
+    state, diagnostics = collect(path, env or ctx.obj.env)
     blocking = [d for d in diagnostics if d.is_error and d.code.startswith(_BLOCKING)]
     if state is None or blocking:
         echo_diagnostics(ctx, blocking or [d for d in diagnostics if d.is_error], err=True)

@@ -59,7 +59,7 @@ def command(ctx: click.Context, path: str | None, env: str | None, fmt: str) -> 
       sesctl validate manifests/templates.yaml --env production
       sesctl validate --format json
     """
-    state, diagnostics = collect(path, env)
+    state, diagnostics = collect(path, env or ctx.obj.env)
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
     if fmt == "json":

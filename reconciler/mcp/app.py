@@ -8,10 +8,10 @@ from typing import Any
 
 from reconciler.aws.clients import AwsContext
 from reconciler.aws.gateway import SesGateway
-from reconciler.cli.context import Settings
 from reconciler.mcp.audit import AuditLog
 from reconciler.mcp.config import McpConfig
 from reconciler.mcp.guardrails import Guardrails
+from reconciler.settings import Settings
 
 
 @dataclass
@@ -19,7 +19,7 @@ class McpApp:
     config: McpConfig
     aws: AwsContext
     gateway: SesGateway
-    settings: Settings = field(default_factory=Settings)  # for get_drift (services.plan)
+    settings: Settings = field(default_factory=Settings)  # for get_drift (app.drift)
     rates: Any = None  # client-side SES request rates (RateLimits.parse), shared with get_drift
     audit: AuditLog = field(default_factory=AuditLog)
     guardrails: Guardrails = field(init=False)
@@ -39,11 +39,12 @@ class McpApp:
         settings: Settings | None = None,
         rates: Any = None,
         audit: AuditLog | None = None,
+        gateway: SesGateway | None = None,
     ) -> McpApp:
         return cls(
             config=config,
             aws=aws,
-            gateway=SesGateway.from_aws(aws, rates=rates),
+            gateway=gateway or SesGateway.from_aws(aws, rates=rates),
             settings=settings or Settings(),
             rates=rates,
             audit=audit or AuditLog(config.audit_log),

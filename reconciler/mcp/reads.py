@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -42,9 +41,9 @@ def server_limits(app: McpApp) -> ServerLimits:
 
 
 def send_quota(app: McpApp) -> SendQuota:
-    from reconciler.cli.quota import quota_summary
+    from reconciler.app.quota import read_quota
 
-    summary = quota_summary(app.gateway.call("GetAccount"))
+    summary = read_quota(app.gateway)
     return SendQuota(**summary, server_limits=server_limits(app))
 
 
@@ -171,14 +170,10 @@ def check_suppression(app: McpApp, addresses: list[str]) -> SuppressionResults:
 
 
 def drift(app: McpApp, request: DriftInput) -> Drift:
-    from reconciler import services
+    from reconciler.app.drift import drift as plan_drift
 
-    environment = request.environment or app.config.environment
-    result = services.plan(
-        replace(app.settings, color=False),
-        services.PlanRequest(path=app.config.project, env=environment, rate=app.rates),
-    )
-    data = result.plan.to_dict()
+    environment = request.environment or app.settings.env or app.config.environment
+    data = plan_drift(app.settings, app.config.project, environment, app.rates).to_dict()
     changes = [
         DriftChange(
             address=str(change["address"]),

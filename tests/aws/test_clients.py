@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from reconciler.aws.clients import open_aws
-from reconciler.cli.context import Settings
 from reconciler.errors import AwsError, UsageError
+from reconciler.settings import Settings
 
 ROLE = "arn:aws:iam::123456789012:role/sesctl-apply"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import services
-from reconciler.cli.context import Settings
+from reconciler.app import plan as planning
+from reconciler.settings import Settings
 from reconciler.testing import LocalEmulator
 
 TEMPLATE = (
@@ -30,7 +30,7 @@ def test_update_of_an_unowned_resource_carries_an_adopt_note(
         TemplateName="welcome", TemplateContent={"Subject": "by hand", "Text": "Hello"}
     )
     settings = Settings(region="us-east-1", endpoint_url=emulator.endpoint_url)
-    plan = services.plan(settings, services.PlanRequest(tmp_path)).plan
+    plan = planning.plan(settings, planning.PlanRequest(tmp_path)).plan
     (change,) = plan.changes
     assert [r.code for r in change.risks] == ["adopt"]
     assert "without a sesctl owner tag" in change.risks[0].message

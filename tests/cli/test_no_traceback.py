@@ -73,7 +73,15 @@ CASES = [
     # render and test
     Case("render-unknown", ("render", "nope"), "no EmailTemplate named 'nope'"),
     Case("render-bad-json", ("render", "welcome", "--data", "{bad"), "not valid JSON or YAML"),
-    Case("bad-region", ("--region", "us east", "quota"), "takes a region code such as us-east-1"),
+    # Outside the example project: its defaultEnvironment is the (here corrupt) local emulator.
+    Case(
+        "bad-region",
+        ("--region", "us east", "quota"),
+        "takes a region code such as us-east-1",
+        files={"elsewhere/.keep": ""},
+    ),
+    Case("unknown-root-env-quota", ("--env", "nope", "quota"), "unknown environment 'nope'"),
+    Case("sesctl-env-quota", ("quota",), "unknown environment 'nope'", env={"SESCTL_ENV": "nope"}),
     Case(
         "render-missing-data",
         ("render", "welcome", "--data", "missing.json"),

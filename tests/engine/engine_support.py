@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from reconciler import services
-from reconciler.cli.context import Settings
+from reconciler.app import apply as applying
+from reconciler.app import plan as planning
+from reconciler.settings import Settings
 
 SESCTL = str(Path(sys.executable).parent / "sesctl")
 FAST = "1000"  # --rate for tests: the emulator is not throttled
@@ -108,11 +109,11 @@ def settings(emulator: Any) -> Settings:
     return Settings(endpoint_url=emulator.endpoint_url, region="us-east-1", color=False)
 
 
-def plan(root: Path, emulator: Any, **request: Any) -> services.PlanResult:
-    return services.plan(settings(emulator), services.PlanRequest(path=root, rate=1000, **request))
+def plan(root: Path, emulator: Any, **request: Any) -> planning.PlanResult:
+    return planning.plan(settings(emulator), planning.PlanRequest(path=root, rate=1000, **request))
 
 
-def apply(root: Path, emulator: Any, **request: Any) -> services.ApplyOutcome:
-    return services.apply(
-        settings(emulator), services.ApplyRequest(path=root, rate=1000, **request), confirm=lambda plan: True
+def apply(root: Path, emulator: Any, **request: Any) -> applying.ApplyOutcome:
+    return applying.apply(
+        settings(emulator), applying.ApplyRequest(path=root, rate=1000, **request), confirm=lambda plan: True
     )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from engine_support import apply, configuration_set, plan, project, sesctl, settings, template
 
-from reconciler import services
+from reconciler.app.import_ import ImportRequest, import_
 from reconciler.engine.render_markdown import render_markdown
 from reconciler.engine.render_text import render_text
 from reconciler.errors import PlanError, UsageError
@@ -110,7 +110,7 @@ def test_import_adopt_outside_the_manifests_is_refused_before_writing(tmp_path: 
         TemplateName="x", TemplateContent={"Subject": "x", "Text": "x"}
     )
     root = project(tmp_path, {})
-    request = services.ImportRequest(project=root, out=tmp_path / "elsewhere", adopt=True, rate=1000)
+    request = ImportRequest(project=root, out=tmp_path / "elsewhere", adopt=True, rate=1000)
     with pytest.raises(UsageError, match="not one of its manifests paths"):
-        services.import_(settings(emulator), request)
+        import_(settings(emulator), request)
     assert not (tmp_path / "elsewhere").exists()

@@ -11,9 +11,9 @@ from typing import Any
 import boto3
 
 from reconciler.aws.clients import AwsContext
-from reconciler.cli.context import Settings
 from reconciler.mcp import McpApp, McpConfig, build_server
 from reconciler.mcp.audit import AuditLog
+from reconciler.settings import Settings
 from reconciler.testing import LocalEmulator
 
 SENDER = "news@example.com"

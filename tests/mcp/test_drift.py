@@ -8,8 +8,8 @@ import pytest
 from mcp import Client
 from mcp_support import Harness
 
-from reconciler import services
-from reconciler.cli.context import Settings
+from reconciler.app.apply import ApplyRequest, apply
+from reconciler.settings import Settings
 
 pytestmark = pytest.mark.anyio
 
@@ -53,7 +53,7 @@ async def test_drift_then_in_sync(make_harness: object, project: Path, mode: str
         assert "drift-welcome" not in str(harness.emulator.client("sesv2").list_email_templates())
 
         settings = Settings(endpoint_url=harness.emulator.endpoint_url, region="us-east-1", color=False)
-        services.apply(settings, services.ApplyRequest(path=project, rate=1000), confirm=lambda plan: True)
+        apply(settings, ApplyRequest(path=project, rate=1000), confirm=lambda plan: True)
         after = (await client.call_tool("get_drift", {"request": {}})).structured_content
     assert after is not None
     assert after["in_sync"] is True and after["changes"] == []

@@ -1,0 +1,106 @@
+"""The apply use case: plan (or take a saved plan, refused when stale), confirm, apply.
+
+outcome = apply(settings, ApplyRequest(path=Path("."), plan_file=Path("plan.json")),
+                confirm=lambda plan: True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.app.plan import PlanRequest, kinds, load, plan_with, session
+from reconciler.aws.gateway import SesGateway
+from reconciler.engine.applier import ApplyResult, StepOutcome, apply_plan, stale_addresses
+from reconciler.engine.plan import Plan
+from reconciler.engine.planner import PlanOptions, ReadScope, check_guards, read_live
+from reconciler.errors import PlanError
+from reconciler.files import read_text
+from reconciler.kinds.base import LiveObject
+from reconciler.settings import Settings
+
+
+@dataclass(frozen=True)
+class ApplyRequest(PlanRequest):
+    plan_file: Path | None = None
+
+
+@dataclass
+class ApplyOutcome:
+    plan: Plan
+    result: ApplyResult | None  # None: nothing to do, or the user said no
+    approved: bool = True
+
+
+def apply(
+    settings: Settings,
+    request: ApplyRequest,
+    *,
+    confirm: Callable[[Plan], bool],
+    on_plan: Callable[[Plan], None] | None = None,
+    on_outcome: Callable[[StepOutcome], None] | None = None,
+) -> ApplyOutcome:
+    """Plan (or take a saved plan, refusing it when stale), confirm, apply.
+
+    ``on_plan`` sees the plan before ``confirm`` is asked; ``on_outcome`` each step's outcome."""
+    saved = read_plan_file(request.plan_file) if request.plan_file else None
+    state = load(settings, request)  # a saved plan still takes its environment (region, endpoint) from here
+    with session(settings, state, request) as (gateway, options):
+        if saved is None:
+            result = plan_with(gateway, state, options)
+            the_plan, live = result.plan, result.live
+        else:
+            _check_same_target(saved, options)
+            the_plan, live = saved, _check_fresh(gateway, saved)
+            # The guards again: a protect tag or a lower --max-destroy may have come since.
+            protected = [r.address for r in state.resources if r.protect]
+            check_guards(saved.changes, protected, live, options.max_destroy)
+        if on_plan is not None:
+            on_plan(the_plan)
+        if not the_plan.has_changes:
+            return ApplyOutcome(the_plan, None)
+        if not confirm(the_plan):
+            return ApplyOutcome(the_plan, None, approved=False)
+        applied = apply_plan(the_plan, kinds(), gateway, live, stack=the_plan.stack, on_outcome=on_outcome)
+        return ApplyOutcome(the_plan, applied)
+
+
+def read_plan_file(path: Path) -> Plan:
+    text = read_text(path, "the plan file", hint="Write one with `sesctl plan --out FILE`.", error=PlanError)
+    return Plan.from_json(text)
+
+
+def _check_same_target(saved: Plan, options: PlanOptions) -> None:
+    for what, then, now in (
+        ("stack", saved.stack, options.stack),
+        ("environment", saved.environment, options.environment),
+        ("region", saved.region, options.region),
+    ):
+        if then != now:
+            raise PlanError(
+                f"the saved plan was made for {what} {then!r}, but this apply targets {what} {now!r}",
+                hint="Apply it with the same --env/--region it was planned with, or plan again.",
+            )
+
+
+def _check_fresh(gateway: SesGateway, saved: Plan) -> dict[str, LiveObject | None]:
+    """Re-read the live objects of the plan's changes; refuse the plan if any moved."""
+    registry = kinds()
+    names: dict[str, list[str]] = {}
+    for change in saved.changes:
+        names.setdefault(change.kind, []).append(change.name)
+    unknown = sorted(set(names) - set(registry))
+    if unknown:
+        raise PlanError(f"the plan has kinds this sesctl does not know: {', '.join(unknown)}")
+    scope = ReadScope(tuple(sorted(names)), {k: tuple(v) for k, v in names.items()})
+    with gateway.reading():
+        live = read_live(gateway, registry, scope)
+    now: dict[str, LiveObject | None] = {c.address: live.get(c.address) for c in saved.changes}
+    moved = stale_addresses(saved, now)
+    if moved:
+        raise PlanError(
+            "Saved plan is stale: live SES changed since it was made:\n  " + "\n  ".join(moved),
+            hint="Run `sesctl plan --out FILE` again, review it, and apply the new plan.",
+        )
+    return now
