@@ -41,7 +41,14 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from reconciler.aws.ratelimit import DeadlineExceeded, RateLimits, RatesInput, RetryBudget, RetryPolicy
+from reconciler.aws.ratelimit import (
+    DeadlineExceeded,
+    RateLimits,
+    RatesInput,
+    RetryBudget,
+    RetryPolicy,
+    TokenBucket,
+)
 from reconciler.errors import AwsError, RetryableAwsError, UsageError
 
 if TYPE_CHECKING:
@@ -220,6 +227,41 @@ class SesGateway:
                     raise _exhausted(error, retry + 1, now - started) from exc
                 retry += 1
                 self._sleep(delay)
+
+    def call_once(
+        self,
+        operation: str,
+        *,
+        tokens: int = 1,
+        bucket: TokenBucket | None = None,
+        before: Callable[[], None] | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """One request and never a second: for calls that are not idempotent (a SendBulkEmail
+        retried after a lost answer mails its recipients twice), whose caller journals and
+        decides retries itself. Paced (``tokens`` from ``bucket``, by default the operation's
+        own), counted, errors mapped like ``call``; the SDK's own retries are switched off.
+        ``before`` runs after the wait, right before the request (to journal the intent)."""
+        _without_sdk_retries(self.client)
+        pacing = bucket or self.limits.bucket(operation)
+        wait = max(pacing.reserve() for _ in range(max(1, tokens)))
+        if wait > 0:
+            pacing.sleep(wait)
+        if before is not None:
+            before()
+        self._count(operation, False)
+        try:
+            response: dict[str, Any] = getattr(self.client, xform_name(operation))(**params)
+        except (ClientError, BotoCoreError) as exc:
+            error = map_error(exc, operation, params, self.client)
+            if error.code in THROTTLING_CODES:
+                pacing.throttled()
+                with self._stats_lock:
+                    self.throttles[operation] += 1
+            raise error from exc
+        response.pop("ResponseMetadata", None)
+        pacing.succeeded()
+        return response
 
     def call_cached(self, operation: str, **params: Any) -> dict[str, Any]:
         """A read that is shared within ``with reading():`` (see module docstring)."""
@@ -402,6 +444,16 @@ def map_error(exc: Exception, operation: str, params: Mapping[str, Any], client:
     else:
         hint = None
     return AwsError(text, code=code, operation=operation, hint=hint)
+
+
+def _without_sdk_retries(client: Any) -> None:
+    """botocore would retry a call that got a 5xx or lost its connection, possibly after SES
+    acted on it: a duplicate nobody journaled. Its retry handler is removed (idempotently)."""
+    events = getattr(getattr(client, "meta", None), "events", None)
+    if events is None:
+        return
+    name = client.meta.service_model.service_id.hyphenize()
+    events.unregister(f"needs-retry.{name}", unique_id=f"retry-config-{name}")
 
 
 def _exhausted(error: RetryableAwsError, attempts: int, elapsed: float) -> RetryableAwsError:

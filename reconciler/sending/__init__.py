@@ -12,16 +12,13 @@
 
 from __future__ import annotations
 
-from reconciler.sending.checkpoint import CheckpointError
-from reconciler.sending.engine import (
-    STATUS_STOP,
-    STATUS_TRANSIENT,
-    SendEngine,
-    SendJob,
-    batch_size_for,
-    has_line_break,
-)
+from reconciler.sending.addresses import address_problem, has_line_break, is_address
+from reconciler.sending.checkpoint import CheckpointError, CheckpointLock
+from reconciler.sending.engine import SendEngine
+from reconciler.sending.job import SendJob, batch_size_for
 from reconciler.sending.masking import mask_email
+from reconciler.sending.outcome import STATUS_STOP, STATUS_TRANSIENT
+from reconciler.sending.preflight import Preflight
 from reconciler.sending.recipients import (
     Recipient,
     RecipientFileError,
@@ -38,8 +35,10 @@ __all__ = [
     "STATUS_STOP",
     "STATUS_TRANSIENT",
     "CheckpointError",
+    "CheckpointLock",
     "EmulatorResolver",
     "InDoubtResolver",
+    "Preflight",
     "Problem",
     "Recipient",
     "RecipientFileError",
@@ -47,12 +46,14 @@ __all__ = [
     "SendJob",
     "SendReport",
     "Variant",
+    "address_problem",
     "assign",
     "batch_size_for",
     "count_recipients",
     "emulator_resolver",
     "file_digest",
     "has_line_break",
+    "is_address",
     "mask_email",
     "parse_variant",
     "read_recipients",

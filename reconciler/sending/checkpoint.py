@@ -22,8 +22,10 @@ mid-write) is ignored: its write never completed, so nothing depended on it.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -224,3 +226,83 @@ def _apply(replay: Replay, entry: dict[str, Any]) -> None:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# ---- one run at a time -------------------------------------------------------------------
+
+_held: dict[str, tuple[int, int]] = {}  # lock path -> (fd, holders in this process)
+_held_guard = threading.Lock()
+
+
+class CheckpointLock:
+    """An OS lock on ``<checkpoint>.lock`` for as long as a run uses the checkpoint.
+
+    Two runs journaling into one checkpoint would each send the rows the other has not recorded
+    yet: almost every recipient twice. The second run is refused (naming the first one's pid)
+    instead of waiting, since waiting would only send the rest once the first is done. flock
+    locks die with their process, so a killed run never leaves the checkpoint locked; the lock
+    file is removed on release. Re-entrant within a process (the preview and the run of one
+    ``sesctl send`` share it)."""
+
+    def __init__(self, checkpoint: Path) -> None:
+        self.path = checkpoint.with_name(checkpoint.name + ".lock")
+        self._key = str(self.path.resolve())
+
+    def __enter__(self) -> CheckpointLock:
+        with _held_guard:
+            held = _held.get(self._key)
+            if held is not None:
+                _held[self._key] = (held[0], held[1] + 1)
+                return self
+            _held[self._key] = (self._acquire(), 1)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with _held_guard:
+            fd, count = _held[self._key]
+            if count > 1:
+                _held[self._key] = (fd, count - 1)
+                return
+            del _held[self._key]
+            try:
+                os.unlink(self.path)  # while still locked: nobody can lock this inode after us
+            except OSError:
+                pass
+            os.close(fd)
+
+    def _acquire(self) -> int:
+        while True:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError as exc:
+                raise CheckpointError(f"{self.path}: cannot create the checkpoint's lock: {exc.strerror}") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                owner = _read_pid(fd)
+                os.close(fd)
+                who = f"another sesctl send (pid {owner})" if owner else "another sesctl send"
+                raise CheckpointError(
+                    f"{self.path.parent / self.path.name[:-5]} is in use by {who}: two runs "
+                    "on one checkpoint would mail most recipients twice",
+                    hint="Wait for that run to finish (or stop it), then run again with the same --checkpoint.",
+                ) from None
+            # The holder before us may have removed the file between our open and our lock: then
+            # we locked an orphan inode, and must lock the file that is there now.
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()}\n".encode())
+                return fd
+            os.close(fd)
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None

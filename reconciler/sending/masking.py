@@ -23,7 +23,15 @@ def mask_email(address: str) -> str:
         masked = local[:1] + "*"
     else:
         masked = f"{local[0]}***{local[-1]}"
-    return f"{masked}@{domain}"
+    return printable(f"{masked}@{domain}")
+
+
+def printable(text: str) -> str:
+    """``text`` with control and other unprintable characters escaped (\\x1b, \\u2028), so a
+    hostile address cannot move the cursor or rewrite a terminal line when it is shown."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def mask_text(text: str) -> str:

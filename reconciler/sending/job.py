@@ -1,0 +1,99 @@
+"""What a send run is asked to do (SendJob), checked before anything is read or sent."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import SendError
+from reconciler.sending.addresses import has_line_break
+from reconciler.sending.checkpoint import Journal
+from reconciler.sending.variants import Variant, check_variants
+
+MAX_BATCH = 50  # SendBulkEmail's limit
+IN_DOUBT_POLICIES = ("fail", "resend", "skip")
+_TAG = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_TAG_VALUE = re.compile(r"^[A-Za-z0-9_-]{0,256}$")
+
+
+@dataclass(frozen=True)
+class SendJob:
+    """What to send. Exactly one of ``template`` and ``variants``."""
+
+    from_address: str
+    template: str | None = None
+    variants: tuple[Variant, ...] = ()
+    configuration_set: str | None = None
+    default_data: Mapping[str, Any] = field(default_factory=dict)
+    default_tags: Mapping[str, str] = field(default_factory=dict)
+    reply_to: tuple[str, ...] = ()
+    dry_run: bool = False
+    checkpoint: Path | None = None
+    in_doubt: str = "fail"  # what to do with in-doubt rows when no resolver can decide them
+    max_attempts: int = 6
+    retry_base: float = 0.25  # seconds; retry n waits uniform(0, min(10, retry_base * 2**n))
+    rate_limit: float | None = None  # recipients/s; never above the account's MaxSendRate
+    # SendBulkEmail calls in flight at once; None: one per 250 recipients/s of MaxSendRate
+    # (1 up to 250/s, at most 8), so round trips do not cap high send rates.
+    concurrency: int | None = None
+    check_suppression: bool = True
+
+    def arms(self) -> tuple[Variant, ...]:
+        if self.variants:
+            return self.variants
+        assert self.template is not None
+        return (Variant("", self.template, 1),)
+
+    def validate(self) -> None:
+        if bool(self.template) == bool(self.variants):
+            raise SendError("Give either a template or variants (not both, not neither).")
+        check_variants(self.variants)
+        for address in (self.from_address, *self.reply_to):
+            if has_line_break(address) or not address.strip():
+                raise SendError(
+                    f"Invalid sender address {address!r}: one address, optionally with a display name, "
+                    "on one line (a line break would add headers)."
+                )
+        if self.in_doubt not in IN_DOUBT_POLICIES:
+            raise SendError(f"in_doubt must be one of {', '.join(IN_DOUBT_POLICIES)}, got {self.in_doubt!r}")
+        if self.rate_limit is not None and not (math.isfinite(self.rate_limit) and self.rate_limit > 0):
+            raise SendError(
+                f"The send rate (--rate) must be a positive number of recipients per second, got {self.rate_limit}."
+            )
+        if self.max_attempts < 1:
+            raise SendError("max_attempts must be at least 1")
+        if self.concurrency is not None and not 1 <= self.concurrency <= 32:
+            raise SendError("concurrency must be between 1 and 32")
+        for name, value in self.default_tags.items():
+            check_tag(name, value)
+        if self.checkpoint is not None:
+            Journal(self.checkpoint).check_location()
+
+    def header(self) -> dict[str, Any]:
+        """What a checkpoint must agree on to be resumed by this job."""
+        return {
+            "from": self.from_address,
+            "variants": [[v.name, v.template, v.weight] for v in self.arms()],
+            "configuration_set": self.configuration_set,
+        }
+
+
+def tag_is_valid(name: str, value: str) -> bool:
+    return bool(_TAG.match(name) and _TAG_VALUE.match(value))
+
+
+def check_tag(name: str, value: str) -> None:
+    if not tag_is_valid(name, value):
+        raise SendError(
+            f"Invalid message tag {name}={value}: names and values use ASCII letters, digits, '_' and '-' (max 256)."
+        )
+
+
+def batch_size_for(rate: float) -> int:
+    """Entries per call: 50, or half a second's worth of MaxSendRate when that is smaller, so
+    one call never needs more than the account's one-second burst (SES's bucket)."""
+    return max(1, min(MAX_BATCH, int(rate // 2)))

@@ -1,0 +1,158 @@
+"""What a send reads from SES before its first message, read once per run.
+
+    ready = Preflight.load(gateway, job)                  # GetAccount, GetEmailTemplate, suppression
+    preview = SendEngine(gateway, dry_job, preflight=ready).run(rows)
+    report = SendEngine(gateway, job, preflight=ready).run(rows)    # no second read
+
+The preview and the send that follows it share one Preflight, so a confirmed send makes one
+GetAccount, one GetEmailTemplate per template and one suppression read (see suppression.py),
+and sends against exactly what the human was shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.aws.gateway import SesGateway
+from reconciler.errors import AwsError, SendError
+from reconciler.sending.addresses import is_address
+from reconciler.sending.job import SendJob
+from reconciler.sending.masking import mask_email
+from reconciler.sending.suppression import Suppressed, reasons_in_force
+from reconciler.templates import TemplateError, compile_template
+
+PARTS = (("subject", "Subject"), ("html", "Html"), ("text", "Text"))
+
+
+@dataclass(frozen=True)
+class CompiledTemplate:
+    name: str
+    parts: tuple[tuple[str, Any], ...]  # (part name, compiled template), subject first
+
+
+@dataclass
+class Preflight:
+    account: dict[str, Any]
+    templates: dict[str, CompiledTemplate]
+    suppressed: Suppressed
+    # The account's state as a warning for the report (sandbox, quota spent).
+    warnings: list[str] = field(default_factory=list)
+    # The sender is not a verified identity: told by a preview, where it can still be fixed.
+    sender_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def max_send_rate(self) -> float:
+        quota = self.account.get("SendQuota") or {}
+        return float(quota.get("MaxSendRate") or 1.0)
+
+    @property
+    def sending_enabled(self) -> bool:
+        return self.account.get("SendingEnabled") is not False
+
+    @property
+    def remaining_quota(self) -> float | None:
+        """What is left of the 24-hour quota; None when it is unlimited."""
+        quota = self.account.get("SendQuota") or {}
+        maximum = float(quota.get("Max24HourSend", -1))
+        return None if maximum < 0 else maximum - float(quota.get("SentLast24Hours", 0))
+
+    @property
+    def max_24_hour_send(self) -> float:
+        return float((self.account.get("SendQuota") or {}).get("Max24HourSend", -1))
+
+    @classmethod
+    def load(
+        cls,
+        gateway: SesGateway,
+        job: SendJob,
+        *,
+        addresses: Sequence[str] | None = None,
+        check_sender: bool = True,
+    ) -> Preflight:
+        """The reads a run of ``job`` needs. ``addresses``: the recipients, when they are known
+        and few (the suppression list is then asked about them, not paged)."""
+        account = gateway.call("GetAccount")
+        ready = cls(account=account, templates=_templates(gateway, job), suppressed=Suppressed.nothing())
+        ready.warnings.extend(_account_warnings(ready))
+        if check_sender:
+            ready.sender_warnings.extend(_sender_warnings(gateway, job.from_address))
+        if job.check_suppression:
+            try:
+                reasons = reasons_in_force(gateway, account, job.configuration_set)
+            except AwsError as exc:
+                if exc.code == "NotFoundException":
+                    raise SendError(
+                        f"Configuration set {job.configuration_set} does not exist in this account and region.",
+                        hint="Create it (sesctl apply), or check the name and --region.",
+                    ) from None
+                raise
+            known = None if addresses is None else [a for a in addresses if is_address(a)]
+            ready.suppressed = Suppressed.load(gateway, reasons, known)
+        return ready
+
+
+def _account_warnings(ready: Preflight) -> list[str]:
+    warnings = []
+    if ready.account.get("ProductionAccessEnabled") is False:
+        warnings.append(
+            "the account is in the SES sandbox: only verified addresses and the mailbox simulator "
+            "can receive (others fail with MESSAGE_REJECTED)"
+        )
+    remaining = ready.remaining_quota
+    if remaining is not None and remaining <= 0:
+        warnings.append("the 24-hour sending quota is spent; SES will refuse sends until it frees up")
+    return warnings
+
+
+def _sender_warnings(gateway: SesGateway, from_address: str) -> list[str]:
+    """Warn early when the sender is not a verified identity (nor in a verified domain): SES
+    would refuse the first call. A warning, not an error: sending authorization from another
+    account's identity, or an IAM policy without GetEmailIdentity, is legitimate."""
+    address = from_address.rsplit("<", 1)[-1].strip(" >").lower()
+    domain = address.rpartition("@")[2]
+    labels = domain.split(".")
+    # The domain first: it is what most senders verify, so one call usually settles it.
+    candidates = [domain, address] + [".".join(labels[i:]) for i in range(1, len(labels) - 1)]
+    for identity in candidates:
+        try:
+            found = gateway.call("GetEmailIdentity", EmailIdentity=identity)
+        except AwsError as exc:
+            if exc.code == "NotFoundException":
+                continue
+            return []  # cannot tell (permissions, throttling): SES will say
+        if found.get("VerifiedForSendingStatus"):
+            return []
+    return [
+        f"{mask_email(address)} is not a verified identity and no domain of it is verified in this "
+        "region: SES will refuse the sends (MessageRejected)"
+    ]
+
+
+def _templates(gateway: SesGateway, job: SendJob) -> dict[str, CompiledTemplate]:
+    compiled: dict[str, CompiledTemplate] = {}
+    for variant in job.arms():
+        name = variant.template
+        if name in compiled:
+            continue
+        try:
+            content = gateway.call("GetEmailTemplate", TemplateName=name)["TemplateContent"]
+        except AwsError as exc:
+            if exc.code == "NotFoundException":
+                raise SendError(
+                    f"Template {name} does not exist in this account and region.",
+                    hint="Create it (sesctl apply) or check --region / --local.",
+                ) from None
+            raise
+        parts = []
+        for part, key in PARTS:
+            source = content.get(key)
+            if source is None:
+                continue
+            try:
+                parts.append((part, compile_template(source, part=part)))
+            except TemplateError as exc:
+                raise SendError(f"Template {name} does not compile: {exc}") from None
+        compiled[name] = CompiledTemplate(name, tuple(parts))
+    return compiled

@@ -1,0 +1,130 @@
+"""A run's checkpoint session: open (or resume) the journal, and settle in-doubt batches.
+
+A resumed run must be the same campaign (recipients file, sender, templates, configuration
+set: the header), and keeps the first session's run id, so every message of the campaign
+carries one idempotency tag prefix. Batches a killed session began but never recorded are
+settled before anything else is sent (see checkpoint.py and docs/sending.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from reconciler.sending.checkpoint import CheckpointError, Journal, Replay
+from reconciler.sending.job import SendJob
+from reconciler.sending.report import SendReport
+from reconciler.sending.resolver import InDoubtResolver
+
+log = logging.getLogger("reconciler.sending")
+
+
+@dataclass
+class Session:
+    run_id: str
+    journal: Journal | None = None  # None: no checkpoint, or a dry run (which never writes)
+    replay: Replay | None = None
+    settled: set[int] = field(default_factory=set)  # in-doubt rows settled at the start
+
+    @property
+    def batches(self) -> int:
+        return self.replay.batches if self.replay is not None else 0
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
+
+
+def open_session(job: SendJob, report: SendReport, source_digest: str | None) -> Session:
+    session = Session(run_id="r" + uuid.uuid4().hex[:12])
+    path = job.checkpoint
+    if path is None:
+        return session
+    journal = Journal(path)
+    replay = journal.replay()
+    header = {**job.header(), "file": source_digest}
+    if replay is not None:
+        _check_same_campaign(journal, replay, header)
+        session.run_id = replay.run_id
+        session.replay = replay
+    if job.dry_run:
+        # A dry run reads the checkpoint (to count what a resume would skip) but never writes it.
+        if replay is not None and replay.in_doubt:
+            rows = sum(len(r) for r in replay.in_doubt.values())
+            report.warnings.append(f"{rows} recipients are in doubt in {path} (see --in-doubt)")
+        return session
+    journal.open()
+    if replay is None:
+        journal.start(session.run_id, header)
+    else:
+        journal.resume()
+        log.info(
+            "resuming run %s: %d rows done, %d batches in doubt",
+            session.run_id,
+            len(replay.done),
+            len(replay.in_doubt),
+        )
+    session.journal = journal
+    return session
+
+
+def _check_same_campaign(journal: Journal, replay: Replay, header: dict[str, object]) -> None:
+    for key, value in header.items():
+        if replay.header.get(key) != value:
+            differs = (
+                "the recipients file is not the one it was started with (edited since, or another file; "
+                "a row's position is its key, so a changed file cannot be resumed)"
+                if key == "file"
+                else f"its {key} is {replay.header.get(key)!r}, this run's is {value!r}"
+            )
+            raise CheckpointError(
+                f"{journal.path} belongs to another run: {differs}",
+                hint="Resume with the same recipients file, template(s), sender and configuration set, "
+                "or pass a new --checkpoint path for a new run.",
+            )
+
+
+def settle_in_doubt(
+    session: Session, job: SendJob, report: SendReport, resolver: InDoubtResolver | None
+) -> None:
+    """Decide batches whose call may or may not have reached SES when the last session died."""
+    replay, journal = session.replay, session.journal
+    if replay is None or journal is None:
+        return
+    for batch, rows in replay.in_doubt.items():
+        if resolver is not None:
+            accepted = resolver.accepted(session.run_id, rows)
+            sent = sorted(accepted.items())
+            journal.resolved(batch, sent, [r for r in rows if r not in accepted], resolver.name)
+            for row, _ in sent:
+                replay.done.add(row)
+                session.settled.add(row)
+            report.in_doubt_sent += len(sent)
+            log.info("in-doubt batch %s: %d of %d rows found accepted", batch, len(sent), len(rows))
+        elif job.in_doubt == "resend":
+            journal.resolved(batch, [], rows, "resend")
+            report.in_doubt_resent += len(rows)
+        elif job.in_doubt == "skip":
+            journal.write(
+                {
+                    "type": "resolved",
+                    "batch": batch,
+                    "sent": [],
+                    "unsent": [],
+                    "how": "skip",
+                    "failed": [[r, "IN_DOUBT_SKIPPED", ""] for r in rows],
+                }
+            )
+            for row in rows:
+                replay.done.add(row)
+                session.settled.add(row)
+            report.in_doubt_skipped += len(rows)
+        else:
+            raise CheckpointError(
+                f"{len(rows)} recipients (batch {batch}) are in doubt: the previous session stopped "
+                "between sending them to SES and recording SES's answer, and SES cannot be asked "
+                "whether it accepted them.",
+                hint="Run again with --in-doubt resend (they may receive the mail twice) or "
+                "--in-doubt skip (they may receive nothing).",
+            )
