@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("reconciler.cli.diff", "Diff two versions of an EmailTemplate (or a version and live SES)."),
     "dns": ("reconciler.cli.dns", "Print the DNS records SES identities need; `dns check` resolves them."),
     "rollback": ("reconciler.cli.rollback", "Write an earlier version of an EmailTemplate back into the manifests."),
+    "audit": ("reconciler.cli.audit", "Verify and read the tamper-evident audit trail."),
 }
 
 

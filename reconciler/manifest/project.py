@@ -32,6 +32,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema
 
 from reconciler.diagnostics import Diagnostic, error
+from reconciler.manifest.compliance import AuditConfig, RetentionConfig
 from reconciler.manifest.loader import SourceMap, display_path, load_file
 from reconciler.manifest.schema_errors import diagnostics_from_validation_error
 from reconciler.manifest.specs.base import SpecModel, pattern
@@ -90,6 +91,10 @@ class ProjectFile(SpecModel):
     prune: bool = False
     max_destroy: int | None = Field(default=None, ge=0)
     environments: dict[EnvName, EnvironmentConfig] = Field(default_factory=dict)
+    audit: AuditConfig | None = None
+    """The audit trail: where, signed with which key, copied where (docs/compliance.md)."""
+    retention: RetentionConfig | None = None
+    """How long events, audit entries and journals are kept (`sesctl gc`)."""
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ class McpApp:
             gateway=gateway or SesGateway.from_aws(aws, rates=rates),
             settings=settings or Settings(),
             rates=rates,
-            audit=audit or AuditLog(config.audit_log),
+            audit=audit or AuditLog.for_project(config.audit_log, config.project),
         )
 
     def cloudwatch(self) -> Any:

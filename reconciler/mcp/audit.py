@@ -10,6 +10,11 @@ message bodies (``subject``, ``html``, ``text``, ``body``) become their length
 (``"[312 chars]"``); template data (``template_data``, ``data``, ``default_data``) becomes its
 key names only; secrets (``token``, ``password``...) are dropped. Lines go to stderr (never
 stdout: on stdio that is the protocol) or are appended to a file.
+
+With a trail (the project's audit trail, reconciler.audit: the server wires it from
+sesctl.yaml), each call is also written there as an ``mcp`` operation: a "started" entry
+before the tool runs (a call whose entry cannot be written is refused before it does
+anything) and a "finished" entry with the same masked fields and the status.
 """
 
 from __future__ import annotations
@@ -24,8 +29,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import anyio.to_thread
 from mcp_types import MISSING_REQUIRED_CLIENT_CAPABILITY
 
+from reconciler.audit.operation import Operation
+from reconciler.audit.trail import AuditError, AuditTrail
 from reconciler.errors import UsageError
 from reconciler.sending.masking import mask_email, mask_text
 
@@ -84,8 +92,20 @@ def mask_arguments(value: Any, key: str = "", depth: int = 0) -> Any:
 class AuditLog:
     """A sink for audit lines: ``"-"`` (stderr) or a file path, appended, one flush per line."""
 
-    def __init__(self, target: str = "-", stream: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        target: str = "-",
+        stream: IO[str] | None = None,
+        *,
+        trail: AuditTrail | None = None,
+        actor: Mapping[str, Any] | None = None,
+        git: Mapping[str, Any] | None = None,
+    ) -> None:
         self.target = target
+        self.trail = trail
+        # Who runs the server is read once (git and the environment do not change under it).
+        self.actor = dict(actor or {})
+        self.git = dict(git or {})
         self._lock = threading.Lock()
         self._owned: IO[str] | None = None
         if stream is not None:
@@ -102,6 +122,18 @@ class AuditLog:
                     f"cannot open the audit log {target}: {exc.strerror}",
                     hint="Set audit_log (SESCTL_MCP_AUDIT_LOG) to a writable file, or '-' for stderr.",
                 ) from None
+
+    @classmethod
+    def for_project(cls, target: str, project_dir: Path) -> AuditLog:
+        """The stderr/file log plus the trail of the sesctl project at ``project_dir``."""
+        from reconciler.audit.actor import git_facts, who
+        from reconciler.audit.setup import project_at, trail_for
+
+        project = project_at(project_dir)
+        root = project.root if project is not None else project_dir.resolve()
+        trail = trail_for(project, root)
+        git = {k: v for k, v in git_facts(root).items() if k != "author"}
+        return cls(target, trail=trail, actor=who(root), git=git)
 
     def write(self, line: Mapping[str, Any]) -> None:
         text = json.dumps(line, sort_keys=True, default=str, ensure_ascii=False)
@@ -166,6 +198,25 @@ class AuditMiddleware:
             "principal": _principal(),
             "args": mask_arguments(params.get("arguments") or {}),
         }
+        operation: Operation | None = None
+        if self.log.trail is not None:
+            operation = Operation(
+                self.log.trail,
+                "mcp",
+                {k: line[k] for k in ("tool", "client", "principal", "args")},
+                actor={**self.log.actor, "mcp_principal": line["principal"]},
+                git=self.log.git,
+            )
+            try:
+                await anyio.to_thread.run_sync(operation.__enter__)
+            except AuditError as exc:
+                _NOTE.reset(token)
+                line["status"] = "refused_unaudited"
+                self.log.write(line)
+                return {
+                    "content": [{"type": "text", "text": f"refused: the audit trail cannot be written ({exc})"}],
+                    "isError": True,
+                }
         try:
             result = await call_next(ctx)
             line["status"] = _status(result)
@@ -184,3 +235,15 @@ class AuditMiddleware:
             if extra:
                 line["result"] = extra
             self.log.write(line)
+            if operation is not None:
+                await _finish(operation, line)
+
+
+async def _finish(operation: Operation, line: Mapping[str, Any]) -> None:
+    operation.outcome = str(line.get("status", "ok"))
+    operation.set(**{k: line[k] for k in ("duration_ms", "result", "error") if k in line})
+    try:
+        await anyio.to_thread.run_sync(operation.__exit__, None, None, None)
+    except AuditError as exc:
+        # The call already ran; say so loudly where the operator looks (the stderr/file line).
+        sys.stderr.write(f"sesctl mcp: {exc}\n")
