@@ -12,9 +12,9 @@ from reconciler.versions.compare import compare, render_diff
 from reconciler.versions.history import History, TemplateContent, template_history
 
 
-def _side(ctx: click.Context, history: History, ref: str) -> tuple[TemplateContent, str]:
+def _side(ctx: click.Context, history: History, ref: str, env: str | None) -> tuple[TemplateContent, str]:
     if ref == "live":
-        live = fetch_live(ctx.obj, history.ses_name)
+        live = fetch_live(ctx.obj, history, env)
         if live is None:
             raise UsageError(f"SES has no template named {history.ses_name!r}")
         return live, "live"
@@ -50,5 +50,5 @@ def command(
     refs = list(revisions) if revisions else ["live"]
     if len(refs) == 1:
         refs.append("working")
-    (before, before_label), (after, after_label) = (_side(ctx, history, r) for r in refs)
+    (before, before_label), (after, after_label) = (_side(ctx, history, r, env) for r in refs)
     click.echo(render_diff(compare(before, after, before_label, after_label)), nl=False)

@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from reconciler.cli.context import Settings
 from reconciler.dns.check import OK, check, failed, make_resolver
 from reconciler.dns.formats import FORMATS, render
 from reconciler.dns.records import IdentityRecords, records_for
+from reconciler.settings import Settings
 
 
 class _RecordsByDefault(click.Group):
@@ -23,13 +23,11 @@ class _RecordsByDefault(click.Group):
 
 
 def _groups(settings: Settings, identities: tuple[str, ...], dmarc_rua: str | None) -> list[IdentityRecords]:
-    from reconciler.aws.clients import open_aws
-    from reconciler.aws.gateway import SesGateway
+    from reconciler.app.connect import connect
     from reconciler.dns.live import read_identities
 
-    with open_aws(settings) as aws:
-        region = aws.session().region_name or aws.region or "us-east-1"
-        found = read_identities(SesGateway.from_aws(aws), identities, region)
+    with connect(settings) as conn:
+        found = read_identities(conn.gateway, identities, conn.region)
     return [records_for(identity, dmarc_rua=dmarc_rua) for identity in found]
 
 

@@ -8,20 +8,20 @@ from typing import Any
 
 import click
 
-from reconciler.cli.context import Settings
 from reconciler.errors import ReconcilerError
+from reconciler.settings import Settings
 from reconciler.versions.history import History, TemplateContent, template_history
 from reconciler.versions.rollback import recorded_rollback
 
 
-def fetch_live(settings: Settings, ses_name: str) -> TemplateContent | None:
-    """The template as SES holds it now (None when SES has none of that name)."""
-    from reconciler.aws.clients import open_aws
-    from reconciler.aws.gateway import SesGateway
+def fetch_live(settings: Settings, history: History, env: str | None) -> TemplateContent | None:
+    """The template as SES holds it now in the environment's account and region (None when SES
+    has none of that name)."""
+    from reconciler.app.connect import connect, find_environment
     from reconciler.versions.live import live_content
 
-    with open_aws(settings) as aws:
-        return live_content(SesGateway.from_aws(aws), ses_name)
+    with connect(settings, find_environment(settings, history.project_root, env)) as conn:
+        return live_content(conn.gateway, history.ses_name)
 
 
 def live_status(history: History, live: TemplateContent | None) -> dict[str, Any]:
@@ -61,7 +61,7 @@ def command(
     live: dict[str, Any] = {"state": "unknown", "text": "not asked (--offline)"}
     if not offline:
         try:
-            live = live_status(history, fetch_live(ctx.obj, history.ses_name))
+            live = live_status(history, fetch_live(ctx.obj, history, env))
         except ReconcilerError as exc:
             live = {"state": "unknown", "text": f"unknown: {exc}"}
     live_version = live.get("version")
