@@ -1,0 +1,87 @@
+"""The emulator's IAM enforcement: actions, resources and condition keys, over real HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from reconciler.iam.evaluate import Policy
+from reconciler.testing import local_emulator
+
+ACCOUNT = "123456789012"
+ARN = f"arn:aws:ses:us-east-1:{ACCOUNT}"
+
+
+def _policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def test_wildcards_deny_and_missing_keys() -> None:
+    policy = Policy(
+        _policy(
+            {"Effect": "Allow", "Action": "ses:Get*", "Resource": f"{ARN}:template/*"},
+            {"Effect": "Deny", "Action": "ses:GetEmailTemplate", "Resource": f"{ARN}:template/secret"},
+            {
+                "Effect": "Allow",
+                "Action": "ses:SendEmail",
+                "Resource": "*",
+                "Condition": {"StringLike": {"ses:FromAddress": "*@example.com"}},
+            },
+        )
+    )
+    assert policy.decide("ses:GetEmailTemplate", [f"{ARN}:template/welcome"]).allowed
+    assert policy.decide("SES:getemailtemplate", [f"{ARN}:template/welcome"]).allowed  # actions: any case
+    assert policy.decide("ses:GetEmailTemplate", [f"{ARN}:template/secret"]).reason == "explicitly denied"
+    assert not policy.decide("ses:GetEmailTemplate", [f"{ARN}:configuration-set/x"]).allowed
+    assert not policy.decide("ses:GetAccount", ["*"]).allowed
+    assert policy.decide("ses:SendEmail", ["*"], {"ses:FromAddress": "news@example.com"}).allowed
+    assert not policy.decide("ses:SendEmail", ["*"], {"ses:FromAddress": "x@evil.example"}).allowed
+    assert not policy.decide("ses:SendEmail", ["*"], {}).allowed  # a missing key matches nothing
+
+
+def test_an_unknown_operator_grants_nothing() -> None:
+    policy = Policy(
+        _policy({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"DateLessThan": {"aws:X": "1"}}})
+    )
+    assert not policy.decide("ses:GetAccount", ["*"]).allowed
+
+
+def test_an_arn_pattern_does_not_cover_actions_without_resources() -> None:
+    policy = Policy(_policy({"Effect": "Allow", "Action": "ses:*", "Resource": f"{ARN}:*"}))
+    assert not policy.decide("ses:ListEmailTemplates", ["*"]).allowed
+
+
+def test_the_emulator_refuses_what_the_policy_does_not_allow() -> None:
+    sender = "news@example.com"
+    policy = _policy(
+        {"Effect": "Allow", "Action": "ses:CreateEmailTemplate", "Resource": f"{ARN}:template/welcome"},
+        {
+            "Effect": "Allow",
+            "Action": "ses:SendEmail",
+            "Resource": [f"{ARN}:identity/example.com", f"{ARN}:template/welcome"],
+            "Condition": {"StringEquals": {"ses:FromAddress": sender}},
+        },
+    )
+    with local_emulator(iam_policy=policy) as emu:
+        emu.admin("verify_identity", identity="example.com")
+        ses = emu.client("sesv2")
+        ses.create_email_template(TemplateName="welcome", TemplateContent={"Subject": "Hi", "Text": "Hello"})
+        with pytest.raises(ClientError) as denied:
+            ses.create_email_template(TemplateName="other", TemplateContent={"Subject": "Hi", "Text": "Hello"})
+        assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+        assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+        def send(sender: str) -> Any:
+            return ses.send_email(
+                FromEmailAddress=sender,
+                Destination={"ToAddresses": ["success@simulator.amazonses.com"]},
+                Content={"Template": {"TemplateName": "welcome", "TemplateData": "{}"}},
+            )
+
+        assert send(f"News <{sender}>")["MessageId"]
+        with pytest.raises(ClientError, match="AccessDenied"):
+            send("ceo@example.com")  # the right identity, a sender the condition refuses
+        assert [d.allowed for d in emu.emulator.iam.decisions] == [True, False, True, False]  # type: ignore[union-attr]
+        assert len(emu.admin("sent_messages", include_body=False)) == 1
