@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
@@ -114,11 +114,13 @@ def local_emulator(
     fresh_moto: bool = True,
     host: str = "127.0.0.1",
     port: int = 0,
+    iam_policy: Mapping[str, Any] | None = None,
 ) -> Iterator[LocalEmulator]:
     """Start an emulator on a free local port; stop it (saving ``state_file``) on exit.
 
     ``strict`` checks every SES response against the sesv2 model and fails the block on exit
-    if one broke it. ``fresh_moto`` clears moto's services (process-wide) at start, so SNS
+    if one broke it. ``iam_policy`` (a policy document) is enforced on every SES request, as
+    ``sesctl local serve --iam-policy`` does (docs/security.md). ``fresh_moto`` clears moto's services (process-wide) at start, so SNS
     topics or S3 buckets of an earlier emulator do not leak into this one.
     """
     config = EmulatorConfig(
@@ -133,6 +135,11 @@ def local_emulator(
     if fresh_moto:
         reset_moto()
     emulator = Emulator(config, state_file=state_file)
+    if iam_policy is not None:  # enforce it on SES requests (reconciler/emulator/iam.py)
+        from reconciler.emulator.iam import IamEnforcer
+        from reconciler.iam.evaluate import Policy
+
+        emulator.iam = IamEnforcer(Policy(iam_policy))
     server = EmulatorServer(emulator, host, port)
     try:
         server.start()

@@ -86,6 +86,11 @@ def _is_loopback(host: str) -> bool:
 @click.option(
     "--allow-remote", is_flag=True, help="Allow a non-loopback --host (the server has no authentication)."
 )
+@click.option(
+    "--iam-policy",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Enforce this IAM policy (JSON) on every SES request: refused ones get AccessDeniedException.",
+)
 @click.option("--verbose", is_flag=True, help="Log every request.")
 def serve(
     host: str,
@@ -97,6 +102,7 @@ def serve(
     fault_operations: str | None,
     seed: int,
     allow_remote: bool,
+    iam_policy: Path | None,
     verbose: bool,
 ) -> None:
     """Serve the emulator until Ctrl-C or SIGTERM; SES state is saved to --state as it changes."""
@@ -116,7 +122,16 @@ def serve(
         else None,
         seed=seed,
     )
+    enforcer = None
+    if iam_policy is not None:
+        from reconciler.emulator.iam import IamEnforcer, load_policy
+
+        try:
+            enforcer = IamEnforcer(load_policy(iam_policy))
+        except ValueError as exc:
+            raise UsageError(f"--iam-policy: {exc}") from None
     emulator = Emulator(config, state_file=state_file)
+    emulator.iam = enforcer
     server = EmulatorServer(emulator, host, port, verbose=verbose)
     try:
         try:

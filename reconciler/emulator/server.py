@@ -42,6 +42,7 @@ from reconciler import __version__
 from reconciler.emulator import registry
 from reconciler.emulator.errors import BadRequestException, SesApiError
 from reconciler.emulator.faults import FaultConfig, FaultInjector, InternalFailure
+from reconciler.emulator.iam import IamEnforcer
 from reconciler.emulator.persistence import StateStore
 from reconciler.emulator.registry import OperationContext
 from reconciler.emulator.router import (
@@ -159,6 +160,8 @@ class Emulator:
         self.clock: Callable[[], datetime] | None = None  # tests may set a fixed clock
         self.services = Services(self)
         self.violations: list[str] = []
+        # An IAM policy to enforce on SES requests (reconciler/emulator/iam.py); None: allow all.
+        self.iam: IamEnforcer | None = None
 
     @property
     def state_file(self) -> Path | None:
@@ -227,6 +230,8 @@ class Emulator:
             if fault is not None:
                 raise fault
             with self.lock:
+                if self.iam is not None:
+                    self.iam.check(operation, params, self.state.region(region), region, ACCOUNT_ID)
                 result = handler(self.context(region), params)
                 response = serialize_output(operation, result, strict=self.config.strict)
                 if not is_read_only(operation):
