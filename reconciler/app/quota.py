@@ -7,28 +7,29 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.app.connect import connect
+from reconciler.aws.account import UNLIMITED, AccountStatus, account_status
 from reconciler.aws.gateway import SesGateway
 from reconciler.settings import Settings
 
 
-def quota_summary(account: dict[str, Any]) -> dict[str, Any]:
-    quota = account.get("SendQuota") or {}
-    maximum = float(quota.get("Max24HourSend", 0.0))
-    sent = float(quota.get("SentLast24Hours", 0.0))
+def quota_summary(status: AccountStatus) -> dict[str, Any]:
+    """The figures `sesctl quota --json` prints and MCP get_send_quota returns
+    (``max_24_hour_send`` -1: unlimited, as SES says it)."""
+    quota = status.quota
     return {
-        "sending_enabled": bool(account.get("SendingEnabled", False)),
-        "production_access": bool(account.get("ProductionAccessEnabled", False)),
-        "enforcement_status": account.get("EnforcementStatus"),
-        "max_send_rate": float(quota.get("MaxSendRate", 0.0)),
-        "max_24_hour_send": maximum,
-        "sent_last_24_hours": sent,
-        "used_percent": round(100.0 * sent / maximum, 2) if maximum > 0 else None,
-        "suppressed_reasons": (account.get("SuppressionAttributes") or {}).get("SuppressedReasons", []),
+        "sending_enabled": status.sending_enabled,
+        "production_access": status.production_access,
+        "enforcement_status": status.enforcement_status,
+        "max_send_rate": quota.max_send_rate,
+        "max_24_hour_send": UNLIMITED if quota.max_24_hour_send is None else quota.max_24_hour_send,
+        "sent_last_24_hours": quota.sent_last_24_hours,
+        "used_percent": quota.used_percent,
+        "suppressed_reasons": list(status.suppressed_reasons),
     }
 
 
 def read_quota(gateway: SesGateway) -> dict[str, Any]:
-    return quota_summary(gateway.call("GetAccount"))
+    return quota_summary(account_status(gateway))
 
 
 def quota(settings: Settings, project: Path = Path(".")) -> dict[str, Any]:

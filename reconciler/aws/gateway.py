@@ -59,6 +59,7 @@ R = TypeVar("R")
 
 DEFAULT_MAX_WORKERS = 8
 
+NOT_FOUND = "NotFoundException"
 THROTTLING_CODES = frozenset(
     {
         "TooManyRequestsException",
@@ -285,6 +286,16 @@ class SesGateway:
             future.set_exception(exc)
             raise
         return future.result()
+
+    def get_or_none(self, operation: str, *, cached: bool = False, **params: Any) -> dict[str, Any] | None:
+        """A Get that answers None for NotFoundException: a missing object is absent, not an
+        error. ``cached``: through ``call_cached`` (shared inside ``with reading():``)."""
+        try:
+            return (self.call_cached if cached else self.call)(operation, **params)
+        except AwsError as exc:
+            if exc.code == NOT_FOUND:
+                return None
+            raise
 
     @contextmanager
     def reading(self) -> Iterator[SesGateway]:

@@ -32,8 +32,12 @@ def command(ctx: click.Context, as_json: bool) -> None:
         ("Max send rate", f"{summary['max_send_rate']:g} recipients/s"),
         (
             "Last 24 hours",
-            f"{summary['sent_last_24_hours']:,.0f} of {summary['max_24_hour_send']:,.0f}"
-            + (f" ({used:.1f}%)" if used is not None else " (unlimited)"),
+            f"{summary['sent_last_24_hours']:,.0f} of "
+            + (
+                "unlimited"
+                if summary["max_24_hour_send"] < 0
+                else f"{summary['max_24_hour_send']:,.0f}" + (f" ({used:.1f}%)" if used is not None else "")
+            ),
         ),
         ("Suppressed reasons", ", ".join(summary["suppressed_reasons"]) or "none"),
     ]

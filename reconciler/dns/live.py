@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from reconciler.dns.records import IdentityDns
-from reconciler.errors import AwsError, UsageError
+from reconciler.errors import UsageError
 
 if TYPE_CHECKING:
     from reconciler.aws.gateway import SesGateway
@@ -19,15 +19,12 @@ def read_identities(gateway: SesGateway, names: Sequence[str], region: str) -> l
         names = sorted(str(item["IdentityName"]) for item in listed)
     found = []
     for name in names:
-        try:
-            answer = gateway.call("GetEmailIdentity", EmailIdentity=name)
-        except AwsError as exc:
-            if exc.code == "NotFoundException":
-                raise UsageError(
-                    f"SES has no identity {name!r} in {region}",
-                    hint="Declare it as an EmailIdentity and apply it, or check --region/--env.",
-                ) from None
-            raise
+        answer = gateway.get_or_none("GetEmailIdentity", EmailIdentity=name)
+        if answer is None:
+            raise UsageError(
+                f"SES has no identity {name!r} in {region}",
+                hint="Declare it as an EmailIdentity and apply it, or check --region/--env.",
+            )
         found.append(IdentityDns.from_ses(name, answer, region))
     return found
 

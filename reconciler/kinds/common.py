@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
-from reconciler.errors import AwsError
 from reconciler.kinds.base import OWNER_TAG, JsonDict, LiveObject
 
 if TYPE_CHECKING:
@@ -87,14 +86,8 @@ def sync_tags(gateway: SesGateway, arn: str, before: Mapping[str, str], after: M
 def get_or_none(
     gateway: SesGateway, operation: str, *, cached: bool = False, **params: Any
 ) -> JsonDict | None:
-    """A Get that answers None for NotFoundException (a missing object is absent, not an error)."""
-    try:
-        result: JsonDict = (gateway.call_cached if cached else gateway.call)(operation, **params)
-        return result
-    except AwsError as exc:
-        if exc.code == "NotFoundException":
-            return None
-        raise
+    """A Get that answers None for NotFoundException (see SesGateway.get_or_none)."""
+    return gateway.get_or_none(operation, cached=cached, **params)
 
 
 def sorted_set(values: Iterable[str] | None) -> list[str] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from reconciler.aws.account import account_status
 from reconciler.emulator.local import AdminError, admin_request
 from reconciler.mcp.app import McpApp
 from reconciler.mcp.models import Diagnosis, RecentMessage
@@ -62,8 +63,7 @@ def _recent(app: McpApp, address: str) -> tuple[str, list[RecentMessage]]:
 def diagnose(app: McpApp, address: str) -> Diagnosis:
     address = address.strip()
     entry = suppression_entry(app, address)
-    account = app.gateway.call("GetAccount")
-    sending_enabled = bool(account.get("SendingEnabled", False))
+    sending_enabled = account_status(app.gateway).sending_enabled
     source, recent = _recent(app, address)
     findings: list[str] = []
     since = entry.get("LastUpdateTime") if entry else None

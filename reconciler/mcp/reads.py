@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from reconciler.errors import AwsError
 from reconciler.mcp.app import McpApp
 from reconciler.mcp.guardrails import Refused
 from reconciler.mcp.models import (
@@ -73,15 +72,13 @@ def list_templates(app: McpApp, request: ListTemplatesInput) -> TemplateList:
 
 def fetch_template(app: McpApp, name: str) -> dict[str, Any]:
     """TemplateContent of a stored template, or Refused saying it does not exist."""
-    try:
-        content: dict[str, Any] = app.gateway.call("GetEmailTemplate", TemplateName=name)["TemplateContent"]
-    except AwsError as exc:
-        if exc.code == "NotFoundException":
-            raise Refused(
-                f"template {name!r} does not exist in this account and region",
-                hint="list_templates shows the stored templates; templates are created through git (sesctl apply).",
-            ) from None
-        raise
+    found = app.gateway.get_or_none("GetEmailTemplate", TemplateName=name)
+    if found is None:
+        raise Refused(
+            f"template {name!r} does not exist in this account and region",
+            hint="list_templates shows the stored templates; templates are created through git (sesctl apply).",
+        )
+    content: dict[str, Any] = found["TemplateContent"]
     return content
 
 
@@ -141,14 +138,8 @@ def _problem(exc: TemplateError, variable: str | None) -> RenderProblem:
 
 def suppression_entry(app: McpApp, address: str) -> dict[str, Any] | None:
     """The account suppression list's entry for ``address``, or None."""
-    try:
-        entry: dict[str, Any] = app.gateway.call("GetSuppressedDestination", EmailAddress=address)[
-            "SuppressedDestination"
-        ]
-    except AwsError as exc:
-        if exc.code == "NotFoundException":
-            return None
-        raise
+    found = app.gateway.get_or_none("GetSuppressedDestination", EmailAddress=address)
+    entry: dict[str, Any] | None = None if found is None else found["SuppressedDestination"]
     return entry
 
 

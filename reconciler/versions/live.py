@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reconciler.errors import AwsError
 from reconciler.versions.history import TemplateContent
 
 if TYPE_CHECKING:
@@ -13,12 +12,9 @@ if TYPE_CHECKING:
 
 def live_content(gateway: SesGateway, ses_name: str) -> TemplateContent | None:
     """The template's parts in SES, or None when SES has no template of that name."""
-    try:
-        answer = gateway.call("GetEmailTemplate", TemplateName=ses_name)
-    except AwsError as exc:
-        if exc.code == "NotFoundException":
-            return None
-        raise
+    answer = gateway.get_or_none("GetEmailTemplate", TemplateName=ses_name)
+    if answer is None:
+        return None
     content = answer.get("TemplateContent") or {}
     return TemplateContent.of_live(content)
 
