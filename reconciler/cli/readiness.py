@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.context import Settings
 from reconciler.dns.check import check, make_resolver
 from reconciler.dns.facts import complaint_rate, contact_lists_with_topics, manifest_facts
 from reconciler.dns.readiness import FAIL, PASS, SenderFacts, evaluate, worst
 from reconciler.dns.records import records_for
+from reconciler.settings import Settings
 
 _MARK = {PASS: "pass", "warn": "WARN", FAIL: "FAIL", "unknown": "unknown"}
 
@@ -43,18 +43,16 @@ def command(
       sesctl readiness
       sesctl --local readiness --domain example.com --json
     """
-    from reconciler.aws.clients import open_aws
-    from reconciler.aws.gateway import SesGateway
+    from reconciler.app.connect import connect, find_environment
     from reconciler.dns.live import read_identities
 
     settings: Settings = ctx.obj
     resolver = make_resolver(nameserver)
-    templates, tls = manifest_facts(path, env)
-    with open_aws(settings) as aws:
-        gateway = SesGateway.from_aws(aws)
-        region = aws.session().region_name or aws.region or "us-east-1"
-        identities = [i for i in read_identities(gateway, domains, region) if i.kind != "EMAIL_ADDRESS"]
-        lists = contact_lists_with_topics(gateway)
+    templates, tls = manifest_facts(path, env or settings.env)
+    with connect(settings, find_environment(settings, path or Path("."), env)) as conn:
+        found = read_identities(conn.gateway, domains, conn.region)
+        identities = [i for i in found if i.kind != "EMAIL_ADDRESS"]
+        lists = contact_lists_with_topics(conn.gateway)
     results = []
     for identity in identities:
         findings = check([records_for(identity)], resolver)
