@@ -44,6 +44,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "readiness": ("reconciler.cli.readiness", "Check sending domains against the Gmail/Yahoo/Outlook bulk-sender rules."),
     "rollback": ("reconciler.cli.rollback", "Write an earlier version of an EmailTemplate back into the manifests."),
     "audit": ("reconciler.cli.audit", "Verify and read the tamper-evident audit trail."),
+    "events": ("reconciler.cli.events", "Consume SES event records (SQS, S3, files) into the local event store."),
+    "analytics": ("reconciler.cli.analytics", "Counts and rates from the event store or CloudWatch."),
 }
 
 

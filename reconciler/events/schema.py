@@ -55,8 +55,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_time ON events (event_time);
     CREATE INDEX events_recipient ON events (recipient_hash);
     CREATE INDEX events_message ON events (message_id);
+    -- The same unreadable record delivered twice is kept once (digest of its bytes).
     CREATE TABLE quarantine (
         id INTEGER PRIMARY KEY,
+        digest BLOB NOT NULL UNIQUE,
         received_at INTEGER NOT NULL,
         origin TEXT NOT NULL,
         reason TEXT NOT NULL,

@@ -83,6 +83,8 @@ class CommitResult:
     added: int
     duplicates: int
     quarantined: int
+    lag_p95_ms: int | None = None  # committed_at - event time, over the batch's events
+    lag_max_ms: int | None = None
 
 
 def now_ms() -> int:
@@ -322,10 +324,21 @@ class EventStore:
             before = conn.total_changes
             conn.executemany(_INSERT_FACT, rows)
             added = conn.total_changes - before
+            before = conn.total_changes
             conn.executemany(
-                "INSERT INTO quarantine (received_at, origin, reason, raw) VALUES (?, ?, ?, ?)",
-                [(stamp, q.origin[:500], q.reason[:1000], q.raw) for q in quarantined],
+                "INSERT OR IGNORE INTO quarantine (digest, received_at, origin, reason, raw) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        hashlib.blake2b(q.raw, digest_size=16).digest(),
+                        stamp,
+                        q.origin[:500],
+                        q.reason[:1000],
+                        q.raw,
+                    )
+                    for q in quarantined
+                ],
             )
+            held = conn.total_changes - before
             conn.executemany(
                 "INSERT OR REPLACE INTO processed_objects (location, etag, processed_at) VALUES (?, ?, ?)",
                 [(location, etag, stamp) for location, etag in objects],
@@ -340,14 +353,20 @@ class EventStore:
                     received if received is not None else len(facts) + len(quarantined) + controls,
                     added,
                     len(facts) - added,
-                    len(quarantined),
+                    held,
                     controls,
                     _percentile(lags, 0.50),
                     _percentile(lags, 0.95),
                     lags[-1] if lags else None,
                 ),
             )
-        return CommitResult(added=added, duplicates=len(facts) - added, quarantined=len(quarantined))
+        return CommitResult(
+            added=added,
+            duplicates=len(facts) - added,
+            quarantined=held,
+            lag_p95_ms=_percentile(lags, 0.95),
+            lag_max_ms=lags[-1] if lags else None,
+        )
 
     def processed(self, location: str) -> str | None:
         """The etag recorded for an object already ingested, else None."""

@@ -218,12 +218,19 @@ Metric = Literal["send", "delivery", "bounce", "complaint", "reject", "open", "c
 class AnalyticsInput(_In):
     start: date = Field(description="First day (UTC), inclusive.")
     end: date = Field(description="Last day (UTC), inclusive.")
-    group_by: Literal["day", "hour", "tag"] = "day"
+    group_by: Literal[
+        "day", "hour", "tag", "configuration_set", "template", "variant", "recipient_domain"
+    ] = "day"
     tag: str | None = Field(
         default=None, description="With group_by=tag: the message tag (a CloudWatch dimension)."
     )
     filters: dict[str, str] = Field(default_factory=dict, description="Only events whose tag NAME has VALUE.")
     metrics: list[Metric] | None = Field(default=None, description="Default: all eight.")
+    source: Literal["auto", "store", "cloudwatch"] = Field(
+        default="auto",
+        description="store: the local event store (sesctl events consume); cloudwatch: the event "
+        "destinations' metrics; auto: the store when it holds events in the range, else CloudWatch.",
+    )
 
 
 class AnalyticsRow(BaseModel):
@@ -240,7 +247,13 @@ class Analytics(BaseModel):
     group_by: str
     rows: list[AnalyticsRow]
     totals: AnalyticsRow
-    series_read: int = Field(description="CloudWatch series (metric x dimension set) summed.")
+    source: str = Field(default="cloudwatch", description="Which source answered: store or cloudwatch.")
+    series_read: int = Field(
+        description="CloudWatch series (metric x dimension set) summed (0 from the store)."
+    )
+    bounce_reasons: list[dict[str, Any]] = Field(
+        default_factory=list, description="Store only: the most frequent bounce type/subtype/status."
+    )
     warnings: list[str] = Field(default_factory=list)
 
 

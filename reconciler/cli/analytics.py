@@ -1,0 +1,130 @@
+"""``sesctl analytics``: counts and rates from the event store or CloudWatch."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from reconciler.cli.context import Settings
+from reconciler.cli.events import resolve_store, store_option
+from reconciler.errors import UsageError
+
+GROUPS = ["day", "hour", "tag", "configuration-set", "template", "variant", "recipient-domain", "total"]
+
+
+def parse_pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"{option} {item!r}: expected NAME=VALUE")
+        pairs[name] = value
+    return pairs
+
+
+@click.command("analytics")
+@click.option(
+    "--source",
+    type=click.Choice(["auto", "store", "cloudwatch"]),
+    default="auto",
+    show_default=True,
+    help="auto: the store when it holds events in the range, else CloudWatch.",
+)
+@click.option("--since", default="7d", show_default=True, metavar="WHEN", help="Start (2026-11-28, 24h, 7d).")
+@click.option("--until", default="now", show_default=True, metavar="WHEN", help="End (exclusive).")
+@click.option("--group-by", type=click.Choice(GROUPS), default="day", show_default=True, help="Rows by this.")
+@click.option("--tag", metavar="NAME", help="With --group-by tag: the message tag (e.g. campaign).")
+@click.option(
+    "--filter", "filters", multiple=True, metavar="NAME=VALUE", help="Only events with this tag (repeatable)."
+)
+@click.option(
+    "--metric",
+    "metrics",
+    multiple=True,
+    metavar="NAME",
+    help="Counts to show (repeatable; default the eight: send delivery bounce complaint reject open click rendering_failure).",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--reasons",
+    type=click.IntRange(0, 100),
+    default=10,
+    show_default=True,
+    help="Top bounce reasons to list (store).",
+)
+@store_option
+@click.pass_context
+def command(
+    ctx: click.Context,
+    source: str,
+    since: str,
+    until: str,
+    group_by: str,
+    tag: str | None,
+    filters: tuple[str, ...],
+    metrics: tuple[str, ...],
+    output: str,
+    reasons: int,
+    store_path: Path | None,
+) -> None:
+    """Counts and rates (delivery, bounce, complaint, open, click, ...) by day, hour, tag,
+    configuration set, template, variant or recipient domain, from the event store (`sesctl events
+    consume`) or from CloudWatch. Bounce and complaint rates are per send, as SES computes them
+    (see docs/events.md).
+
+    \b
+    sesctl analytics --since 7d --group-by tag --tag campaign
+    sesctl analytics --filter campaign=spring --group-by recipient-domain --format csv
+    """
+    from reconciler.events.analytics import Query, has_events, store_analytics
+    from reconciler.events.store import EventStore, StoreError
+    from reconciler.events.tables import table, to_csv
+    from reconciler.events.timerange import parse_moment
+
+    now = datetime.now(UTC)
+    start = parse_moment(since, "--since", now)
+    end = parse_moment(until, "--until", now)
+    if end <= start:
+        raise UsageError(f"--until ({end.isoformat()}) is not after --since ({start.isoformat()})")
+    query = Query(
+        start=start,
+        end=end,
+        group_by=group_by.replace("-", "_"),
+        tag=tag,
+        filters=parse_pairs(filters, "--filter"),
+        metrics=tuple(metrics) or None,
+    )
+    query.check()
+    path = resolve_store(store_path)
+    result = None
+    if source == "store" or (source == "auto" and path.is_file()):
+        try:
+            with EventStore.open(path, readonly=True) as store:
+                if source == "store" or has_events(store, start, end):
+                    result = store_analytics(store, query, reasons=reasons)
+        except StoreError:
+            if source == "store":
+                raise
+    if result is None:
+        from reconciler.aws.clients import open_aws
+        from reconciler.events.cloudwatch import cloudwatch_analytics
+
+        settings: Settings = ctx.obj
+        with open_aws(settings) as aws:
+            result = cloudwatch_analytics(aws.client("cloudwatch"), query)
+    if output == "json":
+        click.echo(json.dumps(result.to_dict(), indent=1, sort_keys=True))
+    elif output == "csv":
+        click.echo(to_csv(result), nl=False)
+    else:
+        click.echo(table(result))

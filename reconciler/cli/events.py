@@ -1,0 +1,201 @@
+"""``sesctl events``: consume SES event records into the local event store, and show what is in it."""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+
+from reconciler.cli.context import Settings
+from reconciler.errors import UsageError
+
+STORE_HELP = "The event store (SQLite) [default: .sesctl/events.db]."
+
+
+def store_option(function: Any) -> Any:
+    return click.option(
+        "--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), help=STORE_HELP
+    )(function)
+
+
+def resolve_store(value: Path | None) -> Path:
+    from reconciler.events.store import DEFAULT_STORE
+
+    return value or DEFAULT_STORE
+
+
+@click.group("events")
+def command() -> None:
+    """Consume SES event records (SQS, Firehose objects in S3, files) into the local event store."""
+
+
+@command.command("consume")
+@click.argument("files", nargs=-1, type=click.Path(path_type=str))
+@click.option("--queue", metavar="URL|NAME", help="An SQS queue (SNS-wrapped, raw or EventBridge records).")
+@click.option("--s3", "s3_url", metavar="s3://BUCKET/PREFIX", help="Firehose objects (NDJSON, gzip or not).")
+@click.option("--since", metavar="WHEN", help="S3: objects modified at or after (2026-11-28, 24h, 7d).")
+@click.option("--until", metavar="WHEN", help="S3: objects modified before.")
+@click.option("--follow", is_flag=True, help="Keep reading: long-poll the queue, list the prefix again.")
+@click.option(
+    "--batch-size", type=click.IntRange(1, 10_000), default=100, show_default=True, help="Records per commit."
+)
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.IntRange(0, 20),
+    default=20,
+    show_default=True,
+    help="SQS long-poll seconds with --follow.",
+)
+@click.option(
+    "--visibility-timeout",
+    type=click.IntRange(0, 43_200),
+    help="SQS: seconds a received message stays hidden before another consumer may take it.",
+)
+@click.option(
+    "--poll",
+    "poll_seconds",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="S3 with --follow: seconds between listings.",
+)
+@click.option(
+    "--retention-days",
+    type=click.IntRange(1, 36_500),
+    default=90,
+    show_default=True,
+    help="Delete events older than this (applied as the consumer runs).",
+)
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print the final report as JSON.")
+@click.pass_context
+def consume_command(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    queue: str | None,
+    s3_url: str | None,
+    since: str | None,
+    until: str | None,
+    follow: bool,
+    batch_size: int,
+    wait_seconds: int,
+    visibility_timeout: int | None,
+    poll_seconds: float,
+    retention_days: int,
+    store_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Read SES event records into the event store: from an SQS queue (--queue), from Firehose
+    objects in S3 (--s3), or from FILES (NDJSON, gzip or not; - for standard input).
+
+    Every event is stored once, however often it is delivered; records that cannot be read are
+    kept in quarantine. SQS messages are deleted only after their batch is committed.
+    """
+    from reconciler.events.consume import BatchResult, consume
+    from reconciler.events.sources import FileSource, S3Source, Source, SqsSource, parse_s3_url, queue_url
+    from reconciler.events.store import EventStore
+    from reconciler.events.timerange import parse_moment
+
+    chosen = [name for name, given in (("--queue", queue), ("--s3", s3_url), ("FILES", files)) if given]
+    if len(chosen) != 1:
+        raise UsageError(
+            "give exactly one source: --queue URL|NAME, --s3 s3://BUCKET/PREFIX, or FILES"
+            + (f" (got {', '.join(chosen)})" if chosen else "")
+        )
+    if (since or until) and not s3_url:
+        raise UsageError("--since and --until select S3 objects; use them with --s3")
+    if follow and files:
+        raise UsageError("--follow reads a queue or a prefix, not files")
+    stopping = {"now": False}
+
+    def stop() -> bool:
+        return stopping["now"]
+
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        stopping["now"] = True  # finish the batch in hand, then stop
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+
+    def progress(result: BatchResult) -> None:
+        if not follow:
+            return
+        lag = f"lag p95 {result.lag_p95_ms / 1000:.1f} s" if result.lag_p95_ms is not None else "no events"
+        click.echo(
+            f"{result.origin}: {result.received} received, {result.added} new, {result.duplicates} duplicate, "
+            f"{result.quarantined} quarantined, {result.controls} control; {lag}",
+            err=True,
+        )
+
+    settings: Settings = ctx.obj
+    try:
+        with EventStore.open(resolve_store(store_path)) as store:
+            source: Source
+            if files:
+                source = FileSource(list(files), batch_size=batch_size, stop=stop)
+                report = consume(store, source, retention_days=retention_days, on_batch=progress)
+            else:
+                from reconciler.aws.clients import open_aws
+
+                with open_aws(settings) as aws:
+                    if queue:
+                        sqs = aws.client("sqs")
+                        source = SqsSource(
+                            sqs,
+                            queue_url(sqs, queue),
+                            batch_size=batch_size,
+                            follow=follow,
+                            wait_seconds=wait_seconds,
+                            visibility_timeout=visibility_timeout,
+                            stop=stop,
+                        )
+                    else:
+                        assert s3_url is not None
+                        bucket, prefix = parse_s3_url(s3_url)
+                        source = S3Source(
+                            aws.client("s3"),
+                            bucket,
+                            prefix,
+                            processed=store.processed,
+                            since=parse_moment(since, "--since") if since else None,
+                            until=parse_moment(until, "--until") if until else None,
+                            batch_size=batch_size,
+                            follow=follow,
+                            poll_seconds=poll_seconds,
+                            stop=stop,
+                        )
+                    report = consume(store, source, retention_days=retention_days, on_batch=progress)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=1, sort_keys=True))
+        return
+    lag = f"; lag p95 {report.lag_p95_ms / 1000:.1f} s" if report.lag_p95_ms is not None else ""
+    click.echo(
+        f"{report.received} records: {report.added} new events, {report.duplicates} duplicates, "
+        f"{report.quarantined} quarantined, {report.controls} control messages, "
+        f"{report.expired} older than the retention{lag}."
+    )
+
+
+@command.command("status")
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def status_command(store_path: Path | None, as_json: bool) -> None:
+    """What the event store holds: events per type, time span, quarantine, the last batch's lag."""
+    from reconciler.events.store import EventStore
+
+    with EventStore.open(resolve_store(store_path), readonly=True) as store:
+        status = store.status()
+    if as_json:
+        click.echo(json.dumps(status, indent=1, sort_keys=True))
+        return
+    click.echo(f"Store: {status['store']} (schema {status['schema_version']})")
+    click.echo(f"Events: {status['events']}")
+    for name, count in sorted(dict(status["by_type"]).items()):  # type: ignore[call-overload]
+        click.echo(f"  {name}: {count}")
+    click.echo(f"Quarantined: {status['quarantined']}")
