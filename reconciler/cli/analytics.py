@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.context import Settings
 from reconciler.cli.events import resolve_store, store_option
 from reconciler.errors import UsageError
+from reconciler.settings import Settings
 
 GROUPS = ["day", "hour", "tag", "configuration-set", "template", "variant", "recipient-domain", "total"]
 
@@ -116,12 +116,12 @@ def command(
             if source == "store":
                 raise
     if result is None:
-        from reconciler.aws.clients import open_aws
+        from reconciler.app.connect import connect
         from reconciler.events.cloudwatch import cloudwatch_analytics
 
         settings: Settings = ctx.obj
-        with open_aws(settings) as aws:
-            result = cloudwatch_analytics(aws.client("cloudwatch"), query)
+        with connect(settings) as conn:
+            result = cloudwatch_analytics(conn.aws.client("cloudwatch"), query)
     if output == "json":
         click.echo(json.dumps(result.to_dict(), indent=1, sort_keys=True))
     elif output == "csv":

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from reconciler.cli.context import Settings
 from reconciler.errors import UsageError
+from reconciler.settings import Settings
 
 STORE_HELP = "The event store (SQLite) [default: .sesctl/events.db]."
 
@@ -26,6 +26,16 @@ def resolve_store(value: Path | None) -> Path:
     from reconciler.events.store import DEFAULT_STORE
 
     return value or DEFAULT_STORE
+
+
+def configured_retention() -> int:
+    """sesctl.yaml's ``retention: {events: DAYS}``, else the default."""
+    from reconciler.app.connect import find_project
+    from reconciler.events.consume import DEFAULT_RETENTION_DAYS
+
+    project = find_project()
+    retention = project.config.retention if project and project.config else None
+    return int(retention.events) if retention and retention.events else DEFAULT_RETENTION_DAYS
 
 
 @click.group("events")
@@ -67,9 +77,7 @@ def command() -> None:
 @click.option(
     "--retention-days",
     type=click.IntRange(1, 36_500),
-    default=90,
-    show_default=True,
-    help="Delete events older than this (applied as the consumer runs).",
+    help="Delete events older than this, as the consumer runs [default: sesctl.yaml retention.events, else 90].",
 )
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print the final report as JSON.")
@@ -86,7 +94,7 @@ def consume_command(
     wait_seconds: int,
     visibility_timeout: int | None,
     poll_seconds: float,
-    retention_days: int,
+    retention_days: int | None,
     store_path: Path | None,
     as_json: bool,
 ) -> None:
@@ -132,6 +140,8 @@ def consume_command(
         )
 
     settings: Settings = ctx.obj
+    if retention_days is None:
+        retention_days = configured_retention()
     try:
         with EventStore.open(resolve_store(store_path)) as store:
             source: Source
@@ -139,9 +149,10 @@ def consume_command(
                 source = FileSource(list(files), batch_size=batch_size, stop=stop)
                 report = consume(store, source, retention_days=retention_days, on_batch=progress)
             else:
-                from reconciler.aws.clients import open_aws
+                from reconciler.app.connect import connect
 
-                with open_aws(settings) as aws:
+                with connect(settings) as conn:
+                    aws = conn.aws
                     if queue:
                         sqs = aws.client("sqs")
                         source = SqsSource(
