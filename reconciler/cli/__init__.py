@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("reconciler.cli.import_", "Write manifests from the live SES account, to adopt it."),
     "history": ("reconciler.cli.history", "List an EmailTemplate's versions from git, and which is live."),
     "diff": ("reconciler.cli.diff", "Diff two versions of an EmailTemplate (or a version and live SES)."),
+    "contacts": ("reconciler.cli.contacts", "List, import, export and remove the contacts of a contact list."),
     "dns": ("reconciler.cli.dns", "Print the DNS records SES identities need; `dns check` resolves them."),
     "readiness": ("reconciler.cli.readiness", "Check sending domains against the Gmail/Yahoo/Outlook bulk-sender rules."),
     "rollback": ("reconciler.cli.rollback", "Write an earlier version of an EmailTemplate back into the manifests."),

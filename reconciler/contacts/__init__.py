@@ -1,0 +1,1 @@
+"""Contacts of SES contact lists (personal data: operational, never in git)."""
