@@ -1,0 +1,213 @@
+"""Analytics, alerts and the report over a store filled from recorded-format files (opens,
+clicks, variants, templates and domains the emulator's sends do not all produce), through the
+real CLI where users meet them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from events_support import ndjson, record
+from test_consume import ENV, SESCTL
+
+from reconciler.events.alerts import Thresholds, evaluate
+from reconciler.events.analytics import AnalyticsError, Query, store_analytics
+from reconciler.events.consume import consume
+from reconciler.events.sources import FileSource
+from reconciler.events.store import EventStore
+
+NOW = datetime.now(UTC).replace(minute=30, second=0, microsecond=0) - timedelta(hours=2)
+
+
+def at(hours: float) -> str:
+    return (NOW + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def campaign() -> list[dict[str, Any]]:
+    """100 sends of campaign spring (variants A and B, template welcome), 90 delivered, 6 hard
+    bounces (2 at gmail.com), 2 bounces of addresses on the suppression list, 1 complaint,
+    30 opens, 12 clicks; then 10 sends of campaign autumn with 1 rendering failure."""
+    out: list[dict[str, Any]] = []
+    for i in range(100):
+        domain = "gmail.com" if i % 2 else "example.org"
+        to = f"user{i}@{domain}"
+        tags = {"campaign": "spring", "sesctl-variant": "A" if i < 50 else "B", "sesctl-template": "welcome"}
+        mid = f"s{i}"
+
+        def add(
+            kind: str, hours: float, _mid: str = mid, _to: str = to, _tags: dict[str, str] = tags
+        ) -> dict[str, Any]:
+            item = record(kind, _mid, to=_to, when=at(hours), **_tags)
+            item["mail"]["timestamp"] = at(0)
+            out.append(item)
+            return item
+
+        add("Send", 0)
+        if i < 90:
+            add("Delivery", 0.01)
+        elif i < 96:
+            add("Bounce", 0.01)
+        elif i < 98:
+            bounce = add("Bounce", 0.01)
+            bounce["bounce"]["bounceSubType"] = "OnAccountSuppressionList"
+        if i == 0:
+            add("Complaint", 1.2)
+        if i < 30:
+            add("Open", 1)
+        if i < 12:
+            add("Click", 1.1)
+    for i in range(10):
+        item = record(
+            "Send" if i else "Rendering Failure", f"a{i}", to=f"x{i}@example.net", campaign="autumn"
+        )
+        item["mail"]["timestamp"] = at(0.5)
+        out.append(item)
+    return out
+
+
+@pytest.fixture(scope="module")
+def store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("analytics")
+    (folder / "events.ndjson").write_bytes(ndjson(campaign()))
+    path = folder / "events.db"
+    with EventStore.open(path) as store:
+        report = consume(store, FileSource([str(folder / "events.ndjson")]))
+    assert report.quarantined == 0 and report.added == 100 + 90 + 8 + 1 + 30 + 12 + 10
+    return path
+
+
+def query(**changes: Any) -> Query:
+    return Query(start=NOW - timedelta(days=1), end=NOW + timedelta(days=1), **changes)
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SESCTL, *args], capture_output=True, text=True, env=ENV, stdin=subprocess.DEVNULL, timeout=120
+    )
+
+
+def test_counts_rates_and_groups(store_file: Path) -> None:
+    with EventStore.open(store_file, readonly=True) as store:
+        spring = store_analytics(store, query(group_by="variant", filters={"campaign": "spring"}))
+        assert spring.totals.counts == {
+            "send": 100,
+            "delivery": 90,
+            "bounce": 8,
+            "complaint": 1,
+            "reject": 0,
+            "open": 30,
+            "click": 12,
+            "rendering_failure": 0,
+        }
+        rates = spring.totals.rates
+        assert rates["bounce_rate"] == 0.08 and rates["reputation_bounce_rate"] == 0.06
+        assert rates["complaint_rate"] == 0.01 and rates["open_rate"] == round(30 / 90, 6)
+        assert {r.key: r.counts["send"] for r in spring.rows} == {"A": 50, "B": 50}
+        assert {r.key: r.counts["bounce"] for r in spring.rows} == {"A": 0, "B": 8}
+        assert (
+            spring.bounce_reasons[0]["count"] == 6 and spring.bounce_reasons[0]["bounce_subtype"] == "General"
+        )
+        assert spring.bounce_reasons[1]["bounce_subtype"] == "OnAccountSuppressionList"
+
+        domains = store_analytics(store, query(group_by="recipient_domain", metrics=("send", "bounce")))
+        assert {r.key: r.counts for r in domains.rows} == {
+            "example.org": {"send": 50, "bounce": 4},
+            "gmail.com": {"send": 50, "bounce": 4},
+            "example.net": {"send": 9, "bounce": 0},
+        }
+
+        hours = store_analytics(store, query(group_by="hour", metrics=("open", "click", "complaint")))
+        keyed = {r.key: r.counts for r in hours.rows}
+        first = (NOW + timedelta(hours=1)).strftime("%Y-%m-%dT%H:00Z")
+        assert keyed[first] == {"open": 30, "click": 12, "complaint": 1}
+
+        by_tag = store_analytics(store, query(group_by="tag", tag="campaign"))
+        assert {r.key: r.counts["send"] for r in by_tag.rows} == {"autumn": 9, "spring": 100}
+        assert {r.key: r.counts["rendering_failure"] for r in by_tag.rows}["autumn"] == 1
+        templates = store_analytics(store, query(group_by="template", metrics=("send",)))
+        assert {r.key: r.counts["send"] for r in templates.rows} == {"(none)": 9, "welcome": 100}
+        with pytest.raises(AnalyticsError, match="needs tag"):
+            store_analytics(store, query(group_by="tag"))
+
+
+def test_analytics_cli_formats(store_file: Path) -> None:
+    common = ["analytics", "--store", str(store_file), "--since", "3d", "--until", "2d"]
+    table = run("analytics", "--store", str(store_file), "--since", "3d", "--group-by", "variant")
+    assert table.returncode == 0, table.stderr
+    assert "Source: store" in table.stdout and "Top bounce reasons:" in table.stdout
+    reasons = table.stdout.split("Top bounce reasons:")[1]
+    assert "***" in reasons and "user9" not in reasons  # addresses in diagnostics are masked
+    csv_run = run(
+        "analytics",
+        "--store",
+        str(store_file),
+        "--since",
+        "3d",
+        "--group-by",
+        "tag",
+        "--tag",
+        "campaign",
+        "--format",
+        "csv",
+    )
+    rows = list(csv.DictReader(io.StringIO(csv_run.stdout)))
+    assert [r["key"] for r in rows] == ["autumn", "spring", "total"]
+    assert rows[1]["send"] == "100" and rows[1]["bounce_rate"] == "0.08"
+    empty = run(*common, "--source", "store", "--format", "json")
+    assert empty.returncode == 0 and json.loads(empty.stdout)["totals"]["counts"]["send"] == 0
+    bad = run("analytics", "--store", str(store_file), "--filter", "campaign")
+    assert bad.returncode == 1 and "expected NAME=VALUE" in bad.stderr and "Traceback" not in bad.stderr
+    missing = run("analytics", "--store", str(store_file.parent / "none.db"), "--source", "store")
+    assert missing.returncode == 1 and "no event store" in missing.stderr
+
+
+def test_alerts_evaluate_and_the_cli_exit_code(store_file: Path, tmp_path: Path) -> None:
+    with EventStore.open(store_file, readonly=True) as store:
+        spring = store_analytics(store, query(group_by="total", filters={"campaign": "spring"}))
+        autumn = store_analytics(store, query(group_by="total", filters={"campaign": "autumn"}))
+    fired = {a.name for a in evaluate(spring, Thresholds()) if a.fired}
+    assert fired == {"bounce_rate", "complaint_rate"}
+    assert {
+        a.name for a in evaluate(spring, Thresholds(bounce_rate=0.07, complaint_rate=0.02)) if a.fired
+    } == set()
+    assert {a.name for a in evaluate(spring, Thresholds(min_sends=1000)) if a.fired} == set()
+    assert {a.name for a in evaluate(autumn, Thresholds()) if a.fired} == {"rendering_failures"}
+    quota = {"used_percent": 85.0, "sent_last_24_hours": 850, "max_24_hour_send": 1000}
+    assert [a.fired for a in evaluate(autumn, Thresholds(), quota) if a.name == "quota_use"] == [True]
+
+    copy = tmp_path / "events.db"
+    copy.write_bytes(store_file.read_bytes())
+    (tmp_path / "events.db.key").write_bytes((store_file.parent / "events.db.key").read_bytes())
+    check = run(
+        "alerts", "check", "--store", str(copy), "--since", "3d", "--filter", "campaign=spring", "--json"
+    )
+    assert check.returncode == 3, check.stderr
+    answer = json.loads(check.stdout)
+    assert answer["fired"] is True
+    assert [a["name"] for a in answer["alerts"] if a["fired"]] == ["bounce_rate", "complaint_rate"]
+    calm = run(
+        "alerts",
+        "check",
+        "--store",
+        str(copy),
+        "--since",
+        "3d",
+        "--bounce-rate",
+        "0.5",
+        "--complaint-rate",
+        "0.5",
+        "--rendering-failures",
+        "5",
+    )
+    assert calm.returncode == 0, calm.stdout + calm.stderr
+    with EventStore.open(copy, readonly=True) as store:
+        assert [r[0] for r in store.conn.execute("SELECT name FROM alerts ORDER BY id")] == [
+            "bounce_rate",
+            "complaint_rate",
+        ]
