@@ -12,11 +12,17 @@ from pathlib import Path
 
 from reconciler.app.plan import PlanRequest, kinds, load, plan_with, session
 from reconciler.aws.gateway import SesGateway
-from reconciler.engine.applier import ApplyResult, StepOutcome, apply_plan, stale_addresses
+from reconciler.engine.applier import (
+    ApplyResult,
+    StepOutcome,
+    apply_plan,
+    ownership_problems,
+    stale_addresses,
+)
 from reconciler.engine.plan import Plan
+from reconciler.engine.planfile import read_plan_file
 from reconciler.engine.planner import PlanOptions, ReadScope, check_guards, read_live
 from reconciler.errors import PlanError
-from reconciler.files import read_text
 from reconciler.kinds.base import LiveObject
 from reconciler.settings import Settings
 
@@ -52,7 +58,8 @@ def apply(
             the_plan, live = result.plan, result.live
         else:
             _check_same_target(saved, options)
-            the_plan, live = saved, _check_fresh(gateway, saved)
+            declared = {r.address for r in state.resources}
+            the_plan, live = saved, _check_fresh(gateway, saved, declared)
             # The guards again: a protect tag or a lower --max-destroy may have come since.
             protected = [r.address for r in state.resources if r.protect]
             check_guards(saved.changes, protected, live, options.max_destroy)
@@ -64,11 +71,6 @@ def apply(
             return ApplyOutcome(the_plan, None, approved=False)
         applied = apply_plan(the_plan, kinds(), gateway, live, stack=the_plan.stack, on_outcome=on_outcome)
         return ApplyOutcome(the_plan, applied)
-
-
-def read_plan_file(path: Path) -> Plan:
-    text = read_text(path, "the plan file", hint="Write one with `sesctl plan --out FILE`.", error=PlanError)
-    return Plan.from_json(text)
 
 
 def _check_same_target(saved: Plan, options: PlanOptions) -> None:
@@ -84,8 +86,9 @@ def _check_same_target(saved: Plan, options: PlanOptions) -> None:
             )
 
 
-def _check_fresh(gateway: SesGateway, saved: Plan) -> dict[str, LiveObject | None]:
-    """Re-read the live objects of the plan's changes; refuse the plan if any moved."""
+def _check_fresh(gateway: SesGateway, saved: Plan, declared: set[str]) -> dict[str, LiveObject | None]:
+    """Re-read the live objects of the plan's changes; refuse the plan if it would change what
+    this stack does not own, or if any of them moved."""
     registry = kinds()
     names: dict[str, list[str]] = {}
     for change in saved.changes:
@@ -97,6 +100,13 @@ def _check_fresh(gateway: SesGateway, saved: Plan) -> dict[str, LiveObject | Non
     with gateway.reading():
         live = read_live(gateway, registry, scope)
     now: dict[str, LiveObject | None] = {c.address: live.get(c.address) for c in saved.changes}
+    foreign = ownership_problems(saved, now, declared)
+    if foreign:
+        raise PlanError(
+            "the saved plan changes resources that no plan of this stack could change:\n  "
+            + "\n  ".join(foreign),
+            hint="Nothing was applied. Was the plan file edited? Run `sesctl plan --out FILE` again.",
+        )
     moved = stale_addresses(saved, now)
     if moved:
         raise PlanError(

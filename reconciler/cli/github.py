@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.engine.planfile import read_plan_file as read_plan
 from reconciler.engine.render_markdown import fence_for, plan_marker, render_failure, render_markdown
 from reconciler.errors import PlanError, UsageError
 from reconciler.github.actions import run_context
@@ -19,7 +20,6 @@ from reconciler.github.client import GitHubClient
 from reconciler.github.comment import find_comment, upsert_comment
 from reconciler.github.drift import sync_drift_issue
 from reconciler.github.labels import plan_label, set_plan_label
-from reconciler.github.planfile import read_plan
 from reconciler.github.scope import pr_files, project_stack, repo_root, touches, watched_paths
 from reconciler.github.verify import verify_plan
 
@@ -85,7 +85,7 @@ def comment(
         raise UsageError("--error-log needs --environment (the environment that failed to plan)")
     plan = read_plan(plan_path) if plan_path is not None else None
     if plan is not None:
-        stack, env_name = str(plan.get("stack") or "default"), str(plan.get("environment") or "default")
+        stack, env_name = plan.stack or "default", plan.environment or "default"
     else:
         stack, env_name = project_stack(Path.cwd()) or "default", str(environment)
     context = run_context(repo=repo, pr=pr)

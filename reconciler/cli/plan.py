@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from reconciler.app import plan as planning
+from reconciler.engine import planfile
 from reconciler.engine.render_markdown import render_markdown
 from reconciler.engine.render_text import render_text
 from reconciler.errors import UsageError
@@ -96,11 +97,11 @@ def command(
     result = planning.plan(settings, request)
     plan = result.plan
     if out is not None:
-        write_text(out, plan.to_json(), "the plan")
+        write_text(out, planfile.dumps(plan), "the plan")
     if as_json:
-        click.echo(plan.to_json(), nl=False)
+        click.echo(planfile.dumps(plan), nl=False)
     elif markdown:
-        click.echo(render_markdown(plan.to_dict()), nl=False)
+        click.echo(render_markdown(plan), nl=False)
     else:
         click.echo(render_text(plan, color=settings.color and sys.stdout.isatty()), nl=False)
         if out is not None:

@@ -14,7 +14,7 @@ are the ones just read (planning, or the stale-plan check of a saved plan).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +94,40 @@ def stale_addresses(plan: Plan, live_now: Mapping[str, LiveObject | None]) -> li
         else:
             moved.append(f"{address} was changed since the plan")
     return moved
+
+
+def ownership_problems(
+    plan: Plan, live_now: Mapping[str, LiveObject | None], declared: Collection[str]
+) -> list[str]:
+    """What a saved plan would do that no plan of this stack could: checked against the live
+    objects just read, not against what the file says (anyone who can write the file can
+    recompute its unkeyed checksum). ``declared`` are the addresses in the manifests now.
+
+    - every change's address must be among the live objects the plan read (the stale check
+      compares each one; a change without an entry would slip past it);
+    - a resource owned by another stack is never changed;
+    - an unowned resource is changed (adopted) only when the manifests declare it, and never
+      deleted outright: the planner deletes only what this stack owns.
+    """
+    problems: list[str] = []
+    for change in plan.changes:
+        address = change.address
+        if address not in plan.live_objects:
+            problems.append(f"{address}: the plan did not read it (no live_objects entry)")
+            continue
+        obj = live_now.get(address)
+        if obj is None or obj.owner == plan.stack:
+            continue  # a create (the stale check refuses one that exists now), or ours
+        if obj.owner is not None:
+            problems.append(f"{address} is owned by stack {obj.owner!r}, not {plan.stack!r}")
+        elif change.is_delete:
+            problems.append(f"{address} is not owned by stack {plan.stack!r}, and the plan deletes it")
+        elif address not in declared:
+            problems.append(
+                f"{address} is not owned by stack {plan.stack!r} and not in the manifests, "
+                f"and the plan {'replaces' if change.is_replace else 'updates'} it"
+            )
+    return problems
 
 
 def apply_plan(

@@ -1,7 +1,7 @@
 """The plan as data (Terraform's ``internal/plans``): what apply will do, and nothing else.
 
-A :class:`Plan` is frozen. Its JSON form (``to_json``/``from_json``, documented in
-docs/plan-format.md) is stable: sorted keys, ``format_version`` "1", no timestamps. Two hashes
+A :class:`Plan` is frozen. Its JSON form (``to_json``, documented in docs/plan-format.md; read
+back, checked and verified, by reconciler/engine/planfile.py) is stable: sorted keys, ``format_version`` "1", no timestamps. Two hashes
 travel with it:
 
 - ``checksum``: sha256 of the canonical JSON of ``changes`` only. It names *what will be done*;
@@ -24,7 +24,6 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler import __version__
-from reconciler.errors import PlanError
 from reconciler.kinds.base import JsonDict, Risk
 
 FORMAT_VERSION = "1"
@@ -259,72 +258,35 @@ class Plan:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True, indent=indent, ensure_ascii=False) + (
-            "\n" if indent else ""
+        return dump_json(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
+        """The Plan of a JSON form whose shape is already checked: read plan files with
+        reconciler.engine.planfile, which checks the shape, the format and the checksum."""
+        return cls(
+            changes=tuple(ResourceChange.from_dict(c) for c in data.get("changes", [])),
+            stack=data.get("stack", ""),
+            environment=data.get("environment", ""),
+            region=data.get("region", ""),
+            live_objects=dict(data.get("live_objects", {})),
+            unmanaged=tuple(data.get("unmanaged", [])),
+            pending_prune=tuple(data.get("pending_prune", [])),
+            no_op=int(data.get("summary", {}).get("no_op", 0)),
+            diagnostics=tuple(
+                PlanDiagnostic(d["code"], d["severity"], d["summary"], d.get("location", ""), d.get("address", ""))
+                for d in data.get("diagnostics", [])
+            ),
+            targets=tuple(data.get("targets", [])),
+            prune=bool(data.get("prune", False)),
+            tool_version=data.get("tool_version", __version__),
+            format_version=data.get("format_version", FORMAT_VERSION),
         )
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, verify: bool = True) -> Plan:
-        version = data.get("format_version")
-        if version != FORMAT_VERSION:
-            raise PlanError(
-                f"unsupported plan format_version {version!r} (this sesctl reads {FORMAT_VERSION!r})",
-                hint="Re-run `sesctl plan --out FILE` with this version of sesctl.",
-            )
-        try:
-            plan = cls(
-                changes=tuple(ResourceChange.from_dict(c) for c in data.get("changes", [])),
-                stack=data.get("stack", ""),
-                environment=data.get("environment", ""),
-                region=data.get("region", ""),
-                live_objects=dict(data.get("live_objects", {})),
-                unmanaged=tuple(data.get("unmanaged", [])),
-                pending_prune=tuple(data.get("pending_prune", [])),
-                no_op=int(data.get("summary", {}).get("no_op", 0)),
-                diagnostics=tuple(
-                    PlanDiagnostic(
-                        d["code"], d["severity"], d["summary"], d.get("location", ""), d.get("address", "")
-                    )
-                    for d in data.get("diagnostics", [])
-                ),
-                targets=tuple(data.get("targets", [])),
-                prune=bool(data.get("prune", False)),
-                tool_version=data.get("tool_version", __version__),
-                format_version=version,
-            )
-        except KeyError as exc:
-            raise PlanError(
-                f"malformed plan: missing key {exc}", hint="Re-run `sesctl plan --out FILE`."
-            ) from exc
-        except (AttributeError, TypeError, ValueError) as exc:
-            # A list where an object belongs (or the reverse): the file is not what plan writes.
-            raise PlanError(f"malformed plan: {exc}", hint="Re-run `sesctl plan --out FILE`.") from exc
-        if verify and "checksum" not in data:
-            raise PlanError(
-                "the plan has no checksum, so an edit could not be detected",
-                hint="Re-run `sesctl plan --out FILE`; never edit a saved plan.",
-            )
-        if verify and data["checksum"] != plan.checksum:
-            raise PlanError(
-                f"plan checksum {data['checksum']} does not match its changes ({plan.checksum}): "
-                "the plan file was edited",
-                hint="Re-run `sesctl plan --out FILE`; never edit a saved plan.",
-            )
-        return plan
 
-    @classmethod
-    def from_json(cls, text: str, *, verify: bool = True) -> Plan:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PlanError(
-                f"the plan file is not JSON: {exc}", hint="Pass a file written by `sesctl plan --out FILE`."
-            ) from exc
-        if not isinstance(data, dict):
-            raise PlanError(
-                "the plan file is not a JSON object", hint="Pass a file written by `sesctl plan --out FILE`."
-            )
-        return cls.from_dict(data, verify=verify)
+def dump_json(data: Mapping[str, Any], *, indent: int | None = 2) -> str:
+    """The JSON form's text: sorted keys, UTF-8 kept, a final newline when indented."""
+    return json.dumps(data, sort_keys=True, indent=indent, ensure_ascii=False) + ("\n" if indent else "")
 
 
 def canonical_json(value: Any) -> str:

@@ -1,7 +1,7 @@
 """The plan's Markdown form: the pull-request comment, the job summary and ``plan --markdown``.
 
-Input is the plan's JSON form (docs/plan-format.md), so anything that holds a plan file can
-render it. The output is GitHub-flavoured Markdown that always stays well formed (every
+Input is a :class:`~reconciler.engine.plan.Plan` (a plan file is read into one by
+reconciler/engine/planfile.py). The output is GitHub-flavoured Markdown that always stays well formed (every
 ``<details>`` closed, every code fence closed) and never exceeds ``max_chars``:
 
 1. render everything;
@@ -23,7 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.engine.plan import hidden_in_review
+from reconciler.engine.plan import FieldChange, Plan, PlanDiagnostic, ResourceChange, hidden_in_review
+from reconciler.kinds.base import Risk
 
 GITHUB_COMMENT_LIMIT = 65536
 MARKER_PREFIX = "sesctl-plan:"
@@ -48,31 +49,24 @@ def plan_marker(stack: str, environment: str) -> str:
     return f"<!-- {MARKER_PREFIX}{stack}/{environment} -->"
 
 
-def change_action(change: Mapping[str, Any]) -> str:
+def change_action(change: ResourceChange) -> str:
     """``create`` | ``update`` | ``delete`` | ``replace`` (a replace is ``["delete", "create"]``)."""
-    actions = list(change.get("actions") or [])
-    if "delete" in actions and "create" in actions:
-        return "replace"
-    return str(actions[0]) if actions else "update"
-
-
-def destroys(change: Mapping[str, Any]) -> bool:
-    return "delete" in (change.get("actions") or [])
+    return "replace" if change.is_replace else str(change.actions[0])
 
 
 def render_markdown(
-    plan: Mapping[str, Any],
+    plan: Plan,
     *,
     max_chars: int = GITHUB_COMMENT_LIMIT,
     details_url: str | None = None,
     extra_meta: Mapping[str, str] | None = None,
 ) -> str:
-    """Render a plan (JSON form) as Markdown no longer than ``max_chars``.
+    """Render a plan as Markdown no longer than ``max_chars``.
 
     ``details_url`` (e.g. the Actions run) is linked when the body has to be folded or cut;
     ``extra_meta`` lands in the hidden metadata line (the GitHub comment records the head sha).
 
-    >>> body = render_markdown({"stack": "s", "environment": "prod", "changes": []})
+    >>> body = render_markdown(Plan(stack="s", environment="prod"))
     >>> body.splitlines()[0]
     '<!-- sesctl-plan:s/prod -->'
     """
@@ -89,7 +83,7 @@ def render_markdown(
     # among equals the ones lower in the list, so the top of the comment stays detailed.
     def fold_rank(i: int) -> tuple[bool, int, int]:
         change = view.changes[i]
-        important = destroys(change) or bool(change.get("risks"))
+        important = change.destroys or bool(change.risks)
         return (important, -(open_len[i] - shut_len[i]), -i)
 
     order = sorted(range(len(view.changes)), key=fold_rank)
@@ -136,23 +130,22 @@ def render_failure(
 
 
 class _PlanView:
-    """The plan dict read once, tolerant of the optional fields."""
+    """What the Markdown form shows of a Plan, with its defaults ("default" for no environment)."""
 
-    def __init__(self, plan: Mapping[str, Any]) -> None:
-        self.stack = str(plan.get("stack") or "default")
-        self.environment = str(plan.get("environment") or "default")
-        self.region = str(plan.get("region") or "")
-        self.checksum = str(plan.get("checksum") or "")
-        self.live_fingerprint = str(plan.get("live_fingerprint") or "")
-        self.tool_version = str(plan.get("tool_version") or "")
-        self.changes: list[Mapping[str, Any]] = list(plan.get("changes") or [])
-        self.unmanaged: list[str] = [str(a) for a in plan.get("unmanaged") or []]
-        self.pending_prune: list[str] = [str(a) for a in plan.get("pending_prune") or []]
-        self.diagnostics: list[Mapping[str, Any]] = list(plan.get("diagnostics") or [])
-        summary = plan.get("summary") or {}
-        self.no_op = int(summary.get("no_op", 0) or 0)
-        self.destroyed = [c for c in self.changes if destroys(c)]
-        self.risks = [(str(c.get("address", "")), r) for c in self.changes for r in c.get("risks") or []]
+    def __init__(self, plan: Plan) -> None:
+        self.stack = plan.stack or "default"
+        self.environment = plan.environment or "default"
+        self.region = plan.region
+        self.checksum = plan.checksum
+        self.live_fingerprint = plan.live_fingerprint
+        self.tool_version = plan.tool_version
+        self.changes = plan.changes
+        self.unmanaged = plan.unmanaged
+        self.pending_prune = plan.pending_prune
+        self.diagnostics = plan.diagnostics
+        self.no_op = plan.no_op
+        self.destroyed = [c for c in self.changes if c.destroys]
+        self.risks = [(c.address, r) for c in self.changes for r in c.risks]
 
 
 # ---------------------------------------------------------------- assembly
@@ -295,10 +288,10 @@ def _headline(view: _PlanView) -> str:
     return f"**Plan: {text}.**{extra}"
 
 
-def _kind_table(changes: Sequence[Mapping[str, Any]]) -> list[str]:
+def _kind_table(changes: Sequence[ResourceChange]) -> list[str]:
     per_kind: dict[str, dict[str, int]] = {}
     for change in changes:
-        row = per_kind.setdefault(str(change.get("kind", "?")), dict.fromkeys(_ACTION_ORDER, 0))
+        row = per_kind.setdefault(change.kind, dict.fromkeys(_ACTION_ORDER, 0))
         row[change_action(change)] += 1
     lines = ["| Kind | create | update | replace | delete |", "|---|---:|---:|---:|---:|"]
     for kind in sorted(per_kind):
@@ -308,7 +301,7 @@ def _kind_table(changes: Sequence[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def _banner(destroyed: Sequence[Mapping[str, Any]]) -> str:
+def _banner(destroyed: Sequence[ResourceChange]) -> str:
     if not destroyed:
         return ""
     noun = "resource" if len(destroyed) == 1 else "resources"
@@ -321,96 +314,81 @@ def _banner(destroyed: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _destroy_item(change: Mapping[str, Any]) -> str:
-    reason = change.get("reason")
-    why = f" ({_reason(reason)})" if reason else ""
-    return f"- {_code(str(change.get('address', '')))} will be **{change_action(change)}d**{why}"
+def _destroy_item(change: ResourceChange) -> str:
+    why = f" ({_reason(change.reason)})" if change.reason else ""
+    return f"- {_code(change.address)} will be **{change_action(change)}d**{why}"
 
 
-def _risk_notes(risks: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
+def _risk_notes(risks: Sequence[tuple[str, Risk]]) -> str:
     if not risks:
         return ""
     lines = ["> [!WARNING]", "> **Risks**", ">", *(f"> {_risk_item(a, r)}" for a, r in risks)]
     return "\n".join(lines) + "\n"
 
 
-def _risk_item(address: str, risk: Mapping[str, Any]) -> str:
-    severity = str(risk.get("severity", ""))
-    return (
-        f"- {_code(address)} · {_text(severity)} · `{_inline(str(risk.get('code', '')))}`: "
-        f"{_text(str(risk.get('message', '')))}"
-    )
+def _risk_item(address: str, risk: Risk) -> str:
+    return f"- {_code(address)} · {_text(risk.severity)} · `{_inline(risk.code)}`: {_text(risk.message)}"
 
 
-def _change_block(change: Mapping[str, Any], *, folded: bool) -> str:
-    fields = _shown_fields(change)
-    diffs = list(change.get("text_diffs") or [])
+def _change_block(change: ResourceChange, *, folded: bool) -> str:
     if folded:
         return _compact_change(change) + " · _details folded to fit_\n"
-    summary = _summary_line(change, fields, diffs)
+    summary = _summary_line(change)
     body: list[str] = []
-    reason = change.get("reason")
-    if reason:
-        body.append(f"Why: {_reason(reason)}")
+    if change.reason:
+        body.append(f"Why: {_reason(change.reason)}")
     # A template part with a line diff is shown as the diff, not again as a one-line JSON value.
-    diffed = {str(d.get("part", "")) for d in diffs}
-    table_fields = [f for f in fields if str(f.get("path", "")) not in diffed]
+    diffed = {d.part for d in change.text_diffs}
+    table_fields = [f for f in _shown_fields(change) if f.path not in diffed]
     if table_fields:
         body.append(_field_table(table_fields))
-    for diff in diffs:
-        body.append(_diff_block(str(diff.get("part", "")), str(diff.get("diff", ""))))
+    for diff in change.text_diffs:
+        body.append(_diff_block(diff.part, diff.diff))
     if not body:
         body.append("_No field-level detail._")
     inner = "\n\n".join(b.rstrip("\n") for b in body)
     return f"<details><summary>{summary}</summary>\n\n{inner}\n\n</details>\n"
 
 
-def _summary_line(change: Mapping[str, Any], fields: Sequence[Any], diffs: Sequence[Any]) -> str:
+def _summary_line(change: ResourceChange) -> str:
     action = change_action(change)
-    address = html.escape(str(change.get("address", "")))
-    source = change.get("source") or {}
+    address = html.escape(change.address)
+    source = change.source
     where = ""
-    if source.get("file"):
-        where = f" · {html.escape(str(source['file']))}"
-        if source.get("line"):
-            where += f":{int(source['line'])}"
+    if source is not None and source.file:
+        where = f" · {html.escape(source.file)}"
+        if source.line:
+            where += f":{source.line}"
     return f"<code>{_SYMBOL[action]} {_no_mention(address)}</code> {action}{_detail_counts(change)}{where}"
 
 
-def _compact_change(change: Mapping[str, Any]) -> str:
+def _compact_change(change: ResourceChange) -> str:
     action = change_action(change)
-    address = _code(_SYMBOL[action] + " " + str(change.get("address", "")))
+    address = _code(_SYMBOL[action] + " " + change.address)
     return f"- {address} {action}{_detail_counts(change)}"
 
 
-def _detail_counts(change: Mapping[str, Any]) -> str:
+def _detail_counts(change: ResourceChange) -> str:
     """ " (2 fields, 1 template diff)": what a reader would find in the details, even when folded."""
     counts = []
-    for key, noun in (("fields", "field"), ("text_diffs", "template diff")):
-        number = len(_shown_fields(change) if key == "fields" else change.get(key) or [])
+    for number, noun in ((len(_shown_fields(change)), "field"), (len(change.text_diffs), "template diff")):
         if number:
             counts.append(f"{number} {noun}{'s' if number != 1 else ''}")
     return f" ({', '.join(counts)})" if counts else ""
 
 
-def _shown_fields(change: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def _shown_fields(change: ResourceChange) -> list[FieldChange]:
     """The field changes a reviewer reads (the same rule as the text form: no ``tags = {}`` on a create)."""
-    actions = [str(a) for a in change.get("actions") or []]
-    return [
-        f
-        for f in change.get("fields") or []
-        if not hidden_in_review(actions, str(f.get("op")), f.get("before"), f.get("after"))
-    ]
+    return [f for f in change.fields if not hidden_in_review(change.actions, f.op, f.before, f.after)]
 
 
-def _field_table(fields: Sequence[Mapping[str, Any]]) -> str:
+def _field_table(fields: Sequence[FieldChange]) -> str:
     lines = ["| Field | Before | After |", "|---|---|---|"]
     for item in fields:
-        op = item.get("op")
-        before = "—" if op == "add" else _cell(item.get("before"))
-        after = "—" if op == "remove" else _cell(item.get("after"))
-        path = _cell_text(str(item.get("path", "")))
-        mark = " ⚠ forces replacement" if item.get("forces_replacement") else ""
+        before = "—" if item.op == "add" else _cell(item.before)
+        after = "—" if item.op == "remove" else _cell(item.after)
+        path = _cell_text(item.path)
+        mark = " ⚠ forces replacement" if item.forces_replacement else ""
         lines.append(f"| <code>{path}</code>{mark} | {before} | {after} |")
     return "\n".join(lines) + "\n"
 
@@ -471,17 +449,14 @@ def _address_list(frame: str, addresses: Sequence[str]) -> str:
     return _LIST_FRAMES[frame] + "\n".join(f"- {_code(a)}" for a in addresses) + "\n"
 
 
-def _diagnostics(diagnostics: Sequence[Mapping[str, Any]]) -> str:
+def _diagnostics(diagnostics: Sequence[PlanDiagnostic]) -> str:
     if not diagnostics:
         return ""
     shown = diagnostics[:20]
     lines = ["<details><summary>Diagnostics</summary>", ""]
     for d in shown:
-        where = f" ({_code(str(d['location']))})" if d.get("location") else ""
-        code = _inline(str(d.get("code", "")))
-        lines.append(
-            f"- `{code}` {_text(str(d.get('severity', '')))}: {_text(str(d.get('summary', '')))}{where}"
-        )
+        where = f" ({_code(d.location)})" if d.location else ""
+        lines.append(f"- `{_inline(d.code)}` {_text(d.severity)}: {_text(d.summary)}{where}")
     if len(diagnostics) > len(shown):
         lines.append(f"- … and {len(diagnostics) - len(shown)} more")
     lines += ["", "</details>"]
@@ -498,15 +473,15 @@ def _footer(view: _PlanView) -> str:
 # ---------------------------------------------------------------- text helpers
 
 
-def _count(changes: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+def _count(changes: Sequence[ResourceChange]) -> dict[str, int]:
     counts = dict.fromkeys(_ACTION_ORDER, 0)
     for change in changes:
         counts[change_action(change)] += 1
     return counts
 
 
-def _reason(reason: Any) -> str:
-    return _text(_REASONS.get(str(reason), str(reason)))
+def _reason(reason: str) -> str:
+    return _text(_REASONS.get(reason, reason))
 
 
 def _code(text: str) -> str:

@@ -3,15 +3,14 @@
 unified diffs; risk notes; unmanaged resources; one summary line.
 
 Colour is applied with ANSI codes only when ``color`` is true (the CLI turns it off for
-``--no-color`` and when stdout is not a terminal).
+``--no-color`` and when stdout is not a terminal). The codes are written here, not with click:
+the engine is below the CLI and must not import it (the MCP server renders plans too).
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
-
-import click
 
 from reconciler.engine.plan import FieldChange, Plan, ResourceChange, hidden_in_review
 
@@ -24,6 +23,14 @@ _HEADLINE = {
     "-/+": "must be replaced",
 }
 _SEVERITY_COLOUR = {"high": "red", "medium": "yellow", "low": "cyan"}
+_ANSI = {"red": 31, "green": 32, "yellow": 33, "magenta": 35, "cyan": 36}
+
+
+def ansi(text: str, fg: str | None = None, bold: bool = False) -> str:
+    """``text`` in colour ``fg``, bold or not (22: normal intensity), then reset: the same SGR
+    codes click.style writes, so the coloured plan is what it was."""
+    colour = f"\x1b[{_ANSI[fg]}m" if fg else ""
+    return f"{colour}\x1b[{1 if bold else 22}m{text}\x1b[0m"
 
 
 def summary_line(plan: Plan) -> str:
@@ -36,7 +43,7 @@ def summary_line(plan: Plan) -> str:
 
 def render_text(plan: Plan, *, color: bool = False) -> str:
     def style(text: str, fg: str | None = None, bold: bool = False) -> str:
-        return click.style(text, fg=fg, bold=bold) if color else text
+        return ansi(text, fg, bold) if color else text
 
     out: list[str] = []
     for d in plan.diagnostics:

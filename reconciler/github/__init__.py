@@ -2,7 +2,6 @@
 
     client.py     a small REST client (standard library): pagination, retries, helpful errors
     actions.py    what a GitHub Actions run tells us (repository, pull request, sha, run URL)
-    planfile.py   reading a plan file (the JSON form of docs/plan-format.md)
     comment.py    ONE comment per pull request and stack/environment, edited in place
     labels.py     sesctl:no-changes / sesctl:changes / sesctl:destroy (and sesctl:drift)
     scope.py      does a pull request touch the manifests at all?

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.engine.plan import Plan
 from reconciler.engine.render_markdown import GITHUB_COMMENT_LIMIT, render_markdown
 from reconciler.github.client import GitHubClient
 from reconciler.github.labels import DRIFT, ensure_label
-from reconciler.github.planfile import has_changes
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,13 @@ def find_drift_issue(client: GitHubClient, repo: str, marker: str) -> dict[str, 
 
 
 def sync_drift_issue(
-    client: GitHubClient, repo: str, plan: dict[str, Any], *, run_url: str | None = None
+    client: GitHubClient, repo: str, plan: Plan, *, run_url: str | None = None
 ) -> DriftOutcome:
-    stack = str(plan.get("stack") or "default")
-    environment = str(plan.get("environment") or "default")
+    stack = plan.stack or "default"
+    environment = plan.environment or "default"
     marker = drift_marker(stack, environment)
     issue = find_drift_issue(client, repo, marker)
-    if not has_changes(plan):
+    if not plan.has_changes:
         if issue is None:
             return DriftOutcome("in-sync", None, "")
         where = f" by [this run]({run_url})" if run_url else ""
@@ -51,7 +51,7 @@ def sync_drift_issue(
             f"/repos/{repo}/issues/{issue['number']}/comments",
             json_body={
                 "body": f"The account is back in sync with the manifests (checked{where}; plan checksum "
-                f"`{plan.get('checksum', '')}`). Closing."
+                f"`{plan.checksum}`). Closing."
             },
         )
         client.request(
@@ -61,7 +61,7 @@ def sync_drift_issue(
         )
         return DriftOutcome("closed", int(issue["number"]), str(issue.get("html_url", "")))
 
-    count = len(plan.get("changes") or [])
+    count = len(plan.changes)
     title = f"sesctl drift: {stack}/{environment} differs from the manifests ({count} resource{'s' if count != 1 else ''})"
     body = _issue_body(plan, marker, run_url)
     if issue is None:
@@ -78,7 +78,7 @@ def sync_drift_issue(
     return DriftOutcome("updated", int(issue["number"]), str(issue.get("html_url", "")))
 
 
-def _issue_body(plan: dict[str, Any], marker: str, run_url: str | None) -> str:
+def _issue_body(plan: Plan, marker: str, run_url: str | None) -> str:
     intro = (
         f"{marker}\n"
         "The scheduled full plan found the live SES account out of step with the manifests on the "

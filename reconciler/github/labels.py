@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any
 
+from reconciler.engine.plan import Plan
 from reconciler.github.client import GitHubClient, GitHubError
-from reconciler.github.planfile import destroys_anything, has_changes
 
 
 @dataclass(frozen=True)
@@ -28,10 +27,10 @@ DRIFT = Label("sesctl:drift", "e99695", "sesctl: the live SES account differs fr
 PLAN_LABELS = (NO_CHANGES, CHANGES, DESTROY)
 
 
-def plan_label(plan: dict[str, Any]) -> Label:
-    if destroys_anything(plan):
+def plan_label(plan: Plan) -> Label:
+    if any(change.destroys for change in plan.changes):
         return DESTROY
-    return CHANGES if has_changes(plan) else NO_CHANGES
+    return CHANGES if plan.has_changes else NO_CHANGES
 
 
 def ensure_label(client: GitHubClient, repo: str, label: Label) -> None:

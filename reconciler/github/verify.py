@@ -2,7 +2,9 @@
 
 The PR job records the plan's checksum (over ``changes`` only) in the hidden metadata of its
 comment, with the live fingerprint and the head commit it planned. At merge the apply job makes
-a fresh plan and compares checksums (octodns' ``--checksum``). When they differ it says why:
+a fresh plan and compares checksums (octodns' ``--checksum``). Both checksums are computed from
+the plans' changes, never taken from what a file says: the fresh plan is read (and its written
+checksum verified) by reconciler/engine/planfile.py, and compared by ``Plan.checksum``. When they differ it says why:
 
 - the pull request got commits after its last plan comment (the plan job failed or is behind);
 - the live account changed between review and merge (someone used the console);
@@ -16,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.engine.plan import Plan
 from reconciler.engine.render_markdown import plan_marker
 from reconciler.github.client import GitHubClient
 from reconciler.github.comment import find_comment, read_meta
@@ -40,12 +43,12 @@ def merged_pull_request(client: GitHubClient, repo: str, sha: str) -> dict[str, 
 
 
 def verify_plan(
-    client: GitHubClient, repo: str, sha: str, plan: dict[str, Any], *, accept_drift: bool = False
+    client: GitHubClient, repo: str, sha: str, plan: Plan, *, accept_drift: bool = False
 ) -> Verdict:
-    stack = str(plan.get("stack") or "default")
-    environment = str(plan.get("environment") or "default")
-    fresh = str(plan.get("checksum") or "")
-    if not plan.get("changes"):
+    stack = plan.stack or "default"
+    environment = plan.environment or "default"
+    fresh = plan.checksum  # recomputed from the changes, not the checksum the file carries
+    if not plan.has_changes:
         # Applying an empty plan changes nothing, whatever was (or was not) reviewed.
         return Verdict(True, "the fresh plan has no changes: nothing to apply")
     pull = merged_pull_request(client, repo, sha)
@@ -78,7 +81,7 @@ def verify_plan(
     return _refuse(message, accept_drift, number, reviewed)
 
 
-def _reasons(pull: dict[str, Any], meta: dict[str, str], plan: dict[str, Any]) -> list[str]:
+def _reasons(pull: dict[str, Any], meta: dict[str, str], plan: Plan) -> list[str]:
     if not meta.get("checksum"):
         return ["the last plan on the pull request failed, so no plan was reviewed"]
     reasons = []
@@ -89,7 +92,7 @@ def _reasons(pull: dict[str, Any], meta: dict[str, str], plan: dict[str, Any]) -
             f"manifests changed after the last plan comment (the comment planned {planned[:7]}, the pull "
             f"request merged at {head[:7]})"
         )
-    if meta.get("live_fingerprint") and meta["live_fingerprint"] != plan.get("live_fingerprint"):
+    if meta.get("live_fingerprint") and meta["live_fingerprint"] != plan.live_fingerprint:
         reasons.append("live state changed since review (SES resources were changed outside this repository)")
     if not reasons:
         reasons.append("main moved after the review (another merge changed what this commit applies)")

@@ -14,7 +14,7 @@ from cli_support import laughs
 
 from reconciler.cli.data import read_data
 from reconciler.emulator.persistence import StateFileError, StateStore
-from reconciler.engine.plan import Plan
+from reconciler.engine.planfile import parse_plan
 from reconciler.errors import PlanError, UsageError
 from reconciler.files import read_text, write_text
 from reconciler.manifest import validate
@@ -157,16 +157,16 @@ def test_reference_to_a_declared_but_invalid_configuration_set(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"format_version": "1", "changes": "x"}, "malformed plan"),
-        ({"format_version": "1", "changes": [1]}, "malformed plan"),
-        ({"format_version": "1", "changes": [{}]}, "missing key"),
-        ({"format_version": "1", "changes": [], "summary": 5}, "malformed plan"),
+        ({"format_version": "1", "changes": "x"}, "changes: must be a list, not a string"),
+        ({"format_version": "1", "changes": [1]}, r"changes\[0\]: must be an object, not a number"),
+        ({"format_version": "1", "changes": [{}]}, r"changes\[0\]\.kind: missing"),
+        ({"format_version": "1", "changes": [], "summary": 5}, "summary: must be an object"),
         ({"format_version": "1", "changes": []}, "no checksum"),
     ],
 )
 def test_malformed_plans_are_plan_errors(data: dict[str, object], message: str) -> None:
     with pytest.raises(PlanError, match=message):
-        Plan.from_json(json.dumps(data))
+        parse_plan(json.dumps(data))
 
 
 def test_files_helpers_name_the_file(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def test_apply_adopts_an_unowned_template_and_prune_deletes_it_later(tmp_path: P
     text = render_text(first)
     assert '+ tags["sesctl:stack"] = "demo"' in text
     assert "apply adopts it, tagging it sesctl:stack=demo" in text
-    markdown = render_markdown(first.to_dict())
+    markdown = render_markdown(first)
     assert '<code>tags["sesctl:stack"]</code> | — | <code>"demo"</code>' in markdown
     assert "adopt" in markdown
 

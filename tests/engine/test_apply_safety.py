@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from engine_support import apply, plan, project, sesctl, template
 
+from reconciler.engine.plan import Action, Plan, ResourceChange
 from reconciler.errors import PlanError
+
+TEMPLATE_ARN = "arn:aws:ses:us-east-1:123456789012:template/"
 
 
 def refused(result: subprocess.CompletedProcess[str], *needles: str) -> str:
@@ -48,4 +53,60 @@ def test_a_plan_made_for_another_environment_is_refused(tmp_path: Path, emulator
         apply(root, emulator, env="production", plan_file=root / "plan.json")
     assert ses.list_email_templates()["TemplatesMetadata"] == []
     outcome = apply(root, emulator, env="staging", plan_file=root / "plan.json")
+    assert outcome.result is not None and outcome.result.ok
+
+
+def forge(saved: Plan, path: Path, change: ResourceChange, *, drop_live: bool = False) -> Path:
+    """``saved`` with ``change`` added and its checksum recomputed, as a hostile editor would."""
+    data = json.loads(saved.to_json())
+    data["changes"].append(change.to_dict())
+    if drop_live:
+        data["live_objects"].pop(change.address)
+    data["checksum"] = Plan.from_dict(data).checksum
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_an_edited_plan_cannot_touch_what_the_stack_does_not_own(
+    tmp_path: Path, emulator: Any, ses: Any
+) -> None:
+    root = project(tmp_path, {"t.yaml": template("welcome")})
+    for name, owner in (("theirs", None), ("other", "another-stack")):
+        ses.create_email_template(TemplateName=name, TemplateContent={"Subject": "s", "Text": "t"})
+        if owner:
+            ses.tag_resource(ResourceArn=TEMPLATE_ARN + name, Tags=[{"Key": "sesctl:stack", "Value": owner}])
+    saved = plan(root, emulator).plan
+    assert saved.unmanaged == ("EmailTemplate/other", "EmailTemplate/theirs")
+    welcome = saved.changes[0]
+    assert welcome.after is not None
+    overwrite = {**welcome.after, "subject": "pwned"}
+    attempts = {
+        "delete-unowned": (ResourceChange("EmailTemplate", "theirs", (Action.DELETE,), 50, before={}), False),
+        "overwrite-other-stack": (
+            replace(welcome, name="other", actions=(Action.UPDATE,), before={}, after=overwrite),
+            False,
+        ),
+        "overwrite-undeclared": (
+            replace(welcome, name="theirs", actions=(Action.UPDATE,), before={}, after=overwrite),
+            False,
+        ),
+        "unread": (replace(welcome, name="theirs", actions=(Action.UPDATE,), after=overwrite), True),
+    }
+    for label, (change, drop_live) in attempts.items():
+        path = forge(saved, tmp_path / f"{label}.json", change, drop_live=drop_live)
+        with pytest.raises(PlanError, match="no plan of this stack could change") as caught:
+            apply(root, emulator, plan_file=path)
+        assert change.address in str(caught.value), label
+    for name in ("theirs", "other"):
+        assert ses.get_email_template(TemplateName=name)["TemplateContent"]["Subject"] == "s"
+    assert "welcome" not in {t["TemplateName"] for t in ses.list_email_templates()["TemplatesMetadata"]}
+
+    # The plan as written still applies; and adopting a declared, unowned resource still works.
+    (root / "plan.json").write_text(saved.to_json())
+    outcome = apply(root, emulator, plan_file=root / "plan.json")
+    assert outcome.result is not None and outcome.result.ok
+    project(root, {"t.yaml": template("welcome") + template("theirs")})
+    adopt = plan(root, emulator).plan
+    (root / "adopt.json").write_text(adopt.to_json())
+    outcome = apply(root, emulator, plan_file=root / "adopt.json")
     assert outcome.result is not None and outcome.result.ok

@@ -40,7 +40,7 @@ def test_golden(case: Path, emulator: Any, ses: Any, request: pytest.FixtureRequ
     outputs = {
         "plan.json": normalized_json(result.plan.to_dict()),
         "plan.txt": render_text(result.plan, color=False),
-        "plan.md": render_markdown(result.plan.to_dict()),
+        "plan.md": render_markdown(result.plan),
     }
     if request.config.getoption("--update-golden", default=False):
         for name, text in outputs.items():

@@ -1,10 +1,14 @@
-"""Plan dicts in the JSON form of docs/plan-format.md, built for the GitHub tests."""
+"""Plans in the JSON form of docs/plan-format.md, built for the GitHub tests.
+
+Each is a real :class:`Plan`'s JSON form (its checksum and live fingerprint computed by the
+Plan), as `sesctl plan --out` writes it; :func:`typed` turns one back into the Plan."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
+
+from reconciler.engine.plan import Plan
 
 WAVES = {"ConfigurationSet": 20, "EventDestination": 30, "EmailIdentity": 40, "EmailTemplate": 50}
 
@@ -43,28 +47,27 @@ def plan(
     no_op: int = 3,
     live: str = "v1",
 ) -> dict[str, Any]:
-    """A plan whose checksum covers ``changes`` (canonical JSON) and fingerprint covers ``live``."""
-    canonical = json.dumps(changes, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    summary = {"create": 0, "update": 0, "delete": 0, "replace": 0, "no_op": no_op}
-    for c in changes:
-        key = "replace" if c["actions"] == ["delete", "create"] else c["actions"][0]
-        summary[key] += 1
-    summary["unmanaged"] = len(unmanaged or [])
-    return {
-        "format_version": "1",
-        "tool_version": "0.1.0",
-        "stack": stack,
-        "environment": environment,
-        "region": "eu-west-1",
-        "checksum": "sha256:" + hashlib.sha256(canonical.encode()).hexdigest(),
-        "live_fingerprint": "sha256:" + hashlib.sha256(live.encode()).hexdigest(),
-        "live_objects": {},
-        "has_changes": bool(changes),
-        "summary": summary,
-        "changes": changes,
-        "unmanaged": unmanaged or [],
-        "diagnostics": [],
-    }
+    """The JSON form of a plan of ``changes``; ``live`` stands for the live state it read."""
+    typed_plan = Plan.from_dict(
+        {
+            "format_version": "1",
+            "stack": stack,
+            "environment": environment,
+            "region": "eu-west-1",
+            "live_objects": {"EmailTemplate/example": live},
+            "summary": {"no_op": no_op},
+            "changes": changes,
+            "unmanaged": unmanaged or [],
+        }
+    )
+    data: dict[str, Any] = json.loads(typed_plan.to_json())
+    data["tool_version"] = "0.1.0"  # what the golden files were written with (not hashed)
+    return data
+
+
+def typed(data: dict[str, Any]) -> Plan:
+    """The Plan of a JSON form built here."""
+    return Plan.from_dict(data)
 
 
 def no_changes() -> dict[str, Any]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from gh_fake import FakeGitHub, pr_event
 
+from reconciler.engine.planfile import parse_plan
 from reconciler.engine.render_markdown import check_wellformed, render_markdown
 
 PROJECT = """\
@@ -62,7 +63,7 @@ def test_a_real_plan_renders_comments_and_verifies(github: FakeGitHub, run_cli, 
         "EmailTemplate/welcome",
     }
 
-    body = render_markdown(plan)
+    body = render_markdown(parse_plan(planned.stdout))
     assert check_wellformed(body).ok
     assert body.startswith("<!-- sesctl-plan:ghtest/local -->")
     assert "**Plan: 0 to create, 2 to update, 0 to replace, 0 to delete.**" in body

@@ -24,7 +24,9 @@ CASES = {
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_golden(case: str) -> None:
-    body = render_markdown(CASES[case](), details_url="https://github.test/o/r/actions/runs/77")
+    body = render_markdown(
+        gh_plans.typed(CASES[case]()), details_url="https://github.test/o/r/actions/runs/77"
+    )
     path = GOLDEN / f"{case}.md"
     if os.environ.get("SESCTL_UPDATE_GOLDEN"):
         path.write_text(body, encoding="utf-8")
@@ -34,14 +36,14 @@ def test_golden(case: str) -> None:
 
 
 def test_no_changes_wording_and_marker() -> None:
-    body = render_markdown(gh_plans.no_changes())
+    body = render_markdown(gh_plans.typed(gh_plans.no_changes()))
     assert body.splitlines()[0] == "<!-- sesctl-plan:example/prod -->"
     assert "**No changes.**" in body and "[!CAUTION]" not in body and "<details>" not in body
     assert "EmailTemplate/legacy-promo" in body  # unmanaged are listed
 
 
 def test_destroy_banner_lists_deletes_and_replaces_only() -> None:
-    body = render_markdown(gh_plans.destroy())
+    body = render_markdown(gh_plans.typed(gh_plans.destroy()))
     banner = body.split("> [!CAUTION]")[1].split("\n\n")[0]
     assert "DedicatedIpPool/bulk</code> will be **replaced**" in banner
     assert "EmailTemplate/old-promo</code> will be **deleted**" in banner
@@ -51,9 +53,9 @@ def test_destroy_banner_lists_deletes_and_replaces_only() -> None:
 
 def test_500_changes_fold_under_the_limit_and_keep_every_address() -> None:
     plan = gh_plans.large(500)
-    unfolded = render_markdown(plan, max_chars=10**9)
+    unfolded = render_markdown(gh_plans.typed(plan), max_chars=10**9)
     assert len(unfolded) > GITHUB_COMMENT_LIMIT  # the case really needs folding
-    body = render_markdown(plan)
+    body = render_markdown(gh_plans.typed(plan))
     assert len(body) <= GITHUB_COMMENT_LIMIT and check_wellformed(body).ok
     assert "folded to stay under GitHub's comment limit" in body
     for change in plan["changes"]:
@@ -64,7 +66,9 @@ def test_500_changes_fold_under_the_limit_and_keep_every_address() -> None:
 
 @pytest.mark.parametrize("limit", [3000, 8000, 20000, 40000])
 def test_truncation_keeps_markdown_well_formed(limit: int) -> None:
-    body = render_markdown(gh_plans.large(500), max_chars=limit, details_url="https://github.test/run/1")
+    body = render_markdown(
+        gh_plans.typed(gh_plans.large(500)), max_chars=limit, details_url="https://github.test/run/1"
+    )
     assert len(body) <= limit
     assert check_wellformed(body).ok
     assert "[!CAUTION]" in body  # the banner survives
@@ -95,7 +99,7 @@ def test_hostile_content_cannot_break_the_comment() -> None:
             )
         ]
     )
-    body = render_markdown(plan)
+    body = render_markdown(gh_plans.typed(plan))
     assert check_wellformed(body).ok
     assert "`````diff" in body  # the fence outgrows the backticks in the diff
     assert "@octocat" not in body  # no mention notifications from plan content
@@ -107,7 +111,7 @@ def test_one_huge_template_diff_is_cut_at_a_line() -> None:
     plan = gh_plans.plan(
         [gh_plans.change("EmailTemplate", "big", ["update"], text_diffs=[{"part": "html", "diff": diff}])]
     )
-    body = render_markdown(plan)
+    body = render_markdown(gh_plans.typed(plan))
     assert len(body) <= GITHUB_COMMENT_LIMIT and check_wellformed(body).ok
     assert "more lines in the full plan" in body
 

@@ -63,3 +63,14 @@ def test_an_empty_fresh_plan_always_passes(github: FakeGitHub, run_cli) -> None:
     # A merge that touched no manifests (so no plan comment) and an account already in sync.
     result = run_cli("github", "verify-plan", plan=gh_plans.no_changes(), env={"GITHUB_SHA": "docs1"})
     assert result.returncode == 0 and "nothing to apply" in result.stdout
+
+
+def test_a_plan_carrying_the_reviewed_checksum_over_other_changes_is_refused(
+    github: FakeGitHub, run_cli
+) -> None:
+    reviewed = _review(github, run_cli)
+    forged = gh_plans.plan([*reviewed["changes"], gh_plans.change("EmailTemplate", "extra", ["delete"])])
+    forged["checksum"] = reviewed["checksum"]  # the merge guard compares checksums it computes itself
+    refused = run_cli("github", "verify-plan", "--sha", "merge1", plan=forged)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "does not match its changes" in refused.stderr
