@@ -120,17 +120,18 @@ CASES = [
     Case("plan-corrupt", ("apply", "--plan", "corrupt.json"), "not JSON"),
     Case("plan-edited", ("apply", "--plan", "edited.json"), "was edited"),
     Case("plan-no-checksum", ("apply", "--plan", "nochecksum.json"), "no checksum"),
-    Case("plan-wrong-shape", ("apply", "--plan", "shape.json"), "malformed plan"),
+    Case("plan-wrong-shape", ("apply", "--plan", "shape.json"), "changes: must be a list, not a string"),
+    Case("github-plan-edited", ("github", "summary", "--plan", "edited.json"), "was edited"),
     Case("github-plan-binary", ("github", "summary", "--plan", "binary.bin"), "not UTF-8"),
     Case(
         "github-api-not-a-url",
-        ("github", "comment", "--plan", "edited.json", "--repo", "a/b", "--pr", "1", "--always"),
+        ("github", "comment", "--plan", "valid.json", "--repo", "a/b", "--pr", "1", "--always"),
         "is not an http(s) URL",
         env={"GITHUB_TOKEN": "x", "GITHUB_API_URL": "notaurl"},
     ),
     Case(
         "github-repo-malformed",
-        ("github", "comment", "--plan", "edited.json", "--repo", "ab", "--pr", "1", "--always"),
+        ("github", "comment", "--plan", "valid.json", "--repo", "ab", "--pr", "1", "--always"),
         "repository 'ab' is not owner/name",
         env={"GITHUB_TOKEN": "x"},
     ),
@@ -174,6 +175,7 @@ def _example(root: Path) -> Path:
     (root / "bomb.yaml").write_text(laughs(9), encoding="utf-8")
     (root / "corrupt.json").write_text("{bad", encoding="utf-8")
     plan = Plan(changes=(ResourceChange("EmailTemplate", "a", (Action.CREATE,), 50, after={"subject": "x"}),))
+    (root / "valid.json").write_text(plan.to_json(), encoding="utf-8")
     data = json.loads(plan.to_json())
     data["changes"][0]["after"]["subject"] = "y"
     (root / "edited.json").write_text(json.dumps(data), encoding="utf-8")
