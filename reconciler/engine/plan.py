@@ -1,8 +1,8 @@
 """The plan as data (Terraform's ``internal/plans``): what apply will do, and nothing else.
 
 A :class:`Plan` is frozen. Its JSON form (``to_json``, documented in docs/plan-format.md; read
-back, checked and verified, by reconciler/engine/planfile.py) is stable: sorted keys, ``format_version`` "1", no timestamps. Two hashes
-travel with it:
+back, checked and verified, by reconciler/engine/planfile.py) is stable: sorted keys,
+``format_version`` "1", no timestamps. Two hashes travel with it:
 
 - ``checksum``: sha256 of the canonical JSON of ``changes`` only. It names *what will be done*;
   the same changes always give the same checksum, whatever order dicts were built in.
@@ -274,7 +274,9 @@ class Plan:
             pending_prune=tuple(data.get("pending_prune", [])),
             no_op=int(data.get("summary", {}).get("no_op", 0)),
             diagnostics=tuple(
-                PlanDiagnostic(d["code"], d["severity"], d["summary"], d.get("location", ""), d.get("address", ""))
+                PlanDiagnostic(
+                    d["code"], d["severity"], d["summary"], d.get("location", ""), d.get("address", "")
+                )
                 for d in data.get("diagnostics", [])
             ),
             targets=tuple(data.get("targets", [])),

@@ -84,7 +84,9 @@ def plan_from_data(data: Mapping[str, Any], *, source: str = "the plan") -> Plan
     plan = Plan.from_dict(data)
     written = data.get("checksum")
     if written is None:
-        raise PlanError(f"{source}: the plan has no checksum, so an edit could not be detected", hint=_EDITED_HINT)
+        raise PlanError(
+            f"{source}: the plan has no checksum, so an edit could not be detected", hint=_EDITED_HINT
+        )
     if written != plan.checksum:
         raise PlanError(
             f"{source}: plan checksum {written} does not match its changes ({plan.checksum}): "
@@ -251,7 +253,9 @@ def _string_item(value: Any, where: str) -> str | None:
     return None if isinstance(value, str) else f"{where}: must be a string, not {_describe(value)}"
 
 
-def _object_item(required: Mapping[str, _Check], optional: Mapping[str, _Check]) -> Callable[[Any, str], str | None]:
+def _object_item(
+    required: Mapping[str, _Check], optional: Mapping[str, _Check]
+) -> Callable[[Any, str], str | None]:
     def check(value: Any, where: str) -> str | None:
         if not isinstance(value, dict):
             return f"{where}: must be an object, not {_describe(value)}"
@@ -261,7 +265,10 @@ def _object_item(required: Mapping[str, _Check], optional: Mapping[str, _Check])
 
 
 _FIELD_CHANGE = _object_item(
-    {"path": _string, "op": lambda v: None if v in ("add", "remove", "change") else '"add", "remove" or "change"'},
+    {
+        "path": _string,
+        "op": lambda v: None if v in ("add", "remove", "change") else '"add", "remove" or "change"',
+    },
     {"before": _anything, "after": _anything, "forces_replacement": _boolean},
 )
 _TEXT_DIFF = _object_item({"part": _string, "diff": _string}, {})
@@ -283,7 +290,9 @@ def _source(value: Any) -> str | None:
     if not isinstance(value, dict) or not isinstance(value.get("file"), str):
         return 'null or {"file": ..., "line": ...}'
     line = value.get("line", 0)
-    return None if isinstance(line, int) and not isinstance(line, bool) else 'null or {"file": ..., "line": ...}'
+    return (
+        None if isinstance(line, int) and not isinstance(line, bool) else 'null or {"file": ..., "line": ...}'
+    )
 
 
 def _change(value: Any, where: str) -> str | None:
@@ -321,7 +330,11 @@ def _summary(value: Any) -> str | None:
     if not isinstance(value, dict):
         return "an object"
     no_op = value.get("no_op", 0)
-    return None if isinstance(no_op, int) and not isinstance(no_op, bool) else "an object whose no_op is a whole number"
+    return (
+        None
+        if isinstance(no_op, int) and not isinstance(no_op, bool)
+        else "an object whose no_op is a whole number"
+    )
 
 
 def _shape_problem(data: Mapping[str, Any]) -> str | None:

@@ -1,8 +1,8 @@
 """The plan's Markdown form: the pull-request comment, the job summary and ``plan --markdown``.
 
 Input is a :class:`~reconciler.engine.plan.Plan` (a plan file is read into one by
-reconciler/engine/planfile.py). The output is GitHub-flavoured Markdown that always stays well formed (every
-``<details>`` closed, every code fence closed) and never exceeds ``max_chars``:
+reconciler/engine/planfile.py). The output is GitHub-flavoured Markdown that always stays well
+formed (every ``<details>`` closed, every code fence closed) and never exceeds ``max_chars``:
 
 1. render everything;
 2. too long: fold the largest resources first (their field tables and diffs go, their address,

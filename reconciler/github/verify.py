@@ -4,7 +4,8 @@ The PR job records the plan's checksum (over ``changes`` only) in the hidden met
 comment, with the live fingerprint and the head commit it planned. At merge the apply job makes
 a fresh plan and compares checksums (octodns' ``--checksum``). Both checksums are computed from
 the plans' changes, never taken from what a file says: the fresh plan is read (and its written
-checksum verified) by reconciler/engine/planfile.py, and compared by ``Plan.checksum``. When they differ it says why:
+checksum verified) by reconciler/engine/planfile.py, and compared by ``Plan.checksum``. When
+they differ it says why:
 
 - the pull request got commits after its last plan comment (the plan job failed or is behind);
 - the live account changed between review and merge (someone used the console);
