@@ -111,8 +111,10 @@ def serve(
             f"refusing to listen on {host}: the emulator has no authentication",
             hint="Use --host 127.0.0.1, or add --allow-remote if you really mean to expose it.",
         )
+    from reconciler.emulator.installed import require_emulator
     from reconciler.emulator.server import Emulator, EmulatorConfig, EmulatorServer
 
+    require_emulator("sesctl local serve")
     config = EmulatorConfig(
         throttle_rps=throttle_rps,
         fault_rate=fault_rate,

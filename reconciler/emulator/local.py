@@ -113,8 +113,10 @@ def embedded_endpoint(state_dir: Path) -> Iterator[str]:
     if existing is not None and Path(existing.state_file) == state_file.resolve():
         yield existing.url
         return
+    from reconciler.emulator.installed import require_emulator
     from reconciler.emulator.server import Emulator, EmulatorServer
 
+    require_emulator("--local (or an environment with local: true)")
     emulator = Emulator(state_file=state_file)
     server = EmulatorServer(emulator, "127.0.0.1", 0)
     try:
