@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from reconciler.emulator.errors import BadRequestException
 from reconciler.emulator.registry import OperationContext
 from reconciler.emulator.sending_state import SentMessage
 from reconciler.emulator.state import ConfigurationSet, EventDestinationDefinition
@@ -56,6 +57,14 @@ REPORTING_MTA = "a8-70.smtp-out.amazonses.com"
 REMOTE_MTA_IP = "203.0.113.25"
 USER_AGENT = "Mozilla/5.0 (sesctl emulator)"
 
+# SES's SNS notifications: the subject of every event record, and the one message SES
+# publishes when an SNS destination is created (LocalStack's AWS-recorded
+# test_ses_sns_topic_integration_* snapshots).
+SNS_SUBJECT = "Amazon SES Email Event Notification"
+SNS_VALIDATION_MESSAGE = "Successfully validated SNS topic for Amazon SES event publishing."
+
+TEMPLATED_OPERATIONS = ("SendTemplatedEmail", "SendBulkTemplatedEmail")
+
 # Publishing failures so far, by destination name (tests and `sent_messages` report them).
 PUBLISH_ERRORS: list[str] = []
 
@@ -84,8 +93,15 @@ class EventContext:
     config_set: ConfigurationSet | None
     source_arn: str
 
-    def mail(self) -> dict[str, Any]:
+    def mail(self, event_type: str = "Send") -> dict[str, Any]:
         msg = self.message
+        # SES records a templated message's Send event before rendering it: no Subject (nor
+        # Message-ID) header yet, no subject in commonHeaders and no sourceArn (LocalStack's
+        # AWS-recorded test_ses_sns_topic_integration_send_templated_email).
+        unrendered = event_type == "Send" and msg.operation in TEMPLATED_OPERATIONS
+        headers = [dict(h) for h in msg.headers]
+        if unrendered:
+            headers = [h for h in headers if h.get("name", "").lower() not in ("subject", "message-id")]
         common: dict[str, Any] = {"from": [msg.source], "messageId": msg.message_id}
         if msg.to:
             common["to"] = list(msg.to)
@@ -93,7 +109,7 @@ class EventContext:
             common["cc"] = list(msg.cc)
         if msg.reply_to:
             common["replyTo"] = list(msg.reply_to)
-        if msg.subject is not None:
+        if msg.subject is not None and not unrendered:
             common["subject"] = msg.subject
         common["date"] = msg.timestamp.strftime("%a, %d %b %Y %H:%M:%S +0000")
         mail: dict[str, Any] = {
@@ -104,29 +120,33 @@ class EventContext:
             "messageId": msg.message_id,
             "destination": msg.recipients,
             "headersTruncated": False,
-            "headers": [dict(h) for h in msg.headers],
+            "headers": headers,
             "commonHeaders": common,
         }
+        if unrendered:
+            del mail["sourceArn"]
         if self.config_set is not None:
-            mail["tags"] = self.tags()
+            mail["tags"] = self.tags(event_type)
         return mail
 
-    def tags(self) -> dict[str, list[str]]:
+    def tags(self, event_type: str = "Send") -> dict[str, list[str]]:
         assert self.config_set is not None
         tags: dict[str, list[str]] = {
+            "ses:operation": [self.message.operation],
             "ses:configuration-set": [self.config_set.name],
             "ses:source-ip": [SOURCE_IP],
             "ses:from-domain": [domain_of(bare_address(self.message.source))],
             "ses:caller-identity": ["sesctl-local"],
-            "ses:outgoing-ip": [OUTGOING_IP],
         }
         for name, value in self.message.tags.items():
             tags[name] = [value]
+        if event_type == "Delivery":  # only once the message has left through an SES address
+            tags["ses:outgoing-ip"] = [OUTGOING_IP]
         return tags
 
 
 def record(event: EventContext, event_type: str, detail: Mapping[str, Any]) -> dict[str, Any]:
-    return {"eventType": event_type, "mail": event.mail(), DETAIL_MEMBER[event_type]: dict(detail)}
+    return {"eventType": event_type, "mail": event.mail(event_type), DETAIL_MEMBER[event_type]: dict(detail)}
 
 
 # ---- the type objects ----------------------------------------------------------------------
@@ -143,16 +163,24 @@ def delivery(now: datetime, recipient: str, sent: datetime) -> dict[str, Any]:
     }
 
 
+SUPPRESSED_DIAGNOSTIC = (
+    "Amazon SES has suppressed sending to this address because it has a recent history of bouncing "
+    "as an invalid address. For more information about how to remove an address from the suppression "
+    "list, see the Amazon SES Developer Guide: "
+    "http://docs.aws.amazon.com/ses/latest/DeveloperGuide/remove-from-suppressionlist.html "
+)
+
+
 def bounce(now: datetime, recipient: str, sub_type: str, feedback_id: str) -> dict[str, Any]:
+    status = "5.1.1"
     if sub_type == "OnAccountSuppressionList":
         diagnostic = "Amazon SES did not send the message to this address because it is on the suppression list for your account."
-        status = "5.1.1"
     elif sub_type == "Suppressed":
-        diagnostic = "Amazon SES has suppressed sending to this address because it has a recent history of bouncing as an invalid address."
-        status = "5.1.1"
+        # The global suppression list (and suppressionlist@simulator.amazonses.com): SES's
+        # own wording, and SES itself as the reporting MTA.
+        diagnostic = SUPPRESSED_DIAGNOSTIC
     else:
         diagnostic = "smtp; 550 5.1.1 user unknown"
-        status = "5.1.1"
     result: dict[str, Any] = {
         "feedbackId": feedback_id,
         "bounceType": "Permanent",
@@ -162,7 +190,9 @@ def bounce(now: datetime, recipient: str, sub_type: str, feedback_id: str) -> di
         ],
         "timestamp": iso(now),
     }
-    if sub_type not in ("OnAccountSuppressionList", "Suppressed"):
+    if sub_type == "Suppressed":
+        result["reportingMTA"] = "dns; amazonses.com"
+    elif sub_type != "OnAccountSuppressionList":
         result["reportingMTA"] = "dns; " + REPORTING_MTA
         result["remoteMtaIp"] = REMOTE_MTA_IP
     return result
@@ -250,6 +280,22 @@ def publish(event: EventContext, event_type: str, detail: Mapping[str, Any]) -> 
     return delivered
 
 
+def check_sns_destination(ctx: OperationContext, arn: str) -> None:
+    """What SES does when an SNS event destination is created or repointed: refuse a topic
+    that does not exist, else publish its validation message to the topic."""
+    services = ctx.services
+    if services is None:
+        return
+    from moto.sns.exceptions import SNSNotFoundError
+
+    backend = services.moto_backend("sns", _arn_region(arn, ctx.region))
+    try:
+        backend.get_topic(arn)
+    except SNSNotFoundError:
+        raise BadRequestException(f"SNS topic <{arn}> not found.") from None
+    backend.publish(SNS_VALIDATION_MESSAGE, arn=arn)
+
+
 def _deliver(
     event: EventContext, destination: EventDestinationDefinition, event_type: str, body: dict[str, Any]
 ) -> None:
@@ -259,7 +305,9 @@ def _deliver(
     text = json.dumps(body)
     if destination.SnsDestination is not None:
         arn = destination.SnsDestination.TopicArn
-        services.moto_backend("sns", _arn_region(arn, event.ctx.region)).publish(text, arn=arn)
+        services.moto_backend("sns", _arn_region(arn, event.ctx.region)).publish(
+            text, arn=arn, subject=SNS_SUBJECT
+        )
     if destination.KinesisFirehoseDestination is not None:
         arn = destination.KinesisFirehoseDestination.DeliveryStreamArn
         stream = arn.rsplit("/", 1)[-1]

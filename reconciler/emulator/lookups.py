@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TypeVar
 
-from reconciler.emulator.errors import NotFoundException
+from reconciler.emulator.errors import MailFromDomainNotVerifiedException, NotFoundException
 from reconciler.emulator.state import (
     ConfigurationSet,
     Contact,
@@ -80,6 +80,29 @@ def sending_identity(state: SesState, address: str) -> EmailIdentity | None:
 
 def is_verified_sender(state: SesState, address: str) -> bool:
     return sending_identity(state, address) is not None
+
+
+def check_mail_from(state: SesState, address: str) -> None:
+    """SES refuses a send whose custom MAIL FROM domain is not verified when the identity
+    says REJECT_MESSAGE on MX failure (MailFromDomainNotVerifiedException); with
+    USE_DEFAULT_VALUE it falls back to amazonses.com and sends. The MAIL FROM in force is
+    the address identity's, else its domain's (or a parent domain's)."""
+    address = address.strip().lower()
+    candidates = [address]
+    if "@" in address:
+        labels = address.rsplit("@", 1)[1].split(".")
+        candidates += [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    for name in candidates:
+        identity = state.identities.get(name)
+        mail_from = identity.mail_from if identity is not None else None
+        if mail_from is None or not mail_from.MailFromDomain:
+            continue
+        if mail_from.MailFromDomainStatus != "SUCCESS" and mail_from.BehaviorOnMxFailure == "REJECT_MESSAGE":
+            raise MailFromDomainNotVerifiedException(
+                f"The MAIL FROM domain {mail_from.MailFromDomain} of identity {identity.name if identity else name} "
+                f"is not verified ({mail_from.MailFromDomainStatus}) and its BehaviorOnMxFailure is REJECT_MESSAGE."
+            )
+        return
 
 
 def default_configuration_set(state: SesState, address: str) -> ConfigurationSet | None:

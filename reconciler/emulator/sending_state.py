@@ -47,6 +47,8 @@ class SentMessage(BaseModel):
     error: str | None = None
     # ListManagementOptions of SendEmail: {"ContactListName": ..., "TopicName": ...}
     list_management: dict[str, str] | None = None
+    # The ses:operation tag of its event records.
+    operation: str = "SendEmail"
 
     @property
     def recipients(self) -> list[str]:

@@ -192,7 +192,7 @@ class ConfigurationSet(BaseModel):
     created: datetime = Field(default_factory=_epoch)
     tags: dict[str, str] = Field(default_factory=dict)
     tracking: TrackingOptions | None = None
-    delivery: DeliveryOptions = Field(default_factory=DeliveryOptions)
+    delivery: DeliveryOptions | None = None  # None: never set (GetConfigurationSet omits it)
     reputation: ReputationOptions = Field(default_factory=ReputationOptions)
     sending: SendingOptions = Field(default_factory=SendingOptions)
     suppression: SuppressionOptions | None = None  # None: inherit the account's setting

@@ -17,11 +17,10 @@ def test_defaults_of_a_bare_set(ses):
     got.pop("ResponseMetadata")
     assert got == {
         "ConfigurationSetName": "bare",
-        "DeliveryOptions": {"TlsPolicy": "OPTIONAL"},
         "ReputationOptions": {"ReputationMetricsEnabled": False},
         "SendingOptions": {"SendingEnabled": True},
         "Tags": [],
-    }
+    }  # no DeliveryOptions: SES reports none for a set that never set them
 
 
 def test_everything_at_create_round_trips(ses):

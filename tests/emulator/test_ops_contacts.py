@@ -107,9 +107,8 @@ def test_contact_crud(ses, contact_list):
     )
     ses.update_contact(ContactListName=contact_list, EmailAddress="ada@example.com", UnsubscribeAll=True)
     got = ses.get_contact(ContactListName=contact_list, EmailAddress="ada@example.com")
-    assert got["UnsubscribeAll"] is True and got["TopicPreferences"] == [
-        {"TopicName": "offers", "SubscriptionStatus": "OPT_IN"}
-    ]  # left-out members are kept
+    # UpdateContact replaces the contact: left-out TopicPreferences and AttributesData are gone.
+    assert got["UnsubscribeAll"] is True and got["TopicPreferences"] == [] and "AttributesData" not in got
     ses.delete_contact(ContactListName=contact_list, EmailAddress="ada@example.com")
     expect_error(
         lambda: ses.get_contact(ContactListName=contact_list, EmailAddress="ada@example.com"),

@@ -8,6 +8,12 @@ from ops_support import expect_error
 
 module_emulator, emulator, ses = ops_support.module_emulator, ops_support.emulator, ops_support.ses
 
+
+@pytest.fixture(autouse=True)
+def topic(emulator):
+    """SES refuses an SNS destination whose topic does not exist."""
+    return emulator.client("sns").create_topic(Name="ses-events")["TopicArn"]
+
 SNS = {"SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:ses-events"}}
 TARGETS = {
     "sns": SNS,

@@ -12,7 +12,9 @@ POLICY = json.dumps({"Version": "2012-10-17", "Statement": []})
 ARCHIVE = "arn:aws:ses:us-east-1:123456789012:mailmanager-archive/a-abcdefghijklmnopqrstuvwxyz"
 
 
-def populate(ses) -> None:
+def populate(emu) -> None:
+    ses = emu.client("sesv2")
+    emu.client("sns").create_topic(Name="t")  # SES refuses an SNS destination without its topic
     ses.create_email_template(
         TemplateName="t",
         TemplateContent={"Subject": "s", "Html": "<b>h</b>"},
@@ -42,6 +44,7 @@ def populate(ses) -> None:
     ses.put_account_details(MailType="MARKETING", WebsiteURL="https://example.com")
     ses.create_email_identity(EmailIdentity="example.com", ConfigurationSetName="cs")
     ses.put_email_identity_mail_from_attributes(EmailIdentity="example.com", MailFromDomain="m.example.com")
+    emu.admin("verify_identity", identity="example.com")  # policies need a verified identity
     ses.create_email_identity_policy(EmailIdentity="example.com", PolicyName="p", Policy=POLICY)
     ses.create_contact_list(
         ContactListName="l",
@@ -79,7 +82,7 @@ def snapshot(ses) -> dict:
 def test_every_kind_survives_a_restart(tmp_path):
     state_file = tmp_path / "ses-state.json"
     with local_emulator(state_file=state_file) as emu:
-        populate(emu.client("sesv2"))
+        populate(emu)
         before = snapshot(emu.client("sesv2"))
     # The file is the typed state, and loads back as such.
     reloaded = EmulatorState.from_json(state_file.read_text())

@@ -8,6 +8,7 @@ plan.md. Regenerate with ``pytest tests/engine --update-golden``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,10 @@ def normalized_json(plan_dict: dict[str, Any]) -> str:
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_golden(case: Path, emulator: Any, ses: Any, request: pytest.FixtureRequest) -> None:
     options = json.loads((case / "options.json").read_text()) if (case / "options.json").exists() else {}
+    # The SNS topics the manifests name exist in the account, as SES requires of a destination.
+    manifests = "".join(p.read_text() for p in sorted(case.rglob("*.yaml")))
+    for topic in sorted(set(re.findall(r"arn:aws:sns:[a-z0-9-]+:\d{12}:([A-Za-z0-9_-]+)", manifests))):
+        emulator.client("sns").create_topic(Name=topic)
     if (case / "live").exists():
         setup = apply(case / "live", emulator)
         assert setup.result is not None and setup.result.ok

@@ -116,6 +116,7 @@ def _project(root: Path, stack: str = "demo") -> Path:
 
 
 def test_import_round_trips_to_adoption_only_then_to_an_empty_plan(tmp_path: Path, emulator: Any) -> None:
+    emulator.client("sns").create_topic(Name="feedback")  # SES refuses a destination without its topic
     populate(emulator.client("sesv2"))
     root = _project(tmp_path)
 
@@ -230,6 +231,7 @@ def test_import_filters_by_kind_and_name_and_skips_the_default_account_policy(
     ]
     assert "stack 'default'" not in result.stdout
     ses.create_dedicated_ip_pool(PoolName="p")
+    emulator.client("sns").create_topic(Name="t")
     ses.create_configuration_set(ConfigurationSetName="s", DeliveryOptions={"SendingPoolName": "p"})
     ses.create_configuration_set_event_destination(
         ConfigurationSetName="s",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
+from reconciler.emulator.events import SNS_VALIDATION_MESSAGE
 from reconciler.emulator.state import EventType
 
 # The real CLI, as a user runs it, against an emulator URL (dummy credentials, no profile).
@@ -53,6 +54,7 @@ class EventQueue:
     sqs: Any
     url: str
     topic_arn: str
+    validations: int = 0  # SES's validation messages seen (one per destination made on the topic)
 
     def route(
         self, ses: Any, config_set: str, types: list[str], *, enabled: bool, update: bool = False
@@ -81,7 +83,10 @@ class EventQueue:
             answer = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
             messages = answer.get("Messages", [])
             for message in messages:
-                records.append(json.loads(message["Body"]))
+                if message["Body"] == SNS_VALIDATION_MESSAGE:  # SES's hello when the destination was made
+                    self.validations += 1
+                else:
+                    records.append(json.loads(message["Body"]))
                 self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
             if not messages and (len(records) >= expected or time.monotonic() > deadline):
                 return records

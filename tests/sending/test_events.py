@@ -58,7 +58,11 @@ def test_simulator_bounce_and_complaint_arrive_in_sqs(ses: Any, sender: str, eve
     assert mail["tags"]["ses:configuration-set"] == ["tracked"]
     assert mail["tags"]["ses:from-domain"] == ["example.com"]
     assert mail["tags"]["campaign"] == ["spring"]
-    assert {"ses:source-ip", "ses:caller-identity", "ses:outgoing-ip"} <= set(mail["tags"])
+    assert {"ses:operation", "ses:source-ip", "ses:caller-identity"} <= set(mail["tags"])
+    assert mail["tags"]["ses:operation"] == ["SendEmail"]
+    # SES names the outgoing IP on Delivery records only.
+    assert "ses:outgoing-ip" not in mail["tags"]
+    assert records["Delivery"][0]["mail"]["tags"]["ses:outgoing-ip"]
     assert mail["timestamp"].endswith("Z")
     detail = bounce["bounce"]
     assert detail["bounceType"] == "Permanent" and detail["bounceSubType"] == "General"

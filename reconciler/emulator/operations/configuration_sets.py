@@ -34,7 +34,9 @@ from reconciler.emulator.state import (
 MAX_CONFIGURATION_SETS = 10_000
 
 
-def _delivery(state: SesState, data: Any) -> DeliveryOptions:
+def _delivery(state: SesState, data: Any) -> DeliveryOptions | None:
+    if data is None:
+        return None  # SES reports no DeliveryOptions for a set that never set them
     options = parse(DeliveryOptions, data, "DeliveryOptions")
     if options.TlsPolicy is None:
         options.TlsPolicy = "OPTIONAL"  # what SES reports for a set that never chose
@@ -114,12 +116,12 @@ def get_configuration_set(ctx: OperationContext, params: Params) -> Result:
     config_set = find_configuration_set(ctx.state, params["ConfigurationSetName"])
     result: Result = {
         "ConfigurationSetName": config_set.name,
-        "DeliveryOptions": config_set.delivery.out(),
         "ReputationOptions": config_set.reputation.out(),
         "SendingOptions": config_set.sending.out(),
         "Tags": tag_list(config_set.tags),
     }
     optional = {
+        "DeliveryOptions": config_set.delivery,
         "TrackingOptions": config_set.tracking,
         "SuppressionOptions": config_set.suppression,
         "VdmOptions": config_set.vdm,

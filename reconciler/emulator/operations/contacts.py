@@ -1,7 +1,10 @@
 """Contact lists (with topics) and contacts: Create/Get/Update/Delete/List of each.
 
-SES allows one contact list per account and 20 topics per list. Update calls replace the
-members they carry and keep the ones they leave out.
+SES allows one contact list per account and 20 topics per list. UpdateContactList and
+UpdateContact replace the whole resource, as SES does: a member left out of the call is
+emptied (Topics, TopicPreferences), dropped (Description, AttributesData) or false
+(UnsubscribeAll), so a caller that sends only the changed member loses the others, locally as
+in production.
 """
 
 from __future__ import annotations
@@ -101,13 +104,11 @@ def get_contact_list(ctx: OperationContext, params: Params) -> Result:
 @operation("UpdateContactList")
 def update_contact_list(ctx: OperationContext, params: Params) -> Result:
     contact_list = find_contact_list(ctx.state, params["ContactListName"])
-    if params.get("Topics") is not None:
-        contact_list.topics = _topics(params["Topics"])
-        known = {t.TopicName for t in contact_list.topics}
-        for contact in contact_list.contacts.values():  # preferences for removed topics go too
-            contact.topic_preferences = [p for p in contact.topic_preferences if p.TopicName in known]
-    if params.get("Description") is not None:
-        contact_list.description = params["Description"]
+    contact_list.topics = _topics(params.get("Topics"))
+    known = {t.TopicName for t in contact_list.topics}
+    for contact in contact_list.contacts.values():  # preferences for removed topics go too
+        contact.topic_preferences = [p for p in contact.topic_preferences if p.TopicName in known]
+    contact_list.description = params.get("Description")
     contact_list.updated = ctx.now()
     return {}
 
@@ -176,12 +177,9 @@ def update_contact(ctx: OperationContext, params: Params) -> Result:
     # Validate every member before changing anything: a refused update changes nothing.
     preferences = _preferences(contact_list, params.get("TopicPreferences"))
     attributes = _attributes(params.get("AttributesData"))
-    if params.get("TopicPreferences") is not None:
-        contact.topic_preferences = preferences
-    if params.get("UnsubscribeAll") is not None:
-        contact.unsubscribe_all = bool(params["UnsubscribeAll"])
-    if attributes is not None:
-        contact.attributes_data = attributes
+    contact.topic_preferences = preferences
+    contact.unsubscribe_all = bool(params.get("UnsubscribeAll", False))
+    contact.attributes_data = attributes
     contact.updated = ctx.now()
     return {}
 

@@ -16,7 +16,7 @@ from reconciler.emulator.errors import (
     MessageRejected,
     SendingPausedException,
 )
-from reconciler.emulator.lookups import find_configuration_set, find_in, is_verified_sender
+from reconciler.emulator.lookups import check_mail_from, find_configuration_set, find_in, is_verified_sender
 from reconciler.emulator.operations.common import (
     check_email,
     check_name,
@@ -137,6 +137,7 @@ def send_custom_verification_email(ctx: OperationContext, params: Params) -> Res
         raise MessageRejected(
             f"Email address is not verified. The following identities failed the check: {template.from_address}"
         )
+    check_mail_from(state, template.from_address)
     if address.lower() not in state.identities:
         create_email_identity(ctx, {"EmailIdentity": address})
     return {"MessageId": f"{uuid.uuid4()}-000000"}

@@ -62,7 +62,9 @@ def delete_dedicated_ip_pool(ctx: OperationContext, params: Params) -> Result:
     # SES's documentation is silent here; refusing keeps a configuration set from pointing at
     # a pool that no longer exists (and makes an out-of-order delete visible in tests).
     users = sorted(
-        cs.name for cs in state.configuration_sets.values() if cs.delivery.SendingPoolName == pool.name
+        cs.name
+        for cs in state.configuration_sets.values()
+        if cs.delivery is not None and cs.delivery.SendingPoolName == pool.name
     )
     if users:
         raise BadRequestException(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from reconciler.emulator import events
 from reconciler.emulator.errors import BadRequestException
 from reconciler.emulator.lookups import find_configuration_set, find_in
 from reconciler.emulator.operations.common import check_name, check_new, parse
@@ -68,16 +69,32 @@ def create_event_destination(ctx: OperationContext, params: Params) -> Result:
         MAX_DESTINATIONS,
         "event destinations per configuration set",
     )
+    _validate_topic(ctx, definition, None)
     config_set.event_destinations[name] = definition
     return {}
+
+
+def _validate_topic(
+    ctx: OperationContext, new: EventDestinationDefinition, old: EventDestinationDefinition | None
+) -> None:
+    """SES checks an SNS destination's topic (and publishes its validation message) when the
+    destination is created or pointed at another topic."""
+    if new.SnsDestination is None:
+        return
+    arn = new.SnsDestination.TopicArn
+    if old is not None and old.SnsDestination is not None and old.SnsDestination.TopicArn == arn:
+        return
+    events.check_sns_destination(ctx, arn)
 
 
 @operation("UpdateConfigurationSetEventDestination")
 def update_event_destination(ctx: OperationContext, params: Params) -> Result:
     config_set = find_configuration_set(ctx.state, params["ConfigurationSetName"])
     name = params["EventDestinationName"]
-    _destination_of(config_set, name)
-    config_set.event_destinations[name] = _definition(params)
+    old = _destination_of(config_set, name)
+    definition = _definition(params)
+    _validate_topic(ctx, definition, old)
+    config_set.event_destinations[name] = definition
     return {}
 
 

@@ -18,10 +18,10 @@ import string
 from typing import Any, get_args
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
-from cryptography.hazmat.primitives.serialization import load_der_private_key
+from cryptography.hazmat.primitives.serialization import load_der_private_key, load_pem_private_key
 
 from reconciler.emulator.errors import BadRequestException
-from reconciler.emulator.lookups import find_configuration_set, find_identity, find_in
+from reconciler.emulator.lookups import find_configuration_set, find_identity
 from reconciler.emulator.operations.common import (
     DOMAIN,
     NAME,
@@ -65,20 +65,29 @@ def _easy_dkim(ctx: OperationContext, status: VerificationStatus, length: KeyLen
     )
 
 
+def _private_key(text: str) -> object:
+    """SES takes the key as base64 of its DER bytes, or as base64 of the PEM text (what
+    Terraform's own acceptance tests send: base64 of a "-----BEGIN RSA PRIVATE KEY-----" file)."""
+    try:
+        decoded = base64.b64decode(text, validate=True)
+        if decoded.lstrip().startswith(b"-----BEGIN"):
+            return load_pem_private_key(decoded, password=None)
+        return load_der_private_key(decoded, password=None)
+    except (binascii.Error, ValueError, TypeError):
+        raise BadRequestException(
+            "DomainSigningPrivateKey is not a base64-encoded RSA private key (PKCS#1 or PKCS#8, DER or PEM)."
+        ) from None
+
+
 def _byo_dkim(ctx: OperationContext, selector: Any, private_key: Any) -> DkimAttributes:
-    """BYODKIM: check the selector and that the key is a base64 DER RSA key of 1024-2048 bits."""
+    """BYODKIM: check the selector and that the key is an RSA key of 1024-2048 bits."""
     if not isinstance(selector, str) or not 1 <= len(selector) <= 63 or not SELECTOR.match(selector):
         raise BadRequestException(
             f"Invalid DomainSigningSelector {selector!r}: use 1-63 letters, digits and '-'."
         )
     if not isinstance(private_key, str) or not 1 <= len(private_key) <= 20480:
         raise BadRequestException("DomainSigningPrivateKey must be 1-20480 base64 characters.")
-    try:
-        key = load_der_private_key(base64.b64decode(private_key, validate=True), password=None)
-    except (binascii.Error, ValueError, TypeError):
-        raise BadRequestException(
-            "DomainSigningPrivateKey is not a base64-encoded RSA private key (PKCS#1 or PKCS#8, DER)."
-        ) from None
+    key = _private_key(private_key)
     if not isinstance(key, RSAPrivateKey) or not 1024 <= key.key_size <= 2048:
         raise BadRequestException("DomainSigningPrivateKey must be an RSA key of 1024 to 2048 bits.")
     return DkimAttributes(
@@ -105,8 +114,16 @@ def _signing(
 
 def _dkim_out(identity: EmailIdentity) -> dict[str, Any]:
     if identity.identity_type == "EMAIL_ADDRESS":
-        # Addresses are signed with their domain's DKIM settings, not their own.
-        return {"SigningEnabled": False, "Status": "NOT_STARTED", "Tokens": []}
+        # Addresses are signed with their domain's DKIM settings, not their own. What SES
+        # answers for one (terraform-provider-aws TestAccSESV2EmailIdentity_basic_emailAddress):
+        # never started, no tokens, no current key, a 1024-bit next key.
+        return {
+            "SigningEnabled": False,
+            "Status": "NOT_STARTED",
+            "Tokens": [],
+            "SigningAttributesOrigin": "AWS_SES",
+            "NextSigningKeyLength": "RSA_1024_BIT",
+        }
     return identity.dkim.out()
 
 
@@ -241,15 +258,22 @@ def put_dkim_signing_attributes(ctx: OperationContext, params: Params) -> Result
 def put_mail_from_attributes(ctx: OperationContext, params: Params) -> Result:
     identity = find_identity(ctx.state, params["EmailIdentity"])
     domain = (params.get("MailFromDomain") or "").strip().lower()
+    behavior = params.get("BehaviorOnMxFailure") or "USE_DEFAULT_VALUE"
     if not domain:
-        identity.mail_from = None  # back to SES's own MAIL FROM (amazonses.com)
+        # Back to SES's own MAIL FROM (amazonses.com). SES still reports MailFromAttributes,
+        # with the behaviour (terraform-provider-aws TestAccSESV2EmailIdentityMailFromAttributes_basic
+        # reads them back after a put without a domain); the empty domain needs no verifying.
+        identity.mail_from = parse(
+            MailFromAttributes,
+            {"MailFromDomain": "", "MailFromDomainStatus": "SUCCESS", "BehaviorOnMxFailure": behavior},
+            "MailFromAttributes",
+        )
         return {}
     parent = _domain_of(identity)
     if not DOMAIN.match(domain) or not domain.endswith("." + parent):
         raise BadRequestException(
             f"MailFromDomain {domain} must be a subdomain of {parent} (for example mail.{parent})."
         )
-    behavior = params.get("BehaviorOnMxFailure") or "USE_DEFAULT_VALUE"
     identity.mail_from = parse(
         MailFromAttributes, {"MailFromDomain": domain, "BehaviorOnMxFailure": behavior}, "MailFromAttributes"
     )
@@ -289,13 +313,20 @@ def _policy(params: Params) -> tuple[str, str]:
     return name, text
 
 
-def _find_policy(identity: EmailIdentity, name: str) -> str:
-    return find_in(identity.policies, name, f"Policy {name} does not exist for identity {identity.name}.")
+def _owned_identity(ctx: OperationContext, params: Params) -> EmailIdentity:
+    """The identity of a policy call: SES answers these for verified identities only."""
+    identity = find_identity(ctx.state, params["EmailIdentity"])
+    if identity.verification_status != "SUCCESS":
+        raise BadRequestException(
+            f"Identity {identity.name} is not verified: sending authorization policies "
+            "need a verified identity."
+        )
+    return identity
 
 
 @operation("CreateEmailIdentityPolicy")
 def create_email_identity_policy(ctx: OperationContext, params: Params) -> Result:
-    identity = find_identity(ctx.state, params["EmailIdentity"])
+    identity = _owned_identity(ctx, params)
     name, text = _policy(params)
     taken = f"Policy {name} already exists for identity {identity.name}."
     check_new(identity.policies, name, taken, MAX_POLICIES, "policies per identity")
@@ -305,25 +336,27 @@ def create_email_identity_policy(ctx: OperationContext, params: Params) -> Resul
 
 @operation("UpdateEmailIdentityPolicy")
 def update_email_identity_policy(ctx: OperationContext, params: Params) -> Result:
-    identity = find_identity(ctx.state, params["EmailIdentity"])
+    # "This API returns successfully even if a policy with the specified name does not
+    # exist" (API reference): the emulator then stores it, as SES v1's PutIdentityPolicy does.
+    identity = _owned_identity(ctx, params)
     name, text = _policy(params)
-    _find_policy(identity, name)
+    if name not in identity.policies and len(identity.policies) >= MAX_POLICIES:
+        raise BadRequestException(f"Maximum number of policies per identity ({MAX_POLICIES}) reached.")
     identity.policies[name] = text
     return {}
 
 
 @operation("DeleteEmailIdentityPolicy")
 def delete_email_identity_policy(ctx: OperationContext, params: Params) -> Result:
-    identity = find_identity(ctx.state, params["EmailIdentity"])
-    name = params["PolicyName"]
-    _find_policy(identity, name)
-    del identity.policies[name]
+    # Succeeds for a policy that does not exist (API reference).
+    identity = _owned_identity(ctx, params)
+    identity.policies.pop(params["PolicyName"], None)
     return {}
 
 
 @operation("GetEmailIdentityPolicies")
 def get_email_identity_policies(ctx: OperationContext, params: Params) -> Result:
-    return {"Policies": dict(find_identity(ctx.state, params["EmailIdentity"]).policies)}
+    return {"Policies": dict(_owned_identity(ctx, params).policies)}
 
 
 # ---- admin actions: the emulator's stand-in for DNS and the verification mail -------------

@@ -38,6 +38,7 @@ from reconciler.emulator.errors import (
     TooManyRequestsException,
 )
 from reconciler.emulator.lookups import (
+    check_mail_from,
     default_configuration_set,
     find_configuration_set,
     find_contact_list,
@@ -61,8 +62,8 @@ from reconciler.templates import (
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
 MAX_RECIPIENTS = 50
 MAX_BULK_ENTRIES = 50
-TAG_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-TAG_VALUE = re.compile(r"^[A-Za-z0-9_-]{0,256}$")
+TAG_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+TAG_VALUE = re.compile(r"^[A-Za-z0-9_.@-]+$")
 UNSUPPORTED_INLINE = "Template contains unsupported operations."
 # The EICAR anti-virus test string: a message carrying it is rejected (a Reject event), as SES
 # rejects mail with a virus.
@@ -108,6 +109,7 @@ def _sender(ctx: OperationContext, params: Params, raw_from: str | None = None) 
             "Email address is not verified. The following identities failed the check in region "
             f"{ctx.region.upper()}: {address}"
         )
+    check_mail_from(state, address)
     name = params.get("ConfigurationSetName")
     config_set = find_configuration_set(state, name) if name else default_configuration_set(state, address)
     if not state.account.sending_enabled:
@@ -136,18 +138,38 @@ def _recipients(destination: Mapping[str, Any] | None) -> tuple[list[str], list[
     return to, cc, bcc
 
 
-def _tags(tags: Sequence[Mapping[str, Any]] | None, member: str) -> dict[str, str]:
+# Names SES reserves and still takes in a message tag: the Feedback-ID parts it puts in the
+# header for Gmail's Feedback Loop (LocalStack's AWS-validated test_special_tags_send_email).
+RESERVED_TAG_NAMES = frozenset({"ses:feedback-id-a", "ses:feedback-id-b"})
+MAX_TAG_LENGTH = 255
+
+
+def _tag_problem(name: str, value: str) -> str | None:
+    """SES's answer for one bad message tag, or None. The name is checked before the value,
+    each for presence, then length, then characters, with SES's own messages (LocalStack's
+    AWS-recorded test_invalid_tags_send_email snapshots)."""
+    if not name:
+        return "The tag name must be specified."
+    if len(name) > MAX_TAG_LENGTH:
+        return f"Tag name cannot exceed {MAX_TAG_LENGTH} characters."
+    if not TAG_NAME.match(name) and name not in RESERVED_TAG_NAMES:
+        return f"Invalid tag name <{name}>: only alphanumeric ASCII characters, '_',  '-' are allowed."
+    if not value:
+        return "The tag value must be specified."
+    if len(value) > MAX_TAG_LENGTH:
+        return f"Tag value cannot exceed {MAX_TAG_LENGTH} characters."
+    if not TAG_VALUE.match(value):
+        return f"Invalid tag value <{value}>: only alphanumeric ASCII characters, '_',  '-' , '.', '@' are allowed."
+    return None
+
+
+def _tags(tags: Sequence[Mapping[str, Any]] | None) -> dict[str, str]:
     result: dict[str, str] = {}
     for tag in tags or []:
         name, value = str(tag.get("Name", "")), str(tag.get("Value", ""))
-        if not TAG_NAME.match(name):
-            raise BadRequestException(
-                f"Invalid {member} name '{name}': use 1-256 ASCII letters, digits, '_' or '-'."
-            )
-        if not TAG_VALUE.match(value):
-            raise BadRequestException(
-                f"Invalid {member} value '{value}' for '{name}': use up to 256 ASCII letters, digits, '_' or '-'."
-            )
+        problem = _tag_problem(name, value)
+        if problem is not None:
+            raise BadRequestException(problem)
         result[name] = value
     return result
 
@@ -285,8 +307,11 @@ def accept(
     data: Any = None,
     template_data: str | None = None,
     list_management: dict[str, str] | None = None,
+    operation: str = "SendEmail",
 ) -> str:
-    """Take one message: render, decide each recipient's fate, publish, count, remember."""
+    """Take one message: render, decide each recipient's fate, publish, count, remember.
+    ``operation`` is the ``ses:operation`` tag of its event records (SES names the v1 call a
+    v2 send stands for: SendEmail, SendRawEmail, SendTemplatedEmail, SendBulkTemplatedEmail)."""
     now = ctx.now()
     mid = new_message_id(now)
     to, cc, bcc = recipients
@@ -332,6 +357,7 @@ def accept(
         template_data=template_data,
         error=error,
         list_management=list_management,
+        operation=operation,
     )
     state = ctx.state.sending
     counted = _quota_count(message.recipients)
@@ -424,7 +450,8 @@ def _deliver(ctx: OperationContext, event: events.EventContext, recipient: str) 
         events.publish(event, "Bounce", events.bounce(now, bare, "General", feedback))
         return "bounced"
     if mailbox == "suppressionlist":
-        events.publish(event, "Bounce", events.bounce(now, bare, "OnAccountSuppressionList", feedback))
+        # The simulator plays SES's global suppression list, not the account's.
+        events.publish(event, "Bounce", events.bounce(now, bare, "Suppressed", feedback))
         return "suppressed"
     events.publish(event, "Delivery", events.delivery(now, bare, sent))
     if mailbox == "complaint":
@@ -454,6 +481,7 @@ def send_email(ctx: OperationContext, params: Params) -> Result:
         template = content_params["Template"]
         template_data = template.get("TemplateData")
         data = _template_data(template_data, "TemplateData")
+    tags = _tags(params.get("EmailTags"))  # SES checks the tags before the sender
     sender = _sender(ctx, params, raw_from)
     if kinds[0] == "Template":
         content = _template_source(ctx, content_params["Template"])
@@ -461,7 +489,6 @@ def send_email(ctx: OperationContext, params: Params) -> Result:
     if not destination and raw_recipients:
         destination = {"ToAddresses": raw_recipients}
     recipients = _recipients(destination)
-    tags = _tags(params.get("EmailTags"), "EmailTags")
     everyone = [*recipients[0], *recipients[1], *recipients[2]]
     _sandbox_check(ctx, everyone)
     if _over_daily_quota(ctx, _quota_count(everyone)):
@@ -469,7 +496,9 @@ def send_email(ctx: OperationContext, params: Params) -> Result:
     if not ctx.state.sending.take_rate(len(everyone), ctx.state.account.max_send_rate):
         raise TooManyRequestsException("Maximum sending rate exceeded.")
     list_management = _list_management(ctx, params.get("ListManagementOptions"))
-    return {"MessageId": accept(ctx, sender, recipients, content, tags, data, template_data, list_management)}
+    operation = {"Simple": "SendEmail", "Raw": "SendRawEmail", "Template": "SendTemplatedEmail"}[kinds[0]]
+    mid = accept(ctx, sender, recipients, content, tags, data, template_data, list_management, operation)
+    return {"MessageId": mid}
 
 
 @operation("SendBulkEmail")
@@ -483,9 +512,9 @@ def send_bulk_email(ctx: OperationContext, params: Params) -> Result:
     if not template:
         raise BadRequestException("Missing required parameter DefaultContent.Template.")
     default_data = _template_data(template.get("TemplateData"), "DefaultContent.Template.TemplateData")
+    default_tags = _tags(params.get("DefaultEmailTags"))  # SES checks the tags before the sender
     sender = _sender(ctx, params)
     content = _template_source(ctx, template)
-    default_tags = _tags(params.get("DefaultEmailTags"), "DefaultEmailTags")
     return {
         "BulkEmailEntryResults": [
             _bulk_entry(ctx, sender, content, default_data, default_tags, e) for e in entries
@@ -510,7 +539,7 @@ def _bulk_entry(
             "ReplacementTemplateData"
         )
         data = merge_template_data(default_data, _template_data(replacement, "ReplacementTemplateData"))
-        tags = {**default_tags, **_tags(entry.get("ReplacementTags"), "ReplacementTags")}
+        tags = {**default_tags, **_tags(entry.get("ReplacementTags"))}
         everyone = [*recipients[0], *recipients[1], *recipients[2]]
         _sandbox_check(ctx, everyone)
     except BadRequestException as exc:
@@ -530,7 +559,16 @@ def _bulk_entry(
         + _headers(entry.get("ReplacementHeaders")),
         template=content.template,
     )
-    mid = accept(ctx, sender, recipients, entry_content, tags, data, json.dumps(data))
+    mid = accept(
+        ctx,
+        sender,
+        recipients,
+        entry_content,
+        tags,
+        data,
+        json.dumps(data),
+        operation="SendBulkTemplatedEmail",
+    )
     return {"Status": "SUCCESS", "MessageId": mid}
 
 

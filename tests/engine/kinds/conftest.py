@@ -22,7 +22,11 @@ STACK = "test-stack"
 
 @pytest.fixture
 def gateway(emulator: LocalEmulator) -> SesGateway:
-    """A gateway whose buckets never make a test wait (the rate-limit tests build their own)."""
+    """A gateway whose buckets never make a test wait (the rate-limit tests build their own).
+    The SNS topics the kind tests name exist, as SES refuses a destination without its topic."""
+    sns = emulator.client("sns")
+    for topic in ("ses-events", "t"):
+        sns.create_topic(Name=topic)
     return SesGateway(
         emulator.client("sesv2"),
         limits=RateLimits(default=10_000, burst=10_000),
