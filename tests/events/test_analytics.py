@@ -211,3 +211,65 @@ def test_alerts_evaluate_and_the_cli_exit_code(store_file: Path, tmp_path: Path)
             "bounce_rate",
             "complaint_rate",
         ]
+
+
+def test_report_is_one_self_contained_file(store_file: Path, tmp_path: Path) -> None:
+    import re
+    import xml.etree.ElementTree as ET
+
+    copy = tmp_path / "events.db"
+    copy.write_bytes(store_file.read_bytes())
+    (tmp_path / "events.db.key").write_bytes((store_file.parent / "events.db.key").read_bytes())
+    assert run("alerts", "check", "--store", str(copy), "--since", "3d").returncode == 3
+    out = tmp_path / "report.html"
+    made = run("report", "--store", str(copy), "--out", str(out), "--since", "3d")
+    assert made.returncode == 0, made.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)\s*=|url\(|@import""", html, re.IGNORECASE)
+    svgs = re.findall(r"<svg.*?</svg>", html, re.DOTALL)
+    assert len(svgs) == 4
+    for svg in svgs:
+        ET.fromstring(svg)  # well-formed: a browser draws it
+    assert html.count("<polyline") >= 6 + 2  # six volume lines, bounce and complaint rates
+    for text in (
+        "spring",
+        "autumn",
+        "welcome",
+        "gmail.com",
+        "OnAccountSuppressionList",
+        "bounce_rate",
+        "rendering_failures",
+    ):
+        assert text in html, text
+    assert "user9@" not in html and "@gmail.com" not in html.replace(">gmail.com<", "")
+    bad = run("report", "--store", str(copy), "--out", str(tmp_path / "missing" / "r.html"))
+    assert bad.returncode == 1 and "does not exist" in bad.stderr
+
+
+@pytest.mark.skipif(not __import__("shutil").which("chromium"), reason="chromium is not installed")
+def test_report_renders_in_headless_chromium_without_console_errors(store_file: Path, tmp_path: Path) -> None:
+    import shutil
+
+    out = tmp_path / "report.html"
+    assert run("report", "--store", str(store_file), "--out", str(out), "--since", "3d").returncode == 0
+    chromium = shutil.which("chromium")
+    assert chromium
+    shown = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            out.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert "<svg" in shown.stdout
+    assert "CONSOLE" not in shown.stderr and "Uncaught" not in shown.stderr
