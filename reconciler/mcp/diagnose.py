@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from reconciler.app.suppression import suppression_entry
 from reconciler.aws.account import account_status
 from reconciler.emulator.local import AdminError, admin_request
 from reconciler.mcp.app import McpApp
 from reconciler.mcp.models import Diagnosis, RecentMessage
-from reconciler.mcp.reads import suppression_entry
 from reconciler.sending import mask_email
 
 RECENT = 10
@@ -62,7 +62,7 @@ def _recent(app: McpApp, address: str) -> tuple[str, list[RecentMessage]]:
 
 def diagnose(app: McpApp, address: str) -> Diagnosis:
     address = address.strip()
-    entry = suppression_entry(app, address)
+    entry = suppression_entry(app.gateway, address)
     sending_enabled = account_status(app.gateway).sending_enabled
     source, recent = _recent(app, address)
     findings: list[str] = []

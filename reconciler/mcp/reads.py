@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from reconciler.app import templates
+from reconciler.app.suppression import suppression_entry
 from reconciler.mcp.app import McpApp
 from reconciler.mcp.guardrails import Refused
 from reconciler.mcp.models import (
@@ -24,7 +26,7 @@ from reconciler.mcp.models import (
     TemplateList,
     TemplateSummary,
 )
-from reconciler.templates import RenderError, TemplateError, analyze, render_email
+from reconciler.templates import RenderError, TemplateError
 
 
 def server_limits(app: McpApp) -> ServerLimits:
@@ -47,62 +49,37 @@ def send_quota(app: McpApp) -> SendQuota:
 
 
 def list_templates(app: McpApp, request: ListTemplatesInput) -> TemplateList:
-    found: list[TemplateSummary] = []
-    token: str | None = None
-    truncated = False
-    while True:
-        page = app.gateway.call("ListEmailTemplates", PageSize=100, **({"NextToken": token} if token else {}))
-        for item in page.get("TemplatesMetadata") or []:
-            name = str(item.get("TemplateName", ""))
-            if request.prefix and not name.startswith(request.prefix):
-                continue
-            if len(found) == request.limit:
-                truncated = True
-                break
-            created = item.get("CreatedTimestamp")
-            found.append(
-                TemplateSummary(
-                    name=name, created=created.isoformat() if isinstance(created, datetime) else None
-                )
-            )
-        token = page.get("NextToken")
-        if truncated or not token:
-            return TemplateList(templates=found, truncated=truncated)
+    page = templates.list_templates(app.gateway, prefix=request.prefix, limit=request.limit)
+    return TemplateList(
+        templates=[
+            TemplateSummary(name=t.name, created=t.created.isoformat() if t.created else None)
+            for t in page.templates
+        ],
+        truncated=page.truncated,
+    )
 
 
 def fetch_template(app: McpApp, name: str) -> dict[str, Any]:
     """TemplateContent of a stored template, or Refused saying it does not exist."""
-    found = app.gateway.get_or_none("GetEmailTemplate", TemplateName=name)
-    if found is None:
+    content = templates.stored_content(app.gateway, name)
+    if content is None:
         raise Refused(
             f"template {name!r} does not exist in this account and region",
             hint="list_templates shows the stored templates; templates are created through git (sesctl apply).",
         )
-    content: dict[str, Any] = found["TemplateContent"]
     return content
 
 
 def get_template(app: McpApp, request: GetTemplateInput) -> TemplateDetail:
     content = fetch_template(app, request.name)
-    required: set[str] = set()
-    optional: set[str] = set()
-    for key in ("Subject", "Html", "Text"):
-        source = content.get(key)
-        if source is None:
-            continue
-        try:
-            contract = analyze(source)
-        except TemplateError:
-            continue  # render_template reports the syntax error with its position
-        required |= contract.required
-        optional |= contract.optional
+    required, optional = templates.variables(content)
     return TemplateDetail(
         name=request.name,
         subject=content.get("Subject"),
         html=content.get("Html"),
         text=content.get("Text"),
         required_variables=sorted(required),
-        optional_variables=sorted(optional - required),
+        optional_variables=sorted(optional),
     )
 
 
@@ -112,13 +89,12 @@ def render_template(app: McpApp, request: RenderTemplateInput) -> RenderResult:
         raise Refused("give either name (a stored template) or subject/html/text (inline), not both")
     if request.name:
         content = fetch_template(app, request.name)
-        subject, html, text = content.get("Subject"), content.get("Html"), content.get("Text")
     elif inline:
-        subject, html, text = request.subject, request.html, request.text
+        content = {"Subject": request.subject, "Html": request.html, "Text": request.text}
     else:
         raise Refused("give name (a stored template) or subject/html/text to render")
     try:
-        rendered = render_email(subject or "", html, text, request.data)
+        rendered = templates.render(content, request.data)
     except RenderError as exc:
         return RenderResult(ok=False, error=_problem(exc, exc.variable or None))
     except TemplateError as exc:
@@ -136,17 +112,10 @@ def _problem(exc: TemplateError, variable: str | None) -> RenderProblem:
     )
 
 
-def suppression_entry(app: McpApp, address: str) -> dict[str, Any] | None:
-    """The account suppression list's entry for ``address``, or None."""
-    found = app.gateway.get_or_none("GetSuppressedDestination", EmailAddress=address)
-    entry: dict[str, Any] | None = None if found is None else found["SuppressedDestination"]
-    return entry
-
-
 def check_suppression(app: McpApp, addresses: list[str]) -> SuppressionResults:
     results = []
     for address in addresses:
-        entry = suppression_entry(app, address.strip())
+        entry = suppression_entry(app.gateway, address.strip())
         updated = entry.get("LastUpdateTime") if entry else None
         results.append(
             SuppressionStatus(
