@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
-from reconciler.cli.context import Settings
 from reconciler.cli.data import read_data
 from reconciler.errors import UsageError
+from reconciler.settings import Settings
 
 
 def _load_tags(values: tuple[str, ...]) -> dict[str, str]:
@@ -110,16 +110,8 @@ def command(
     sesctl send --variant A=welcome-a:50 --variant B=welcome-b:50 --recipients users.jsonl \\
         --from news@example.com --dry-run
     """
-    from reconciler.aws.clients import open_aws
-    from reconciler.aws.gateway import SesGateway
-    from reconciler.sending import (
-        SendEngine,
-        SendJob,
-        emulator_resolver,
-        file_digest,
-        parse_variant,
-        read_recipients,
-    )
+    from reconciler.app.send import RecipientSource, SendRequest, send
+    from reconciler.sending import SendJob, parse_variant
     from reconciler.sending.progress import ProgressBar
 
     settings: Settings = ctx.obj
@@ -137,26 +129,14 @@ def command(
         in_doubt=in_doubt,
         rate_limit=rate,
         concurrency=concurrency,
+        dry_run=dry_run,
     )
-    job.validate()
-    with open_aws(settings) as aws:
-        gateway = SesGateway.from_aws(aws)
-        # Always a full dry pass first: a malformed file fails here, before anything is sent,
-        # and the confirmation shows real counts.
-        checking = ProgressBar(None, label="checking: ")
-        preview = SendEngine(gateway, _dry(job), progress=checking).run(
-            read_recipients(recipients_file), source_digest=file_digest(recipients_file)
-        )
-        checking.close(preview)
-        if dry_run:
-            _show(preview, as_json)
-            return
-        if preview.sent == 0:
-            _show(preview, as_json)
-            empty = "" if preview.rows else f": {recipients_file} has no recipient rows"
-            click.echo(f"Nothing to send{empty}.", err=True)
-            return
-        what = template or ", ".join(variants)
+    what = template or ", ".join(variants)
+    # Always a full dry pass first: a malformed file fails there, before anything is sent,
+    # and the confirmation shows real counts.
+    checking = ProgressBar(None, label="checking: ")
+
+    def confirm(preview: Any) -> bool:
         for warning in preview.warnings:
             click.echo(f"Warning: {warning}", err=True)
         if not yes:
@@ -178,10 +158,31 @@ def command(
             click.echo(
                 "Note: no --checkpoint; a run killed midway cannot be resumed without duplicates.", err=True
             )
-        bar = ProgressBar(preview.rows)
-        engine = SendEngine(gateway, job, resolver=emulator_resolver(aws.endpoint_url), progress=bar)
-        with _graceful_interrupt(engine):
-            report = engine.run(read_recipients(recipients_file), source_digest=file_digest(recipients_file))
+        return True
+
+    bars: list[ProgressBar] = []
+
+    def sending_bar(preview: Any) -> ProgressBar:
+        bars.append(ProgressBar(preview.rows))
+        return bars[-1]
+
+    outcome = send(
+        settings,
+        SendRequest(job, RecipientSource.file(recipients_file)),
+        confirm=confirm,
+        preview_progress=checking,
+        on_preview=checking.close,
+        run_progress=sending_bar,
+        interrupt=_graceful_interrupt,
+    )
+    report = outcome.report
+    if report is None:
+        _show(outcome.preview, as_json)
+        if not dry_run and outcome.preview.sent == 0:
+            empty = "" if outcome.preview.rows else f": {recipients_file} has no recipient rows"
+            click.echo(f"Nothing to send{empty}.", err=True)
+        return
+    for bar in bars:
         bar.close(report)
     _show(report, as_json)
     if report.stopped:
@@ -203,12 +204,6 @@ def _graceful_interrupt(engine: Any) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _dry(job: Any) -> Any:
-    from dataclasses import replace
-
-    return replace(job, dry_run=True)
 
 
 def _show(report: Any, as_json: bool) -> None:

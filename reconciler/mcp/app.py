@@ -11,6 +11,7 @@ from reconciler.aws.gateway import SesGateway
 from reconciler.mcp.audit import AuditLog
 from reconciler.mcp.config import McpConfig
 from reconciler.mcp.guardrails import Guardrails
+from reconciler.mcp.previews import PreviewCache
 from reconciler.settings import Settings
 
 
@@ -23,6 +24,7 @@ class McpApp:
     rates: Any = None  # client-side SES request rates (RateLimits.parse), shared with get_drift
     audit: AuditLog = field(default_factory=AuditLog)
     guardrails: Guardrails = field(init=False)
+    previews: PreviewCache[Any] = field(default_factory=PreviewCache, init=False, repr=False)  # mcp/sends.py
     _cloudwatch: Any = field(default=None, init=False, repr=False)
     _emulator: tuple[str | None] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)

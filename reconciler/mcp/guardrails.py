@@ -7,7 +7,6 @@ setting that would change it, with addresses masked.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import deque
@@ -15,9 +14,9 @@ from collections.abc import Callable, Sequence
 
 from reconciler.errors import ReconcilerError
 from reconciler.mcp.config import SIMULATOR_DOMAIN, McpConfig
+from reconciler.sending.addresses import address_problem, domain_of, is_address
 from reconciler.sending.masking import mask_email
 
-_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 HOUR = 3600.0
 
 
@@ -26,7 +25,9 @@ class Refused(ReconcilerError):
 
 
 def domain(address: str) -> str:
-    return address.rsplit("@", 1)[-1].lower()
+    """The domain of a valid (so ASCII) address, lower-cased. Never compare the domains of
+    unchecked addresses: str.lower() maps look-alikes such as KELVIN SIGN to ASCII letters."""
+    return domain_of(address)
 
 
 def _masked(addresses: Sequence[str], limit: int = 5) -> str:
@@ -97,8 +98,9 @@ class Guardrails:
                 f"refused: give from_address; the configured senders are whole domains ({', '.join(senders)})"
             )
         address = requested.strip()
-        if not _ADDRESS.match(address):
-            raise Refused(f"refused: from_address {mask_email(address)} is not a plain email address")
+        problem = address_problem(address)
+        if problem is not None:
+            raise Refused(f"refused: from_address {mask_email(address)} is not a plain email address ({problem})")
         lowered = address.lower()
         if any(lowered == entry or ("@" not in entry and domain(lowered) == entry) for entry in senders):
             return address
@@ -130,7 +132,7 @@ class Guardrails:
                 f"refused: {len(addresses)} recipients in one call; this server allows at most {cap}",
                 hint="Split the send, or raise limits.max_recipients_per_call (SESCTL_MCP_MAX_RECIPIENTS_PER_CALL).",
             )
-        malformed = [a for a in addresses if not _ADDRESS.match(a.strip())]
+        malformed = [a for a in addresses if not is_address(a.strip())]
         if malformed:
             raise Refused(f"refused: not plain email addresses: {_masked(malformed)}")
         seen: set[str] = set()
@@ -159,6 +161,8 @@ class Guardrails:
         )
 
     def recipient_allowed(self, address: str) -> bool:
+        if not is_address(address.strip()):
+            return False  # malformed or not ASCII: no allow-list entry can match it
         lowered = address.strip().lower()
         if domain(lowered) == SIMULATOR_DOMAIN:
             return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class _In(BaseModel):
@@ -96,7 +96,8 @@ class SendResult(BaseModel):
 class Confirm(BaseModel):
     """The human's answer (flat primitives, as form elicitation requires)."""
 
-    send: bool = Field(description="Send these messages now?")
+    # Strict: only a JSON true sends. Lax pydantic would take "yes", "on" or 1 as consent.
+    send: StrictBool = Field(description="Send these messages now?")
 
 
 class ServerLimits(BaseModel):

@@ -1,27 +1,29 @@
-"""send_email and send_bulk_email on the send engine: guard, preview, confirm, send.
+"""send_email and send_bulk_email on the send use case (reconciler/app/send.py): guard,
+preview, confirm, send.
 
-1. ``prepare`` applies the guardrails (sender, configuration set, recipients, per-call cap) and
-   builds the engine job; nothing is read from SES yet.
-2. ``preview`` is an engine dry run (suppression, per-recipient rendering with the missing
-   variable named) plus the subject rendered for the first sendable recipient; it is what the
-   human sees first in the confirmation message.
-3. ``execute`` spends the hourly budget and runs the engine for real.
-Steps 1 and 2 have no side effects, so the SDK may run them again on every confirmation round.
+1. ``preview`` applies the guardrails (sender, configuration set, recipients, per-call cap),
+   then the use case's preflight and preview: one GetAccount, one GetEmailTemplate, the
+   suppression list asked per address (a few recipients) or paged once, and an engine dry run
+   (per-recipient rendering with the missing variable named). The subject shown is rendered
+   from the same compiled template. It is made once per call and kept between confirmation
+   rounds (previews.py), so every round asks the identical question.
+2. ``check_sendable`` refuses before asking the human (nothing to send, the hourly budget, the
+   account paused or out of quota), from the preflight's GetAccount.
+3. ``execute`` spends the hourly budget and runs the engine with the preflight the human saw.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
+from reconciler.app.send import PreparedSend, RecipientSource, prepare, run
 from reconciler.errors import SendError
 from reconciler.mcp.app import McpApp
 from reconciler.mcp.guardrails import Refused
 from reconciler.mcp.models import Problem, SendBulkEmailInput, SendEmailInput, SendPreview, SendResult
-from reconciler.mcp.reads import fetch_template
+from reconciler.mcp.previews import request_key
 from reconciler.sending import (
-    Recipient,
-    SendEngine,
     SendJob,
     SendReport,
     emulator_resolver,
@@ -29,18 +31,20 @@ from reconciler.sending import (
     mask_email,
     recipients_from,
 )
-from reconciler.templates import TemplateError, compile_template, merge_template_data
+from reconciler.templates import TemplateError, merge_template_data
 
 SHOWN_RECIPIENTS = 10
 
+SendInput = SendEmailInput | SendBulkEmailInput
+
 
 @dataclass(frozen=True)
-class PreparedSend:
-    job: SendJob
-    recipients: tuple[Recipient, ...]
+class Previewed:
+    prepared: PreparedSend
+    shown: SendPreview
 
 
-def prepare(app: McpApp, request: SendEmailInput | SendBulkEmailInput) -> PreparedSend:
+def _job_and_recipients(app: McpApp, request: SendInput) -> tuple[SendJob, RecipientSource]:
     guard = app.guardrails
     sender = guard.sender(request.from_address)
     configuration_set = guard.configuration_set(request.configuration_set)
@@ -58,53 +62,46 @@ def prepare(app: McpApp, request: SendEmailInput | SendBulkEmailInput) -> Prepar
         default_data=defaults,
         default_tags=dict(request.tags),
     )
-    try:
-        job.validate()
-    except SendError as exc:
-        raise Refused(str(exc), hint=exc.hint) from None
-    return PreparedSend(job, recipients)
-
-
-def _run(app: McpApp, job: SendJob, recipients: tuple[Recipient, ...]) -> SendReport:
-    try:
-        resolver = None if job.dry_run else emulator_resolver(app.emulator_url())
-        return SendEngine(app.gateway, job, resolver=resolver).run(iter(recipients))
-    except SendError as exc:
-        raise Refused(str(exc), hint=exc.hint) from None
+    return job, RecipientSource.of(recipients)
 
 
 def _problems(report: SendReport) -> list[Problem]:
     return [Problem(email=p.email, reason=p.reason) for p in report.examples]
 
 
-def _subject(app: McpApp, prepared: PreparedSend) -> str:
-    source = fetch_template(app, prepared.job.template or "").get("Subject") or ""
-    try:
-        compiled = compile_template(source, part="subject")
-    except TemplateError as exc:
-        raise Refused(f"template {prepared.job.template!r} does not compile: {exc}") from None
-    for recipient in prepared.recipients:
+def _subject(prepared: PreparedSend) -> str:
+    """The subject of the first recipient it renders for, from the preflight's compiled template."""
+    template = prepared.preflight.templates[prepared.job.template or ""]
+    subject = dict(template.parts).get("subject")
+    if subject is None:
+        return ""
+    for recipient in prepared.recipients.items:
         try:
-            subject = compiled.render(merge_template_data(dict(prepared.job.default_data), recipient.data))
+            rendered = subject.render(merge_template_data(dict(prepared.job.default_data), recipient.data))
         except TemplateError:
             continue
-        if not has_line_break(subject):  # the engine refuses that recipient (header injection)
-            return subject
+        if not has_line_break(rendered):  # the engine refuses that recipient (header injection)
+            return str(rendered)
     return "(renders for no recipient)"
 
 
-def preview(app: McpApp, prepared: PreparedSend) -> SendPreview:
-    report = _run(app, replace(prepared.job, dry_run=True), prepared.recipients)
-    addresses = [mask_email(r.email) for r in prepared.recipients]
+def _make_preview(app: McpApp, request: SendInput) -> Previewed:
+    job, recipients = _job_and_recipients(app, request)
+    try:
+        prepared = prepare(app.gateway, job, recipients)
+    except SendError as exc:
+        raise Refused(str(exc), hint=exc.hint) from None
+    report = prepared.preview
+    addresses = [mask_email(r.email) for r in recipients.items]
     shown = addresses[:SHOWN_RECIPIENTS]
     if len(addresses) > SHOWN_RECIPIENTS:
         shown.append(f"... and {len(addresses) - SHOWN_RECIPIENTS} more")
-    return SendPreview(
-        template=prepared.job.template or "",
-        subject=_subject(app, prepared) if report.sent else "(nothing would be sent)",
-        from_address=prepared.job.from_address,
-        configuration_set=prepared.job.configuration_set,
-        recipients=len(prepared.recipients),
+    preview = SendPreview(
+        template=job.template or "",
+        subject=_subject(prepared) if report.sent else "(nothing would be sent)",
+        from_address=job.from_address,
+        configuration_set=job.configuration_set,
+        recipients=len(addresses),
         masked_recipients=shown,
         would_send=report.sent,
         skipped_suppressed=report.skipped_suppressed,
@@ -112,11 +109,36 @@ def preview(app: McpApp, prepared: PreparedSend) -> SendPreview:
         refused=report.refused_render + report.refused_invalid,
         problems=_problems(report),
     )
+    return Previewed(prepared, preview)
 
 
-def check_sendable(app: McpApp, shown: SendPreview) -> None:
+def _previewed(app: McpApp, request: SendInput) -> Previewed:
+    if request.dry_run:  # nothing follows a dry run: nothing to keep
+        return _make_preview(app, request)
+    kept: Previewed = app.previews.get_or_make(request_key(request), lambda: _make_preview(app, request))
+    return kept
+
+
+def preview(app: McpApp, request: SendInput) -> SendPreview:
+    return _previewed(app, request).shown
+
+
+def check_sendable(app: McpApp, request: SendInput, shown: SendPreview) -> None:
     """Refuse before asking the human when nothing can be sent, this server's hourly budget or
     the account's 24-hour quota is short, or sending is paused."""
+    try:
+        _check_sendable(app, request, shown)
+    except Refused:
+        discard(app, request)  # a later identical call previews afresh
+        raise
+
+
+def discard(app: McpApp, request: SendInput) -> None:
+    """Forget the kept preview of a call that will not send (refused, declined, cancelled)."""
+    app.previews.take(request_key(request))
+
+
+def _check_sendable(app: McpApp, request: SendInput, shown: SendPreview) -> None:
     if shown.would_send == 0:
         reasons = "; ".join(f"{p.email}: {p.reason}" for p in shown.problems[:5])
         raise Refused(
@@ -125,16 +147,14 @@ def check_sendable(app: McpApp, shown: SendPreview) -> None:
             hint="render_template shows what a recipient's data lacks; check_suppression explains skips.",
         )
     app.guardrails.budget.check(shown.would_send)
-    account = app.gateway.call("GetAccount")
-    if account.get("SendingEnabled") is False:
+    ready = _previewed(app, request).prepared.preflight
+    if not ready.sending_enabled:
         raise Refused(
             "refused: sending is paused for this account (GetAccount SendingEnabled=false)",
             hint="An operator resumes sending (SES console or PutAccountSendingAttributes).",
         )
-    quota = account.get("SendQuota") or {}
-    maximum = float(quota.get("Max24HourSend", -1))
-    left = maximum - float(quota.get("SentLast24Hours", 0))
-    if maximum >= 0 and shown.would_send > left:
+    maximum, left = ready.max_24_hour_send, ready.remaining_quota
+    if left is not None and shown.would_send > left:
         raise Refused(
             f"refused: {shown.would_send} recipients exceed what is left of the account's 24-hour "
             f"SES quota ({max(0, int(left))} of {int(maximum)})",
@@ -158,9 +178,19 @@ def confirmation_message(shown: SendPreview) -> str:
     return "\n".join(lines)
 
 
-def execute(app: McpApp, prepared: PreparedSend, shown: SendPreview) -> SendResult:
+def execute(app: McpApp, request: SendInput, shown: SendPreview) -> SendResult:
+    kept = app.previews.take(request_key(request))
+    if kept is None or kept.shown != shown:
+        # Another identical call sent it first, or the preview expired: never send unseen.
+        raise Refused(
+            "refused: the confirmed preview is no longer current; nothing was sent",
+            hint="Call the tool again to preview and confirm afresh.",
+        )
     app.guardrails.budget.take(shown.would_send)
-    report = _run(app, prepared.job, prepared.recipients)
+    try:
+        report = run(app.gateway, kept.prepared, resolver=emulator_resolver(app.emulator_url()))
+    except SendError as exc:
+        raise Refused(str(exc), hint=exc.hint) from None
     status: Literal["sent", "partial", "stopped"]
     if report.stopped:
         status = "stopped"

@@ -4,8 +4,9 @@ Tools and resolvers live at module level because the SDK resolves their type hin
 ``Resolve(...)`` markers) from the module's globals; the server's state reaches them through
 the lifespan context (``McpApp``).
 
-A send is a chain of resolvers, run again on every confirmation round (they have no side
-effects): ``send_preview`` applies the guardrails and builds the dry-run preview,
+A send is a chain of resolvers, run again on every confirmation round: ``send_preview``
+applies the guardrails and builds the dry-run preview (made once per call and kept between
+rounds, see previews.py),
 ``confirm_send`` puts that preview first in the question to the human. The tool body gets the
 very preview the human approved. The SDK only applies a recorded "yes" to the identical
 question, so a preview that changed between rounds is asked again, never sent unasked.
@@ -82,9 +83,9 @@ def _errors() -> Iterator[None]:
 def send_preview(request: SendEmailInput | SendBulkEmailInput, ctx: Context) -> SendPreview:
     app = _app(ctx)
     with _errors():
-        shown = sends.preview(app, sends.prepare(app, request))
+        shown = sends.preview(app, request)
         if not request.dry_run:
-            sends.check_sendable(app, shown)
+            sends.check_sendable(app, request, shown)
     return shown
 
 
@@ -114,13 +115,14 @@ def _send(
         return sends.dry_run_result(shown)
     # Fail closed: only an accepted answer with "send" ticked goes on; anything else stops here.
     if not (isinstance(confirm, AcceptedElicitation) and confirm.data.send is True):
+        sends.discard(_app(ctx), request)
         outcome, why = _REFUSED_ANSWERS.get(type(confirm), ("unknown", "no confirmation"))
         note(confirmation=outcome)
         raise ToolError(f"Not sent: {why}.")
     note(confirmation="accepted")
     app = _app(ctx)
     with _errors():
-        result = sends.execute(app, sends.prepare(app, request), shown)
+        result = sends.execute(app, request, shown)
     note(status=result.status, sent=result.sent, run_id=result.run_id, failed=result.failed_permanent)
     return result
 

@@ -16,7 +16,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
+import stat
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,19 +60,39 @@ def file_format(path: Path) -> str:
 
 
 def read_recipients(path: Path) -> Iterator[Recipient]:
-    """Stream the recipients of ``path`` (CSV or JSONL by extension)."""
-    if not path.is_file():
-        if path.exists():
-            raise RecipientFileError(
-                f"{path}: not a regular file",
-                hint="Save the recipients to a file first: it is read twice (the dry pass, then the send) "
-                "and its checksum keys the checkpoint, so a pipe or device cannot be used.",
-            )
-        raise RecipientFileError(f"{path}: no such recipients file")
-    if file_format(path) == "jsonl":
-        yield from _read_jsonl(path)
-    else:
-        yield from _read_csv(path)
+    """Stream the recipients of ``path`` (CSV or JSONL by extension). The file is checked
+    now, not on the first row: a device or a pipe is refused before anything reads it."""
+    check_recipients_file(path)
+    kind = file_format(path)
+    return _read_jsonl(path) if kind == "jsonl" else _read_csv(path)
+
+
+def check_recipients_file(path: Path) -> None:
+    """A regular file, or RecipientFileError. Checked on an open descriptor (O_NONBLOCK, so a
+    FIFO with no writer does not block the open): /dev/zero would be read for ever, and a pipe
+    would block or be consumed by the first of the two passes (the dry pass, then the send)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise RecipientFileError(f"{path}: no such recipients file") from None
+    except IsADirectoryError:
+        raise _not_regular(path) from None
+    except OSError as exc:
+        raise RecipientFileError(f"{path}: cannot read the recipients file: {exc.strerror or exc}") from None
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    finally:
+        os.close(fd)
+    if not regular:
+        raise _not_regular(path)
+
+
+def _not_regular(path: Path) -> RecipientFileError:
+    return RecipientFileError(
+        f"{path}: not a regular file",
+        hint="Save the recipients to a file first: it is read twice (the dry pass, then the send) "
+        "and its checksum keys the checkpoint, so a pipe or device cannot be used.",
+    )
 
 
 def count_recipients(path: Path) -> int:
@@ -78,6 +101,7 @@ def count_recipients(path: Path) -> int:
 
 def file_digest(path: Path) -> str:
     """sha256 of the file, read in blocks: the checkpoint refuses to resume on another file."""
+    check_recipients_file(path)
     digest = hashlib.sha256()
     try:
         with path.open("rb") as handle:
@@ -132,6 +156,11 @@ def _read_csv(path: Path) -> Iterator[Recipient]:
                 hint="Add a header row whose recipient column is named 'email'.",
             )
         email_at = lowered.index("email")
+        if lowered.count("email") > 1:
+            raise RecipientFileError(
+                f"{path}:1: the CSV header has {lowered.count('email')} 'email' columns",
+                hint="Keep one column named 'email' (which one is the recipient would be a guess).",
+            )
         row = 0
         line = reader.line_num + 1
         while True:
@@ -187,13 +216,19 @@ def _read_jsonl(path: Path) -> Iterator[Recipient]:
             if not text.strip():
                 continue
             try:
-                item = json.loads(text)
+                item = json.loads(text, object_pairs_hook=_JsonObject)
             except ValueError as exc:
                 raise RecipientFileError(f"{path}:{line_no}: not valid JSON: {exc}") from None
             except RecursionError:
                 raise RecipientFileError(f"{path}:{line_no}: the JSON is nested too deeply") from None
             if not isinstance(item, dict):
                 raise RecipientFileError(f"{path}:{line_no}: expected a JSON object per line")
+            if isinstance(item, _JsonObject) and item.repeated & _RECORD_MEMBERS:
+                repeated = ", ".join(sorted(item.repeated & _RECORD_MEMBERS))
+                raise RecipientFileError(
+                    f"{path}:{line_no}: the member {repeated!r} appears more than once in this object",
+                    hint="Keep one (which one is meant would be a guess).",
+                )
             email = item.get("email")
             if not isinstance(email, str):
                 raise RecipientFileError(f"{path}:{line_no}: the member 'email' (a string) is missing")
@@ -208,6 +243,20 @@ def _read_jsonl(path: Path) -> Iterator[Recipient]:
                 data = {k: v for k, v in item.items() if k not in ("email", "tags")}
             yield Recipient(email=email.strip(), data=data, tags=dict(tags), row=row, line=line_no)
             row += 1
+
+
+_RECORD_MEMBERS = frozenset({"email", "data", "tags"})
+
+
+class _JsonObject(dict[str, Any]):
+    """A JSON object that remembers which of its keys were repeated (json keeps the last)."""
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        self.repeated: set[str] = set()
+        if len(self) < len(pairs):
+            counts = Counter(key for key, _ in pairs)
+            self.repeated = {key for key, count in counts.items() if count > 1}
 
 
 def _text_lines(path: Path, handle: Iterable[bytes]) -> Iterator[str]:

@@ -29,10 +29,9 @@ def sesctl(url: str, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[s
         [SESCTL, "--endpoint-url", url, *args],
         capture_output=True,
         text=True,
-        env=ENV,
         stdin=subprocess.DEVNULL,
         timeout=120,
-        **kwargs,
+        **{"env": ENV, **kwargs},
     )
 
 

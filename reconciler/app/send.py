@@ -1,0 +1,161 @@
+"""The send use case: preflight -> preview -> confirm -> run, for `sesctl send` and the MCP
+server's send_email / send_bulk_email.
+
+    outcome = send(settings, SendRequest(job, RecipientSource.file(Path("users.csv"))),
+                   confirm=lambda preview: preview.sent < 10_000)
+
+or step by step, when the confirmation happens elsewhere (an MCP elicitation):
+
+    prepared = prepare(gateway, job, RecipientSource.of(recipients))   # preflight + preview
+    ... show prepared.preview, ask ...
+    report = run(gateway, prepared, resolver=...)                      # no SES read again
+
+The preflight (GetAccount, GetEmailTemplate per template, the suppression list: asked per
+address for a handful of recipients, paged once for a file) is read once and shared by the
+preview and the run, so the run sends against what the human was shown. The preview is a dry
+run of the engine over every row (a malformed file fails here, before anything is sent).
+With a checkpoint, the checkpoint is locked before the preview and until the run ends, so a
+second `sesctl send` on it is refused before it reads anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, nullcontext
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from reconciler.app.connect import connect
+from reconciler.aws.gateway import SesGateway
+from reconciler.sending import (
+    CheckpointLock,
+    InDoubtResolver,
+    Preflight,
+    Recipient,
+    SendEngine,
+    SendJob,
+    SendReport,
+    emulator_resolver,
+    file_digest,
+    read_recipients,
+)
+from reconciler.settings import Settings
+
+Progress = Callable[[SendReport], None]
+
+
+@dataclass(frozen=True)
+class RecipientSource:
+    """Recipients from a file (read once per pass, its checksum keys the checkpoint) or from
+    memory (a tool call's few recipients, whose suppression is asked per address)."""
+
+    path: Path | None = None
+    items: tuple[Recipient, ...] = ()
+
+    @classmethod
+    def file(cls, path: Path) -> RecipientSource:
+        return cls(path=path)
+
+    @classmethod
+    def of(cls, items: Sequence[Recipient]) -> RecipientSource:
+        return cls(items=tuple(items))
+
+    def rows(self) -> Iterator[Recipient]:
+        return read_recipients(self.path) if self.path is not None else iter(self.items)
+
+    def digest(self) -> str | None:
+        return file_digest(self.path) if self.path is not None else None
+
+    def known_addresses(self) -> list[str] | None:
+        return None if self.path is not None else [r.email for r in self.items]
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    job: SendJob
+    recipients: RecipientSource
+
+
+@dataclass
+class PreparedSend:
+    """A preflight and the preview made with it: what a confirmation is about."""
+
+    job: SendJob
+    recipients: RecipientSource
+    preflight: Preflight
+    preview: SendReport
+    digest: str | None
+
+
+@dataclass
+class SendOutcome:
+    preview: SendReport
+    report: SendReport | None = None  # None: a dry run, nothing to send, or not confirmed
+    approved: bool = False
+
+
+def prepare(
+    gateway: SesGateway, job: SendJob, recipients: RecipientSource, *, progress: Progress | None = None
+) -> PreparedSend:
+    """Preflight then preview (an engine dry run over every row). Sends nothing."""
+    job.validate()
+    digest = recipients.digest()  # the file is checked (regular, readable) before any SES call
+    ready = Preflight.load(gateway, job, addresses=recipients.known_addresses())
+    preview = SendEngine(gateway, replace(job, dry_run=True), progress=progress, preflight=ready).run(
+        recipients.rows(), source_digest=digest
+    )
+    return PreparedSend(job, recipients, ready, preview, digest)
+
+
+def run(
+    gateway: SesGateway,
+    prepared: PreparedSend,
+    *,
+    resolver: InDoubtResolver | None = None,
+    progress: Progress | None = None,
+    interrupt: Callable[[SendEngine], AbstractContextManager[object]] | None = None,
+) -> SendReport:
+    """Send what ``prepared`` previewed, with its preflight (no SES read again).
+    ``interrupt``: a context around the run given the engine (e.g. Ctrl-C -> request_stop)."""
+    engine = SendEngine(
+        gateway, prepared.job, resolver=resolver, progress=progress, preflight=prepared.preflight
+    )
+    with interrupt(engine) if interrupt is not None else nullcontext():
+        return engine.run(prepared.recipients.rows(), source_digest=prepared.digest)
+
+
+def send(
+    settings: Settings,
+    request: SendRequest,
+    *,
+    confirm: Callable[[SendReport], bool],
+    preview_progress: Progress | None = None,
+    on_preview: Progress | None = None,
+    run_progress: Callable[[SendReport], Progress] | None = None,
+    interrupt: Callable[[SendEngine], AbstractContextManager[object]] | None = None,
+) -> SendOutcome:
+    """The whole campaign against the AWS target of ``settings`` (--env, --profile, --region,
+    --role-arn, --local): preflight, preview, ``confirm(preview)``, run. A dry run stops after
+    the preview, and so does a preview with nothing to send (``confirm`` is not asked)."""
+    job = request.job
+    job.validate()
+    with ExitStack() as stack:
+        if job.checkpoint is not None and not job.dry_run:
+            stack.enter_context(CheckpointLock(job.checkpoint))
+        conn = stack.enter_context(connect(settings))
+        prepared = prepare(conn.gateway, job, request.recipients, progress=preview_progress)
+        preview = prepared.preview
+        if on_preview is not None:
+            on_preview(preview)
+        if job.dry_run or preview.sent == 0:
+            return SendOutcome(preview)
+        if not confirm(preview):
+            return SendOutcome(preview)
+        report = run(
+            conn.gateway,
+            prepared,
+            resolver=emulator_resolver(conn.endpoint_url),
+            progress=run_progress(preview) if run_progress is not None else None,
+            interrupt=interrupt,
+        )
+        return SendOutcome(preview, report, approved=True)
