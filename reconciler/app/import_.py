@@ -12,13 +12,12 @@ from reconciler.app.connect import connect, environment_of, find_project
 from reconciler.app.plan import DEFAULT_STACK, kinds
 from reconciler.aws.ratelimit import RatesInput
 from reconciler.engine import importer
+from reconciler.engine.export import ExportError
 from reconciler.engine.plan import Plan
 from reconciler.engine.planner import ADOPTION_FIELD, ReadScope, read_live
 from reconciler.errors import PlanError, UsageError
 from reconciler.files import write_text
-from reconciler.kinds import suppression_policy
 from reconciler.kinds.base import LiveObject
-from reconciler.kinds.export import ExportError
 from reconciler.settings import Settings
 
 
@@ -67,13 +66,10 @@ def import_(settings: Settings, request: ImportRequest) -> ImportOutcome:
             f"({', '.join(str(p) for p in project.manifest_paths)})",
             hint="Import into the manifests directory, or without --adopt and then `sesctl apply`.",
         )
-    defaults = {"SuppressionPolicy": suppression_policy.DEFAULT_NORMALIZED}
     with connect(settings, env, rate=request.rate) as conn, conn.gateway.reading():
         gateway = conn.gateway
         live = read_live(gateway, registry, ReadScope(tuple(sorted(request.kinds or registry))))
-        picked = importer.select(
-            live, registry, stack=stack, names=request.names, singleton_defaults=defaults
-        )
+        picked = importer.select(live, registry, stack=stack, names=request.names)
         # What the picked resources need (an event destination's set, a set's pool) comes along,
         # as with plan --target: manifests referring to an undeclared resource do not validate.
         while needed := importer.missing_dependencies(picked):
@@ -83,7 +79,7 @@ def import_(settings: Settings, request: ImportRequest) -> ImportOutcome:
                 names.setdefault(kind_name, []).append(name)
             scope = ReadScope(tuple(sorted(names)), {k: tuple(v) for k, v in names.items()})
             found = read_live(gateway, registry, scope)
-            extra = importer.select(found, registry, stack=stack, singleton_defaults=defaults)
+            extra = importer.select(found, registry, stack=stack)
             picked.resources.update(extra.resources)
             picked.skipped.extend(extra.skipped)
             picked.dependencies.extend(sorted(extra.resources))

@@ -11,8 +11,8 @@ from reconciler.cli.data import read_data
 from reconciler.cli.validate import echo_diagnostics
 from reconciler.errors import UsageError
 from reconciler.files import write_text
+from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.manifest import collect
-from reconciler.manifest.specs.email_template import EmailTemplateSpec
 from reconciler.manifest.template_tests import render_resource
 from reconciler.templates import RenderedEmail
 

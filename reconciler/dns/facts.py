@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reconciler.dns.readiness import MarketingTemplate
+from reconciler.kinds.specs.configuration_set import ConfigurationSetSpec
+from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.manifest import collect
-from reconciler.manifest.specs.configuration_set import ConfigurationSetSpec
-from reconciler.manifest.specs.email_template import EmailTemplateSpec
 
 if TYPE_CHECKING:
     from reconciler.aws.gateway import SesGateway

@@ -8,7 +8,7 @@ Layout (the example stack's): one multi-document YAML file per kind in the outpu
 rather than dozens of tiny ones; template bodies in ``templates/<name>.html|.txt`` next to
 them, referenced as ``{file: templates/<name>.html}``. Each document carries the
 ``# yaml-language-server: $schema=...`` header and only what differs from SES's defaults
-(reconciler/kinds/export.py proves each omission with the kind's own normalization).
+(reconciler/engine/export.py proves each omission with the kind's own normalization).
 """
 
 from __future__ import annotations
@@ -21,21 +21,15 @@ from typing import Any
 
 import yaml
 
+from reconciler.engine.export import export_spec, metadata_name, yaml_keys
 from reconciler.engine.ordering import dependencies
 from reconciler.kinds.base import JsonDict, Kind, LiveObject
-from reconciler.kinds.export import export_spec, metadata_name, yaml_keys
-from reconciler.manifest.specs import API_VERSION
+from reconciler.kinds.registry import IMPORT_DEFAULTS, IMPORT_FILES, PLUGINS
+from reconciler.kinds.specs import API_VERSION
 
-# kind -> the file its documents go to (the example stack's names).
-FILE_NAMES: dict[str, str] = {
-    "SuppressionPolicy": "suppression.yaml",
-    "DedicatedIpPool": "pools.yaml",
-    "ConfigurationSet": "configuration-sets.yaml",
-    "EventDestination": "event-destinations.yaml",
-    "EmailTemplate": "templates.yaml",
-}
-BODY_DIR = "templates"
-BODY_PARTS = {"html": "html", "text": "txt"}  # part -> file extension
+# kind -> the file its documents go to (each plug-in's ``import_file``).
+FILE_NAMES: dict[str, str] = IMPORT_FILES
+BODY_DIR = "templates"  # a plug-in's ``body_files`` go here: templates/<name>.<extension>
 
 
 @dataclass(frozen=True)
@@ -56,17 +50,19 @@ def select(
 ) -> Picked:
     """What to import: objects of no stack or of ``stack``; another stack's are skipped (named).
     ``names`` filters by name (an event destination matches by its own name or ``set/name``);
-    a singleton equal to its default (``singleton_defaults``) is left out: nothing to manage."""
+    a singleton equal to its default (``singleton_defaults``, else its plug-in's ``default``) is
+    left out: nothing to manage."""
     picked = Picked()
     for address in sorted(live):
         obj = live[address]
         kind_name, _, name = address.partition("/")
-        if names and name not in names and metadata_name(kind_name, name) not in names:
+        if names and name not in names and metadata_name(PLUGINS[kind_name], name) not in names:
             continue
         if obj.owner not in (None, stack):
             picked.skipped.append(f"{address}: owned by stack {obj.owner!r}, not {stack!r}")
             continue
-        if kinds[kind_name].singleton and obj.normalized == (singleton_defaults or {}).get(kind_name):
+        defaults = IMPORT_DEFAULTS if singleton_defaults is None else singleton_defaults
+        if kinds[kind_name].singleton and obj.normalized == defaults.get(kind_name):
             continue
         picked.resources[address] = obj
     return picked
@@ -91,10 +87,11 @@ def render_files(
     files: dict[Path, str] = {}
     for address in sorted(resources, key=lambda a: (kinds[a.partition("/")[0]].wave, a)):
         kind_name, _, name = address.partition("/")
-        spec = export_spec(kind_name, kinds[kind_name], name, resources[address].normalized)
-        for part, extension in BODY_PARTS.items():
+        plugin = PLUGINS[kind_name]
+        spec = export_spec(plugin, name, resources[address].normalized)
+        for part, extension in plugin.body_files.items():
             body = spec.get(part)
-            if kind_name == "EmailTemplate" and isinstance(body, str):
+            if isinstance(body, str):
                 relative = f"{BODY_DIR}/{name}.{extension}"
                 files[out / relative] = body  # body files are not ${var}-substituted: written as is
                 spec[part] = {"file": relative}
@@ -102,7 +99,7 @@ def render_files(
         document = {
             "apiVersion": API_VERSION,
             "kind": kind_name,
-            "metadata": {"name": metadata_name(kind_name, name)},
+            "metadata": {"name": metadata_name(plugin, name)},
             "spec": _escape(yaml_keys(spec)),
         }
         text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=1_000_000)

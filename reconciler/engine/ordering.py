@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.engine.plan import Action, ResourceChange
+from reconciler.kinds.registry import plugin_of
 
 
 @dataclass(frozen=True)
@@ -59,18 +60,8 @@ def _descending(step: Step) -> tuple[int, str, str]:
     return (-step.change.wave, step.change.kind, step.change.name)
 
 
-# The pool every account with managed dedicated IPs has; never created or deleted by sesctl.
-_SES_DEFAULT_POOL = "ses-default-dedicated-pool"
-
-
 def dependencies(kind: str, name: str, normalized: Mapping[str, Any] | None) -> tuple[str, ...]:
-    """Addresses ``kind/name`` needs to exist first: an event destination its configuration set
-    (its name is ``<configuration set>/<destination>``), a configuration set its sending pool."""
-    if kind == "EventDestination" and "/" in name:
-        return (f"ConfigurationSet/{name.split('/', 1)[0]}",)
-    if kind == "ConfigurationSet" and normalized:
-        delivery = normalized.get("delivery_options") or {}
-        pool = delivery.get("sending_pool_name") if isinstance(delivery, Mapping) else None
-        if isinstance(pool, str) and pool and pool != _SES_DEFAULT_POOL:
-            return (f"DedicatedIpPool/{pool}",)
-    return ()
+    """Addresses ``kind/name`` needs to exist first, from its plug-in's references (an event
+    destination its configuration set, a configuration set its sending pool)."""
+    plugin = plugin_of(kind)
+    return plugin.dependencies(name, dict(normalized or {})) if plugin else ()

@@ -38,14 +38,12 @@ from reconciler.engine.plan import (
 )
 from reconciler.errors import PlanError, UsageError
 from reconciler.kinds.base import OWNER_TAG, JsonDict, Kind, LiveObject, Risk
+from reconciler.kinds.registry import TEXT_PARTS
 from reconciler.kinds.risks import world_risks
 from reconciler.templates import line_diff
 
 # The field change that adopts an unowned live object (see adoption_form).
 ADOPTION_FIELD = join("tags", OWNER_TAG)
-
-# Template parts shown as unified line diffs rather than one long before/after string.
-TEXT_PARTS: dict[str, tuple[str, ...]] = {"EmailTemplate": ("subject", "html", "text")}
 
 
 @dataclass(frozen=True)

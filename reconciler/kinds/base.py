@@ -91,7 +91,7 @@ class Kind(Protocol):
     singleton: ClassVar[bool]  # an account setting that always exists (see module docstring)
 
     def normalize_desired(self, name: str, spec: Any, stack: str) -> JsonDict:
-        """The manifest spec (a pydantic model from reconciler.manifest.specs) in normalized form."""
+        """The manifest spec (a pydantic model from reconciler.kinds.specs) in normalized form."""
         ...
 
     def normalize_live(self, raw: JsonDict) -> JsonDict:

@@ -41,6 +41,10 @@ from reconciler.kinds.common import (
     tag_dict,
     user_tags,
 )
+from reconciler.kinds.dedicated_ip_pool import KIND as POOLS
+from reconciler.kinds.dedicated_ip_pool import warming_ips
+from reconciler.kinds.plugin import KindPlugin, Reference
+from reconciler.kinds.specs.configuration_set import SES_DEFAULT_POOL, ConfigurationSetSpec
 
 DEFAULT_MAX_DELIVERY_SECONDS = 50400  # SES keeps trying for 14 hours unless told otherwise
 OPTION_GROUPS = (
@@ -256,3 +260,62 @@ _PUTS: dict[str, Callable[[SesGateway, str, JsonDict | None], None]] = {
 }
 
 KIND = ConfigurationSetKind()
+
+
+def warming_pools(before: Mapping[str, JsonDict], after: Mapping[str, JsonDict]) -> list[tuple[str, Risk]]:
+    """``pool_warming_up`` (medium): a configuration set starts sending through a STANDARD pool
+    whose IPs are still warming up (or that has no IPs). Attached to the configuration set."""
+    risks: list[tuple[str, Risk]] = []
+    for address, obj in sorted(after.items()):
+        if not address.startswith(f"{ConfigurationSetKind.kind}/"):
+            continue
+        pool = sending_pool(obj)
+        if pool is None or pool == sending_pool(before.get(address)):
+            continue
+        pool_obj = after.get(f"{POOLS.kind}/{pool}")
+        if pool_obj is None or pool_obj.get("scaling_mode") != "STANDARD":
+            continue
+        warming = warming_ips(pool_obj)
+        name = address.split("/", 1)[1]
+        if not pool_obj.get("dedicated_ips"):
+            message = f"Configuration set {name} will send through pool {pool}, which has no dedicated IPs."
+        elif warming:
+            message = (
+                f"Configuration set {name} will send through pool {pool}, whose IPs are still warming up "
+                f"({', '.join(warming)}): a sudden volume there risks throttling and spam placement."
+            )
+        else:
+            continue
+        risks.append((address, Risk("pool_warming_up", "medium", message)))
+    return risks
+
+
+def sending_pool(normalized: JsonDict | None) -> str | None:
+    """The pool a configuration set sends through (normalized form), None for SES's shared IPs."""
+    if not normalized:
+        return None
+    delivery = normalized.get("delivery_options") or {}
+    pool = delivery.get("sending_pool_name") if isinstance(delivery, Mapping) else None
+    return pool if isinstance(pool, str) and pool else None
+
+
+PLUGIN = KindPlugin(
+    kind=KIND,
+    spec=ConfigurationSetSpec,
+    import_file="configuration-sets.yaml",
+    summary="a configuration set and its option groups (delivery, reputation, sending, tracking, "
+    "suppression, VDM, archiving), tags",
+    references=(
+        Reference(
+            kind=POOLS.kind,
+            field="spec.deliveryOptions.sendingPoolName",
+            code="E3002",
+            noun="dedicated IP pool",
+            plural="pools",
+            in_spec=lambda spec: spec.sending_pool,
+            in_normalized=lambda _, normalized: sending_pool(normalized),
+            builtin=SES_DEFAULT_POOL,
+        ),
+    ),
+    world_risks=warming_pools,
+)

@@ -28,6 +28,8 @@ from reconciler.kinds.common import (
     tag_dict,
     user_tags,
 )
+from reconciler.kinds.plugin import KindPlugin
+from reconciler.kinds.specs.dedicated_ip_pool import DedicatedIpPoolSpec
 
 DEFAULT_POOL = "ses-default-dedicated-pool"  # where an account's IPs sit when in no pool of ours
 
@@ -185,3 +187,9 @@ def warming_ips(normalized: JsonDict | None) -> list[str]:
 
 
 KIND = DedicatedIpPoolKind()
+PLUGIN = KindPlugin(
+    kind=KIND,
+    spec=DedicatedIpPoolSpec,
+    import_file="pools.yaml",
+    summary="a dedicated IP pool: scaling mode and, for STANDARD pools, its IPs",
+)

@@ -24,6 +24,8 @@ from reconciler.kinds.common import (
     tag_dict,
     user_tags,
 )
+from reconciler.kinds.plugin import KindPlugin
+from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.templates import TemplateError, analyze
 
 PARTS = ("subject", "html", "text")
@@ -151,3 +153,12 @@ def _contract(normalized: JsonDict) -> frozenset[str] | None:
 
 
 KIND = EmailTemplateKind()
+PLUGIN = KindPlugin(
+    kind=KIND,
+    spec=EmailTemplateSpec,
+    import_file="templates.yaml",
+    summary="a stored template: subject, HTML and text parts (Handlebars), tags",
+    text_parts=PARTS,
+    file_parts=PARTS,
+    body_files={"html": "html", "text": "txt"},
+)

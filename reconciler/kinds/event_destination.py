@@ -28,6 +28,9 @@ from reconciler.kinds.common import (
     spec_dict,
     tag_dict,
 )
+from reconciler.kinds.configuration_set import KIND as CONFIGURATION_SETS
+from reconciler.kinds.plugin import KindPlugin, Parent, Reference
+from reconciler.kinds.specs.event_destination import EventDestinationSpec
 
 TARGETS = (
     "cloud_watch_destination",
@@ -119,7 +122,7 @@ class EventDestinationKind(InPlaceKind):
 
     def risks(self, name: str, before: JsonDict | None, after: JsonDict | None) -> list[Risk]:
         # Whether a removed BOUNCE/COMPLAINT destination was the last one needs its siblings:
-        # see reconciler.kinds.risks.world_risks.
+        # see lost_destinations (this plug-in's world risks).
         return []
 
 
@@ -149,3 +152,74 @@ def _call(gateway: SesGateway, operation: str, name: str, **params: Any) -> None
 
 
 KIND = EventDestinationKind()
+
+
+WATCHED_EVENTS = ("BOUNCE", "COMPLAINT")
+
+
+def lost_destinations(
+    before: Mapping[str, JsonDict], after: Mapping[str, JsonDict]
+) -> list[tuple[str, Risk]]:
+    """``last_bounce_or_complaint_destination_removed`` (high): a configuration set that keeps
+    existing loses its last enabled event destination for BOUNCE (or COMPLAINT): nobody will
+    see bounces any more. Attached to each destination change that caused it."""
+    risks: list[tuple[str, Risk]] = []
+    for configuration_set in sorted(_configuration_sets(before)):
+        set_address = f"{CONFIGURATION_SETS.kind}/{configuration_set}"
+        if set_address in before and set_address not in after:
+            continue  # the whole set goes: nothing is left to send without a bounce feed
+        for event in WATCHED_EVENTS:
+            had = _destinations(before, configuration_set, event)
+            if had and not _destinations(after, configuration_set, event):
+                for address in sorted(had):
+                    risks.append(
+                        (
+                            address,
+                            Risk(
+                                "last_bounce_or_complaint_destination_removed",
+                                "high",
+                                f"Configuration set {configuration_set} is left without an enabled event "
+                                f"destination for {event} events: {event.lower()}s will go unnoticed.",
+                            ),
+                        )
+                    )
+    return risks
+
+
+def _destinations(world: Mapping[str, JsonDict], configuration_set: str, event: str) -> set[str]:
+    prefix = f"{EventDestinationKind.kind}/{configuration_set}/"
+    return {
+        address
+        for address, obj in world.items()
+        if address.startswith(prefix)
+        and obj.get("enabled")
+        and event in (obj.get("matching_event_types") or [])
+    }
+
+
+def _configuration_sets(world: Mapping[str, JsonDict]) -> set[str]:
+    sets = {a.split("/", 1)[1] for a in world if a.startswith(f"{CONFIGURATION_SETS.kind}/")}
+    mine = f"{EventDestinationKind.kind}/"
+    sets |= {a.split("/", 2)[1] for a in world if a.startswith(mine) and a.count("/") >= 2}
+    return sets
+
+
+PLUGIN = KindPlugin(
+    kind=KIND,
+    spec=EventDestinationSpec,
+    import_file="event-destinations.yaml",
+    summary="an event destination of a configuration set (address `EventDestination/<set>/<name>`)",
+    parent=Parent(spec_field="configuration_set", noun="configuration set"),
+    references=(
+        Reference(
+            kind=CONFIGURATION_SETS.kind,
+            field="spec.configurationSet",
+            code="E3001",
+            noun="configuration set",
+            plural="configuration sets",
+            in_spec=lambda spec: str(spec.configuration_set),
+            in_normalized=lambda name, _: name.split("/", 1)[0] if "/" in name else None,
+        ),
+    ),
+    world_risks=lost_destinations,
+)

@@ -18,8 +18,8 @@ from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
 from reconciler.kinds.common import InPlaceKind, iam, pascal, snake, sorted_set, spec_dict, strip_none
 from reconciler.kinds.configuration_set import suppression_risks
-
-SINGLETON_NAME = "account"
+from reconciler.kinds.plugin import KindPlugin
+from reconciler.kinds.specs.suppression_policy import SINGLETON_NAME, SuppressionPolicySpec
 
 
 class SuppressionPolicyKind(InPlaceKind):
@@ -84,3 +84,11 @@ KIND = SuppressionPolicyKind()
 # A new SES account suppresses both reasons, without auto validation (``sesctl import`` leaves
 # an account in this state out of the manifests: there is nothing to manage).
 DEFAULT_NORMALIZED: JsonDict = _normalize(["BOUNCE", "COMPLAINT"], None)
+
+PLUGIN = KindPlugin(
+    kind=KIND,
+    spec=SuppressionPolicySpec,
+    import_file="suppression.yaml",
+    summary="the account's suppression list settings, named `account`",
+    default=DEFAULT_NORMALIZED,
+)

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from reconciler.manifest.specs.base import SpecModel, pattern
+from reconciler.kinds.specs.base import SpecModel, pattern
 
 EnvVarName = Annotated[str, pattern(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$", "an environment variable name")]
 Days = Annotated[int, Field(ge=1, le=36500)]

@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, create_model
+from pydantic.alias_generators import to_camel
 
 from reconciler.diagnostics import Diagnostic, error
+from reconciler.kinds.registry import KIND_SPECS, PLUGINS, SINGLETON_KINDS
+from reconciler.kinds.specs import API_VERSION
+from reconciler.kinds.specs.base import SINGLETON_NAME, FileRef, SesName, SpecModel, pattern
 from reconciler.manifest.loader import Document, FieldPath, display_path
 from reconciler.manifest.model import Resource
 from reconciler.manifest.schema_errors import diagnostics_from_validation_error
-from reconciler.manifest.specs import API_VERSION, KIND_SPECS, SINGLETON_KINDS
-from reconciler.manifest.specs.base import SesName, SpecModel, pattern
-from reconciler.manifest.specs.email_template import EmailTemplateSpec, FileRef
-from reconciler.manifest.specs.suppression_policy import SINGLETON_NAME
 from reconciler.manifest.variables import Substitution
 
 LabelKey = Annotated[
@@ -71,8 +71,6 @@ def _envelope(kind: str, spec: type[BaseModel]) -> type[BaseModel]:
 
 # kind -> the whole document's model (apiVersion, kind, metadata, spec).
 ENVELOPES: dict[str, type[BaseModel]] = {kind: _envelope(kind, spec) for kind, spec in KIND_SPECS.items()}
-
-BODY_PARTS = ("subject", "html", "text")
 
 
 def _where(document: Document, path: FieldPath, address: str = "") -> dict[str, Any]:
@@ -134,9 +132,10 @@ def _guess_address(kind: str, data: dict[Any, Any]) -> str:
     if kind in SINGLETON_KINDS and name is None:
         name = SINGLETON_NAME
     spec = data.get("spec")
-    parent = spec.get("configurationSet") if isinstance(spec, dict) else None
-    if kind == "EventDestination" and isinstance(parent, str) and isinstance(name, str):
-        name = f"{parent}/{name}"  # the same address the loaded resource would have
+    nested = PLUGINS[kind].parent
+    parent = spec.get(to_camel(nested.spec_field)) if nested and isinstance(spec, dict) else None
+    if nested and isinstance(parent, str) and isinstance(name, str):
+        name = nested.join(parent, name)  # the same address the loaded resource would have
     return f"{kind}/{name}" if isinstance(name, str) else kind
 
 
@@ -178,8 +177,9 @@ def resource_from_document(
     metadata: Any = getattr(envelope, "metadata")  # noqa: B009 - dynamic model
     spec: BaseModel = getattr(envelope, "spec")  # noqa: B009
     name = metadata.name
-    if kind == "EventDestination":
-        name = f"{getattr(spec, 'configuration_set')}/{metadata.name}"  # noqa: B009
+    plugin = PLUGINS[kind]
+    if plugin.parent:
+        name = plugin.parent.join(getattr(spec, plugin.parent.spec_field), metadata.name)
     resource = Resource(
         kind=kind,
         name=name,
@@ -191,8 +191,8 @@ def resource_from_document(
         protect=metadata.protect,
         document_path=document.path,
     )
-    if isinstance(spec, EmailTemplateSpec):
-        return _read_bodies(resource, spec, document, roots or (document.path.parent,))
+    if plugin.file_parts:
+        return _read_bodies(resource, plugin.file_parts, document, roots or (document.path.parent,))
     return resource, []
 
 
@@ -201,7 +201,7 @@ def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
 
 
 def _read_bodies(
-    resource: Resource, spec: EmailTemplateSpec, document: Document, roots: tuple[Path, ...]
+    resource: Resource, parts: tuple[str, ...], document: Document, roots: tuple[Path, ...]
 ) -> tuple[Resource, list[Diagnostic]]:
     """Replace each ``{file: path}`` part by the file's text (paths relative to the manifest).
 
@@ -210,8 +210,9 @@ def _read_bodies(
     problems: list[Diagnostic] = []
     update: dict[str, str] = {}
     files: dict[str, Path] = {}
-    for part in BODY_PARTS:
-        value = getattr(spec, part)
+    spec = resource.spec
+    for part in parts:
+        value = getattr(spec, part, None)
         if not isinstance(value, FileRef):
             continue
         path = (document.path.parent / value.file).resolve()
@@ -265,7 +266,6 @@ def _read_bodies(
 
 
 __all__ = [
-    "BODY_PARTS",
     "ENVELOPES",
     "Metadata",
     "SingletonMetadata",

@@ -16,7 +16,7 @@ Resource
                     EventDestination: "<configurationSet>/<metadata.name>"
   .ses_name         the name SES knows (metadata.name)
   .address          f"{kind}/{name}", e.g. "EventDestination/marketing/bounces"
-  .spec             the kind's pydantic model (reconciler.manifest.specs), frozen.
+  .spec             the kind's pydantic model (reconciler.kinds.specs), frozen.
                     EmailTemplate parts are plain str here (files already read).
   .labels, .annotations   dict[str, str]
   .protect          bool (metadata.protect): never delete, even with --prune

@@ -32,10 +32,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema
 
 from reconciler.diagnostics import Diagnostic, error
+from reconciler.kinds.specs.base import SpecModel, pattern
 from reconciler.manifest.compliance import AuditConfig, RetentionConfig
 from reconciler.manifest.loader import SourceMap, display_path, load_file
 from reconciler.manifest.schema_errors import diagnostics_from_validation_error
-from reconciler.manifest.specs.base import SpecModel, pattern
 from reconciler.manifest.variables import Substitution
 
 PROJECT_FILES = ("sesctl.yaml", "sesctl.yml")

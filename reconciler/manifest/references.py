@@ -6,10 +6,9 @@ import difflib
 from collections.abc import Iterable, Sequence
 
 from reconciler.diagnostics import Diagnostic, error
+from reconciler.kinds.plugin import Reference
+from reconciler.kinds.registry import PLUGINS, SINGLETON_KINDS
 from reconciler.manifest.model import Resource
-from reconciler.manifest.specs import SINGLETON_KINDS
-from reconciler.manifest.specs.configuration_set import SES_DEFAULT_POOL, ConfigurationSetSpec
-from reconciler.manifest.specs.event_destination import EventDestinationSpec
 
 
 def _at(resource: Resource, field: str, code: str, summary: str, detail: str = "") -> Diagnostic:
@@ -51,7 +50,8 @@ def check_duplicates(resources: Sequence[Resource]) -> list[Diagnostic]:
             continue
         if resource.address in first:
             other = first[resource.address]
-            scope = " in this configuration set" if resource.kind == "EventDestination" else ""
+            parent = PLUGINS[resource.kind].parent
+            scope = f" in this {parent.noun}" if parent else ""
             problems.append(
                 _at(
                     resource,
@@ -69,46 +69,43 @@ def check_duplicates(resources: Sequence[Resource]) -> list[Diagnostic]:
 def check_references(
     resources: Sequence[Resource], invalid: Iterable[tuple[str, str]] = ()
 ) -> list[Diagnostic]:
-    """Event destination -> configuration set, configuration set -> dedicated IP pool.
+    """Every plug-in's references (``KindPlugin.references``): an event destination's
+    configuration set, a configuration set's dedicated IP pool, ...
 
-    Both must be declared in the manifests being loaded (SES refuses a dangling one at apply
-    time; catching it here keeps a half-applied stack from happening). The only exception is
-    SES's own ``ses-default-dedicated-pool``. ``invalid`` lists the (kind, name) of documents
-    that are declared but failed validation: they have their own errors, and referring to them
-    is not a second one."""
+    What is named must be declared in the manifests being loaded (SES refuses a dangling one
+    at apply time; catching it here keeps a half-applied stack from happening), except a name
+    SES provides itself (``Reference.builtin``, e.g. ``ses-default-dedicated-pool``).
+    ``invalid`` lists the (kind, name) of documents that are declared but failed validation:
+    they have their own errors, and referring to them is not a second one."""
     broken = set(invalid)
-    sets = [r.ses_name for r in resources if r.kind == "ConfigurationSet"]
-    pools = [r.ses_name for r in resources if r.kind == "DedicatedIpPool"]
-    declared_sets = {*sets, *(name for kind, name in broken if kind == "ConfigurationSet")}
-    declared_pools = {*pools, *(name for kind, name in broken if kind == "DedicatedIpPool")}
+    names: dict[str, list[str]] = {}
+    for resource in resources:
+        names.setdefault(resource.kind, []).append(resource.ses_name)
     problems: list[Diagnostic] = []
     for resource in resources:
-        spec = resource.spec
-        if isinstance(spec, EventDestinationSpec) and spec.configuration_set not in declared_sets:
-            problems.append(
-                _at(
-                    resource,
-                    "spec.configurationSet",
-                    "E3001",
-                    f"configuration set {spec.configuration_set!r} is not declared in the manifests"
-                    + _suggest(spec.configuration_set, sets),
-                    f"declared configuration sets: {', '.join(sets) or 'none'}",
-                )
-            )
-        if isinstance(spec, ConfigurationSetSpec):
-            pool = spec.sending_pool
-            if pool is not None and pool not in declared_pools and pool != SES_DEFAULT_POOL:
-                problems.append(
-                    _at(
-                        resource,
-                        "spec.deliveryOptions.sendingPoolName",
-                        "E3002",
-                        f"dedicated IP pool {pool!r} is not declared in the manifests"
-                        + _suggest(pool, pools),
-                        f"declared pools: {', '.join(pools) or 'none'} (or SES's {SES_DEFAULT_POOL})",
-                    )
-                )
+        plugin = PLUGINS.get(resource.kind)
+        for reference in plugin.references if plugin else ():
+            target = reference.in_spec(resource.spec)
+            declared = names.get(reference.kind, [])
+            if target is None or target == reference.builtin or target in declared:
+                continue
+            if (reference.kind, target) in broken:
+                continue
+            problems.append(_dangling(resource, reference, target, declared))
     return problems
+
+
+def _dangling(resource: Resource, reference: Reference, target: str, declared: list[str]) -> Diagnostic:
+    detail = f"declared {reference.plural}: {', '.join(declared) or 'none'}"
+    if reference.builtin:
+        detail += f" (or SES's {reference.builtin})"
+    return _at(
+        resource,
+        reference.field,
+        reference.code,
+        f"{reference.noun} {target!r} is not declared in the manifests" + _suggest(target, declared),
+        detail,
+    )
 
 
 __all__ = ["check_duplicates", "check_references"]

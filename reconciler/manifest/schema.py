@@ -18,9 +18,10 @@ from pydantic.json_schema import models_json_schema
 
 from reconciler.errors import UsageError
 from reconciler.files import write_text
+from reconciler.kinds.registry import KIND_SPECS
+from reconciler.kinds.specs import API_VERSION
 from reconciler.manifest.documents import ENVELOPES
 from reconciler.manifest.project import ProjectFile
-from reconciler.manifest.specs import API_VERSION, KIND_SPECS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

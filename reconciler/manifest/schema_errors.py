@@ -11,8 +11,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from reconciler.diagnostics import Diagnostic, error
+from reconciler.kinds.specs.base import PATTERN_HINTS
 from reconciler.manifest.loader import FieldPath, SourceMap, dotted
-from reconciler.manifest.specs.base import PATTERN_HINTS
 
 _TYPE_NAMES = {
     "int_type": "an integer",

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.diagnostics import Diagnostic, error, warning
+from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.manifest.loader import Position, display_path
 from reconciler.manifest.model import Resource
-from reconciler.manifest.specs.email_template import EmailTemplateSpec
 from reconciler.templates import (
     CompiledTemplate,
     RenderError,

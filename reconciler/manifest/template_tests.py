@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.kinds.specs.email_template import EmailTemplateSpec, Expectations, TemplateTest
 from reconciler.manifest.model import DesiredState, Resource
-from reconciler.manifest.specs.email_template import EmailTemplateSpec, Expectations, TemplateTest
 from reconciler.manifest.template_checks import PARTS, compile_parts, part_position, template_data
 from reconciler.templates import RenderedEmail, TemplateError
 

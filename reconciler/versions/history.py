@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import UsageError
+from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.manifest import collect, load_project
 from reconciler.manifest.model import Resource
-from reconciler.manifest.specs.email_template import EmailTemplateSpec
 from reconciler.versions import git
 from reconciler.versions.git import Commit
 

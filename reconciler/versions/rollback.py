@@ -24,8 +24,8 @@ import yaml
 
 from reconciler.errors import UsageError
 from reconciler.files import write_text
+from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.manifest import collect
-from reconciler.manifest.specs.email_template import EmailTemplateSpec
 from reconciler.manifest.template_checks import compile_cached, find_missing, template_data
 from reconciler.templates import TemplateError
 from reconciler.versions import git

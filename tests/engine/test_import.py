@@ -14,10 +14,9 @@ from engine_support import sesctl
 from hypothesis import given, settings
 from kinds.test_kind_properties import CONFIG_SETS, TEMPLATES_
 
+from reconciler.engine.export import export_spec, yaml_keys
 from reconciler.engine.planner import ADOPTION_FIELD
-from reconciler.kinds.export import export_spec, yaml_keys
-from reconciler.kinds.registry import KINDS
-from reconciler.manifest.specs import KIND_SPECS
+from reconciler.kinds.registry import KIND_SPECS, KINDS, PLUGINS
 
 SUBJECT = "Bienvenue, {{name}} 👋 — ${not a variable}"
 HTML = "<h1>Café ☕ {{name}}</h1>\r\n<p>naïve résumé</p>  \n"
@@ -271,6 +270,6 @@ def _round_trip(kind_name: str, name: str, spec: dict[str, Any]) -> None:
     kind = KINDS[kind_name]
     model = KIND_SPECS[kind_name]
     normalized = kind.normalize_desired(name, model.model_validate(spec), "s")
-    text = yaml.safe_dump(yaml_keys(export_spec(kind_name, kind, name, normalized)), allow_unicode=True)
+    text = yaml.safe_dump(yaml_keys(export_spec(PLUGINS[kind_name], name, normalized)), allow_unicode=True)
     again = kind.normalize_desired(name, model.model_validate(yaml.safe_load(text)), "s")
     assert again == normalized

@@ -12,8 +12,8 @@ import yaml
 from manifest_cli import REPO, run_sesctl, write
 
 from reconciler.diagnostics import CODES
+from reconciler.kinds.registry import KIND_SPECS
 from reconciler.manifest.schema import build_schemas, kind_file
-from reconciler.manifest.specs import KIND_SPECS
 
 
 def test_example_stack_is_valid() -> None:

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.diagnostics import CODES
+from reconciler.kinds.registry import KIND_SPECS
 from reconciler.manifest import validate
 from reconciler.manifest.loader import load_text
-from reconciler.manifest.specs import KIND_SPECS
 
 FIELD_NAMES = [
     "subject",

@@ -10,13 +10,13 @@ import yaml
 from manifest_cli import write
 from pydantic import ValidationError
 
+from reconciler.kinds.registry import KIND_SPECS
+from reconciler.kinds.specs.configuration_set import ConfigurationSetSpec
+from reconciler.kinds.specs.dedicated_ip_pool import DedicatedIpPoolSpec
+from reconciler.kinds.specs.email_template import EmailTemplateSpec
+from reconciler.kinds.specs.event_destination import EventDestinationSpec
+from reconciler.kinds.specs.suppression_policy import SuppressionPolicySpec
 from reconciler.manifest import ManifestInvalid, load_manifests, validate
-from reconciler.manifest.specs import KIND_SPECS
-from reconciler.manifest.specs.configuration_set import ConfigurationSetSpec
-from reconciler.manifest.specs.dedicated_ip_pool import DedicatedIpPoolSpec
-from reconciler.manifest.specs.email_template import EmailTemplateSpec
-from reconciler.manifest.specs.event_destination import EventDestinationSpec
-from reconciler.manifest.specs.suppression_policy import SuppressionPolicySpec
 
 
 def manifest(kind: str, name: str | None, spec: dict[str, Any], **metadata: Any) -> str:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.errors import UsageError
+from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.manifest import load_manifests
-from reconciler.manifest.specs.email_template import EmailTemplateSpec
 from reconciler.versions.history import template_history
 from reconciler.versions.rollback import RollbackRefused, document_spans, prepare, write
 

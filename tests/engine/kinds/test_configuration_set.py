@@ -11,7 +11,8 @@ import pytest
 from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.configuration_set import KIND
 from reconciler.kinds.dedicated_ip_pool import KIND as POOLS
-from reconciler.manifest.specs import ConfigurationSetSpec, DedicatedIpPoolSpec
+from reconciler.kinds.specs.configuration_set import ConfigurationSetSpec
+from reconciler.kinds.specs.dedicated_ip_pool import DedicatedIpPoolSpec
 
 STACK = "test-stack"
 ARCHIVE = "arn:aws:ses:us-east-1:123456789012:mailmanager-archive/a-abcdefghijklmnopqrstuvwxyz"

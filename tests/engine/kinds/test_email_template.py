@@ -6,7 +6,7 @@ from typing import Any
 
 from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.email_template import KIND
-from reconciler.manifest.specs import EmailTemplateSpec
+from reconciler.kinds.specs.email_template import EmailTemplateSpec
 
 STACK = "test-stack"
 

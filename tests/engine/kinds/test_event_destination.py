@@ -13,7 +13,8 @@ from reconciler.errors import UsageError
 from reconciler.kinds.configuration_set import KIND as SETS
 from reconciler.kinds.event_destination import KIND, split_name
 from reconciler.kinds.risks import world_risks
-from reconciler.manifest.specs import ConfigurationSetSpec, EventDestinationSpec
+from reconciler.kinds.specs.configuration_set import ConfigurationSetSpec
+from reconciler.kinds.specs.event_destination import EventDestinationSpec
 
 STACK = "test-stack"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-events"

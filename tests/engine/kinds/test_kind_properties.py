@@ -16,7 +16,8 @@ from reconciler.aws.ratelimit import RateLimits
 from reconciler.kinds.common import pascal
 from reconciler.kinds.configuration_set import KIND as SETS
 from reconciler.kinds.email_template import KIND as TEMPLATES
-from reconciler.manifest.specs import ConfigurationSetSpec, EmailTemplateSpec
+from reconciler.kinds.specs.configuration_set import ConfigurationSetSpec
+from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.testing import ACCOUNT_ID, local_emulator
 
 STACK = "prop"

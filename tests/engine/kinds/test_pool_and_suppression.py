@@ -8,8 +8,10 @@ from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.configuration_set import KIND as SETS
 from reconciler.kinds.dedicated_ip_pool import KIND as POOLS
 from reconciler.kinds.risks import world_risks
+from reconciler.kinds.specs.configuration_set import ConfigurationSetSpec
+from reconciler.kinds.specs.dedicated_ip_pool import DedicatedIpPoolSpec
+from reconciler.kinds.specs.suppression_policy import SuppressionPolicySpec
 from reconciler.kinds.suppression_policy import KIND as ACCOUNT
-from reconciler.manifest.specs import ConfigurationSetSpec, DedicatedIpPoolSpec, SuppressionPolicySpec
 
 STACK = "test-stack"
 IP1, IP2, IP3 = "198.51.100.10", "198.51.100.11", "198.51.100.12"  # the emulator's leased IPs

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
-from reconciler.manifest.specs.base import SpecModel, Tags
+from reconciler.kinds.specs.base import FileRef, SpecModel, Tags
 
 # The two forms a body may take; the union is checked up front so a mistake gets one clear
 # message instead of one error per union branch.
@@ -31,10 +31,6 @@ _BODY_SCHEMA: dict[str, Any] = {
         },
     ]
 }
-
-
-class FileRef(SpecModel):
-    file: str
 
 
 def _body(value: Any) -> Any:

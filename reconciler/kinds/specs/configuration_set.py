@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from reconciler.manifest.specs.base import (
+from reconciler.kinds.specs.base import (
     FeatureStatus,
     ReasonSet,
     SesName,

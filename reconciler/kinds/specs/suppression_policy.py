@@ -6,9 +6,7 @@ omitted), so its address is always ``SuppressionPolicy/account``.
 
 from __future__ import annotations
 
-from reconciler.manifest.specs.base import ReasonSet, SpecModel, SuppressionValidation
-
-SINGLETON_NAME = "account"
+from reconciler.kinds.specs.base import SINGLETON_NAME, ReasonSet, SpecModel, SuppressionValidation
 
 
 class SuppressionPolicySpec(SpecModel):

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
-from reconciler.manifest.specs.base import SesName, SpecModel, _unique, pattern, set_of
+from reconciler.kinds.specs.base import SesName, SpecModel, _unique, pattern, set_of
 from reconciler.ses_types import EVENT_TYPES, EventType
 
 EventTypeSet = Annotated[

@@ -5,7 +5,7 @@ table per kind:
 
 1. **Shape.** The normalized form already uses the spec models' attribute names (see
    reconciler/kinds/base.py), so the spec is the normalized form with ``None`` members dropped
-   (absent), plus what the name carries (``SPEC_FROM_NAME``: an event destination's
+   (absent), plus what the name carries (``KindPlugin.parent``: an event destination's
    configuration set). ``[]`` is kept: it is a state of its own (suppress nothing).
 2. **Defaults.** Each optional member is left out when the kind's own
    ``normalize_desired`` + ``fill_unmanaged`` still give the live object without it: so
@@ -21,21 +21,15 @@ untouched).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 
 from reconciler.engine.diff import diff
-from reconciler.kinds.base import JsonDict, Kind
-from reconciler.kinds.event_destination import split_name
-from reconciler.manifest.specs import KIND_SPECS
-
-# Spec members that live in the resource's name rather than in its normalized form.
-SPEC_FROM_NAME: dict[str, Callable[[str], tuple[str, JsonDict]]] = {
-    "EventDestination": lambda name: (split_name(name)[1], {"configuration_set": split_name(name)[0]}),
-}
+from reconciler.kinds.base import JsonDict
+from reconciler.kinds.plugin import KindPlugin
 
 # Members whose keys are data (user tag keys), never spelled in camelCase.
 _DATA_KEYS = frozenset({"tags"})
@@ -45,22 +39,25 @@ class ExportError(ValueError):
     """The live object cannot be written as a manifest that plans to no change."""
 
 
-def metadata_name(kind_name: str, name: str) -> str:
+def metadata_name(plugin: KindPlugin, name: str) -> str:
     """``metadata.name`` of a resource (an event destination's own name, without its set)."""
-    split = SPEC_FROM_NAME.get(kind_name)
-    return split(name)[0] if split else name
+    return plugin.parent.split(name)[1] if plugin.parent else name
 
 
-def export_spec(kind_name: str, kind: Kind, name: str, live: JsonDict) -> JsonDict:
+def _from_name(plugin: KindPlugin, name: str) -> JsonDict:
+    """Spec members that live in the resource's name rather than in its normalized form."""
+    return {plugin.parent.spec_field: plugin.parent.split(name)[0]} if plugin.parent else {}
+
+
+def export_spec(plugin: KindPlugin, name: str, live: JsonDict) -> JsonDict:
     """The smallest spec (snake_case data) whose plan against ``live`` is empty."""
-    split = SPEC_FROM_NAME.get(kind_name)
-    spec: JsonDict = {**(split(name)[1] if split else {}), **_drop_none(live)}
+    spec: JsonDict = {**_from_name(plugin, name), **_drop_none(live)}
     for path in _leaf_paths(spec):
         candidate = _without(spec, path)
-        if _plans_to_nothing(kind_name, kind, name, candidate, live):
+        if _plans_to_nothing(plugin, name, candidate, live):
             spec = candidate
-    if not _plans_to_nothing(kind_name, kind, name, spec, live):
-        raise ExportError(f"{kind_name}/{name} cannot be written as a manifest that matches it exactly")
+    if not _plans_to_nothing(plugin, name, spec, live):
+        raise ExportError(f"{plugin.name}/{name} cannot be written as a manifest that matches it exactly")
     return spec
 
 
@@ -76,12 +73,12 @@ def yaml_keys(value: Any) -> Any:
     return value
 
 
-def _plans_to_nothing(kind_name: str, kind: Kind, name: str, spec: JsonDict, live: JsonDict) -> bool:
-    model: type[BaseModel] = KIND_SPECS[kind_name]
+def _plans_to_nothing(plugin: KindPlugin, name: str, spec: JsonDict, live: JsonDict) -> bool:
     try:
-        parsed = model.model_validate(yaml_keys(spec))
+        parsed = plugin.spec.model_validate(yaml_keys(spec))
     except ValidationError:
         return False  # a required member, or a member another one needs
+    kind = plugin.kind
     desired = kind.fill_unmanaged(kind.normalize_desired(name, parsed, ""), live)
     return not diff(live, desired)
 
@@ -127,4 +124,4 @@ def _without(value: Any, path: tuple[Any, ...]) -> Any:
     return value
 
 
-__all__ = ["SPEC_FROM_NAME", "ExportError", "export_spec", "metadata_name", "yaml_keys"]
+__all__ = ["ExportError", "export_spec", "metadata_name", "yaml_keys"]

@@ -29,6 +29,9 @@ def pattern(regex: str, hint: str, *, max_length: int | None = None) -> StringCo
 NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 SesName = Annotated[str, pattern(NAME_PATTERN, "1-64 letters, digits, '-' or '_'")]
 
+# The one name of every singleton kind (an account-level setting): ``metadata.name: account``.
+SINGLETON_NAME = "account"
+
 # Tag keys starting with this prefix are reserved for sesctl's own ownership tags.
 RESERVED_TAG_PREFIX = "sesctl:"
 
@@ -53,6 +56,12 @@ class SpecModel(BaseModel):
         # JSON Schema titles in the YAML spelling ("maxDeliverySeconds", not "Maxdeliveryseconds").
         field_title_generator=lambda name, info: info.alias or to_camel(name),
     )
+
+
+class FileRef(SpecModel):
+    """``{file: path}``: a part kept in its own file (a plug-in's ``file_parts``), read by the loader."""
+
+    file: str
 
 
 def _tags(value: Any) -> Any:

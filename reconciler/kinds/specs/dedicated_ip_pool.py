@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from reconciler.manifest.specs.base import SpecModel, Tags
+from reconciler.kinds.specs.base import SpecModel, Tags
 
 ScalingMode = Literal["STANDARD", "MANAGED"]
 
