@@ -21,7 +21,7 @@ from typing import Any
 
 from engine_support import apply, plan, project, settings, template
 
-from reconciler import services
+from reconciler.app import import_ as importing
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def run_lifecycle(tmp_path: Path, emulator: Any, case: Lifecycle) -> None:
     (fresh / "sesctl.yaml").write_text(
         "apiVersion: sesctl/v1\nkind: Project\nstack: demo\nmanifests: manifests\n"
     )
-    imported = services.import_(settings(emulator), services.ImportRequest(project=fresh, rate=1000))
+    imported = importing.import_(settings(emulator), importing.ImportRequest(project=fresh, rate=1000))
     assert case.address in imported.imported, imported
     again = plan(fresh, emulator).plan
     assert not again.has_changes, [(c.address, [f.path for f in c.fields]) for c in again.changes]
