@@ -167,6 +167,8 @@ def unwrap(raw: bytes) -> dict[str, Any] | Control:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Unparseable(f"not UTF-8 text (byte {exc.start})") from None
+    if text.lstrip().startswith(VALIDATION_PREFIX):  # SNS raw message delivery of SES's validation
+        return Control("ses:validation")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:

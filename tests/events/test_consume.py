@@ -176,6 +176,7 @@ def test_sns_wrapped_queue_through_the_cli_then_the_raw_queue_into_the_same_stor
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert report["added"] == sum(EXPECTED.values()) and report["quarantined"] == 0
+    assert report["controls"] == 1  # SES's "Successfully validated SNS topic" message
     assert report["lag_p95_ms"] is not None
     with EventStore.open(store_path) as store:
         assert counts(store) == EXPECTED
@@ -194,7 +195,9 @@ def test_sns_wrapped_queue_through_the_cli_then_the_raw_queue_into_the_same_stor
         assert bounce == ("Permanent", "General", "simulator.amazonses.com")
         # The raw-delivery queue carries the same events: all duplicates.
         again = consume(store, SqsSource(world.emu.client("sqs"), world.queues["raw"]))
-        assert (again.added, again.duplicates, again.received) == (0, sum(EXPECTED.values()), 11)
+        # Plus SES's validation message, which SNS delivered when the destination was created.
+        assert (again.added, again.duplicates, again.received) == (0, sum(EXPECTED.values()), 12)
+        assert (again.controls, again.quarantined) == (1, 0)
     sqs = world.emu.client("sqs")
     for name in ("wrapped", "raw"):
         left = sqs.get_queue_attributes(

@@ -65,6 +65,7 @@ def test_control_messages_are_recognised() -> None:
     }
     assert unwrap(json.dumps(confirmation).encode()) == Control("sns:SubscriptionConfirmation")
     assert unwrap(json.dumps(validation).encode()) == Control("ses:validation")
+    assert unwrap(validation["Message"].encode()) == Control("ses:validation")  # raw delivery
 
 
 @pytest.mark.parametrize(
