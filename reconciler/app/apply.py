@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler import audit
 from reconciler.app.plan import PlanRequest, kinds, load, plan_with, session
 from reconciler.aws.gateway import SesGateway
 from reconciler.engine.applier import (
@@ -69,7 +70,26 @@ def apply(
             return ApplyOutcome(the_plan, None)
         if not confirm(the_plan):
             return ApplyOutcome(the_plan, None, approved=False)
-        applied = apply_plan(the_plan, kinds(), gateway, live, stack=the_plan.stack, on_outcome=on_outcome)
+        details = {
+            "plan_checksum": the_plan.checksum,
+            "stack": the_plan.stack,
+            "environment": the_plan.environment,
+            "region": the_plan.region,
+            "saved_plan": saved is not None,
+            "changes": len(the_plan.changes),
+        }
+        # The "started" entry is written before the first change; no trail, no apply.
+        with audit.operation("apply", details, project=state.project) as entry:
+            entry.identify(aws=gateway.caller_arn())
+
+            def record(outcome: StepOutcome) -> None:
+                entry.change(outcome.address, outcome.action, outcome.status, outcome.message)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+
+            applied = apply_plan(the_plan, kinds(), gateway, live, stack=the_plan.stack, on_outcome=record)
+            entry.outcome = "ok" if applied.ok else "failed"
+            entry.set(counts=applied.counts())
         return ApplyOutcome(the_plan, applied)
 
 

@@ -129,6 +129,7 @@ class SesGateway:
         self.max_workers = max_workers
         self.region: str = getattr(getattr(client, "meta", None), "region_name", None) or "us-east-1"
         self._account_id = account_id
+        self._caller_arn: str | None = None
         self._sts = sts_client
         self._clock = clock
         self._sleep = sleep
@@ -359,7 +360,16 @@ class SesGateway:
             except (ClientError, BotoCoreError) as exc:
                 raise map_error(exc, "GetCallerIdentity", {}, None) from exc
             self._account_id = str(identity["Account"])
+            self._caller_arn = str(identity.get("Arn", "")) or None
         return self._account_id
+
+    def caller_arn(self) -> str | None:
+        """The caller's ARN (for the audit trail), or None when STS cannot say."""
+        try:
+            self.account_id()
+        except AwsError:
+            return None
+        return self._caller_arn
 
     def arn(self, resource: str) -> str:
         """``arn:aws:ses:<region>:<account>:<resource>``, e.g. resource ``template/welcome``."""

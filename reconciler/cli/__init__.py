@@ -49,6 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "analytics": ("reconciler.cli.analytics", "Counts and rates from the event store or CloudWatch."),
     "report": ("reconciler.cli.report", "Write a self-contained HTML report from the event store."),
     "alerts": ("reconciler.cli.alerts", "Check bounce/complaint/rendering/quota thresholds (exit 3 when one fires)."),
+    "iam": ("reconciler.cli.iam", "Print the least-privilege IAM policy for a use of sesctl."),
 }
 
 
