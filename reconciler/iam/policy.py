@@ -83,7 +83,7 @@ GDPR_ACTIONS = (
     "PutSuppressedDestination",
     "DeleteSuppressedDestination",
 )
-EVENTS_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+EVENTS_ACTIONS = ("sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:DeleteMessage")  # events/sources.py (SQS)
 
 
 def is_read(action: str) -> bool:
