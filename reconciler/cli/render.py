@@ -7,17 +7,12 @@ from pathlib import Path
 
 import click
 
+from reconciler.app.manifests import preview
 from reconciler.cli.data import read_data
 from reconciler.cli.validate import echo_diagnostics
 from reconciler.errors import UsageError
 from reconciler.files import write_text
-from reconciler.kinds.specs.email_template import EmailTemplateSpec
-from reconciler.manifest import collect
-from reconciler.manifest.template_tests import render_resource
 from reconciler.templates import RenderedEmail
-
-# Problems that make a template unusable; other manifest errors do not stop a preview.
-_BLOCKING = ("E1", "E2", "E3", "E4001", "E4004")
 
 
 def preview_page(name: str, email: RenderedEmail) -> str:
@@ -78,24 +73,12 @@ def command(
       sesctl render welcome --data fixtures/ada.json --out preview.html
     """
     payload = read_data(data)
-    state, diagnostics = collect(path, env or ctx.obj.env)
-    templates = [r for r in (state.resources if state else []) if isinstance(r.spec, EmailTemplateSpec)]
-    resource = next((r for r in templates if r.ses_name == name), None)
-    if resource is None:
-        if state is None:
-            echo_diagnostics(ctx, [d for d in diagnostics if d.is_error], err=True)
-            ctx.exit(1)
-        known = ", ".join(r.ses_name for r in templates) or "none"
-        raise UsageError(f"no EmailTemplate named {name!r} in the manifests (templates: {known})")
-    blocking = [
-        d
-        for d in diagnostics
-        if d.is_error and d.address == resource.address and d.code.startswith(_BLOCKING)
-    ]
-    if blocking:
-        echo_diagnostics(ctx, blocking, err=True)
+    shown = preview(path, env or ctx.obj.env, name, payload)  # TemplateRenderFailed -> "Error: file:line:col ..."
+    email = shown.email
+    if email is None:
+        echo_diagnostics(ctx, shown.problems, err=True)
         ctx.exit(1)
-    email = render_resource(resource, payload)  # TemplateRenderFailed -> "Error: file:line:col ..."
+        return
     if out is not None:
         write_text(out, preview_page(name, email), "the preview")
         click.echo(f"Wrote a preview of {name} to {out}", err=True)

@@ -6,13 +6,8 @@ import time
 
 import click
 
+from reconciler.app.manifests import run_tests
 from reconciler.cli.validate import echo_diagnostics, use_color
-from reconciler.manifest import collect
-from reconciler.manifest.template_tests import run_template_tests
-
-# Errors that stop the run (the manifests cannot be trusted); template variable errors
-# (E4002/E4003/E4005) do not: the tests show them as failures.
-_BLOCKING = ("E1", "E2", "E3", "E4001", "E4004")
 
 
 @click.command("test")
@@ -34,16 +29,15 @@ def command(
     """
     color = use_color(ctx)
     started = time.perf_counter()
-    state, diagnostics = collect(path, env or ctx.obj.env)
-    blocking = [d for d in diagnostics if d.is_error and d.code.startswith(_BLOCKING)]
-    if state is None or blocking:
-        echo_diagnostics(ctx, blocking or [d for d in diagnostics if d.is_error], err=True)
+    run = run_tests(path, env or ctx.obj.env, keyword)
+    if run.problems:
+        echo_diagnostics(ctx, run.problems, err=True)
         click.secho(
             "Manifests have errors: no tests ran (see `sesctl validate`).", fg="red", err=True, color=color
         )
         ctx.exit(1)
         return
-    outcomes = run_template_tests(state, keyword)
+    outcomes = run.outcomes
     if not outcomes:
         message = (
             f"no tests matched -k {keyword!r}" if keyword else "no tests: add tests: to an EmailTemplate"

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import click
 
+from reconciler.app.manifests import validate
 from reconciler.diagnostics import Diagnostic, format_json
-from reconciler.manifest import collect
 
 
 def use_color(ctx: click.Context) -> bool | None:
@@ -59,7 +59,7 @@ def command(ctx: click.Context, path: str | None, env: str | None, fmt: str) -> 
       sesctl validate manifests/templates.yaml --env production
       sesctl validate --format json
     """
-    state, diagnostics = collect(path, env or ctx.obj.env)
+    state, diagnostics = validate(path, env or ctx.obj.env)
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
     if fmt == "json":
