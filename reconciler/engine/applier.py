@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.engine.diff import diff
 from reconciler.engine.ordering import Step, order_steps
 from reconciler.engine.plan import ABSENT, Action, Plan, ResourceChange
 from reconciler.errors import AwsError, PlanError, ReconcilerError
@@ -196,7 +197,12 @@ def _run(
         return StepOutcome(change.address, step.label, FAILED, f"unknown kind {change.kind!r} in this sesctl")
     try:
         if step.action == Action.CREATE:
-            kind.create(gateway, change.name, _required(change.after, change), stack)
+            try:
+                kind.create(gateway, change.name, _required(change.after, change), stack)
+            except AwsError as exc:
+                if exc.code != ALREADY_EXISTS:
+                    raise
+                return _created_already(step, kind, gateway, stack, exc)
         elif step.action == Action.UPDATE:
             kind.update(
                 gateway,
@@ -214,6 +220,37 @@ def _run(
     except Exception as exc:  # a bug must not stop the other changes, nor show a traceback
         return StepOutcome(change.address, step.label, FAILED, f"unexpected error: {exc!r}")
     return StepOutcome(change.address, step.label, DONE)
+
+
+ALREADY_EXISTS = "AlreadyExistsException"
+
+
+def _created_already(step: Step, kind: Kind, gateway: Any, stack: str, refusal: AwsError) -> StepOutcome:
+    """A create refused because the object exists: done if this stack owns it.
+
+    That happens when an earlier attempt's answer was lost (a 5xx or a dropped connection
+    after SES had made it: the gateway's retry then meets the object it made), when an apply
+    was killed after the call, or when another apply of this stack made it first. The object
+    carries the owner tag from its create call, so "ours" is read from SES, not guessed. If it
+    differs from the desired form (another apply made it from other manifests) it is updated."""
+    change = step.change
+    desired = _required(change.after, change)
+    found = kind.read_live(gateway, [change.name]).get(change.name)
+    if found is None or found.owner != stack:
+        whose = "it is gone again" if found is None else (
+            f"it is owned by stack {found.owner!r}" if found.owner else "it carries no sesctl owner tag"
+        )
+        return StepOutcome(
+            change.address, step.label, FAILED, f"{refusal} ({whose})", refusal.hint, refusal.code
+        )
+    fields = diff(found.normalized, desired)
+    if fields:
+        changed = ResourceChange(change.kind, change.name, (Action.UPDATE,), change.wave, fields=fields)
+        kind.update(gateway, change.name, desired, found, changed.changed_keys)
+        note = "it already existed, owned by this stack (an earlier attempt made it); updated to the plan"
+    else:
+        note = "it already existed as planned, owned by this stack (an earlier attempt made it)"
+    return StepOutcome(change.address, step.label, DONE, note)
 
 
 def _required(value: dict[str, Any] | None, change: ResourceChange) -> dict[str, Any]:

@@ -9,10 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_support import apply, plan, project, sesctl, template
+from engine_support import FAST, SESCTL, apply, cli_env, configuration_set, plan, project, sesctl, template
+from fault_proxy import FaultProxy
 
+from reconciler.aws.gateway import SesGateway
+from reconciler.aws.ratelimit import RateLimits, RetryPolicy
+from reconciler.engine.applier import DONE, FAILED, apply_plan
 from reconciler.engine.plan import Action, Plan, ResourceChange
 from reconciler.errors import PlanError
+from reconciler.kinds.registry import KINDS
+from reconciler.testing import ACCOUNT_ID
 
 TEMPLATE_ARN = "arn:aws:ses:us-east-1:123456789012:template/"
 
@@ -110,3 +116,55 @@ def test_an_edited_plan_cannot_touch_what_the_stack_does_not_own(
     (root / "adopt.json").write_text(adopt.to_json())
     outcome = apply(root, emulator, plan_file=root / "adopt.json")
     assert outcome.result is not None and outcome.result.ok
+
+
+def apply_through(url: str, root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real `sesctl apply --auto-approve` against ``url`` (a proxy in front of the emulator)."""
+    return subprocess.run(
+        [SESCTL, "--no-color", "--endpoint-url", url, "apply", "--rate", FAST, "--auto-approve", *args],
+        cwd=root,
+        env=cli_env(None),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_create_whose_answer_was_lost_counts_as_done(tmp_path: Path, emulator: Any, ses: Any) -> None:
+    root = project(tmp_path, {"t.yaml": template("welcome"), "s.yaml": configuration_set("marketing")})
+    lose = [("POST", "/v2/email/templates"), ("POST", "/v2/email/configuration-sets")]
+    with FaultProxy(emulator.endpoint_url, lose=lose) as proxy:
+        result = apply_through(proxy.url, root)
+    assert proxy.lost == ["POST /v2/email/configuration-sets", "POST /v2/email/templates"]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "EmailTemplate/welcome: create done: it already existed as planned" in result.stdout
+    assert "ConfigurationSet/marketing: create done: it already existed as planned" in result.stdout
+    assert "Apply complete! 2 done, 0 failed" in result.stdout
+    assert plan(root, emulator).plan.has_changes is False
+
+
+def test_an_existing_object_is_taken_over_only_when_it_is_ours(
+    tmp_path: Path, emulator: Any, ses: Any
+) -> None:
+    root = project(tmp_path, {"t.yaml": template("welcome") + template("other")})
+    planned = plan(root, emulator).plan
+    gateway = SesGateway(
+        emulator.client("sesv2"),
+        limits=RateLimits(default=10_000, burst=10_000),
+        retry=RetryPolicy(max_attempts=2, base=0.01, cap=0.01),
+        account_id=ACCOUNT_ID,
+    )
+    # Made between plan and apply: "other" by hand (no owner tag), "welcome" by another apply
+    # of this stack from other manifests.
+    ses.create_email_template(TemplateName="other", TemplateContent={"Subject": "s", "Text": "t"})
+    ses.create_email_template(TemplateName="welcome", TemplateContent={"Subject": "old", "Text": "t"})
+    ses.tag_resource(ResourceArn=TEMPLATE_ARN + "welcome", Tags=[{"Key": "sesctl:stack", "Value": "demo"}])
+    result = apply_plan(planned, KINDS, gateway, {}, stack="demo")
+    outcome = {o.address: o for o in result.outcomes}
+    assert outcome["EmailTemplate/other"].status == FAILED
+    assert "AlreadyExistsException" in outcome["EmailTemplate/other"].message
+    assert "carries no sesctl owner tag" in outcome["EmailTemplate/other"].message
+    assert outcome["EmailTemplate/welcome"].status == DONE
+    assert "updated to the plan" in outcome["EmailTemplate/welcome"].message
+    assert ses.get_email_template(TemplateName="welcome")["TemplateContent"]["Subject"] == "Hi {{name}}"
+    assert ses.get_email_template(TemplateName="other")["TemplateContent"]["Subject"] == "s"

@@ -1,0 +1,130 @@
+"""A fault-injecting HTTP proxy in front of the emulator, for the faults the emulator itself
+cannot make: an answer lost *after* the write happened, and two clients held at one point so
+they race from there.
+
+    with FaultProxy(emulator.endpoint_url, lose=[("POST", "/v2/email/templates")]) as proxy:
+        sesctl --endpoint-url proxy.url apply ...
+
+- ``lose``: requests matching (method, path) are forwarded, so the emulator does the write, and
+  then answered ``500 InternalFailure`` instead of the emulator's answer; each match is lost
+  once (``lose_each`` times), so the client's retry reaches the emulator.
+- ``rendezvous``: the first request matching (method, path) waits (up to ``timeout``) until
+  ``parties`` requests have matched, then all go on together.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+Route = tuple[str, str]
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "host", "content-length"}
+
+
+class FaultProxy:
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        lose: list[Route] | None = None,
+        lose_each: int = 1,
+        rendezvous: Route | None = None,
+        parties: int = 2,
+        timeout: float = 20.0,
+    ) -> None:
+        parsed = urllib.parse.urlsplit(upstream)
+        self.upstream = (parsed.hostname or "127.0.0.1", parsed.port or 80)
+        self.lose = set(lose or [])
+        self.lose_each = lose_each
+        self.lost: list[str] = []  # "METHOD path" of every answer thrown away
+        self._lost_counts: dict[str, int] = {}
+        self.rendezvous = rendezvous
+        self._barrier = threading.Barrier(parties, timeout=timeout)
+        self._met = False
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                proxy._handle(self)
+
+            def do_POST(self) -> None:
+                proxy._handle(self)
+
+            def do_PUT(self) -> None:
+                proxy._handle(self)
+
+            def do_DELETE(self) -> None:
+                proxy._handle(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> FaultProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        path = urllib.parse.urlsplit(request.path).path
+        route = (request.command, path)
+        if route == self.rendezvous and not self._met:
+            try:
+                self._barrier.wait()
+            except threading.BrokenBarrierError:
+                pass  # the other party never came: go on alone (the test's asserts still hold)
+            self._met = True
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length) if length else b""
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
+        connection = http.client.HTTPConnection(*self.upstream, timeout=60)
+        try:
+            connection.request(request.command, request.path, body=body, headers=headers)
+            answer = connection.getresponse()
+            status, answer_headers, answer_body = answer.status, answer.getheaders(), answer.read()
+        finally:
+            connection.close()
+        if route in self.lose and self._take_loss(f"{request.command} {path}"):
+            payload = json.dumps({"message": "Injected by the test proxy: the answer was lost"}).encode()
+            request.send_response(500)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("x-amzn-ErrorType", "InternalFailure")
+            request.send_header("Content-Length", str(len(payload)))
+            request.end_headers()
+            request.wfile.write(payload)
+            return
+        request.send_response(status)
+        for key, value in answer_headers:
+            if key.lower() not in _HOP_BY_HOP:
+                request.send_header(key, value)
+        request.send_header("Content-Length", str(len(answer_body)))
+        request.end_headers()
+        request.wfile.write(answer_body)
+
+    def _take_loss(self, what: str) -> bool:
+        with self._lock:
+            count = self._lost_counts.get(what, 0)
+            if count >= self.lose_each:
+                return False
+            self._lost_counts[what] = count + 1
+            self.lost.append(what)
+            return True
