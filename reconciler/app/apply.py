@@ -6,7 +6,9 @@ outcome = apply(settings, ApplyRequest(path=Path("."), plan_file=Path("plan.json
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,9 +25,13 @@ from reconciler.engine.applier import (
 from reconciler.engine.plan import Plan
 from reconciler.engine.planfile import read_plan_file
 from reconciler.engine.planner import PlanOptions, ReadScope, check_guards, read_live
-from reconciler.errors import PlanError
+from reconciler.errors import PlanError, ReconcilerError
 from reconciler.kinds.base import LiveObject
+from reconciler.manifest.model import DesiredState
+from reconciler.runlock import RunLock
 from reconciler.settings import Settings
+
+LOCK_DIR = Path(".sesctl") / "locks"
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,10 @@ def apply(
     ``on_plan`` sees the plan before ``confirm`` is asked; ``on_outcome`` each step's outcome."""
     saved = read_plan_file(request.plan_file) if request.plan_file else None
     state = load(settings, request)  # a saved plan still takes its environment (region, endpoint) from here
-    with session(settings, state, request) as (gateway, options):
+    with (
+        session(settings, state, request) as (gateway, options),
+        _one_apply_at_a_time(state, gateway, options),
+    ):
         if saved is None:
             result = plan_with(gateway, state, options)
             the_plan, live = result.plan, result.live
@@ -91,6 +100,32 @@ def apply(
             entry.outcome = "ok" if applied.ok else "failed"
             entry.set(counts=applied.counts())
         return ApplyOutcome(the_plan, applied)
+
+
+@contextmanager
+def _one_apply_at_a_time(state: DesiredState, gateway: SesGateway, options: PlanOptions) -> Iterator[None]:
+    """Refuse a second apply of this stack to this account and region from this checkout while one
+    runs (plan, confirmation and apply): two at once would each create what the other is creating.
+    The lock file is local (.sesctl/locks/ under the project); applies on two machines are not
+    kept apart by it, only made safe by apply counting a create of this stack's own object done."""
+    try:
+        account = gateway.account_id()
+    except ReconcilerError:
+        account = "unknown-account"  # no STS: still one apply per stack and region here
+    key = "\0".join((options.stack, account, options.region))
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    path = Path(state.project.root) / LOCK_DIR / f"apply-{digest}.lock"
+
+    def busy(pid: int | None) -> PlanError:
+        who = f"another sesctl apply (pid {pid})" if pid else "another sesctl apply"
+        return PlanError(
+            f"{who} is applying stack {options.stack!r} to account {account} in {options.region} "
+            f"(lock {path}); nothing was applied",
+            hint="Wait for it to finish, then run apply again (it applies whatever is left).",
+        )
+
+    with RunLock(path, busy=busy):
+        yield
 
 
 def _check_same_target(saved: Plan, options: PlanOptions) -> None:

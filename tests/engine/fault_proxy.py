@@ -10,6 +10,8 @@ they race from there.
   once (``lose_each`` times), so the client's retry reaches the emulator.
 - ``rendezvous``: the first request matching (method, path) waits (up to ``timeout``) until
   ``parties`` requests have matched, then all go on together.
+- ``hold``: requests matching (method, path) wait until :meth:`release` (or ``timeout``);
+  :meth:`wait_held` waits until one has arrived.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class FaultProxy:
         lose_each: int = 1,
         rendezvous: Route | None = None,
         parties: int = 2,
+        hold: Route | None = None,
         timeout: float = 20.0,
     ) -> None:
         parsed = urllib.parse.urlsplit(upstream)
@@ -47,6 +50,10 @@ class FaultProxy:
         self._barrier = threading.Barrier(parties, timeout=timeout)
         self._met = False
         self._lock = threading.Lock()
+        self.hold = hold
+        self.timeout = timeout
+        self._held = threading.Event()
+        self._released = threading.Event()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -80,13 +87,23 @@ class FaultProxy:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._released.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
 
+    def release(self) -> None:
+        self._released.set()
+
+    def wait_held(self) -> bool:
+        return self._held.wait(self.timeout)
+
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         path = urllib.parse.urlsplit(request.path).path
         route = (request.command, path)
+        if route == self.hold:
+            self._held.set()
+            self._released.wait(self.timeout)
         if route == self.rendezvous and not self._met:
             try:
                 self._barrier.wait()

@@ -168,3 +168,60 @@ def test_an_existing_object_is_taken_over_only_when_it_is_ours(
     assert "updated to the plan" in outcome["EmailTemplate/welcome"].message
     assert ses.get_email_template(TemplateName="welcome")["TemplateContent"]["Subject"] == "Hi {{name}}"
     assert ses.get_email_template(TemplateName="other")["TemplateContent"]["Subject"] == "s"
+
+
+TEMPLATES = ("POST", "/v2/email/templates")
+
+
+def start_apply(url: str, root: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [SESCTL, "--no-color", "--endpoint-url", url, "apply", "--rate", FAST, "--auto-approve"],
+        cwd=root,
+        env=cli_env(None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    out, err = proc.communicate(timeout=120)
+    return proc.returncode, out + err
+
+
+def test_a_second_apply_of_the_stack_is_refused_while_one_runs(
+    tmp_path: Path, emulator: Any, ses: Any
+) -> None:
+    root = project(tmp_path, {"t.yaml": template("a") + template("b")})
+    with FaultProxy(emulator.endpoint_url, hold=TEMPLATES) as proxy:
+        first = start_apply(proxy.url, root)
+        try:
+            assert proxy.wait_held(), "the first apply never reached its first create"
+            second = apply_through(emulator.endpoint_url, root)  # the same checkout, not held
+        finally:
+            proxy.release()
+            code, output = finish(first)
+    assert second.returncode == 1, second.stdout + second.stderr
+    assert "Traceback" not in second.stderr
+    assert f"another sesctl apply (pid {first.pid}) is applying stack 'demo'" in second.stderr
+    assert "nothing was applied" in second.stderr
+    assert code == 0 and "Apply complete! 2 done" in output, output
+    assert not list((root / ".sesctl" / "locks").iterdir())  # released (and removed) at the end
+    assert apply_through(emulator.endpoint_url, root).returncode == 0  # the lock is free again
+
+
+def test_two_applies_racing_from_two_checkouts_converge(tmp_path: Path, emulator: Any, ses: Any) -> None:
+    """Two machines (two checkouts: the local lock cannot see across them) apply the same stack.
+    Both plan every create, then their creates race: each template is made by one and found,
+    owned by the stack, by the other, which counts it done."""
+    names = [f"t{i}" for i in range(6)]
+    roots = [project(tmp_path / side, {"t.yaml": "".join(template(n) for n in names)}) for side in "ab"]
+    with FaultProxy(emulator.endpoint_url, rendezvous=TEMPLATES) as proxy:
+        procs = [start_apply(proxy.url, root) for root in roots]
+        results = [finish(proc) for proc in procs]
+    for code, output in results:
+        assert code == 0, output
+        assert "Traceback" not in output
+    found = sum(output.count("already existed as planned") for _, output in results)
+    assert found == len(names)  # every template: made by one apply, found by the other
+    assert plan(roots[0], emulator).plan.has_changes is False
