@@ -142,7 +142,7 @@ class EventStore:
         self.conn = conn
         self.hasher = RecipientHasher(key or b"")
         self._has_key = key is not None
-        self._tagsets: dict[bytes, int] = {}
+        self._tagsets: dict[tuple[tuple[str, str], ...], int] = {}
 
     # ---- opening ---------------------------------------------------------------------------
 
@@ -245,17 +245,19 @@ class EventStore:
     def _tagset(self, tags: tuple[tuple[str, str], ...]) -> int | None:
         if not tags:
             return None
-        encoded = json.dumps(dict(tags), sort_keys=True, separators=(",", ":"))
-        digest = hashlib.blake2b(encoded.encode(), digest_size=16).digest()
-        found = self._tagsets.get(digest)
+        found = self._tagsets.get(tags)
         if found is not None:
             return found
+        encoded = json.dumps(dict(tags), sort_keys=True, separators=(",", ":"))
+        digest = hashlib.blake2b(encoded.encode(), digest_size=16).digest()
         self.conn.execute("INSERT OR IGNORE INTO tagsets (digest, tags) VALUES (?, ?)", (digest, encoded))
         tagset_id = int(self.conn.execute("SELECT id FROM tagsets WHERE digest = ?", (digest,)).fetchone()[0])
         self.conn.executemany(
             "INSERT OR IGNORE INTO tagset_tags (tagset_id, name, value) VALUES (?, ?, ?)",
             [(tagset_id, name, value) for name, value in tags],
         )
+        if len(self._tagsets) < 100_000:
+            self._tagsets[tags] = tagset_id
         return tagset_id
 
     def commit(
