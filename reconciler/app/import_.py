@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reconciler import audit
 from reconciler.app.apply import ApplyOutcome, ApplyRequest, apply
 from reconciler.app.connect import connect, environment_of, find_project
 from reconciler.app.plan import DEFAULT_STACK, kinds
@@ -96,10 +97,13 @@ def import_(settings: Settings, request: ImportRequest) -> ImportOutcome:
             "import would overwrite existing files: " + ", ".join(existing),
             hint="Pass --force to overwrite them, or --out DIR to write elsewhere.",
         )
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_text(path, text, "an imported manifest")
     imported = sorted(picked.resources)
+    details = {"out": str(out), "files": len(files), "resources": imported, "adopt": request.adopt}
+    # Audited before the files are written (adoption is audited again, as an apply).
+    with audit.operation("import", details, project=project, root=None if project else Path.cwd()):
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_text(path, text, "an imported manifest")
     unowned = [
         a for a in imported if picked.resources[a].owner is None and registry[a.partition("/")[0]].taggable
     ]

@@ -25,6 +25,7 @@ from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from reconciler import audit
 from reconciler.app.connect import connect
 from reconciler.aws.gateway import SesGateway
 from reconciler.sending import (
@@ -151,11 +152,51 @@ def send(
             return SendOutcome(preview)
         if not confirm(preview):
             return SendOutcome(preview)
-        report = run(
-            conn.gateway,
-            prepared,
-            resolver=emulator_resolver(conn.endpoint_url),
-            progress=run_progress(preview) if run_progress is not None else None,
-            interrupt=interrupt,
-        )
+        # Audited: the "started" entry is written before the first message leaves.
+        with audit.operation("send", _audit_details(job, prepared), project=audit.project_at(Path("."))) as entry:
+            entry.identify(aws=conn.gateway.caller_arn())
+            known = request.recipients.known_addresses()
+            if known is not None and len(known) <= AUDITED_RECIPIENTS:
+                entry.set(recipients=entry.hash_addresses(known))
+            report = run(
+                conn.gateway,
+                prepared,
+                resolver=emulator_resolver(conn.endpoint_url),
+                progress=run_progress(preview) if run_progress is not None else None,
+                interrupt=interrupt,
+            )
+            entry.set(run_id=report.run_id, counts=_counts(report), stopped=report.stopped)
+            entry.outcome = "ok" if report.failed_permanent == 0 and not report.stopped else "partial"
         return SendOutcome(preview, report, approved=True)
+
+
+AUDITED_RECIPIENTS = 1000  # more recipients: the entry names the file's digest, not each hash
+
+
+def _audit_details(job: SendJob, prepared: PreparedSend) -> dict[str, object]:
+    return {
+        "campaign": job.default_tags.get("campaign"),
+        "template": job.template,
+        "variants": [v.template for v in job.variants] or None,
+        "from": job.from_address,
+        "configuration_set": job.configuration_set,
+        "recipients_digest": prepared.digest,
+        "previewed": prepared.preview.sent,
+        "checkpoint": str(job.checkpoint) if job.checkpoint else None,
+    }
+
+
+def _counts(report: SendReport) -> dict[str, int]:
+    names = (
+        "sent",
+        "skipped_suppressed",
+        "skipped_duplicate",
+        "refused_render",
+        "refused_invalid",
+        "failed_permanent",
+        "already_done",
+        "in_doubt_sent",
+        "in_doubt_resent",
+        "in_doubt_skipped",
+    )
+    return {name: int(getattr(report, name)) for name in names if getattr(report, name)}

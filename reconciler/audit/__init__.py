@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from reconciler.audit.chain import Verdict, verify
 from reconciler.audit.operation import Operation
-from reconciler.audit.setup import LOG_ENV, operation, trail_for, trail_path
+from reconciler.audit.setup import LOG_ENV, operation, project_at, trail_for, trail_path
 from reconciler.audit.trail import AuditError, AuditTrail
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Operation",
     "Verdict",
     "operation",
+    "project_at",
     "trail_for",
     "trail_path",
     "verify",

@@ -87,3 +87,52 @@ def test_an_apply_whose_sink_fails_changes_nothing(tmp_path: Path, emulator: Any
     assert ses.list_email_templates()["TemplatesMetadata"] == []
     entries = [json.loads(line) for line in (root / ".sesctl" / "audit.jsonl").read_text().splitlines()]
     assert [e["phase"] for e in entries] == ["started"]  # kept locally, never followed by a change
+
+
+def _cli(cwd: Path, emulator: Any, *args: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SESCTL_AUDIT", "GITHUB_"))}
+    environ.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_REGION="us-east-1")
+    return subprocess.run(
+        [SESCTL, "--endpoint-url", emulator.endpoint_url, *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_send_is_recorded_with_counts_and_no_address(tmp_path: Path, emulator: Any, ses: Any) -> None:
+    emulator.admin("verify_identity", identity="example.com")
+    ses.create_email_template(TemplateName="welcome", TemplateContent={"Subject": "Hi {{name}}", "Text": "Hi"})
+    (tmp_path / "to.csv").write_text(
+        "email,name\nsuccess@simulator.amazonses.com,Ada\nbounce@simulator.amazonses.com,Bo\n", encoding="utf-8"
+    )
+    done = _cli(
+        tmp_path, emulator, "send", "--template", "welcome", "--from", "news@example.com",
+        "--recipients", "to.csv", "--tag", "campaign=spring", "--yes",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    log = tmp_path / ".sesctl" / "audit.jsonl"
+    started, finished = (json.loads(line) for line in log.read_text(encoding="utf-8").splitlines())
+    assert started["kind"] == "send" and started["details"]["campaign"] == "spring"
+    assert started["details"]["template"] == "welcome" and started["details"]["recipients_digest"]
+    assert finished["result"]["counts"]["sent"] == 2 and finished["outcome"] == "ok"
+    assert "simulator.amazonses.com" not in log.read_text(encoding="utf-8")
+
+
+def test_an_import_is_recorded_before_its_files_are_written(tmp_path: Path, emulator: Any, ses: Any) -> None:
+    ses.create_email_template(TemplateName="welcome", TemplateContent={"Subject": "Hi", "Text": "Hi"})
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "sesctl.yaml").write_text("stack: demo\nmanifests: manifests\n", encoding="utf-8")
+    (root / ".sesctl").mkdir()
+    (root / ".sesctl" / "audit.jsonl").mkdir()  # unwritable trail: nothing may be written
+    blocked = _cli(root, emulator, "import")
+    assert blocked.returncode == 1 and "cannot write the audit trail" in blocked.stderr
+    assert not (root / "manifests").exists()
+    (root / ".sesctl" / "audit.jsonl").rmdir()
+    assert _cli(root, emulator, "import").returncode == 0
+    entries = [json.loads(line) for line in (root / ".sesctl" / "audit.jsonl").read_text().splitlines()]
+    assert [(e["kind"], e["phase"]) for e in entries] == [("import", "started"), ("import", "finished")]
+    assert entries[0]["details"]["resources"] == ["EmailTemplate/welcome"]
