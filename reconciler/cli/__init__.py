@@ -50,6 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("reconciler.cli.report", "Write a self-contained HTML report from the event store."),
     "alerts": ("reconciler.cli.alerts", "Check bounce/complaint/rendering/quota thresholds (exit 3 when one fires)."),
     "iam": ("reconciler.cli.iam", "Print the least-privilege IAM policy for a use of sesctl."),
+    "gdpr": ("reconciler.cli.gdpr", "GDPR subject access (export) and erasure across SES and sesctl's files."),
 }
 
 
