@@ -13,11 +13,11 @@ over config files elsewhere. Every SES call then goes through the one SesGateway
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from reconciler.aws.clients import AwsContext, open_aws
+from reconciler.aws.clients import LOCAL_STATE_DIR, AwsContext, aws_context
 from reconciler.aws.gateway import SesGateway
 from reconciler.aws.ratelimit import RatesInput, RetryPolicy
 from reconciler.diagnostics import error
@@ -114,7 +114,10 @@ def connect(
     "GetAccount=2,default=1"); None: SES's own limits, or LOCAL_RATE against --local."""
     if environment is None:
         environment = find_environment(settings, project)
-    with open_aws(effective_settings(settings, environment)) as aws:
+    effective = effective_settings(settings, environment)
+    with ExitStack() as stack:
+        local_url = stack.enter_context(_local_endpoint()) if effective.local else None
+        aws = aws_context(effective, local_endpoint=local_url)
         try:
             gateway = SesGateway.from_aws(
                 aws, rates=rate if rate is not None or not aws.local else LOCAL_RATE, retry=retry
@@ -122,3 +125,13 @@ def connect(
         except ValueError as exc:  # a bad --rate
             raise UsageError(f"--rate: {exc}", hint=RATE_HINT) from exc
         yield Connection(aws, gateway, environment)
+
+
+@contextmanager
+def _local_endpoint() -> Iterator[str]:
+    """The URL of the emulator over .sesctl/: a running `sesctl local serve`, or one started for
+    the command (imported here so a command that does not use it never loads the emulator)."""
+    from reconciler.emulator.local import embedded_endpoint
+
+    with embedded_endpoint(LOCAL_STATE_DIR) as url:
+        yield url

@@ -1,17 +1,14 @@
-"""Building boto3 clients for a command: real AWS, an explicit endpoint, or the embedded emulator.
+"""Building boto3 clients for a command: real AWS, an explicit endpoint, or the local emulator.
 
-    with open_aws(settings) as aws:
-        ses = aws.client("sesv2")
+    aws = aws_context(settings)              # commands get one from reconciler.app.connect
+    ses = aws.client("sesv2")
 
-With ``--local`` the embedded emulator is started for the duration of the block (or the
-already running ``sesctl local serve`` is reused) and dummy credentials are used, so no AWS
-account or configuration is needed.
+Against the emulator (``--local``; app.connect starts it or reuses a running ``sesctl local
+serve``) dummy credentials are used, so no AWS account or configuration is needed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,22 +113,19 @@ def _already_in_role(caller_arn: str, role_arn: str) -> bool:
     return parts[0] == "assumed-role" and len(parts) >= 2 and parts[1] == role[5].rsplit("/", 1)[-1]
 
 
-@contextmanager
-def open_aws(settings: Settings, state_dir: Path = LOCAL_STATE_DIR) -> Iterator[AwsContext]:
-    if settings.local:
-        from reconciler.emulator.local import embedded_endpoint
-
-        with embedded_endpoint(state_dir) as url:
-            yield AwsContext(
-                region=settings.region or LOCAL_REGION,
-                endpoint_url=url,
-                local=True,
-                role_arn=settings.role_arn,
-            )
-    else:
-        yield AwsContext(
-            region=settings.region,
-            profile=settings.profile,
-            endpoint_url=settings.endpoint_url,
+def aws_context(settings: Settings, *, local_endpoint: str | None = None) -> AwsContext:
+    """The boto3 side of a command. ``local_endpoint``: the embedded emulator's URL (the caller
+    started it, see reconciler.app.connect); it gets dummy credentials and a default region."""
+    if local_endpoint is not None:
+        return AwsContext(
+            region=settings.region or LOCAL_REGION,
+            endpoint_url=local_endpoint,
+            local=True,
             role_arn=settings.role_arn,
         )
+    return AwsContext(
+        region=settings.region,
+        profile=settings.profile,
+        endpoint_url=settings.endpoint_url,
+        role_arn=settings.role_arn,
+    )

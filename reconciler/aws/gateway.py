@@ -1,13 +1,13 @@
 """Every SES call sesctl makes goes through a SesGateway: per-operation token buckets, retries
 with full-jitter backoff, errors mapped to AwsError with what to do next, and counters.
 
-    with open_aws(settings) as aws:
-        gateway = SesGateway.from_aws(aws, rates=5)       # or rates={"GetEmailTemplate": 2}
-        template = gateway.call("GetEmailTemplate", TemplateName="welcome")
-        names = gateway.paginate("ListConfigurationSets", "ConfigurationSets")
-        results = gateway.read_many(lambda n: gateway.call("GetConfigurationSet", ConfigurationSetName=n), names)
-        gateway.calls        # Counter: API requests per operation (retries included)
-        gateway.throttles    # Counter: of which answered TooManyRequests (each slows its bucket)
+    gateway = SesGateway.from_aws(aws_context(settings), rates=5)   # or rates={"GetEmailTemplate": 2}
+    template = gateway.call("GetEmailTemplate", TemplateName="welcome")
+    names = gateway.paginate("ListConfigurationSets", "ConfigurationSets")
+    results = gateway.read_many(lambda n: gateway.call("GetConfigurationSet", ConfigurationSetName=n), names)
+    gateway.calls        # Counter: API requests per operation (retries included)
+
+Commands get theirs from reconciler.app.connect (``conn.gateway``).
 
 Reads made inside ``with gateway.reading():`` through ``call_cached`` are memoized for the
 block (one request per distinct operation + parameters, even from concurrent threads), so

@@ -1,10 +1,10 @@
-"""open_aws: local sessions, role assumption through STS, and readable errors for bad set-ups."""
+"""aws_context: local sessions, role assumption through STS, and readable errors for bad set-ups."""
 
 from __future__ import annotations
 
 import pytest
 
-from reconciler.aws.clients import open_aws
+from reconciler.aws.clients import aws_context
 from reconciler.errors import AwsError, UsageError
 from reconciler.settings import Settings
 
@@ -20,20 +20,20 @@ def base_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_role_is_assumed_before_ses_is_called(emulator, base_credentials) -> None:
     settings = Settings(region="us-east-1", endpoint_url=emulator.endpoint_url, role_arn=ROLE)
-    with open_aws(settings) as aws:
-        creds = aws.session().get_credentials().get_frozen_credentials()
-        # The STS answer (moto, on the emulator's endpoint) replaced the base credentials.
-        assert creds.access_key != "base-key"
-        assert creds.token
-        identity = aws.client("sts").get_caller_identity()
-        assert "assumed-role/sesctl-apply/sesctl" in identity["Arn"]
-        assert aws.client("sesv2").list_email_templates()["TemplatesMetadata"] == []
+    aws = aws_context(settings)
+    creds = aws.session().get_credentials().get_frozen_credentials()
+    # The STS answer (moto, on the emulator's endpoint) replaced the base credentials.
+    assert creds.access_key != "base-key"
+    assert creds.token
+    identity = aws.client("sts").get_caller_identity()
+    assert "assumed-role/sesctl-apply/sesctl" in identity["Arn"]
+    assert aws.client("sesv2").list_email_templates()["TemplatesMetadata"] == []
 
 
 def test_without_role_the_base_credentials_are_used(emulator, base_credentials) -> None:
     settings = Settings(region="us-east-1", endpoint_url=emulator.endpoint_url)
-    with open_aws(settings) as aws:
-        assert aws.session().get_credentials().get_frozen_credentials().access_key == "base-key"
+    aws = aws_context(settings)
+    assert aws.session().get_credentials().get_frozen_credentials().access_key == "base-key"
 
 
 def test_no_credentials_to_assume_with_is_explained(monkeypatch, tmp_path) -> None:
@@ -44,7 +44,8 @@ def test_no_credentials_to_assume_with_is_explained(monkeypatch, tmp_path) -> No
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     # Not loopback (which would get dummy keys); boto3 refuses to sign before any connection.
     settings = Settings(region="us-east-1", endpoint_url="https://sts.example.invalid", role_arn=ROLE)
-    with open_aws(settings) as aws, pytest.raises(AwsError) as info:
+    aws = aws_context(settings)
+    with pytest.raises(AwsError) as info:
         aws.session()
     assert "no AWS credentials" in str(info.value)
     assert info.value.hint and "--local" in info.value.hint
@@ -52,7 +53,8 @@ def test_no_credentials_to_assume_with_is_explained(monkeypatch, tmp_path) -> No
 
 def test_unknown_profile_is_a_usage_error(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    with open_aws(Settings(profile="does-not-exist")) as aws, pytest.raises(UsageError) as info:
+    aws = aws_context(Settings(profile="does-not-exist"))
+    with pytest.raises(UsageError) as info:
         aws.session()
     assert "does-not-exist" in str(info.value)
 
@@ -64,8 +66,8 @@ def test_a_session_already_in_the_role_does_not_assume_it_again(emulator, monkey
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds["SecretAccessKey"])
     monkeypatch.setenv("AWS_SESSION_TOKEN", creds["SessionToken"])
     settings = Settings(region="us-east-1", endpoint_url=emulator.endpoint_url, role_arn=ROLE)
-    with open_aws(settings) as aws:
-        assert aws.session().get_credentials().get_frozen_credentials().access_key == creds["AccessKeyId"]
+    aws = aws_context(settings)
+    assert aws.session().get_credentials().get_frozen_credentials().access_key == creds["AccessKeyId"]
 
 
 @pytest.mark.parametrize(
@@ -89,7 +91,7 @@ def test_a_loopback_endpoint_needs_no_credentials(emulator, monkeypatch, tmp_pat
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    with open_aws(Settings(region="us-east-1", endpoint_url=emulator.endpoint_url)) as aws:
-        assert aws.client("sesv2").list_email_templates()["TemplatesMetadata"] == []
-    with open_aws(Settings(region="us-east-1", endpoint_url="https://email.example.com")) as aws:
-        assert aws.session().get_credentials() is None  # a real endpoint never gets made-up keys
+    aws = aws_context(Settings(region="us-east-1", endpoint_url=emulator.endpoint_url))
+    assert aws.client("sesv2").list_email_templates()["TemplatesMetadata"] == []
+    aws = aws_context(Settings(region="us-east-1", endpoint_url="https://email.example.com"))
+    assert aws.session().get_credentials() is None  # a real endpoint never gets made-up keys
