@@ -29,12 +29,11 @@ from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.manifest.loader import Position, display_path
 from reconciler.manifest.model import Resource
 from reconciler.templates import (
-    CompiledTemplate,
     RenderError,
+    Template,
     TemplateError,
-    analyze,
-    compile_template,
     merge_template_data,
+    parse_template,
 )
 
 SES_TEMPLATE_LIMIT = 500 * 1024  # bytes, subject + html + text
@@ -121,19 +120,14 @@ def _text_position(source: str, path: str) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=2048)
-def _required(source: str, part: str) -> frozenset[str]:
-    # Parsing is the expensive part; defaults and every test ask about the same source.
-    return analyze(source, part=part).required
-
-
-@functools.lru_cache(maxsize=2048)
-def compile_cached(source: str, part: str) -> CompiledTemplate:
-    """compile_template, memoized: a template is compiled once however many tests render it."""
-    return compile_template(source, part=part)
+def parse_cached(source: str, part: str) -> Template:
+    """parse_template, memoized: a template is parsed once however many tests render it (its
+    renders interpret the tree; one rendered many times compiles itself)."""
+    return parse_template(source, part=part)
 
 
 def find_missing(
-    compiled: Mapping[str, CompiledTemplate], data: Mapping[str, Any]
+    compiled: Mapping[str, Template], data: Mapping[str, Any]
 ) -> tuple[list[Missing], list[Missing]]:
     """(missing variables, other render errors) for ``data``, every one of them, with positions."""
     missing: list[Missing] = []
@@ -162,7 +156,7 @@ def find_missing(
             except TemplateError as exc:
                 failures.append(Missing("", part, exc.line, exc.column, exc.reason))
                 break
-        for path in sorted(_required(template.source, part)):
+        for path in sorted(template.contract().required):
             if path in names or not _SIMPLE_PATH.match(path) or _has_path(data, path):
                 continue
             names.add(path)
@@ -173,15 +167,16 @@ def find_missing(
 
 def compile_parts(
     resource: Resource, spec: EmailTemplateSpec
-) -> tuple[dict[str, CompiledTemplate], list[Diagnostic]]:
-    compiled: dict[str, CompiledTemplate] = {}
+) -> tuple[dict[str, Template], list[Diagnostic]]:
+    """Each part parsed and checked (E4001 with its position where it does not)."""
+    compiled: dict[str, Template] = {}
     problems: list[Diagnostic] = []
     for part in PARTS:
         source = spec.part(part)
         if source is None:
             continue
         try:
-            compiled[part] = compile_cached(source, part)
+            compiled[part] = parse_cached(source, part)
         except TemplateError as exc:
             position = part_position(resource, part, exc.line, exc.column)
             problems.append(

@@ -21,6 +21,7 @@ from .profile import BLOCK_HELPERS, helper_name, inline_names, walk
 
 RenderFn = Callable[[Any, Any, Any, Any], str]
 MAX_LOOPS = 18
+MAX_PIECES = 64  # output pieces joined into one f-string
 MAX_LEVEL = 90
 # Partials calling partials: a template that includes itself must fail with its position, not
 # exhaust Python's stack (or, in a worker thread, the process); SES's own templates nest a
@@ -36,10 +37,46 @@ MAX_PARTIAL_OUTPUT = 20_000_000
 MAX_LOOP_ITEMS = 5_000_000
 
 
-def node_loops(node: ast.Block, bparams: frozenset[str]) -> int:
-    """1 if the block compiles to a Python ``for`` loop (#each, sections), else 0."""
-    name = helper_name(node.path, bparams)
-    return 0 if name in ("if", "unless", "with") else 1
+def check_nesting(units: list[Unit]) -> None:
+    """Refuse, with the block's position, templates nested deeper than the generated code can
+    be: Python refuses more than 20 nested loops and about 100 indentation levels. Checked on
+    every parse (interpreted templates may be compiled later), following the levels the
+    Generator indents to: a helper's body one level in, a loop's body two."""
+    for unit in units:
+        _nesting(unit.program, unit.part, 1, 0, frozenset())
+
+
+def _nesting(program: ast.Program | None, part: str, level: int, loops: int, bparams: frozenset[str]) -> None:
+    if program is None:
+        return
+    body = program.body
+    for node in body:  # inline partials first, each a function of its own (as Generator.program)
+        if isinstance(node, ast.Block) and node.decorator:
+            _nesting(node.program, part, 1, 0, frozenset())
+    for node in body:
+        if not isinstance(node, ast.Block) or node.decorator:
+            continue
+        name = helper_name(node.path, bparams)
+        loop = 0 if name in ("if", "unless", "with") else 1
+        if loops + loop > MAX_LOOPS or level > MAX_LEVEL:
+            raise TemplateSyntaxError(
+                f"too deeply nested to compile: at most {MAX_LOOPS} nested #each or sections "
+                f"and about {MAX_LEVEL} levels of blocks",
+                part=part,
+                line=node.pos.line,
+                column=node.pos.column,
+            )
+        inner = loops + loop
+        bound = node.program.block_params if node.program is not None else []
+        if name in ("if", "unless"):
+            _nesting(node.program, part, level + 1, inner, bparams)
+        elif name == "with":
+            _nesting(node.program, part, level + 1, inner, bparams | set(bound[:1]))
+        elif name == "each":
+            _nesting(node.program, part, level + 2, inner, bparams | set(bound[:2]))
+        else:  # a section
+            _nesting(node.program, part, level + 2, inner, bparams)
+        _nesting(node.inverse, part, level + 1, inner, bparams)
 
 
 @dataclass
@@ -52,6 +89,86 @@ class RenderState:
     partial_depth: int = 0
     partial_output: int = 0  # characters returned by partial calls so far
     loop_items: int = 0  # items visited by #each and sections so far (MAX_LOOP_ITEMS)
+
+
+def uses(programs: list[ast.Program]) -> tuple[bool, bool]:
+    """(uses ``../``, uses ``@data`` other than ``@root``): renders keep a depth chain and data
+    frames only when the template needs them."""
+    use_depths = use_data = False
+    for program in programs:
+        for node in walk(program):
+            exprs: list[ast.Expr] = []
+            if isinstance(node, ast.Mustache | ast.Block | ast.Partial):
+                exprs = [*node.params, *(v for _, v in (node.hash.pairs if node.hash else []))]
+                if not isinstance(node, ast.Partial):
+                    exprs.append(node.path)
+            for e in exprs:
+                if isinstance(e, ast.PathExpr):
+                    use_depths |= e.depth > 0 and not e.data
+                    use_data |= e.data and not (e.parts[:1] == ["root"] and e.depth == 0)
+    return use_depths, use_data
+
+
+def missing_value(variable: str, part: str, line: int, column: int, value: Any) -> RenderError:
+    """SES's error for a printed path that resolves to nothing (``value``: None or undefined)."""
+    if value is None:
+        message = f"Attribute '{variable}' is null in the rendering data (SES treats null as missing)."
+    else:
+        message = f"Attribute '{variable}' is not present in the rendering data."
+    return RenderError(message, variable=variable, part=part, line=line, column=column)
+
+
+def count_loop_items(st: RenderState, n: int, part: str, line: int, column: int) -> None:
+    """Count ``n`` loop items against MAX_LOOP_ITEMS; the error names the loop."""
+    st.loop_items += n
+    if st.loop_items > MAX_LOOP_ITEMS:
+        raise RenderError(
+            f"the template's loops visit more than {MAX_LOOP_ITEMS // 1_000_000} million items "
+            "in one render (nested #each over large lists?)",
+            part=part,
+            line=line,
+            column=column,
+        )
+
+
+def call_partial(
+    st: RenderState, name: str, ctx: Any, data: Any, indent: str, where: tuple[str, int, int]
+) -> str:
+    """``{{> name}}`` at ``where`` (part, line, column): the partial in scope, with its depth
+    chain, bounded in nesting and in output."""
+    part, line, column = where
+    entry = st.partials.get(name)
+    if entry is None:
+        raise RenderError(
+            f"The partial {name} could not be found", variable=name, part=part, line=line, column=column
+        )
+    fn, chain = entry
+    if chain is None:
+        depths = (ctx, None)
+    else:
+        depths = chain if runtime.same_context(ctx, chain[0]) else (ctx, chain)
+    if st.partial_depth >= MAX_PARTIAL_DEPTH:
+        raise RenderError(
+            f"partials nest too deeply: the partial {name} is {MAX_PARTIAL_DEPTH} partials deep (does it include itself?)",
+            part=part,
+            line=line,
+            column=column,
+        )
+    st.partial_depth += 1
+    try:
+        out = fn(ctx, depths, data, st)
+    finally:
+        st.partial_depth -= 1
+    st.partial_output += len(out)
+    if st.partial_output > MAX_PARTIAL_OUTPUT:
+        raise RenderError(
+            f"the partials render more than {MAX_PARTIAL_OUTPUT // 1_000_000} million characters "
+            "(partials that repeat partials?)",
+            part=part,
+            line=line,
+            column=column,
+        )
+    return runtime.indent_lines(out, indent) if indent else out
 
 
 @dataclass
@@ -85,7 +202,10 @@ class Generator:
         self.part = ""
         self.out: list[str] = []
         self.level = 0
-        self.loops = 0
+        # Output pieces (f-string fragments) not appended yet: a straight run of text and values
+        # becomes one append of one f-string. Lookups (statements without output) are emitted
+        # before the pieces they feed; they keep their document order, so errors do too.
+        self.pending: list[str] = []
 
     # -- plumbing ------------------------------------------------------------------------
     def new(self, prefix: str) -> str:
@@ -93,28 +213,41 @@ class Generator:
         return f"{prefix}{self.counter}"
 
     def emit(self, line: str) -> None:
+        """A statement that must follow the output before it (control flow, state)."""
+        self.flush()
         self.out.append("    " * self.level + line)
+
+    def stmt(self, line: str) -> None:
+        """A statement that only computes a local: it may run before pending output."""
+        self.out.append("    " * self.level + line)
+
+    def text(self, value: str) -> None:
+        self.piece("f" + repr(value.replace("{", "{{").replace("}", "}}")))
+
+    def value_piece(self, local: str) -> None:
+        """Print ``local``, which holds a str."""
+        self.piece(f"f'{{{local}}}'")
+
+    def piece(self, fragment: str) -> None:
+        self.pending.append(fragment)
+        if len(self.pending) >= MAX_PIECES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.out.append("    " * self.level + f"a({' '.join(self.pending)})")
+            self.pending = []
 
     def error_index(self, message: str, variable: str, pos: ast.Pos) -> int:
         self.errors.append((message, variable, self.part, pos.line, pos.column))
         return len(self.errors) - 1
 
     def scan(self, programs: list[ast.Program]) -> None:
-        for program in programs:
-            for node in walk(program):
-                exprs: list[ast.Expr] = []
-                if isinstance(node, ast.Mustache | ast.Block | ast.Partial):
-                    exprs = [*node.params, *(v for _, v in (node.hash.pairs if node.hash else []))]
-                    if not isinstance(node, ast.Partial):
-                        exprs.append(node.path)
-                for e in exprs:
-                    if isinstance(e, ast.PathExpr):
-                        self.use_depths |= e.depth > 0 and not e.data
-                        self.use_data |= e.data and not (e.parts[:1] == ["root"] and e.depth == 0)
+        self.use_depths, self.use_data = uses(programs)
 
     def function(self, name: str, program: ast.Program, part: str, *, main: bool = True) -> None:
-        saved = (self.out, self.level, self.part, self.loops)
-        self.out, self.level, self.part, self.loops = [], 1, part, 0
+        saved = (self.out, self.level, self.part, self.pending)
+        self.out, self.level, self.part, self.pending = [], 1, part, []
         self.emit("o = []")
         self.emit("a = o.append")
         self.emit("R = st.root")
@@ -125,7 +258,7 @@ class Generator:
         self.program(program, scope, declare_depths="None" if main else scope.ds)
         self.emit('return "".join(o)')
         self.functions.append([f"def {name}(c0, ds0, d0, st):", *self.out])
-        self.out, self.level, self.part, self.loops = saved
+        self.out, self.level, self.part, self.pending = saved
 
     def source(self) -> str:
         return "\n".join("\n".join(f) for f in self.functions) + "\n"
@@ -157,13 +290,14 @@ class Generator:
                 self.node(node, scope)
             if names:
                 self.emit(f"st.partials = {saved}")
+        self.flush()
         if len(self.out) == start:
             self.emit("pass")
 
     def node(self, node: ast.Node, sc: _Scope) -> None:
         if isinstance(node, ast.Content):
             if node.value:
-                self.emit(f"a({node.value!r})")
+                self.text(node.value)
         elif isinstance(node, ast.Mustache):
             self.mustache(node, sc)
         elif isinstance(node, ast.Block):
@@ -177,38 +311,26 @@ class Generator:
         if name == "log":
             return
         escape = node.escaped and self.escape
+        t = self.new("t")
         if name == "lookup":
             obj, key = self.value(node.params[0], sc), self.value(node.params[1], sc)
-            self.emit(f"a({'E' if escape else 'S'}(LK({obj}, {key})))")
+            self.stmt(f"{t} = {'E' if escape else 'S'}(LK({obj}, {key}))")
+            self.value_piece(t)
             return
         base, parts = self.base(node.path, sc)
         if not parts:
-            self.emit(f"a({'E' if escape else 'S'}({base}))")
+            self.stmt(f"{t} = {'E' if escape else 'S'}({base})")
         elif self.strict:
-            # one call looks up the last segment, checks it (RenderError) and stringifies it
             k = self.error_index("", node.path.original, node.path.pos)
-            self.emit(f"a({'PRE' if escape else 'PR'}({self.walk(base, parts[:-1])}, {parts[-1]!r}, {k}))")
+            self.lookup(t, base, parts, f"SG({self.walk(base, parts[:-1])}, {parts[-1]!r}, {k})")
+            # a string prints as it is; anything else is checked (null) and stringified
+            self.stmt(f"{t} = PVE({t}, {k})" if escape else f"if type({t}) is not str: {t} = PV({t}, {k})")
         else:
-            self.emit(f"a({'E' if escape else 'S'}({self.walk(base, parts)}))")
+            self.lookup(t, base, parts, self.walk(base, parts))
+            self.stmt(f"{t} = E({t})" if escape else f"if type({t}) is not str: {t} = S({t})")
+        self.value_piece(t)
 
     def block(self, node: ast.Block, sc: _Scope) -> None:
-        # Python refuses more than 20 nested loops and about 100 indentation levels.
-        loops = node_loops(node, frozenset(sc.bparams))
-        if self.loops + loops > MAX_LOOPS or self.level > MAX_LEVEL:
-            raise TemplateSyntaxError(
-                f"too deeply nested to compile: at most {MAX_LOOPS} nested #each or sections "
-                f"and about {MAX_LEVEL} levels of blocks",
-                part=self.part,
-                line=node.pos.line,
-                column=node.pos.column,
-            )
-        self.loops += loops
-        try:
-            self._block(node, sc)
-        finally:
-            self.loops -= loops
-
-    def _block(self, node: ast.Block, sc: _Scope) -> None:
         name = helper_name(node.path, frozenset(sc.bparams))
         if name in BLOCK_HELPERS:
             t = self.value(node.params[0], sc)
@@ -336,7 +458,9 @@ class Generator:
             pairs = ", ".join(f"{key!r}: {self.value(value, sc)}" for key, value in node.hash.pairs)
             ctx = f"EXTEND({ctx}, {{{pairs}}})"
         k = self.error_index(f"The partial {node.name} could not be found", node.name, node.pos)
-        self.emit(f"a(PARTIAL(st, {node.name!r}, {ctx}, {sc.data}, {node.indent!r}, {k}))")
+        t = self.new("t")
+        self.stmt(f"{t} = PARTIAL(st, {node.name!r}, {ctx}, {sc.data}, {node.indent!r}, {k})")
+        self.value_piece(t)
 
     # -- expressions ---------------------------------------------------------------------
     def value(self, expr: ast.Expr, sc: _Scope) -> str:
@@ -352,12 +476,24 @@ class Generator:
         segment as SES does (RenderError when it resolves to nothing)."""
         base, parts = self.base(path, sc)
         if not parts:
-            self.emit(f"{target} = {base}")
+            self.stmt(f"{target} = {base}")
         elif strict:
             k = self.error_index("", path.original, path.pos)
-            self.emit(f"{target} = SG({self.walk(base, parts[:-1])}, {parts[-1]!r}, {k})")
+            self.lookup(target, base, parts, f"SG({self.walk(base, parts[:-1])}, {parts[-1]!r}, {k})")
+            if self.nim:  # the fast lookup can find null, which SES counts as missing
+                self.stmt(f"if {target} is None: F({k}, None)")
         else:
-            self.emit(f"{target} = {self.walk(base, parts)}")
+            self.lookup(target, base, parts, self.walk(base, parts))
+
+    def lookup(self, target: str, base: str, parts: list[str], fallback: str) -> None:
+        """``target = base[p1][p2]...`` when every step is an object holding the key (the
+        common case: a try block costs nothing until it raises), else ``fallback``: the exact
+        JavaScript lookup (arrays, strings, missing keys) and, when strict, its check."""
+        subscripts = "".join(f"[{part!r}]" for part in parts)
+        self.stmt("try:")
+        self.stmt(f"    {target} = {base}{subscripts}")
+        self.stmt("except LOOKUP_ERRORS:")
+        self.stmt(f"    {target} = {fallback}")
 
     def walk(self, base: str, parts: list[str]) -> str:
         for part in parts:
@@ -410,64 +546,20 @@ def build(
 def _namespace(errors: list[tuple[str, str, str, int, int]], null_is_missing: bool) -> dict[str, Any]:
     def fail(k: int, value: Any) -> None:
         _, variable, part, line, column = errors[k]
-        if value is None:
-            message = f"Attribute '{variable}' is null in the rendering data (SES treats null as missing)."
-        else:
-            message = f"Attribute '{variable}' is not present in the rendering data."
-        raise RenderError(message, variable=variable, part=part, line=line, column=column)
+        raise missing_value(variable, part, line, column, value)
 
     def partial(st: RenderState, name: str, ctx: Any, data: Any, indent: str, k: int) -> str:
-        entry = st.partials.get(name)
-        if entry is None:
-            message, variable, part, line, column = errors[k]
-            raise RenderError(message, variable=variable, part=part, line=line, column=column)
-        fn, chain = entry
-        if chain is None:
-            depths = (ctx, None)
-        else:
-            depths = chain if runtime.same_context(ctx, chain[0]) else (ctx, chain)
-        if st.partial_depth >= MAX_PARTIAL_DEPTH:
-            _, _, part, line, column = errors[k]
-            raise RenderError(
-                f"partials nest too deeply: the partial {name} is {MAX_PARTIAL_DEPTH} partials deep (does it include itself?)",
-                part=part,
-                line=line,
-                column=column,
-            )
-        st.partial_depth += 1
-        try:
-            out = fn(ctx, depths, data, st)
-        finally:
-            st.partial_depth -= 1
-        st.partial_output += len(out)
-        if st.partial_output > MAX_PARTIAL_OUTPUT:
-            _, _, part, line, column = errors[k]
-            raise RenderError(
-                f"the partials render more than {MAX_PARTIAL_OUTPUT // 1_000_000} million characters "
-                "(partials that repeat partials?)",
-                part=part,
-                line=line,
-                column=column,
-            )
-        return runtime.indent_lines(out, indent) if indent else out
+        return call_partial(st, name, ctx, data, indent, errors[k][2:])
 
     def loops(st: RenderState, n: int, k: int) -> None:
-        st.loop_items += n
-        if st.loop_items > MAX_LOOP_ITEMS:
-            _, _, part, line, column = errors[k]
-            raise RenderError(
-                f"the template's loops visit more than {MAX_LOOP_ITEMS // 1_000_000} million items "
-                "in one render (nested #each over large lists?)",
-                part=part,
-                line=line,
-                column=column,
-            )
+        count_loop_items(st, n, *errors[k][2:])
 
-    strict_prop, js_str, escape_html, missing = (
+    strict_prop, js_str, escape_html, missing, safe = (
         runtime.strict_prop,
         runtime.js_str,
         runtime.escape_html,
         runtime.MISSING,
+        runtime.SAFE_INTEGER,
     )
 
     if null_is_missing:
@@ -486,16 +578,23 @@ def _namespace(errors: list[tuple[str, str, str, int, int]], null_is_missing: bo
                 fail(k, value)
             return value
 
-    def strict_print(obj: Any, key: str, k: int) -> str:
-        value = obj.get(key, missing) if type(obj) is dict else strict_prop(obj, key)
-        if type(value) is str:
-            return value
-        if value is missing or (value is None and null_is_missing):
+    def print_value(value: Any, k: int) -> str:
+        """A printed value that is not a string: checked (strict) and stringified. Numbers,
+        the common case, take runtime.js_number's fast paths here, one call fewer."""
+        kind = type(value)
+        if kind is int:
+            if -safe <= value <= safe:
+                return str(value)
+        elif kind is float:
+            text = repr(value)
+            if "e" not in text and "n" not in text and value:
+                return text[:-2] if text[-2:] == ".0" else text
+        elif value is missing or (value is None and null_is_missing):
             fail(k, value)
         return js_str(value)
 
-    def strict_print_escaped(obj: Any, key: str, k: int) -> str:
-        return escape_html(strict_print(obj, key, k))
+    def print_escaped(value: Any, k: int) -> str:
+        return escape_html(value if type(value) is str else print_value(value, k))
 
     return {
         "__builtins__": {
@@ -525,8 +624,9 @@ def _namespace(errors: list[tuple[str, str, str, int, int]], null_is_missing: bo
         "EXTEND": runtime.extend,
         "F": fail,
         "SG": strict_get,
-        "PR": strict_print,
-        "PRE": strict_print_escaped,
+        "PV": print_value,
+        "PVE": print_escaped,
+        "LOOKUP_ERRORS": (KeyError, TypeError),
         "PARTIAL": partial,
         "LOOPS": loops,
     }

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .template import CompiledTemplate, compile_template
+from .template import Template, parse_template
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ def render_email(
     def one(source: str | None, part: str) -> str | None:
         if source is None:
             return None
-        return _compiled(source, part).render(data, null_is_missing=null_is_missing)
+        return _parsed(source, part).render(data, null_is_missing=null_is_missing)
 
     return RenderedEmail(
         subject=one(subject, "subject") or "", html=one(html, "html"), text=one(text, "text")
@@ -33,6 +33,7 @@ def render_email(
 
 
 @lru_cache(maxsize=512)
-def _compiled(source: str, part: str) -> CompiledTemplate:
-    """Compiled templates are immutable: sends repeating one template compile it once."""
-    return compile_template(source, part=part)
+def _parsed(source: str, part: str) -> Template:
+    """Parsed templates are immutable: a one-shot render interprets the tree, and a template
+    rendered again and again compiles itself (Template.render)."""
+    return parse_template(source, part=part)

@@ -138,11 +138,30 @@ def loose_equal(a: Any, b: Any) -> bool:
     return to_number(a) == to_number(b)
 
 
+SAFE_INTEGER = 2**53  # larger integers print as the double JSON.parse makes of them
+
+
 def js_number(value: int | float) -> str:
     """``Number#toString()``: 1.0 -> "1", 1e21 -> "1e+21", 1e-7 -> "1e-7", -0 -> "0".
     Integers beyond 2**53 are rounded to a double first, as ``JSON.parse`` does."""
-    if type(value) is int and -(2**53) <= value <= 2**53:
-        return str(value)
+    kind = type(value)
+    if kind is int:
+        if -SAFE_INTEGER <= value <= SAFE_INTEGER:
+            return str(value)
+    elif kind is float:
+        # Fast path: repr gives the shortest round-trip digits, as JavaScript does, and writes
+        # them in plain notation for 1e-4 <= |x| < 1e16, a range where JavaScript does too
+        # (it switches to exponents only below 1e-6 and from 1e21). Only the ".0" of a whole
+        # number differs; exponents, nan, inf and -0 take the general path below.
+        text = repr(value)
+        if "e" not in text and "n" not in text and value:
+            return text[:-2] if text.endswith(".0") else text
+    return js_number_general(value)
+
+
+def js_number_general(value: int | float) -> str:
+    """:func:`js_number` for every value, placing the shortest digits the way ECMAScript's
+    Number::toString does (the fast path's reference in tests/templates)."""
     try:
         x = float(value)
     except OverflowError:
@@ -181,6 +200,8 @@ def js_str(value: Any) -> str:
         return value  # type: ignore[no-any-return]
     if value is None or value is MISSING:
         return ""
+    if kind is int and -SAFE_INTEGER <= value <= SAFE_INTEGER:
+        return str(value)
     if kind is bool:
         return "true" if value else "false"
     if kind is int or kind is float:

@@ -26,7 +26,7 @@ from reconciler.errors import UsageError
 from reconciler.files import write_text
 from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.manifest import collect
-from reconciler.manifest.template_checks import compile_cached, find_missing, template_data
+from reconciler.manifest.template_checks import find_missing, parse_cached, template_data
 from reconciler.templates import TemplateError
 from reconciler.versions import git
 from reconciler.versions.history import PARTS, History, Version
@@ -80,7 +80,7 @@ def senders_missing(target: Version, current: Version) -> list[str]:
         if source is None:
             continue
         try:
-            compiled[part] = compile_cached(source, part)
+            compiled[part] = parse_cached(source, part)
         except TemplateError as exc:
             return [f"{part} does not parse at {exc.line}:{exc.column}: {exc.reason}"]
     datasets: list[tuple[str, Mapping[str, Any]]] = [("defaults", template_data(spec.defaults))]

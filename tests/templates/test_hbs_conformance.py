@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from render_both import compile_template
 
-from reconciler.templates import TemplateError, TemplateSyntaxError, compile_template
+from reconciler.templates import TemplateError, TemplateSyntaxError
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]

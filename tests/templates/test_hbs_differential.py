@@ -21,8 +21,9 @@ from typing import Any
 import hbs_gen
 import node_oracle
 import pytest
+from render_both import compile_template
 
-from reconciler.templates import RenderError, TemplateError, compile_template
+from reconciler.templates import RenderError, TemplateError
 
 pytestmark = [
     pytest.mark.node,

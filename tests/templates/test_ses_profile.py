@@ -5,12 +5,12 @@ refusals of what SES cannot run."""
 from __future__ import annotations
 
 import pytest
+from render_both import compile_template
 
 from reconciler.templates import (
     RenderError,
     TemplateError,
     TemplateSyntaxError,
-    compile_template,
     merge_template_data,
     render_email,
 )

@@ -9,8 +9,10 @@ from typing import Any
 import hbs_gen
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from render_both import compile_template
 
-from reconciler.templates import RenderError, TemplateError, analyze, compile_template
+from reconciler.templates import RenderError, TemplateError, analyze
+from reconciler.templates.runtime import js_number, js_number_general
 
 FRAGMENTS = [
     "{{", "}}", "{{{", "}}}", "{{#", "{{/", "{{^", "{{else", "{{>", "{{!", "{{!--", "--}}", "{{~", "~}}",
@@ -124,3 +126,16 @@ def test_required_paths_are_reported_when_missing(rng: random.Random) -> None:
             assert err.variable
             return
         raise AssertionError(f"{source!r} rendered without its required {sorted(contract.required)}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.floats(min_value=-1e17, max_value=1e17),
+        st.floats(min_value=-1e-3, max_value=1e-3),
+        st.integers(min_value=-(2**70), max_value=2**70),
+    )
+)
+def test_fast_number_printing_agrees_with_the_general_algorithm(value: float) -> None:
+    assert js_number(value) == js_number_general(value)

@@ -57,6 +57,7 @@ from reconciler.templates import (
     TemplateError,
     compile_template,
     merge_template_data,
+    parse_template,
 )
 
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
@@ -194,7 +195,7 @@ def _template_source(ctx: OperationContext, template: Mapping[str, Any]) -> Cont
         for part, source in parts.items():
             if source is not None:
                 try:
-                    compile_template(source, part=part, inline=True)
+                    parse_template(source, part=part, inline=True)
                 except TemplateError:
                     raise BadRequestException(UNSUPPORTED_INLINE) from None
         return Content(parts["subject"], parts["html"], parts["text"], headers, template="inline")

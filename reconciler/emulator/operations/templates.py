@@ -19,7 +19,7 @@ from reconciler.emulator.operations.common import (
 )
 from reconciler.emulator.registry import OperationContext, Params, Result, operation
 from reconciler.emulator.state import EmailTemplate, EmailTemplateContent
-from reconciler.templates import RenderError, TemplateError, compile_template, render_email
+from reconciler.templates import RenderError, TemplateError, parse_template, render_email
 
 MAX_TEMPLATES = 20_000
 MAX_TEMPLATE_BYTES = 500 * 1024  # subject + html + text, UTF-8
@@ -35,7 +35,7 @@ def _content(params: Params) -> EmailTemplateContent:
     for part, source in (("subject", content.Subject), ("html", content.Html), ("text", content.Text)):
         if source is not None:
             try:
-                compile_template(source, part=part)
+                parse_template(source, part=part)  # checked only: sends compile it when used
             except TemplateError as exc:
                 raise BadRequestException(f"Template contains invalid syntax: {exc}") from None
     return content
