@@ -13,7 +13,6 @@ from reconciler.app.connect import connect, environment_of, find_project
 from reconciler.app.plan import DEFAULT_STACK, kinds
 from reconciler.aws.ratelimit import RatesInput
 from reconciler.engine import importer
-from reconciler.engine.export import ExportError
 from reconciler.engine.plan import Plan
 from reconciler.engine.planner import ADOPTION_FIELD, ReadScope, read_live
 from reconciler.errors import PlanError, UsageError
@@ -85,19 +84,17 @@ def import_(settings: Settings, request: ImportRequest) -> ImportOutcome:
             picked.skipped.extend(extra.skipped)
             picked.dependencies.extend(sorted(extra.resources))
             picked.missing.extend(a for a in needed if a not in found)
-    try:
-        files = importer.render_files(picked.resources, registry, out=out, schemas=schemas)
-    except ExportError as exc:  # a kind whose normalized form does not invert: a sesctl bug
-        raise PlanError(
-            str(exc), hint="Nothing was written. Please report this; import the other kinds with --kind."
-        ) from exc
+    # Only what reads back to an empty first plan is written; the rest is named with the reason.
+    proved = importer.prove(picked.resources, registry, out=out, schemas=schemas, stack=stack)
+    files = proved.files
+    picked.skipped.extend(f"{address}: {why}" for address, why in sorted(proved.refused.items()))
     existing = [str(p) for p in files if p.exists() or p.is_symlink()]
     if existing and not request.force:
         raise UsageError(
             "import would overwrite existing files: " + ", ".join(existing),
             hint="Pass --force to overwrite them, or --out DIR to write elsewhere.",
         )
-    imported = sorted(picked.resources)
+    imported = sorted(proved.resources)
     details = {"out": str(out), "files": len(files), "resources": imported, "adopt": request.adopt}
     # Audited before the files are written (adoption is audited again, as an apply).
     with audit.operation("import", details, project=project, root=None if project else Path.cwd()):
@@ -105,16 +102,16 @@ def import_(settings: Settings, request: ImportRequest) -> ImportOutcome:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_text(path, text, "an imported manifest")
     unowned = [
-        a for a in imported if picked.resources[a].owner is None and registry[a.partition("/")[0]].taggable
+        a for a in imported if proved.resources[a].owner is None and registry[a.partition("/")[0]].taggable
     ]
     outcome = ImportOutcome(
         stack,
         out,
-        files_summary(files, picked.resources),
+        files_summary(files, proved.resources),
         imported,
         unowned,
         picked.skipped,
-        picked.dependencies,
+        [d for d in picked.dependencies if d in proved.resources],
     )
     if request.adopt and unowned:
         outcome.adopted = _adopt(settings, request, project.root if project else out, unowned)

@@ -38,6 +38,10 @@ _DATA_KEYS = frozenset({"tags"})
 class ExportError(ValueError):
     """The live object cannot be written as a manifest that plans to no change."""
 
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(f"{address} {reason}")
+        self.reason = reason
+
 
 def metadata_name(plugin: KindPlugin, name: str) -> str:
     """``metadata.name`` of a resource (an event destination's own name, without its set)."""
@@ -57,8 +61,18 @@ def export_spec(plugin: KindPlugin, name: str, live: JsonDict) -> JsonDict:
         if _plans_to_nothing(plugin, name, candidate, live):
             spec = candidate
     if not _plans_to_nothing(plugin, name, spec, live):
-        raise ExportError(f"{plugin.name}/{name} cannot be written as a manifest that matches it exactly")
+        raise ExportError(f"{plugin.name}/{name}", _why_not(plugin, spec))
     return spec
+
+
+def _why_not(plugin: KindPlugin, spec: JsonDict) -> str:
+    try:
+        plugin.spec.model_validate(yaml_keys(spec))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(to_camel(str(p)) for p in first["loc"] if isinstance(p, str))
+        return f"cannot be written as a manifest: {where + ': ' if where else ''}{first['msg']}"
+    return "cannot be written as a manifest that matches it exactly"
 
 
 def yaml_keys(value: Any) -> Any:

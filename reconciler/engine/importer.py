@@ -1,7 +1,15 @@
 """Live SES -> manifest files (``sesctl import``): which objects, and the files that hold them.
 
-    picked = select(live, KINDS, stack="demo", kinds=(), names=())
-    files = render_files(picked.resources, KINDS, out=Path("manifests"), schemas=Path("schemas"))
+    picked = select(live, KINDS, stack="demo", names=())
+    proved = prove(picked.resources, KINDS, out=Path("manifests"), schemas=Path("schemas"), stack="demo")
+    proved.files      # path -> text, only for resources whose first plan is empty
+    proved.refused    # address -> why it was not written
+
+The proof is end to end: the files are written to a scratch project, loaded with the real
+loader (``reconciler.manifest.collect``: YAML, ``$${`` escapes, body files, validation) and
+planned against the live objects with the real planner. A resource whose plan would change
+anything but the adoption tag (or that does not load) is refused with the reason and left out
+of the files; the others are rendered again without it, until every written one proves.
 
 Layout (the example stack's): one multi-document YAML file per kind in the output directory
 (``templates.yaml``, ``configuration-sets.yaml``, ...), so a reviewer sees one file per concern
@@ -14,6 +22,7 @@ them, referenced as ``{file: templates/<name>.html}``. Each document carries the
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +30,15 @@ from typing import Any
 
 import yaml
 
-from reconciler.engine.export import export_spec, metadata_name, yaml_keys
+from reconciler.diagnostics import Diagnostic
+from reconciler.engine.export import ExportError, export_spec, metadata_name, yaml_keys
 from reconciler.engine.ordering import dependencies
+from reconciler.engine.planner import ADOPTION_FIELD, DesiredResource, PlanOptions, build_plan
+from reconciler.files import write_text
 from reconciler.kinds.base import JsonDict, Kind, LiveObject
 from reconciler.kinds.registry import IMPORT_DEFAULTS, IMPORT_FILES, PLUGINS
 from reconciler.kinds.specs import API_VERSION
+from reconciler.manifest import collect
 
 # kind -> the file its documents go to (each plug-in's ``import_file``).
 FILE_NAMES: dict[str, str] = IMPORT_FILES
@@ -79,16 +92,45 @@ def missing_dependencies(picked: Picked) -> list[str]:
     return sorted(needed - settled)
 
 
-def render_files(
+@dataclass(frozen=True)
+class Proved:
+    files: dict[Path, str]  # path -> text, to write
+    resources: dict[str, LiveObject]  # what the files hold: every one plans to no change
+    refused: dict[str, str]  # address -> why it is not written
+
+
+def prove(
+    resources: Mapping[str, LiveObject], kinds: Mapping[str, Kind], *, out: Path, schemas: Path, stack: str
+) -> Proved:
+    """The files for ``resources``, each resource proved to read back to an empty first plan
+    (see the module docstring); nothing is written under ``out`` here."""
+    remaining = dict(resources)
+    refused: dict[str, str] = {}
+    while True:  # every round returns or refuses at least one resource
+        files, failed = _render(remaining, kinds, out=out, schemas=schemas)
+        if not failed:
+            failed = _replan(files, remaining, kinds, out=out, stack=stack)
+        if not failed:
+            return Proved(files, remaining, refused)
+        refused.update(failed)
+        remaining = {a: obj for a, obj in remaining.items() if a not in failed}
+
+
+def _render(
     resources: Mapping[str, LiveObject], kinds: Mapping[str, Kind], *, out: Path, schemas: Path
-) -> dict[Path, str]:
-    """Every file to write (path -> text) for ``resources``; nothing is written here."""
+) -> tuple[dict[Path, str], dict[str, str]]:
+    """(path -> text for ``resources``, address -> why it cannot be written at all)."""
     documents: dict[str, list[str]] = {}
     files: dict[Path, str] = {}
+    failed: dict[str, str] = {}
     for address in sorted(resources, key=lambda a: (kinds[a.partition("/")[0]].wave, a)):
         kind_name, _, name = address.partition("/")
         plugin = PLUGINS[kind_name]
-        spec = export_spec(plugin, name, resources[address].normalized)
+        try:
+            spec = export_spec(plugin, name, resources[address].normalized)
+        except ExportError as exc:
+            failed[address] = exc.reason
+            continue
         for part, extension in plugin.body_files.items():
             body = spec.get(part)
             if isinstance(body, str):
@@ -102,13 +144,87 @@ def render_files(
             "metadata": {"name": metadata_name(plugin, name)},
             "spec": _escape(yaml_keys(spec)),
         }
-        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=1_000_000)
+        text = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
         documents.setdefault(kind_name, []).append(
             f"# yaml-language-server: $schema={Path(schema).as_posix()}\n{text}"
         )
     for kind_name, docs in documents.items():
         files[out / FILE_NAMES.get(kind_name, f"{kind_name.lower()}.yaml")] = "---\n".join(docs)
-    return dict(sorted(files.items()))
+    return dict(sorted(files.items())), failed
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML writes NEL (U+0085) raw inside a quoted scalar, where a reader folds it into a
+    space like any line break; double quotes escape it (``\\N``), so it reads back exactly."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if any(c in value for c in _FOLDED):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_str(value)
+
+
+_FOLDED = "\x85\u2028\u2029"  # Unicode line breaks a YAML reader normalizes
+_Dumper.add_representer(str, _represent_str)
+
+
+def _replan(
+    files: Mapping[Path, str],
+    resources: Mapping[str, LiveObject],
+    kinds: Mapping[str, Kind],
+    *,
+    out: Path,
+    stack: str,
+) -> dict[str, str]:
+    """Write ``files`` to a scratch project, load it with the real loader, plan it against
+    ``resources`` with the real planner: address -> why, for each that does not read back."""
+    with tempfile.TemporaryDirectory(prefix="sesctl-import-") as scratch:
+        root = Path(scratch)
+        project = {"apiVersion": API_VERSION, "kind": "Project", "stack": stack, "manifests": "manifests"}
+        write_text(root / "sesctl.yaml", yaml.safe_dump(project), "a scratch project file")
+        for path, text in files.items():
+            target = root / "manifests" / path.relative_to(out)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_text(target, text, "a scratch manifest")
+        state, problems = collect(root, environ={})
+        failed = _load_failures([p for p in problems if p.is_error], resources, root / "manifests")
+        if state is None:
+            return failed or {a: "the written manifests do not load" for a in resources}
+        desired = {
+            r.address: DesiredResource(r.kind, r.name, kinds[r.kind].normalize_desired(r.name, r.spec, stack))
+            for r in state.resources
+            if r.address in resources and r.address not in failed
+        }
+    for address in resources:
+        if address not in desired and address not in failed:
+            failed[address] = "not read back from the written manifest"
+    live = {address: resources[address] for address in desired}
+    plan = build_plan(desired, live, kinds, PlanOptions(stack=stack))
+    for change in plan.changes:
+        paths = [f.path for f in change.fields if f.path != ADOPTION_FIELD]
+        if paths or not change.is_update:
+            what = ", ".join(paths) if paths else "the resource"
+            failed[change.address] = f"does not read back exactly: the first plan would change {what}"
+    return failed
+
+
+def _load_failures(
+    errors: Sequence[Diagnostic], resources: Mapping[str, LiveObject], manifests: Path
+) -> dict[str, str]:
+    """address -> the first error naming it (an error in a file without an address refuses every
+    resource of that file's kind; one that names no file refuses everything)."""
+    files = {name: kind for kind, name in FILE_NAMES.items()}
+    failed: dict[str, str] = {}
+    for problem in errors:
+        why = f"the written manifest does not load: {problem.code} {problem.summary}"
+        if problem.address in resources:
+            failed.setdefault(problem.address, why)
+            continue
+        kind = files.get(Path(problem.file).name) if problem.file else None
+        for address in resources:
+            if kind is None or address.partition("/")[0] == kind:
+                failed.setdefault(address, why)
+    return failed
 
 
 def _escape(value: Any) -> Any:
@@ -122,4 +238,4 @@ def _escape(value: Any) -> Any:
     return value
 
 
-__all__ = ["BODY_DIR", "FILE_NAMES", "Picked", "missing_dependencies", "render_files", "select"]
+__all__ = ["BODY_DIR", "FILE_NAMES", "Picked", "Proved", "missing_dependencies", "prove", "select"]

@@ -34,7 +34,6 @@ class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
-    NO_OP = "no-op"
 
 
 REPLACE: tuple[Action, ...] = (Action.DELETE, Action.CREATE)

@@ -8,7 +8,6 @@ DesiredState
   .diagnostics      warnings (errors never get here: load_manifests raises ManifestInvalid)
   .stack            project.stack
   .by_address()     {"ConfigurationSet/marketing": Resource, ...}
-  .of_kind(kind)    [Resource, ...]
 
 Resource
   .kind             "ConfigurationSet"
@@ -100,9 +99,6 @@ class DesiredState:
 
     def by_address(self) -> dict[str, Resource]:
         return {r.address: r for r in self.resources}
-
-    def of_kind(self, kind: str) -> list[Resource]:
-        return [r for r in self.resources if r.kind == kind]
 
     def get(self, address: str) -> Resource | None:
         return self.by_address().get(address)
