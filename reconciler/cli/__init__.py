@@ -47,6 +47,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("reconciler.cli.audit", "Verify and read the tamper-evident audit trail."),
     "events": ("reconciler.cli.events", "Consume SES event records (SQS, S3, files) into the local event store."),
     "analytics": ("reconciler.cli.analytics", "Counts and rates from the event store or CloudWatch."),
+    "dashboard": ("reconciler.cli.dashboard", "Serve the report live with a JSON API on 127.0.0.1."),
     "report": ("reconciler.cli.report", "Write a self-contained HTML report from the event store."),
     "alerts": ("reconciler.cli.alerts", "Check bounce/complaint/rendering/quota thresholds (exit 3 when one fires)."),
     "iam": ("reconciler.cli.iam", "Print the least-privilege IAM policy for a use of sesctl."),

@@ -175,6 +175,9 @@ class EventStore:
             conn = _connect(path, readonly=False)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            # The unique event keys are random: their index is written all over, and SQLite's
+            # default 2 MB page cache turns each insert into page reads once the store is large.
+            conn.execute("PRAGMA cache_size = -65536")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path} is not an event store: {exc}") from None
         store = cls(path, conn, key)

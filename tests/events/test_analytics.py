@@ -273,3 +273,58 @@ def test_report_renders_in_headless_chromium_without_console_errors(store_file: 
     assert shown.returncode == 0, shown.stderr[-2000:]
     assert "<svg" in shown.stdout
     assert "CONSOLE" not in shown.stderr and "Uncaught" not in shown.stderr
+
+
+def test_dashboard_serves_the_page_and_an_api_that_matches_its_openapi_document(store_file: Path) -> None:
+    import urllib.error
+    import urllib.request
+
+    from jsonschema import Draft202012Validator
+
+    proc = subprocess.Popen(
+        [SESCTL, "dashboard", "--port", "0", "--store", str(store_file)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        assert "http://127.0.0.1:" in line, line
+        base = line.split("http://", 1)[1].split()[0]
+
+        def get(path: str) -> tuple[int, bytes]:
+            try:
+                with urllib.request.urlopen(f"http://{base}{path}", timeout=30) as answer:
+                    return answer.status, answer.read()
+            except urllib.error.HTTPError as exc:
+                return exc.code, exc.read()
+
+        status, body = get("/openapi.json")
+        assert status == 200
+        document = json.loads(body)
+        assert document["openapi"].startswith("3.1")
+
+        def check(path: str, schema: str) -> dict[str, Any]:
+            code, raw = get(path)
+            answer = json.loads(raw)
+            Draft202012Validator(
+                {"$ref": f"#/components/schemas/{schema}", "components": document["components"]}
+            ).validate(answer)
+            assert (code == 200) == (schema != "Error"), (path, code, answer)
+            return dict(answer)
+
+        for path in document["paths"]:
+            assert path in ("/api/status", "/api/analytics", "/api/alerts")
+        assert check("/api/status", "StoreStatus")["events"] == 251
+        spring = check("/api/analytics?since=3d&group_by=variant&filter=campaign%3Dspring", "Analytics")
+        assert spring["totals"]["counts"]["send"] == 100
+        assert check("/api/alerts?since=3d", "Alerts")["fired"] is True
+        assert "expected NAME=VALUE" in check("/api/analytics?filter=campaign", "Error")["error"]
+        assert "needs tag" in check("/api/analytics?group_by=tag", "Error")["error"]
+        code, page = get("/?since=3d")
+        assert code == 200 and b'http-equiv="refresh"' in page and page.count(b"<svg") == 4
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
