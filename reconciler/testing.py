@@ -105,7 +105,7 @@ class LocalEmulator:
 def local_emulator(
     *,
     state_file: Path | None = None,
-    throttle_rps: float | None = None,
+    throttle_rps: float | str | None = None,
     fault_rate: float = 0.0,
     fault_kind: str = "throttle",
     fault_operations: list[str] | None = None,
@@ -115,16 +115,20 @@ def local_emulator(
     host: str = "127.0.0.1",
     port: int = 0,
     iam_policy: Mapping[str, Any] | None = None,
+    sandbox: bool = False,
+    throttle_burst: float | None = None,
 ) -> Iterator[LocalEmulator]:
     """Start an emulator on a free local port; stop it (saving ``state_file``) on exit.
 
     ``strict`` checks every SES response against the sesv2 model and fails the block on exit
     if one broke it. ``iam_policy`` (a policy document) is enforced on every SES request, as
-    ``sesctl local serve --iam-policy`` does (docs/security.md). ``fresh_moto`` clears moto's services (process-wide) at start, so SNS
+    ``sesctl local serve --iam-policy`` does (docs/security.md). ``sandbox`` puts the account in
+    SES's sandbox, as ``sesctl local serve --sandbox`` does. ``fresh_moto`` clears moto's services (process-wide) at start, so SNS
     topics or S3 buckets of an earlier emulator do not leak into this one.
     """
     config = EmulatorConfig(
         throttle_rps=throttle_rps,
+        throttle_burst=throttle_burst,
         fault_rate=fault_rate,
         fault_kind=fault_kind,
         fault_operations=fault_operations,
@@ -135,6 +139,8 @@ def local_emulator(
     if fresh_moto:
         reset_moto()
     emulator = Emulator(config, state_file=state_file)
+    if sandbox:
+        emulator.enter_sandbox()
     if iam_policy is not None:  # enforce it on SES requests (reconciler/emulator/iam.py)
         from reconciler.emulator.iam import IamEnforcer
         from reconciler.iam.evaluate import Policy

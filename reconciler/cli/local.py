@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import signal
 import sys
@@ -24,7 +23,6 @@ from reconciler.emulator.local import (
 from reconciler.errors import ReconcilerError, UsageError
 
 DEFAULT_STATE = Path(".sesctl") / STATE_FILE_NAME
-FAULT_KINDS = ["throttle", "500", "503", "5xx"]
 
 state_option = click.option(
     "--state",
@@ -46,13 +44,22 @@ def command() -> None:
     """
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+def _throttle(value: str | None) -> float | str | None:
+    if value is None or value == "ses":
+        return value
     try:
-        return ipaddress.ip_address(host).is_loopback
+        rate = float(value)
     except ValueError:
-        return False
+        rate = float("nan")
+    if not rate > 0 or rate == float("inf"):
+        raise UsageError(f"--throttle {value!r}: give a positive number of requests per second, or 'ses'")
+    return rate
+
+
+def _is_loopback(host: str) -> bool:
+    from reconciler.emulator.request_guard import is_loopback_host
+
+    return is_loopback_host(host)
 
 
 @command.command()
@@ -66,18 +73,22 @@ def _is_loopback(host: str) -> bool:
 @click.option(
     "--throttle",
     "throttle_rps",
-    type=click.FloatRange(min=0, min_open=True),
-    help="SES-like throttling: requests per second per operation.",
+    help="SES-like throttling: requests per second per operation, or 'ses' for SES's own rates.",
+)
+@click.option(
+    "--throttle-burst",
+    type=click.FloatRange(min=1),
+    help="Requests a throttling bucket saves up (default: one second's worth).",
 )
 @click.option(
     "--fault-rate", type=click.FloatRange(0, 1), default=0.0, help="Fraction of SES calls to fail (0-1)."
 )
 @click.option(
     "--fault-kind",
-    type=click.Choice(FAULT_KINDS),
     default="throttle",
     show_default=True,
-    help="How injected faults answer.",
+    help="How injected faults answer: throttle, 500, 503, 5xx, or an SES error code the operations "
+    "can answer (ConcurrentModificationException, LimitExceededException, ConflictException, ...).",
 )
 @click.option(
     "--fault-operations", help="Comma-separated SES operations to inject faults into (default: all)."
@@ -91,18 +102,25 @@ def _is_loopback(host: str) -> bool:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Enforce this IAM policy (JSON) on every SES request: refused ones get AccessDeniedException.",
 )
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Put the account in SES's sandbox (200/day, 1/s, verified recipients only); saved in the state.",
+)
 @click.option("--verbose", is_flag=True, help="Log every request.")
 def serve(
     host: str,
     port: int,
     state_file: Path,
-    throttle_rps: float | None,
+    throttle_rps: str | None,
+    throttle_burst: float | None,
     fault_rate: float,
     fault_kind: str,
     fault_operations: str | None,
     seed: int,
     allow_remote: bool,
     iam_policy: Path | None,
+    sandbox: bool,
     verbose: bool,
 ) -> None:
     """Serve the emulator until Ctrl-C or SIGTERM; SES state is saved to --state as it changes."""
@@ -116,7 +134,8 @@ def serve(
 
     require_emulator("sesctl local serve")
     config = EmulatorConfig(
-        throttle_rps=throttle_rps,
+        throttle_rps=_throttle(throttle_rps),
+        throttle_burst=throttle_burst,
         fault_rate=fault_rate,
         fault_kind=fault_kind,
         fault_operations=[op.strip() for op in fault_operations.split(",") if op.strip()]
@@ -124,6 +143,12 @@ def serve(
         else None,
         seed=seed,
     )
+    try:
+        config.validate()
+    except ValueError as exc:
+        raise UsageError(
+            str(exc).replace("fault_operations", "--fault-operations").replace("fault_kind", "--fault-kind")
+        ) from None
     enforcer = None
     if iam_policy is not None:
         from reconciler.emulator.iam import IamEnforcer, load_policy
@@ -134,6 +159,8 @@ def serve(
             raise UsageError(f"--iam-policy: {exc}") from None
     emulator = Emulator(config, state_file=state_file)
     emulator.iam = enforcer
+    if sandbox:
+        emulator.enter_sandbox()
     server = EmulatorServer(emulator, host, port, verbose=verbose)
     try:
         try:

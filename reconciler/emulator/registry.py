@@ -17,10 +17,16 @@ answers anything else with HTTP 500 and fails the test.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, get_type_hints
+
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+
+from reconciler.emulator.errors import BadRequestException
 
 if TYPE_CHECKING:
     from reconciler.emulator.state import SesState
@@ -68,7 +74,8 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 # where ctx is for the region in the optional "region" key (removed before the call; default
 # us-east-1). It runs under the emulator's lock, the state is saved after it, and its result is
 # sent back as JSON {"result": ...} (datetimes as ISO 8601, pydantic models dumped). Raise
-# SesApiError for bad arguments; a keyword the action does not take answers BadRequestException.
+# SesApiError for bad arguments; an argument that is missing, unknown or not of the annotated
+# type answers BadRequestException naming it (admin_arguments), before the action runs.
 AdminAction = Callable[..., Any]
 
 ADMIN_ACTIONS: dict[str, AdminAction] = {}
@@ -82,3 +89,33 @@ def admin_action(name: str) -> Callable[[AdminAction], AdminAction]:
         return fn
 
     return register
+
+
+@cache
+def _arguments_model(name: str) -> type[BaseModel]:
+    """A model of admin action ``name``'s keyword arguments, from its annotations."""
+    action = ADMIN_ACTIONS[name]
+    try:
+        hints = get_type_hints(action)
+    except (NameError, TypeError):
+        hints = {}
+    fields: dict[str, Any] = {}
+    for parameter in list(inspect.signature(action).parameters.values())[1:]:  # after ctx
+        default = ... if parameter.default is inspect.Parameter.empty else parameter.default
+        fields[parameter.name] = (hints.get(parameter.name, Any), default)
+    model: type[BaseModel] = create_model(
+        f"{name}_arguments", __config__=ConfigDict(extra="forbid"), **fields
+    )
+    return model
+
+
+def admin_arguments(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` checked against admin action ``name``'s signature: a missing, unknown or
+    mistyped argument answers BadRequestException naming it (never a 500 from deep inside)."""
+    try:
+        validated = _arguments_model(name).model_validate(kwargs)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "arguments"
+        raise BadRequestException(f"Admin action {name}: {where}: {first['msg']}") from None
+    return {key: getattr(validated, key) for key in kwargs}

@@ -322,6 +322,8 @@ def _load_body(body: bytes) -> dict[str, Any]:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise BadRequestException("The request body is not valid JSON") from None
+    except RecursionError:
+        raise BadRequestException("The request body nests JSON too deeply") from None
     if not isinstance(document, dict):
         raise BadRequestException("The request body must be a JSON object")
     return document

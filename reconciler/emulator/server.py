@@ -22,7 +22,7 @@ moto's services keep their state in moto's process-wide backends.
 from __future__ import annotations
 
 import importlib
-import inspect
+import io
 import json
 import logging
 import os
@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
 
+from pydantic import TypeAdapter, ValidationError
+
 from reconciler import __version__
 from reconciler.emulator import registry
 from reconciler.emulator.errors import BadRequestException, SesApiError
@@ -45,6 +47,12 @@ from reconciler.emulator.faults import FaultConfig, FaultInjector, InternalFailu
 from reconciler.emulator.iam import IamEnforcer
 from reconciler.emulator.persistence import StateStore
 from reconciler.emulator.registry import OperationContext
+from reconciler.emulator.request_guard import (
+    check_json_content_type,
+    check_origin,
+    check_region,
+    is_loopback_host,
+)
 from reconciler.emulator.router import (
     ContractViolation,
     NotImplementedByEmulator,
@@ -79,7 +87,12 @@ class EmulatorConfig(FaultConfig):
         unknown = sorted(set(changes) - known)
         if unknown:
             raise BadRequestException(f"Unknown configuration keys: {', '.join(unknown)}")
-        merged = EmulatorConfig(**{**asdict(self), **changes})
+        try:
+            merged = TypeAdapter(EmulatorConfig).validate_python({**asdict(self), **changes})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise BadRequestException(f"Invalid configuration {where}: {first['msg']}") from None
         try:
             merged.validate()
         except ValueError as exc:
@@ -185,6 +198,12 @@ class Emulator:
             self.faults.reconfigure(self.config)
             return self.config
 
+    def enter_sandbox(self) -> None:
+        """Every account in SES's sandbox, now and in regions made later (persisted)."""
+        with self.lock:
+            self.state.enter_sandbox()
+            self.save()
+
     def save(self) -> None:
         if self.store is not None:
             self.store.save(self.state)
@@ -198,7 +217,7 @@ class Emulator:
 
     def reset(self) -> None:
         with self.lock:
-            self.state = EmulatorState()
+            self.state = EmulatorState(sandbox=self.state.sandbox)  # --sandbox outlives a reset
             self.save()
             reset_moto()
 
@@ -219,6 +238,7 @@ class Emulator:
         region = signing_region(headers.get("Authorization")) or DEFAULT_REGION
         operation = "?"
         try:
+            check_region(region)
             operation, uri_params = match(method, raw_path)
             handler = registry.OPERATIONS.get(operation)
             if handler is None:
@@ -239,6 +259,8 @@ class Emulator:
             return response
         except SesApiError as exc:
             return error_response(exc)
+        except RecursionError:  # a body nested beyond what the checks recurse through
+            return error_response(BadRequestException("The request nests too deeply."))
         except ContractViolation as exc:
             self.violations.append(str(exc))
             log.error("emulator contract violation: %s", exc)
@@ -255,11 +277,11 @@ class Emulator:
             known = ", ".join(sorted(registry.ADMIN_ACTIONS)) or "none"
             raise UnknownOperationError(f"No admin action {name!r} (known: {known})")
         region = kwargs.pop("region", None) or DEFAULT_REGION
-        ctx = self.context(str(region))
-        try:
-            inspect.signature(action).bind(ctx, **kwargs)
-        except TypeError as exc:
-            raise BadRequestException(f"Admin action {name}: {exc}") from None
+        if not isinstance(region, str):
+            raise BadRequestException(f"Admin action {name}: region must be a string.")
+        check_region(region)
+        kwargs = registry.admin_arguments(name, kwargs)
+        ctx = self.context(region)
         with self.lock:
             result = action(ctx, **kwargs)
             self.save()
@@ -354,12 +376,19 @@ def _body(environ: Environ) -> bytes:
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        length = 0
+        raise BadRequestException("Content-Length is not a number.") from None
     stream = environ.get("wsgi.input")
     if stream is None:
         return b""
     if length > 0:
-        data: bytes = stream.read(length)
+        try:
+            data: bytes = stream.read(length)
+        except Exception:  # werkzeug's ClientDisconnected: the client sent less and hung up
+            data = b""
+        if len(data) < length:
+            raise BadRequestException(
+                f"The request body is shorter than its Content-Length ({len(data)} of {length} bytes)."
+            )
         return data
     if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked" or environ.get("wsgi.input_terminated"):
         data = stream.read()
@@ -407,8 +436,10 @@ def _admin(emulator: Emulator, method: str, path: str, body: bytes) -> Response:
         if body.strip():
             try:
                 loaded = json.loads(body)
-            except ValueError as exc:
+            except (ValueError, UnicodeDecodeError) as exc:
                 raise BadRequestException(f"Invalid JSON: {exc}") from None
+            except RecursionError:
+                raise BadRequestException("Invalid JSON: nested too deeply.") from None
             if not isinstance(loaded, dict):
                 raise BadRequestException("The admin request body must be a JSON object")
             kwargs = loaded
@@ -441,22 +472,37 @@ def _admin_route(emulator: Emulator, method: str, route: str, kwargs: dict[str, 
     raise UnknownOperationError(f"{method} {route}: no such emulator admin endpoint")
 
 
-def make_app(emulator: Emulator) -> Callable[[Environ, StartResponse], Iterable[bytes]]:
-    """The WSGI app serving ``emulator`` and moto's services on one endpoint."""
+def make_app(
+    emulator: Emulator, *, loopback_only: bool = True
+) -> Callable[[Environ, StartResponse], Iterable[bytes]]:
+    """The WSGI app serving ``emulator`` and moto's services on one endpoint. With
+    ``loopback_only`` (any loopback bind), requests must be addressed to a loopback host
+    (request_guard.py: no DNS rebinding, no cross-site requests)."""
 
     def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
-        if path.startswith("/_sesctl/") or path == "/_sesctl":
-            return _send(start_response, _admin(emulator, method, path, _body(environ)))
+        is_admin = path.startswith("/_sesctl/") or path == "/_sesctl"
+        try:
+            if loopback_only:
+                check_origin(environ.get("HTTP_HOST"), environ.get("HTTP_ORIGIN"))
+            if is_admin and method not in ("GET", "HEAD", "OPTIONS"):
+                check_json_content_type(environ.get("CONTENT_TYPE"))
+            body = _body(environ) if is_admin or path.startswith("/v2/email") else b""
+        except SesApiError as exc:
+            return _send(start_response, error_response(exc))
+        if is_admin:
+            return _send(start_response, _admin(emulator, method, path, body))
         if path.startswith("/v2/email") and signing_service(environ.get("HTTP_AUTHORIZATION")) in (
             None,
             "ses",
         ):
             response = emulator.handle_ses(
-                method, _raw_path(environ), environ.get("QUERY_STRING", ""), _headers(environ), _body(environ)
+                method, _raw_path(environ), environ.get("QUERY_STRING", ""), _headers(environ), body
             )
             return _send(start_response, response)
+        if path.startswith("/v2/email"):  # moto reads the body itself: give it back
+            environ["wsgi.input"] = io.BytesIO(body)
         return moto_app()(environ, start_response)
 
     return app
@@ -496,9 +542,8 @@ class EmulatorServer:
                 if verbose:
                     super().log_request(code, size)
 
-        self._server = make_server(
-            self.host, self.port, make_app(self.emulator), threaded=True, request_handler=Handler
-        )
+        app = make_app(self.emulator, loopback_only=is_loopback_host(self.host))
+        self._server = make_server(self.host, self.port, app, threaded=True, request_handler=Handler)
         # A short poll interval makes stop() take milliseconds, not half a second per test.
         self._thread = threading.Thread(
             target=self._server.serve_forever,

@@ -249,6 +249,8 @@ class AccountDetails(Shape):
 
 
 _BOTH_REASONS: tuple[SuppressionReason, ...] = ("BOUNCE", "COMPLAINT")
+# What SES gives an account in the sandbox: 200 recipients per 24 hours, 1 message per second.
+SANDBOX_QUOTA = (200.0, 1.0)
 
 
 class Account(BaseModel):
@@ -268,6 +270,12 @@ class Account(BaseModel):
     vdm: VdmAttributes = Field(default_factory=lambda: VdmAttributes(VdmEnabled="DISABLED"))
     details: AccountDetails | None = None
     dedicated_ip_auto_warmup_enabled: bool = False
+
+    def enter_sandbox(self) -> None:
+        """SES's sandbox: 200 recipients per 24 hours, 1 message per second, and only verified
+        identities (or the mailbox simulator) as recipients (operations/sending.py)."""
+        self.production_access_enabled = False
+        self.max_24_hour_send, self.max_send_rate = SANDBOX_QUOTA
 
 
 class SuppressedDestination(BaseModel):
@@ -381,11 +389,23 @@ class EmulatorState(BaseModel):
 
     format_version: int = 1
     regions: dict[str, SesState] = Field(default_factory=dict)
+    # New regions' accounts start in the SES sandbox (sesctl local serve --sandbox); the
+    # default is a production account (Account's defaults).
+    sandbox: bool = False
 
     def region(self, name: str) -> SesState:
         if name not in self.regions:
-            self.regions[name] = SesState()
+            state = SesState()
+            if self.sandbox:
+                state.account.enter_sandbox()
+            self.regions[name] = state
         return self.regions[name]
+
+    def enter_sandbox(self) -> None:
+        """Put every region's account, and every region made from now on, in the sandbox."""
+        self.sandbox = True
+        for state in self.regions.values():
+            state.account.enter_sandbox()
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=1)

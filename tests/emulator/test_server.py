@@ -134,7 +134,8 @@ def test_unimplemented_operation_says_so(ses: Any, monkeypatch: pytest.MonkeyPat
 def _raw(
     emulator: LocalEmulator, method: str, path: str, body: bytes | None = None
 ) -> tuple[int, dict[str, str], Any]:
-    request = urllib.request.Request(emulator.endpoint_url + path, data=body, method=method)
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    request = urllib.request.Request(emulator.endpoint_url + path, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(response.headers), json.loads(response.read() or b"null")

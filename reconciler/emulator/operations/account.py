@@ -12,10 +12,7 @@ from typing import Any
 from reconciler.emulator.lookups import refresh_sent_last_24_hours
 from reconciler.emulator.operations.common import check_email, parse
 from reconciler.emulator.registry import OperationContext, Params, Result, admin_action, operation
-from reconciler.emulator.state import Account, AccountDetails, Review, VdmAttributes
-
-# What SES gives an account in the sandbox: 200 recipients per 24 hours, 1 message per second.
-SANDBOX_QUOTA = (200.0, 1.0)
+from reconciler.emulator.state import SANDBOX_QUOTA, Account, AccountDetails, Review, VdmAttributes
 
 
 @operation("GetAccount")

@@ -36,6 +36,14 @@ def check_name(value: str, member: str) -> str:
     return value
 
 
+def check_no_nul(value: str | None, member: str) -> None:
+    """Template text with a NUL byte is refused: mail cannot carry one (RFC 5322 forbids it in
+    a message) and SES would fail to render or send it later; refusing it at once is the
+    emulator's choice (docs/emulator.md)."""
+    if value is not None and "\x00" in value:
+        raise BadRequestException(f"Invalid {member}: it contains a NUL character (U+0000).")
+
+
 def check_email(value: str, member: str = "EmailAddress") -> str:
     if not EMAIL.match(value or "") or len(value) > 320:
         raise BadRequestException(f"Invalid {member}: '{value}' is not a valid email address.")
@@ -61,7 +69,7 @@ def json_object(text: str, error: str) -> dict[str, Any]:
     BadRequestException with the message ``error``."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise BadRequestException(error) from None
     if not isinstance(value, dict):
         raise BadRequestException(error)

@@ -21,6 +21,7 @@ from reconciler.emulator.operations.common import (
     check_email,
     check_name,
     check_new,
+    check_no_nul,
     check_tags,
     listing,
     paginate,
@@ -46,6 +47,8 @@ def _find(state: SesState, name: str) -> CustomVerificationTemplate:
 def _template(params: Params) -> CustomVerificationTemplate:
     name = check_name(params["TemplateName"], "TemplateName")
     check_email(params["FromEmailAddress"], "FromEmailAddress")
+    check_no_nul(params["TemplateSubject"], "TemplateSubject")
+    check_no_nul(params["TemplateContent"], "TemplateContent")
     if len(params["TemplateContent"].encode()) >= MAX_CONTENT_BYTES:
         raise BadRequestException("TemplateContent must be less than 10 MB.")
     for member in ("SuccessRedirectionURL", "FailureRedirectionURL"):

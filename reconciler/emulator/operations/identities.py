@@ -306,7 +306,7 @@ def _policy(params: Params) -> tuple[str, str]:
         raise BadRequestException(f"Invalid PolicyName '{name}': use 1-64 letters, digits, '_' and '-'.")
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise BadRequestException(f"Policy {name} is not valid JSON.") from None
     if not isinstance(document, dict) or "Statement" not in document:
         raise BadRequestException(f"Policy {name} is not a policy document (it needs a Statement).")

@@ -47,7 +47,7 @@ from reconciler.emulator.lookups import (
     sending_identity,
     suppression_entry,
 )
-from reconciler.emulator.operations.common import EMAIL
+from reconciler.emulator.operations.common import EMAIL, check_no_nul
 from reconciler.emulator.registry import OperationContext, Params, Result, admin_action, operation
 from reconciler.emulator.sending_state import SentMessage
 from reconciler.emulator.state import ConfigurationSet, Contact, ContactList, SesState, TopicPreference
@@ -61,6 +61,10 @@ from reconciler.templates import (
 )
 
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
+# The mailbox simulator's addresses ("Using the mailbox simulator", SES Developer Guide), each
+# also with a +label (e.g. success+run42@...) for telling test runs apart.
+SIMULATOR_MAILBOXES = frozenset({"success", "bounce", "ooto", "complaint", "suppressionlist"})
+SIMULATOR_LABEL = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MAX_RECIPIENTS = 50
 MAX_BULK_ENTRIES = 50
 TAG_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -193,6 +197,7 @@ def _template_source(ctx: OperationContext, template: Mapping[str, Any]) -> Cont
     if inline:
         parts = {"subject": inline.get("Subject"), "html": inline.get("Html"), "text": inline.get("Text")}
         for part, source in parts.items():
+            check_no_nul(source, f"TemplateContent.{part.title()}")
             if source is not None:
                 try:
                     parse_template(source, part=part, inline=True)
@@ -253,7 +258,7 @@ def _sandbox_check(ctx: OperationContext, recipients: Sequence[str]) -> None:
         return
     for address in recipients:
         bare = events.bare_address(address)
-        if events.domain_of(bare) == SIMULATOR_DOMAIN:
+        if simulator_mailbox(bare) is not None:
             continue
         if sending_identity(ctx.state, bare) is None:
             raise MessageRejected(
@@ -264,7 +269,7 @@ def _sandbox_check(ctx: OperationContext, recipients: Sequence[str]) -> None:
 
 def _quota_count(recipients: Sequence[str]) -> int:
     # Simulator mail counts against the send rate but not the daily quota.
-    return sum(1 for r in recipients if events.domain_of(events.bare_address(r)) != SIMULATOR_DOMAIN)
+    return sum(1 for r in recipients if simulator_mailbox(r) is None)
 
 
 def _over_daily_quota(ctx: OperationContext, counted: int) -> bool:
@@ -430,12 +435,17 @@ def _compiled(source: str, part: str) -> CompiledTemplate:
 
 
 def simulator_mailbox(address: str) -> str | None:
-    """``bounce+label@simulator.amazonses.com`` -> ``bounce``; None for other domains."""
+    """``bounce+label@simulator.amazonses.com`` -> ``bounce``; None for any other address,
+    including other local parts at the simulator's domain (SES has only these mailboxes; mail
+    to any other name there is ordinary mail: counted, and refused in the sandbox)."""
     bare = events.bare_address(address).lower()
-    local, _, domain = bare.partition("@")
+    local, _, domain = bare.rpartition("@")
     if domain != SIMULATOR_DOMAIN:
         return None
-    return local.split("+", 1)[0]
+    mailbox, plus, label = local.partition("+")
+    if mailbox not in SIMULATOR_MAILBOXES or (plus and not SIMULATOR_LABEL.match(label)):
+        return None
+    return mailbox
 
 
 def _deliver(ctx: OperationContext, event: events.EventContext, recipient: str) -> str:

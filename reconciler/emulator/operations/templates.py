@@ -10,6 +10,7 @@ from reconciler.emulator.lookups import find_template
 from reconciler.emulator.operations.common import (
     check_name,
     check_new,
+    check_no_nul,
     check_tags,
     json_object,
     listing,
@@ -27,6 +28,8 @@ MAX_TEMPLATE_BYTES = 500 * 1024  # subject + html + text, UTF-8
 
 def _content(params: Params) -> EmailTemplateContent:
     content = parse(EmailTemplateContent, params.get("TemplateContent"), "TemplateContent")
+    for member in ("Subject", "Html", "Text"):
+        check_no_nul(getattr(content, member), f"TemplateContent.{member}")
     size = sum(len(part.encode()) for part in (content.Subject, content.Html, content.Text) if part)
     if size > MAX_TEMPLATE_BYTES:
         raise BadRequestException(
