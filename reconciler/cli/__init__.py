@@ -51,6 +51,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("reconciler.cli.report", "Write a self-contained HTML report from the event store."),
     "alerts": ("reconciler.cli.alerts", "Check bounce/complaint/rendering/quota thresholds (exit 3 when one fires)."),
     "iam": ("reconciler.cli.iam", "Print the least-privilege IAM policy for a use of sesctl."),
+    "suppression": ("reconciler.cli.suppression", "The account suppression list: list, add, remove, import, export."),
     "gdpr": ("reconciler.cli.gdpr", "GDPR subject access (export) and erasure across SES and sesctl's files."),
 }
 

@@ -1,0 +1,159 @@
+"""``sesctl suppression``: the account suppression list (list, add, remove, import, export)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from reconciler.audit.query import parse_moment
+from reconciler.errors import UsageError
+from reconciler.sending.addresses import is_address
+from reconciler.sending.masking import mask_email
+from reconciler.settings import Settings
+from reconciler.suppression import Entry
+from reconciler.suppression.entries import REASONS
+
+reason_filter = click.option(
+    "--reason",
+    "reasons",
+    multiple=True,
+    type=click.Choice(REASONS, case_sensitive=False),
+    help="Only this reason (repeatable; default both).",
+)
+since_option = click.option("--since", help="Updated at or after: an ISO date/time or a duration back (7d).")
+until_option = click.option("--until", help="Updated at or before: an ISO date/time or a duration back.")
+rate_option = click.option("--rate", help="SES requests per second (default: SES's own limits).")
+
+
+def _reasons(reasons: tuple[str, ...]) -> list[str]:
+    return sorted({r.upper() for r in reasons}) or list(REASONS)
+
+
+def _moment(value: str | None, option: str) -> datetime | None:
+    return parse_moment(value, option=option) if value else None
+
+
+def _addresses(addresses: tuple[str, ...]) -> list[str]:
+    if not addresses:
+        raise UsageError("name at least one address")
+    bad = [a for a in addresses if not is_address(a)]
+    if bad:
+        raise UsageError(f"not an email address: {mask_email(bad[0])}")
+    return list(dict.fromkeys(addresses))
+
+
+@click.group(name="suppression")
+def command() -> None:
+    """The account suppression list: list (masked), add, remove, import and export entries."""
+
+
+@command.command(name="list")
+@reason_filter
+@since_option
+@until_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True, help="Output format.")
+@rate_option
+@click.pass_context
+def list_command(
+    ctx: click.Context, reasons: tuple[str, ...], since: str | None, until: str | None, fmt: str, rate: str | None
+) -> None:
+    """List entries with the addresses masked (use `export` for the addresses themselves)."""
+    from reconciler.app.suppression_list import listing
+
+    settings: Settings = ctx.obj
+    found = listing(settings, _reasons(reasons), _moment(since, "--since"), _moment(until, "--until"), rate)
+    if fmt == "csv":
+        click.echo("email,reason,last_update_time")
+    for entry in found:
+        stamp = entry.last_update.isoformat() if entry.last_update else ""
+        masked = mask_email(entry.address)
+        if fmt == "jsonl":
+            click.echo(json.dumps({"email": masked, "reason": entry.reason, "last_update_time": stamp}))
+        elif fmt == "csv":
+            click.echo(f"{masked},{entry.reason},{stamp}")
+        else:
+            click.echo(f"{masked:40} {entry.reason:10} {stamp}")
+    if fmt == "table":
+        click.echo(f"{len(found)} entries", err=True)
+
+
+@command.command()
+@click.argument("addresses", nargs=-1)
+@click.option("--reason", type=click.Choice(REASONS, case_sensitive=False), required=True, help="Why they are suppressed.")
+@rate_option
+@click.pass_context
+def add(ctx: click.Context, addresses: tuple[str, ...], reason: str, rate: str | None) -> None:
+    """Put ADDRESS... on the suppression list (SES will not send to them)."""
+    from reconciler.app.suppression_list import change
+
+    items = [Entry(a, reason.upper()) for a in _addresses(addresses)]
+    counts = change(ctx.obj, "add", items, rate=rate)
+    click.echo(f"Added {counts['done']} entries.")
+
+
+@command.command()
+@click.argument("addresses", nargs=-1)
+@click.option("--yes", is_flag=True, help="Remove (SES may then send to them again). Required.")
+@rate_option
+@click.pass_context
+def remove(ctx: click.Context, addresses: tuple[str, ...], yes: bool, rate: str | None) -> None:
+    """Take ADDRESS... off the suppression list (needs --yes: they can be mailed again)."""
+    from reconciler.app.suppression_list import change
+
+    items = [Entry(a, "") for a in _addresses(addresses)]
+    if not yes:
+        raise UsageError(
+            f"removing {len(items)} entries lets SES send to them again: pass --yes to do it",
+            hint="Make sure the address no longer bounces or complains.",
+        )
+    counts = change(ctx.obj, "remove", items, rate=rate)
+    click.echo(f"Removed {counts['done']} entries ({counts['absent']} were not on the list).")
+
+
+@command.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--reason", type=click.Choice(REASONS, case_sensitive=False), help="The reason for rows without one.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="File format (default: from the extension).")
+@click.option("--dry-run", is_flag=True, help="Check the file and count; change nothing.")
+@rate_option
+@click.pass_context
+def import_command(
+    ctx: click.Context, file: Path, reason: str | None, fmt: str | None, dry_run: bool, rate: str | None
+) -> None:
+    """Add every entry of a CSV (email,reason) or JSONL file, e.g. from another account or provider."""
+    from reconciler.app.suppression_list import change
+    from reconciler.suppression import read_entries
+
+    items = read_entries(file, reason.upper() if reason else None, fmt)
+    if dry_run:
+        click.echo(f"{len(items)} entries would be added.")
+        return
+    counts = change(ctx.obj, "add", items, rate=rate)
+    click.echo(f"Imported {counts['done']} entries.")
+
+
+@command.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file to write (must not exist; mode 0600).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="File format (default: from the extension).")
+@reason_filter
+@since_option
+@until_option
+@rate_option
+@click.pass_context
+def export(
+    ctx: click.Context,
+    out: Path,
+    fmt: str | None,
+    reasons: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    rate: str | None,
+) -> None:
+    """Write the entries, addresses in full, to a new file (for a migration; audited)."""
+    from reconciler.app.suppression_list import export as run_export
+
+    count = run_export(ctx.obj, out, fmt, _reasons(reasons), _moment(since, "--since"), _moment(until, "--until"), rate)
+    click.echo(f"Wrote {count} entries to {out}.")
