@@ -21,7 +21,7 @@ from reconciler.engine.plan import Plan, PlanDiagnostic, Source
 from reconciler.engine.planner import DesiredResource, PlanOptions, build_plan, read_live, read_scope
 from reconciler.errors import PlanError
 from reconciler.kinds.base import Kind, LiveObject
-from reconciler.kinds.registry import KINDS
+from reconciler.kinds.registry import KINDS, is_manifest_only
 from reconciler.manifest import load_manifests
 from reconciler.manifest.model import DesiredState
 from reconciler.settings import Settings
@@ -102,6 +102,8 @@ def _desired(state: DesiredState, registry: Mapping[str, Kind], stack: str) -> d
     desired: dict[str, DesiredResource] = {}
     for resource in state.resources:
         kind = registry.get(resource.kind)
+        if kind is None and is_manifest_only(resource.kind):
+            continue  # declared in git only (TemplateExperiment): nothing to plan in SES
         if kind is None:  # validate already refuses unknown kinds; a kind without an engine yet
             raise PlanError(f"{resource.address}: sesctl cannot plan {resource.kind} resources yet")
         desired[resource.address] = DesiredResource(

@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("reconciler.cli.history", "List an EmailTemplate's versions from git, and which is live."),
     "diff": ("reconciler.cli.diff", "Diff two versions of an EmailTemplate (or a version and live SES)."),
     "contacts": ("reconciler.cli.contacts", "List, import, export and remove the contacts of a contact list."),
+    "experiment": ("reconciler.cli.experiment", "A/B template experiments: results, a verdict, promote the winner."),
     "dns": ("reconciler.cli.dns", "Print the DNS records SES identities need; `dns check` resolves them."),
     "readiness": ("reconciler.cli.readiness", "Check sending domains against the Gmail/Yahoo/Outlook bulk-sender rules."),
     "rollback": ("reconciler.cli.rollback", "Write an earlier version of an EmailTemplate back into the manifests."),

@@ -50,6 +50,11 @@ def _load_tags(values: tuple[str, ...]) -> dict[str, str]:
     help="A/B variant (repeatable), assigned by a hash of the address; tags each message sesctl-variant=NAME.",
 )
 @click.option(
+    "--experiment",
+    metavar="NAME",
+    help="Send a TemplateExperiment's variants (from the manifests); tags sesctl-experiment=NAME.",
+)
+@click.option(
     "--data",
     metavar="JSON|FILE",
     help="Campaign-wide template data (inline JSON, or a JSON/YAML file); each recipient's data is merged in.",
@@ -88,6 +93,7 @@ def command(
     from_address: str,
     configuration_set: str | None,
     variants: tuple[str, ...],
+    experiment: str | None,
     data: str | None,
     tags: tuple[str, ...],
     dry_run: bool,
@@ -115,23 +121,31 @@ def command(
     from reconciler.sending.progress import ProgressBar
 
     settings: Settings = ctx.obj
-    if bool(template) == bool(variants):
-        raise UsageError("Give --template NAME or one or more --variant NAME=TEMPLATE:WEIGHT (not both).")
+    if sum(map(bool, (template, variants, experiment))) != 1:
+        raise UsageError(
+            "Give one of --template NAME, --variant NAME=TEMPLATE:WEIGHT (repeatable) or --experiment NAME."
+        )
+    arms = tuple(parse_variant(v) for v in variants)
+    experiment_tags: dict[str, str] = {}
+    if experiment is not None:
+        from reconciler.app.experiments import send_arms
+
+        arms, experiment_tags = send_arms(None, settings.env, experiment)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     job = SendJob(
         from_address=from_address,
         template=template,
-        variants=tuple(parse_variant(v) for v in variants),
+        variants=arms,
         configuration_set=configuration_set,
         default_data=read_data(data),
-        default_tags=_load_tags(tags),
+        default_tags={**_load_tags(tags), **experiment_tags},
         checkpoint=checkpoint,
         in_doubt=in_doubt,
         rate_limit=rate,
         concurrency=concurrency,
         dry_run=dry_run,
     )
-    what = template or ", ".join(variants)
+    what = template or (f"experiment {experiment}" if experiment else ", ".join(variants))
     # Always a full dry pass first: a malformed file fails there, before anything is sent,
     # and the confirmation shows real counts.
     checking = ProgressBar(None, label="checking: ")

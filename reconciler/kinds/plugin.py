@@ -75,6 +75,9 @@ class KindPlugin:
     default: JsonDict | None = None
     # Risks only the whole picture shows (before/after worlds), attached to addresses.
     world_risks: WorldRisks | None = None
+    # Declared and checked in git but not an SES resource (TemplateExperiment): loaded,
+    # validated and described like any kind, never read live, planned, applied or imported.
+    manifest_only: bool = False
 
     @property
     def name(self) -> str:

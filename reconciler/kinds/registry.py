@@ -19,6 +19,7 @@ from reconciler.kinds import (
     email_template,
     event_destination,
     suppression_policy,
+    template_experiment,
 )
 from reconciler.kinds.base import JsonDict, Kind
 from reconciler.kinds.plugin import KindPlugin
@@ -29,6 +30,7 @@ _REGISTERED: tuple[KindPlugin, ...] = (
     configuration_set.PLUGIN,
     event_destination.PLUGIN,
     email_template.PLUGIN,
+    template_experiment.PLUGIN,
 )
 
 
@@ -60,16 +62,22 @@ def build(plugins: Iterable[KindPlugin]) -> dict[str, KindPlugin]:
 PLUGINS: dict[str, KindPlugin] = build(_REGISTERED)
 
 # The tables the rest of sesctl reads, all derived from the plug-ins.
-KINDS: dict[str, Kind] = {name: plugin.kind for name, plugin in PLUGINS.items()}
+# The kinds the engine plans: manifest-only kinds (KindPlugin.manifest_only) are not among them.
+KINDS: dict[str, Kind] = {name: plugin.kind for name, plugin in PLUGINS.items() if not plugin.manifest_only}
 KIND_SPECS: dict[str, type[BaseModel]] = {name: plugin.spec for name, plugin in PLUGINS.items()}
 SINGLETON_KINDS: frozenset[str] = frozenset(name for name, plugin in PLUGINS.items() if plugin.singleton)
 TEXT_PARTS: dict[str, tuple[str, ...]] = {n: p.text_parts for n, p in PLUGINS.items() if p.text_parts}
-IMPORT_FILES: dict[str, str] = {name: plugin.import_file for name, plugin in PLUGINS.items()}
+IMPORT_FILES: dict[str, str] = {name: p.import_file for name, p in PLUGINS.items() if not p.manifest_only}
 IMPORT_DEFAULTS: dict[str, JsonDict] = {n: p.default for n, p in PLUGINS.items() if p.default is not None}
 
 
 def plugin_of(kind_name: str) -> KindPlugin | None:
     return PLUGINS.get(kind_name)
+
+
+def is_manifest_only(kind_name: str) -> bool:
+    plugin = PLUGINS.get(kind_name)
+    return plugin is not None and plugin.manifest_only
 
 
 def all_iam_actions(plugins: Mapping[str, KindPlugin] = PLUGINS) -> list[str]:
@@ -91,6 +99,8 @@ def iam_markdown() -> str:
     """The generated IAM section of docs/kinds.md (tests/engine/kinds/test_registry.py keeps it current)."""
     lines = ["| Kind | IAM actions |", "|---|---|"]
     for name, plugin in PLUGINS.items():
+        if plugin.manifest_only:
+            continue  # no SES calls
         lines.append(f"| {name} | {', '.join(f'`{a}`' for a in sorted(plugin.iam_actions))} |")
     lines += ["", "Least-privilege policy for `sesctl plan` and `sesctl apply`:", "", "```json"]
     lines.append(json.dumps(iam_policy(), indent=2))

@@ -308,6 +308,7 @@ def test_every_kind_has_a_spec_and_envelope() -> None:
             "EventDestination",
             "DedicatedIpPool",
             "SuppressionPolicy",
+            "TemplateExperiment",
         }
     )
     for model in KIND_SPECS.values():
