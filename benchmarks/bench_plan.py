@@ -107,9 +107,7 @@ def main() -> None:
         root = Path(tmp)
         write_stack(root, args.templates, args.sets, args.destinations)
         settings = Settings(endpoint_url=emu.endpoint_url, region="us-east-1", color=False)
-        setup = apply(
-            settings, ApplyRequest(path=root, rate=10_000), confirm=lambda plan: True
-        )
+        setup = apply(settings, ApplyRequest(path=root, rate=10_000), confirm=lambda plan: True)
         assert setup.result is not None and setup.result.ok, "set-up apply failed"
 
         emu.configure(throttle_rps=args.rate)

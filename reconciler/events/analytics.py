@@ -16,12 +16,13 @@ Sends are per recipient (a message to three people is three sends), as SES count
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.errors import UsageError
-from reconciler.events.store import EventStore
+from reconciler.events.store import HARD_BOUNCE, HOUR_MS, EventStore
 from reconciler.events.timerange import to_ms
 
 METRICS: tuple[str, ...] = (
@@ -135,6 +136,63 @@ def _label(group_by: str, key: Any) -> str:
     return str(key)
 
 
+def _counts(store: EventStore, query: Query) -> Iterator[tuple[Any, str, int, int]]:
+    """(group key, event type, events, hard bounces) over the query's range and filters.
+
+    Day, hour, tag and total groupings read the hourly rollup for the whole hours in the range
+    and the events themselves only for the partial hours at its ends; the other groupings
+    (columns of the events) read the events (through the covering time index)."""
+    group = query.group_by
+    where, filter_params = _filters(query)
+    start, end = to_ms(query.start), to_ms(query.end)
+    event_key = {
+        "day": "e.event_time / 86400000",
+        "hour": f"e.event_time / {HOUR_MS}",
+        "tag": "e.tagset_id",
+        "total": "NULL",
+    }.get(group, f"e.{group}")
+
+    def from_events(low: int, high: int) -> Iterator[tuple[Any, str, int, int]]:
+        if low >= high:
+            return
+        params = [low, high, *filter_params]
+        counts = store.conn.execute(
+            f"SELECT {event_key} AS k, e.event_type, count(*) FROM events e"
+            f" WHERE e.event_time >= ? AND e.event_time < ?{where} GROUP BY k, e.event_type",
+            params,
+        )
+        for key, kind, count in counts:
+            yield key, kind, int(count), 0
+        # Hard bounces as SES's reputation counts them: few rows, found through (event_type, event_time).
+        hard = store.conn.execute(
+            f"SELECT {event_key} AS k, count(*) FROM events e WHERE e.event_type = 'bounce'"
+            f" AND e.event_time >= ? AND e.event_time < ?{where} AND {HARD_BOUNCE}"
+            " GROUP BY k",
+            params,
+        )
+        for key, count in hard:
+            yield key, "bounce", 0, int(count)
+
+    if group not in ("day", "hour", "tag", "total"):
+        yield from from_events(start, end)
+        return
+    first_hour = -(-start // HOUR_MS)
+    last_hour = end // HOUR_MS
+    if first_hour >= last_hour:
+        yield from from_events(start, end)
+        return
+    yield from from_events(start, first_hour * HOUR_MS)
+    yield from from_events(last_hour * HOUR_MS, end)
+    rollup_key = {"day": "e.hour / 24", "hour": "e.hour", "tag": "e.tagset_id", "total": "NULL"}[group]
+    rows = store.conn.execute(
+        f"SELECT {rollup_key} AS k, e.event_type, sum(e.events), sum(e.hard_bounces) FROM rollup e"
+        f" WHERE e.hour >= ? AND e.hour < ?{where} GROUP BY k, e.event_type",
+        [first_hour, last_hour, *filter_params],
+    )
+    for key, kind, count, hard in rows:
+        yield key, kind, int(count), int(hard)
+
+
 def _tag_values(store: EventStore, tag: str) -> dict[int, str]:
     """tag set id -> the value of ``tag`` in it, for the sets that carry the tag."""
     rows = store.conn.execute("SELECT tagset_id, value FROM tagset_tags WHERE name = ?", (tag,))
@@ -158,31 +216,6 @@ def store_analytics(store: EventStore, query: Query, *, reasons: int = 10) -> Re
             f"unknown metric(s) {', '.join(unknown)}: expected {', '.join(METRICS + STORE_ONLY_METRICS)}"
         )
     group = query.group_by
-    if group == "day":
-        key = "e.event_time / 86400000"
-    elif group == "hour":
-        key = "e.event_time / 3600000"
-    elif group == "tag":
-        # Grouped by tag set here and by the tag's value below: a campaign's events share a
-        # handful of tag sets, so this reads the index, not a join per event.
-        key = "e.tagset_id"
-    elif group in _COLUMN_GROUPS:
-        key = f"e.{group}"
-    else:
-        key = "NULL"
-    where, filter_params = _filters(query)
-    params: list[Any] = [to_ms(query.start), to_ms(query.end), *filter_params]
-    sql = (
-        f"SELECT {key} AS k, e.event_type, count(*) FROM events e"
-        f" WHERE e.event_time >= ? AND e.event_time < ?{where} GROUP BY k, e.event_type"
-    )
-    # Hard bounces as SES's reputation counts them: few rows, found through (event_type, event_time).
-    hard_sql = (
-        f"SELECT {key} AS k, count(*) FROM events e WHERE e.event_type = 'bounce'"
-        f" AND e.event_time >= ? AND e.event_time < ?{where}"
-        " AND e.bounce_type = 'Permanent' AND coalesce(e.bounce_subtype, '') <> 'OnAccountSuppressionList'"
-        " GROUP BY k"
-    )
     labels = _tag_values(store, query.tag) if group == "tag" and query.tag else {}
 
     def label_of(raw_key: Any) -> str:
@@ -194,15 +227,15 @@ def store_analytics(store: EventStore, query: Query, *, reasons: int = 10) -> Re
 
     grouped: dict[str, dict[str, int]] = {}
     totals = dict.fromkeys(wanted, 0)
-    for raw_key, event_type, count in store.conn.execute(sql, params):
-        counts = grouped.setdefault(label_of(raw_key), dict.fromkeys(wanted, 0))
+    hard_by_key: dict[str, int] = {}
+    for raw_key, event_type, count, hard in _counts(store, query):
+        label = label_of(raw_key)
+        counts = grouped.setdefault(label, dict.fromkeys(wanted, 0))
         if event_type in counts:
             counts[event_type] += int(count)
             totals[event_type] += int(count)
-    hard_by_key: dict[str, int] = {}
-    for raw_key, count in store.conn.execute(hard_sql, params):
-        label = label_of(raw_key)
-        hard_by_key[label] = hard_by_key.get(label, 0) + int(count)
+        if hard:
+            hard_by_key[label] = hard_by_key.get(label, 0) + int(hard)
     hard_total = sum(hard_by_key.values())
     warnings: list[str] = []
     keys = sorted(grouped)

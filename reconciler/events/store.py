@@ -65,6 +65,18 @@ _INSERT_FACT = (
 )
 
 
+HOUR_MS = 3_600_000
+# A bounce SES's reputation metric counts (see analytics.py), as an SQL expression on events.
+HARD_BOUNCE = (
+    "(event_type = 'bounce' AND bounce_type = 'Permanent'"
+    " AND coalesce(bounce_subtype, '') <> 'OnAccountSuppressionList')"
+)
+_ROLL = (
+    f"SELECT event_time / {HOUR_MS}, event_type, coalesce(tagset_id, 0), count(*), sum({HARD_BOUNCE})"
+    " FROM events WHERE {where} GROUP BY 1, 2, 3"
+)
+
+
 class StoreError(UsageError):
     """The store cannot be opened or used (a newer schema, another key, not a store)."""
 
@@ -326,9 +338,13 @@ class EventStore:
                         fact.detail,
                     )
                 )
+            last_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
             before = conn.total_changes
             conn.executemany(_INSERT_FACT, rows)
             added = conn.total_changes - before
+            if added:
+                # Under the write lock ids only grow: the rows above last_id are this batch's new ones.
+                self._roll(conn, "id > ?", (last_id,), +1)
             before = conn.total_changes
             conn.executemany(
                 "INSERT OR IGNORE INTO quarantine (digest, received_at, origin, reason, raw) VALUES (?, ?, ?, ?, ?)",
@@ -389,11 +405,36 @@ class EventStore:
 
     # ---- retention and erasure (also the compliance tooling's API) ------------------------------
 
+    @staticmethod
+    def _roll(conn: sqlite3.Connection, where: str, params: tuple[object, ...], sign: int) -> None:
+        """Add (sign +1) or take away (-1) the events matching ``where`` to/from the rollup."""
+        found = conn.execute(_ROLL.format(where=where), params).fetchall()
+        conn.executemany(
+            "INSERT INTO rollup (hour, event_type, tagset_id, events, hard_bounces) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (hour, event_type, tagset_id) DO UPDATE SET"
+            " events = events + excluded.events, hard_bounces = hard_bounces + excluded.hard_bounces",
+            [
+                (hour, kind, tagset, sign * count, sign * int(hard or 0))
+                for hour, kind, tagset, count, hard in found
+            ],
+        )
+        if sign < 0:
+            conn.execute("DELETE FROM rollup WHERE events <= 0")
+
+    def rebuild_rollup(self) -> None:
+        """Recompute the hourly rollup from the events (after rows were written around commit())."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM rollup")
+            self._roll(conn, "1", (), +1)
+
     def delete_older_than(self, cutoff_ms: int) -> dict[str, int]:
         """Delete events (by their own time), quarantined records, batch lines and fired alerts
-        older than ``cutoff_ms``. Returns how many rows of each went."""
+        older than ``cutoff_ms``, taken down to a whole hour (the rollup's unit). Returns how many
+        rows of each went."""
+        cutoff_ms -= cutoff_ms % HOUR_MS
         removed: dict[str, int] = {}
         with self.transaction() as conn:
+            conn.execute("DELETE FROM rollup WHERE hour < ?", (cutoff_ms // HOUR_MS,))
             for table, column in (
                 ("events", "event_time"),
                 ("quarantine", "received_at"),
@@ -425,6 +466,7 @@ class EventStore:
 
     def erase_recipient_hash(self, recipient_hash: str) -> int:
         with self.transaction() as conn:
+            self._roll(conn, "recipient_hash = ?", (recipient_hash,), -1)
             return int(
                 conn.execute("DELETE FROM events WHERE recipient_hash = ?", (recipient_hash,)).rowcount
             )
@@ -435,6 +477,7 @@ class EventStore:
         hashed = self.recipient_hash(address)
         needle = address.strip().lower().encode()
         with self.transaction() as conn:
+            self._roll(conn, "recipient_hash = ?", (hashed,), -1)
             events = conn.execute("DELETE FROM events WHERE recipient_hash = ?", (hashed,)).rowcount
             quarantine = conn.execute(
                 "DELETE FROM quarantine WHERE instr(lower(CAST(raw AS TEXT)), CAST(? AS TEXT)) > 0", (needle,)
