@@ -1,30 +1,56 @@
-"""A small, deterministic differ for normalized dicts (kopf's DiffItem idea).
+"""The plan's field diff: deepdiff finds what differs, this module says it in the plan's terms.
 
 Both sides are in the kinds' normalized form (reconciler/kinds/base.py): JSON values, sets
-already as sorted lists. ``None`` and a missing key both mean "absent", so a tri-state field
-(absent / ``[]`` / ``[...]``) differs exactly when its states differ.
+already as sorted lists. The rules the plan (and its golden files) rely on:
 
-Paths read like ``delivery_options.tls_policy``, ``dimensions[0].name``, ``tags["a.b"]``.
-Adds and removes of whole mappings are flattened to their leaves, so a create shows every
-field it sets. Lists of scalars are compared (and reported) as whole values; lists of
-mappings element by element.
+- ``None`` and a missing key both mean "absent", so a tri-state field (absent / ``[]`` /
+  ``[...]``) differs exactly when its states differ;
+- values compare as the JSON SES sees: ``1`` differs from ``true`` and from ``1.0``; strings
+  compare exactly (no Unicode normalization);
+- paths read like ``delivery_options.tls_policy``, ``dimensions[0].name``, ``tags["a.b"]``;
+- adds and removes of whole mappings are flattened to their leaves, so a create shows every
+  field it sets;
+- lists of mappings are compared element by element, by position; any other list (a set of
+  values such as ``matching_event_types``) is compared, and reported, as one whole value.
+
+deepdiff is run positionally (``zip_ordered_iterables``) and always descends into mappings
+(``threshold_to_diff_deeper=0``); its reports are then folded into those rules: a report
+inside a list of values becomes one change of the whole list, an added or removed mapping
+becomes its leaves.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from reconciler.engine.plan import FieldChange, canonical_json
+from deepdiff import DeepDiff
+
+from reconciler.engine.plan import FieldChange
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_MISSING = object()  # one side of a field that is absent (or None) there
 
 
 def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> tuple[FieldChange, ...]:
     """Field changes turning ``before`` (live) into ``after`` (desired), sorted by path."""
-    changes = list(_diff(before or {}, after or {}, ""))
-    return tuple(sorted(changes, key=lambda c: c.path))
+    a, b = dict(before or {}), dict(after or {})
+    found = DeepDiff(
+        _for_deepdiff(a),
+        _for_deepdiff(b),
+        view="tree",
+        zip_ordered_iterables=True,
+        threshold_to_diff_deeper=0,
+    )
+    changes: dict[tuple[str, str], FieldChange] = {}
+    for reports in found.values():
+        for report in reports:
+            keys = _whole_value_prefix(a, b, report.path(output_format="list"))
+            for change in _changes_at(a, b, keys):
+                changes[(change.path, change.op)] = change
+    return tuple(sorted(changes.values(), key=lambda c: c.path))
 
 
 def join(prefix: str, key: str) -> str:
@@ -34,19 +60,54 @@ def join(prefix: str, key: str) -> str:
     return f"{prefix}{part}" if part.startswith("[") else f"{prefix}.{part}"
 
 
-def _diff(a: Any, b: Any, path: str) -> Iterator[FieldChange]:
-    if _same(a, b):
-        return
-    if a is None:
+class _NegativeZero(float):
+    """-0.0 for deepdiff, which finds it equal to 0.0; JSON (and so the plan) writes them apart."""
+
+
+def _for_deepdiff(value: Any, *, whole: bool = False) -> Any:
+    """``value`` as deepdiff should compare it: without the None entries the rules call absent
+    (in mappings reached through mappings and lists of mappings; inside a list of values,
+    ``whole``, every element counts), and with -0.0 told apart from 0.0. Reported values are
+    always taken from the original, never from this copy."""
+    if isinstance(value, Mapping):
+        return {k: _for_deepdiff(v, whole=whole) for k, v in value.items() if whole or v is not None}
+    if isinstance(value, list):
+        whole = whole or not _all_mappings(value)
+        return [_for_deepdiff(item, whole=whole) for item in value]
+    if isinstance(value, float) and value == 0 and math.copysign(1.0, value) < 0:
+        return _NegativeZero(value)
+    return value
+
+
+def _whole_value_prefix(a: Any, b: Any, keys: Sequence[Any]) -> list[Any]:
+    """``keys`` cut where the rules stop descending: at the first list that is not a list of
+    mappings on both sides (deepdiff reports inside it; the plan reports the list)."""
+    for depth, key in enumerate(keys):
+        if isinstance(a, list) or isinstance(b, list):
+            if not (isinstance(a, list) and isinstance(b, list) and _all_mappings(a) and _all_mappings(b)):
+                return list(keys[:depth])
+        a, b = _step(a, key), _step(b, key)
+    return list(keys)
+
+
+def _step(value: Any, key: Any) -> Any:
+    if isinstance(value, Mapping):
+        found = value.get(key)
+        return _MISSING if found is None else found
+    if isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+        return value[key]
+    return _MISSING
+
+
+def _changes_at(a: Any, b: Any, keys: Sequence[Any]) -> Iterator[FieldChange]:
+    path = ""
+    for key in keys:
+        path = f"{path}[{key}]" if isinstance(key, int) else join(path, str(key))
+        a, b = _step(a, key), _step(b, key)
+    if a is _MISSING:
         yield from _leaves("add", b, path)
-    elif b is None:
+    elif b is _MISSING:
         yield from _leaves("remove", a, path)
-    elif isinstance(a, Mapping) and isinstance(b, Mapping):
-        for key in sorted(set(a) | set(b), key=str):
-            yield from _diff(a.get(key), b.get(key), join(path, str(key)))
-    elif isinstance(a, list) and isinstance(b, list) and _all_mappings(a) and _all_mappings(b) and (a or b):
-        for i in range(max(len(a), len(b))):
-            yield from _diff(a[i] if i < len(a) else None, b[i] if i < len(b) else None, f"{path}[{i}]")
     else:
         yield FieldChange(path, "change", a, b)
 
@@ -61,11 +122,6 @@ def _leaves(op: str, value: Any, path: str) -> Iterator[FieldChange]:
         yield FieldChange(path, "add", None, value)
     else:
         yield FieldChange(path, "remove", value, None)
-
-
-def _same(a: Any, b: Any) -> bool:
-    # 1 == True == 1.0 in Python, but not in the JSON SES sees: compare canonical forms.
-    return bool(a == b) and canonical_json(a) == canonical_json(b)
 
 
 def _all_mappings(items: list[Any]) -> bool:

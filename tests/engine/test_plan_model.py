@@ -206,3 +206,23 @@ def test_the_renderers_do_not_import_click() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_diff_rules_where_deepdiff_on_its_own_would_differ() -> None:
+    # Mappings with no key in common are still diffed key by key (not one whole new value).
+    assert diff({"o": {"a": 1}}, {"o": {"b": 2}}) == (
+        FieldChange("o.a", "remove", 1, None),
+        FieldChange("o.b", "add", None, 2),
+    )
+    # Lists of mappings are compared by position: an insert at the front changes every element.
+    assert diff({"d": [{"n": "x"}]}, {"d": [{"n": "w"}, {"n": "x"}]}) == (
+        FieldChange("d[0].n", "change", "x", "w"),
+        FieldChange("d[1].n", "add", None, "x"),
+    )
+    # A list of values is one value, None elements included; -0.0 is not 0.0 in JSON.
+    assert diff({"v": [1, None]}, {"v": [1]}) == (FieldChange("v", "change", [1, None], [1]),)
+    assert diff({"x": 0.0}, {"x": -0.0}) == (FieldChange("x", "change", 0.0, -0.0),)
+    assert diff({"x": 1}, {"x": 1.0}) == (FieldChange("x", "change", 1, 1.0),)
+    assert diff({"t": {"sesctl:stack": "a", "k": None}}, {"t": {}}) == (
+        FieldChange('t["sesctl:stack"]', "remove", "a", None),
+    )
