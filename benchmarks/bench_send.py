@@ -15,7 +15,9 @@ allocations) and the peak RSS (ru_maxrss). Two modes:
   send  real sends with a checkpoint at a high MaxSendRate (--memory-send-rate), at the
         --memory-send sizes (default 5,000 and 20,000: 200,000 real sends would take the
         emulator about as many seconds as it can render messages).
-Target: flat (the peak does not grow with the number of recipients).
+Target: flat (the peak does not grow with the number of recipients), but for the
+duplicate-address set, measured alone (--dedupe sizes): at most 16 bytes per distinct address
+at its peak, and nothing more on the heap past the spill size (1,048,576 keys per disk run).
 """
 
 from __future__ import annotations
@@ -139,6 +141,36 @@ def memory_child(url: str, n: int, mode: str, workdir: Path) -> dict[str, Any]:
     }
 
 
+def dedupe_memory(n: int) -> dict[str, Any]:
+    """The duplicate-address set alone: tracemalloc's peak and final heap per distinct address
+    for ``n`` addresses (target: at most 16 bytes at the peak), and the runs spilled to disk."""
+    from reconciler.sending.dedupe import SeenAddresses
+
+    timed = SeenAddresses()  # timed without tracemalloc, which slows every allocation
+    started = time.monotonic()
+    for i in range(n):
+        timed.add(f"user{i}@example.org")
+    elapsed = time.monotonic() - started
+    timed.close()
+    del timed
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    seen = SeenAddresses()
+    for i in range(n):
+        seen.add(f"user{i}@example.org")
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    spilled = sum(len(run) for run in seen._disk)
+    seen.close()
+    return {
+        "addresses": n,
+        "peak_bytes_per_address": round((peak - base) / n, 2),
+        "final_bytes_per_address": round((current - base) / n, 2),
+        "spilled_to_disk": spilled,
+        "microseconds_per_add": round(1e6 * elapsed / n, 2),
+    }
+
+
 def memory_runs(sizes: list[int], mode: str, send_rate: float) -> list[dict[str, Any]]:
     results = []
     with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp)) as url:
@@ -180,6 +212,9 @@ def main() -> None:
     parser.add_argument("--memory-dry", default="20000,200000", help="sizes for the dry-run memory runs")
     parser.add_argument("--memory-send", default="5000,20000", help="sizes for the real-send memory runs")
     parser.add_argument("--memory-send-rate", type=float, default=5000.0)
+    parser.add_argument(
+        "--dedupe", default="200000,2000000", help="sizes for the duplicate-address set alone"
+    )
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="dry", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -199,6 +234,8 @@ def main() -> None:
             "(target 0)"
         )
     if not args.skip_memory:
+        for n in [int(s) for s in args.dedupe.split(",") if s]:
+            print("dedupe:", json.dumps(dedupe_memory(n)))
         for mode, sizes in (("dry", args.memory_dry), ("send", args.memory_send)):
             runs = memory_runs([int(s) for s in sizes.split(",") if s], mode, args.memory_send_rate)
             for run in runs:

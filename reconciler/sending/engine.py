@@ -95,6 +95,7 @@ class SendEngine:
                 done=session.replay.done if session.replay is not None else (),
                 settled=session.settled,
             )
+            stack.callback(admission.seen.close)
             dispatcher = Dispatcher(
                 self.gateway,
                 self.job,

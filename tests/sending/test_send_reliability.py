@@ -263,3 +263,37 @@ def test_send_honours_the_environment_of_sesctl_yaml(
     assert "would send: 1" in production.stdout
     dev = sesctl(emulator.endpoint_url, "--env", "dev", *args, cwd=tmp_path, env=env)
     assert dev.returncode == 1 and "Template regional does not exist" in dev.stderr
+
+
+def test_duplicate_set_across_memory_and_disk_runs(tmp_path: Path) -> None:
+    from reconciler.sending.dedupe import SeenAddresses
+
+    seen = SeenAddresses(buffer=64, spill_at=1024, directory=str(tmp_path))
+    try:
+        assert all(seen.add(f"u{i}@example.org") for i in range(5000))
+        assert seen._disk and seen._runs  # some keys spilled, some in memory, some buffered
+        assert not any(seen.add(f"U{i}@EXAMPLE.org ") for i in range(0, 5000, 7))
+        assert seen.add("new@example.org") and len(seen) == 5001
+        assert seen.memory_bytes() <= 8 * 5001
+    finally:
+        seen.close()
+
+
+def test_duplicate_set_peaks_at_16_bytes_per_address() -> None:
+    import tracemalloc
+
+    from reconciler.sending.dedupe import SeenAddresses
+
+    n = 64 * 1024  # the last flush merges every key: the worst case
+    addresses = [f"user{i}@example.org" for i in range(n)]
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        seen = SeenAddresses(buffer=1024)
+        for address in addresses:
+            seen.add(address)
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert len(seen) == n
+    assert peak <= 16 * n + 200_000  # the buffer set of 1,024 keys is the constant
