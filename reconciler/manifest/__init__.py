@@ -25,6 +25,7 @@ from reconciler.diagnostics import Diagnostic, error, has_errors, sort_key
 from reconciler.manifest.documents import declared_name, resource_from_document
 from reconciler.manifest.errors import ManifestInvalid
 from reconciler.manifest.loader import Document, display_path, load_tree
+from reconciler.manifest.locales import localized_resources
 from reconciler.manifest.model import DesiredState, Resource
 from reconciler.manifest.project import (
     PROJECT_FILES,
@@ -137,6 +138,9 @@ def collect(
         problems.extend(doc_problems)
         if resource is not None:
             resources.append(resource)
+            localized, locale_problems = localized_resources(resource, document, roots)
+            resources.extend(localized)
+            problems.extend(locale_problems)
         elif (name := declared_name(document)) is not None:
             invalid.append(name)
     problems.extend(check_duplicates(resources))

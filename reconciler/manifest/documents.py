@@ -192,7 +192,7 @@ def resource_from_document(
         document_path=document.path,
     )
     if plugin.file_parts:
-        return _read_bodies(resource, plugin.file_parts, document, roots or (document.path.parent,))
+        return read_bodies(resource, plugin.file_parts, document, roots or (document.path.parent,))
     return resource, []
 
 
@@ -200,10 +200,15 @@ def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
     return any(path.is_relative_to(root.resolve()) for root in roots)
 
 
-def _read_bodies(
-    resource: Resource, parts: tuple[str, ...], document: Document, roots: tuple[Path, ...]
+def read_bodies(
+    resource: Resource,
+    parts: tuple[str, ...],
+    document: Document,
+    roots: tuple[Path, ...],
+    prefix: tuple[str, ...] = (),
 ) -> tuple[Resource, list[Diagnostic]]:
     """Replace each ``{file: path}`` part by the file's text (paths relative to the manifest).
+    ``prefix`` locates the parts below ``spec`` (a localized template's ``locales.fr``).
 
     Only files inside the project are read: a pull request naming ``/proc/self/environ`` or
     ``../../.aws/credentials`` would otherwise print it in the plan comment."""
@@ -216,14 +221,15 @@ def _read_bodies(
         if not isinstance(value, FileRef):
             continue
         path = (document.path.parent / value.file).resolve()
-        where = _where(document, ("spec", part, "file"), resource.address)
+        where = _where(document, ("spec", *prefix, part, "file"), resource.address)
+        field = ".".join(("spec", *prefix, part, "file"))
         if not _inside(path, roots):
             problems.append(
                 error(
                     "E3004",
                     f"{part} body file is outside the project: {value.file}",
                     detail="Body files must be inside the directory of sesctl.yaml (or of the manifests).",
-                    field=f"spec.{part}.file",
+                    field=field,
                     **where,
                 )
             )
@@ -238,7 +244,7 @@ def _read_bodies(
                 error(
                     "E3004",
                     f"{part} body file not found: {display_path(path)}",
-                    field=f"spec.{part}.file",
+                    field=field,
                     **where,
                 )
             )
@@ -247,7 +253,7 @@ def _read_bodies(
                 error(
                     "E3004",
                     f"{part} body file is not UTF-8 ({exc.reason})",
-                    field=f"spec.{part}.file",
+                    field=field,
                     **where,
                 )
             )
@@ -256,13 +262,13 @@ def _read_bodies(
                 error(
                     "E3004",
                     f"cannot read {part} body file: {exc.strerror}",
-                    field=f"spec.{part}.file",
+                    field=field,
                     **where,
                 )
             )
     if not update:
         return resource, problems
-    return replace(resource, spec=spec.model_copy(update=update), body_files=files), problems
+    return replace(resource, spec=spec.model_copy(update=update), body_files={**resource.body_files, **files}), problems
 
 
 __all__ = [
@@ -270,5 +276,6 @@ __all__ = [
     "Metadata",
     "SingletonMetadata",
     "declared_name",
+    "read_bodies",
     "resource_from_document",
 ]

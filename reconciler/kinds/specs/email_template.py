@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
-from reconciler.kinds.specs.base import FileRef, SpecModel, Tags
+from reconciler.kinds.specs.base import FileRef, SpecModel, Tags, pattern
 
 # The two forms a body may take; the union is checked up front so a mistake gets one clear
 # message instead of one error per union branch.
@@ -90,6 +90,20 @@ class TemplateTest(SpecModel):
     expect: Expectations = Field(default_factory=Expectations)
 
 
+LOCALE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$"
+Locale = Annotated[str, pattern(LOCALE_PATTERN, "a language tag such as fr, fr-CA or pt-BR")]
+# SES template name of a locale: <name>--<locale> (SES names allow letters, digits, - and _).
+LOCALE_SEPARATOR = "--"
+
+
+class LocaleParts(SpecModel):
+    """One translation: any part left out is the base template's."""
+
+    subject: Body | None = None
+    html: Body | None = None
+    text: Body | None = None
+
+
 class EmailTemplateSpec(SpecModel):
     """``kind: EmailTemplate``; the template's name is ``metadata.name``."""
 
@@ -100,6 +114,9 @@ class EmailTemplateSpec(SpecModel):
     tests: list[TemplateTest] = Field(default_factory=list)
     marketing: bool = False
     tags: Tags = Field(default_factory=dict)
+    locales: dict[Locale, LocaleParts] | None = None
+    """Translations, each applied as its own SES template named `<name>--<locale>` (e.g.
+    `welcome--fr-CA`); `sesctl send --locale-column` picks one per recipient."""
 
     @model_validator(mode="after")
     def _has_a_body(self) -> EmailTemplateSpec:
@@ -113,4 +130,12 @@ class EmailTemplateSpec(SpecModel):
         return value if isinstance(value, str) or value is None else None
 
 
-__all__ = ["Body", "EmailTemplateSpec", "Expectations", "FileRef", "TemplateTest"]
+__all__ = [
+    "LOCALE_SEPARATOR",
+    "Body",
+    "EmailTemplateSpec",
+    "Expectations",
+    "FileRef",
+    "LocaleParts",
+    "TemplateTest",
+]
