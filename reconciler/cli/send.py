@@ -55,9 +55,21 @@ def _load_tags(values: tuple[str, ...]) -> dict[str, str]:
     help="Send a TemplateExperiment's variants (from the manifests); tags sesctl-experiment=NAME.",
 )
 @click.option(
+    "--locale-column",
+    metavar="FIELD",
+    help="Recipient field with a locale (fr-CA): sends <template>--fr-CA, else --fr, else the template.",
+)
+@click.option(
     "--data",
     metavar="JSON|FILE",
     help="Campaign-wide template data (inline JSON, or a JSON/YAML file); each recipient's data is merged in.",
+)
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A header on every message (repeatable; the value may use {{variables}}), e.g. List-Unsubscribe.",
 )
 @click.option(
     "--tag", "tags", multiple=True, metavar="NAME=VALUE", help="Message tag on every message (repeatable)."
@@ -94,7 +106,9 @@ def command(
     configuration_set: str | None,
     variants: tuple[str, ...],
     experiment: str | None,
+    locale_column: str | None,
     data: str | None,
+    headers: tuple[str, ...],
     tags: tuple[str, ...],
     dry_run: bool,
     checkpoint: Path | None,
@@ -118,6 +132,7 @@ def command(
     """
     from reconciler.app.send import RecipientSource, SendRequest, send
     from reconciler.sending import SendJob, parse_variant
+    from reconciler.sending.headers import parse_headers
     from reconciler.sending.progress import ProgressBar
 
     settings: Settings = ctx.obj
@@ -131,6 +146,11 @@ def command(
         from reconciler.app.experiments import send_arms
 
         arms, experiment_tags = send_arms(None, settings.env, experiment)
+    locales: dict[str, tuple[str, ...]] = {}
+    if locale_column is not None:
+        from reconciler.app.locales import declared_locales
+
+        locales = declared_locales(None, settings.env, [template] if template else [v.template for v in arms])
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     job = SendJob(
         from_address=from_address,
@@ -139,6 +159,9 @@ def command(
         configuration_set=configuration_set,
         default_data=read_data(data),
         default_tags={**_load_tags(tags), **experiment_tags},
+        locale_field=locale_column,
+        headers=parse_headers(headers),
+        locales=locales,
         checkpoint=checkpoint,
         in_doubt=in_doubt,
         rate_limit=rate,

@@ -136,7 +136,8 @@ def unsubscribe_rule(facts: SenderFacts) -> Rule:
             "One-click unsubscribe",
             WARN,
             detail,
-            "Declare a ContactList with a topic and send marketing mail with it (`sesctl send --contact-list/--topic`), or add List-Unsubscribe and List-Unsubscribe-Post headers yourself.",
+            "Send with SES subscription management (a ContactList with a topic), or add the headers: "
+            "`sesctl send --header 'List-Unsubscribe=<https://...{{id}}>' --header List-Unsubscribe-Post=List-Unsubscribe=One-Click`.",
         )
     return Rule("One-click unsubscribe", PASS, "marketing templates use SES subscription management (one-click headers added by SES)")
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Container, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from reconciler.errors import ReconcilerError
 from reconciler.sending.addresses import address_problem, has_line_break
 from reconciler.sending.dedupe import SeenAddresses
 from reconciler.sending.job import SendJob, tag_is_valid
@@ -44,6 +45,7 @@ class Entry:
     variant: Variant
     data_json: str
     tags: dict[str, str]
+    headers: tuple[tuple[str, str], ...] = ()
     attempts: int = 0
     not_before: float = 0.0
 
@@ -121,9 +123,20 @@ class Admission:
             return self.refuse(recipient, "invalid", f"template data nested more than {MAX_DATA_DEPTH} levels deep")
         variant = assign(recipient.email, self.job.variants) if self.job.variants else self.job.arms()[0]
         data = merge_template_data(dict(self.job.default_data), recipient.data)
+        if self.job.locale_field is not None:
+            template = self.job.template_for(variant.template, data.get(self.job.locale_field))
+            variant = replace(variant, template=template)
         reason = self._render_problem(variant, data)
         if reason is not None:
             return self.refuse(recipient, reason[0], reason[1])
+        headers: list[tuple[str, str]] = []
+        for header in self.job.headers:
+            try:
+                headers.append((header.name, header.render(data)))
+            except RenderError as exc:
+                return self.refuse(recipient, "render", f"missing variable '{exc.variable}' (header {header.name})")
+            except ReconcilerError as exc:
+                return self.refuse(recipient, "invalid", str(exc))
         data_json = json.dumps(data, separators=(",", ":"))
         if len(data_json) > MAX_TEMPLATE_DATA:
             return self.refuse(recipient, "invalid", f"template data is {len(data_json)} characters (max 262,144)")
@@ -138,7 +151,7 @@ class Admission:
             self.report.sent += 1
             self.report.by_variant[variant.name or "-"] += 1
             return None
-        return Entry(recipient, variant, data_json, tags)
+        return Entry(recipient, variant, data_json, tags, tuple(headers))
 
     def _render_problem(self, variant: Variant, data: dict[str, Any]) -> tuple[str, str] | None:
         try:

@@ -79,7 +79,7 @@ class Dispatcher:
         self.tick = tick
         self.stop_requested = stop_requested
         self._batch_seq = batch_seq
-        self._pending: dict[str, list[Entry]] = {}
+        self._pending: dict[tuple[str, str], list[Entry]] = {}
         self._retry: deque[Entry] = deque()
         self._first_send: float | None = None
         # Calls may run on worker threads: this lock guards the report, the journal, the retry
@@ -103,10 +103,12 @@ class Dispatcher:
     # ---- feeding ---------------------------------------------------------------------------
 
     def add(self, entry: Entry) -> None:
-        batch = self._pending.setdefault(entry.variant.name, [])
+        # One template per SendBulkEmail call: a variant's localized templates batch apart.
+        key = (entry.variant.name, entry.variant.template)
+        batch = self._pending.setdefault(key, [])
         batch.append(entry)
         if len(batch) >= self.batch_size:
-            self._dispatch(self._pending.pop(entry.variant.name))
+            self._dispatch(self._pending.pop(key))
             self.drain_retries(force=False)
 
     def finish(self) -> None:
@@ -153,6 +155,7 @@ class Dispatcher:
                         "ReplacementTemplate": {"ReplacementTemplateData": e.data_json}
                     },
                     "ReplacementTags": [{"Name": k, "Value": v} for k, v in e.tags.items()],
+                    **({"ReplacementHeaders": [{"Name": n, "Value": v} for n, v in e.headers]} if e.headers else {}),
                 }
                 for e in entries
             ],
@@ -333,8 +336,8 @@ class Dispatcher:
                 due = [e for e in self._retry if e.not_before <= now]
                 batch: list[Entry] = []
                 if due:
-                    variant = due[0].variant.name
-                    batch = [e for e in due if e.variant.name == variant][: self.batch_size]
+                    variant = due[0].variant
+                    batch = [e for e in due if e.variant == variant][: self.batch_size]
                     for entry in batch:
                         self._retry.remove(entry)
                 next_due = min((e.not_before for e in self._retry), default=None)

@@ -12,12 +12,20 @@ from typing import Any
 from reconciler.errors import SendError
 from reconciler.sending.addresses import has_line_break
 from reconciler.sending.checkpoint import Journal
+from reconciler.sending.headers import HeaderTemplate
 from reconciler.sending.variants import Variant, check_variants
 
 MAX_BATCH = 50  # SendBulkEmail's limit
 IN_DOUBT_POLICIES = ("fail", "resend", "skip")
 _TAG = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _TAG_VALUE = re.compile(r"^[A-Za-z0-9_-]{0,256}$")
+
+
+LOCALE_SEPARATOR = "--"  # as reconciler/kinds/specs/email_template.py names locale templates
+
+
+def localized(base: str, locale: str) -> str:
+    return f"{base}{LOCALE_SEPARATOR}{locale}"
 
 
 @dataclass(frozen=True)
@@ -41,12 +49,39 @@ class SendJob:
     # (1 up to 250/s, at most 8), so round trips do not cap high send rates.
     concurrency: int | None = None
     check_suppression: bool = True
+    # Localized templates (docs/template-lifecycle.md): the recipient data field naming each
+    # recipient's locale, and per base template the locales it has (SES name <base>--<locale>).
+    locale_field: str | None = None
+    locales: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Custom headers rendered per recipient (sending/headers.py), e.g. List-Unsubscribe.
+    headers: tuple[HeaderTemplate, ...] = ()
 
     def arms(self) -> tuple[Variant, ...]:
         if self.variants:
             return self.variants
         assert self.template is not None
         return (Variant("", self.template, 1),)
+
+    def template_names(self) -> tuple[str, ...]:
+        """Every SES template this job may send: each arm's, and their locales'."""
+        names: list[str] = []
+        for variant in self.arms():
+            names.append(variant.template)
+            names += [localized(variant.template, locale) for locale in self.locales.get(variant.template, ())]
+        return tuple(dict.fromkeys(names))
+
+    def template_for(self, base: str, locale: object) -> str:
+        """The template a recipient whose locale is ``locale`` gets: the exact locale, else its
+        language (fr-CA -> fr), else the base template."""
+        available = {tag.lower(): tag for tag in self.locales.get(base, ())}
+        if not isinstance(locale, str) or not available:
+            return base
+        wanted = locale.strip().replace("_", "-").lower()
+        while wanted:
+            if wanted in available:
+                return localized(base, available[wanted])
+            wanted = wanted.rpartition("-")[0]
+        return base
 
     def validate(self) -> None:
         if bool(self.template) == bool(self.variants):

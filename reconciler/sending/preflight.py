@@ -132,8 +132,7 @@ def _sender_warnings(gateway: SesGateway, from_address: str) -> list[str]:
 
 def _templates(gateway: SesGateway, job: SendJob) -> dict[str, CompiledTemplate]:
     compiled: dict[str, CompiledTemplate] = {}
-    for variant in job.arms():
-        name = variant.template
+    for name in job.template_names():
         if name in compiled:
             continue
         try:

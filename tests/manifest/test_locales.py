@@ -105,3 +105,43 @@ def test_plan_and_apply_per_locale_against_the_emulator(project: Path) -> None:
     assert [c["address"] for c in changes] == ["EmailTemplate/welcome--fr"]
     text = run(project, "plan").stdout
     assert "-<p>Bonjour {{name}}</p>" in text and "+<p>Salut {{name}}</p>" in text
+
+
+def test_send_picks_each_recipients_locale_with_a_fallback(project: Path) -> None:
+    from reconciler.testing import local_emulator
+
+    with local_emulator() as emu:
+        env = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"}
+
+        def run_at(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [SESCTL, "--endpoint-url", emu.endpoint_url, *args], cwd=project, capture_output=True,
+                text=True, env=env, stdin=subprocess.DEVNULL, timeout=300,
+            )
+
+        assert run_at("apply", "--auto-approve").returncode == 0
+        emu.admin("verify_identity", identity="example.com")
+        users = project / "users.csv"
+        rows = {"success+1": "fr-CA", "success+2": "fr_BE", "success+3": "de", "success+4": "", "success+5": "FR"}
+        users.write_text(
+            "email,name,locale\n"
+            + "".join(f"{local}@simulator.amazonses.com,U,{loc}\n" for local, loc in rows.items())
+        )
+        sent = run_at(
+            "send", "--template", "welcome", "--locale-column", "locale", "--recipients", str(users),
+            "--from", "news@example.com", "--yes",
+        )
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        got = {m["to"][0].split("@")[0]: m["template"] for m in emu.admin("sent_messages", include_body=False)}
+        assert got == {
+            "success+1": "welcome--fr-CA",
+            "success+2": "welcome--fr",  # fr_BE: no fr-BE, its language fr
+            "success+3": "welcome",  # de: no German, the base
+            "success+4": "welcome",
+            "success+5": "welcome--fr",  # tags compare case-insensitively
+        }
+        refused = run_at(
+            "send", "--template", "other", "--locale-column", "locale", "--recipients", str(users),
+            "--from", "news@example.com", "--yes",
+        )
+        assert refused.returncode == 1 and "no locales declared for other" in refused.stderr

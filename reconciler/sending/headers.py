@@ -1,0 +1,86 @@
+"""Custom headers on sent mail (``sesctl send --header NAME=VALUE``), e.g. the one-click
+unsubscribe pair Gmail and Yahoo require of bulk senders:
+
+    --header 'List-Unsubscribe=<https://example.com/u?id={{userId}}>'
+    --header 'List-Unsubscribe-Post=List-Unsubscribe=One-Click'
+
+A value is a template rendered per recipient with the same strict renderer as the email (a
+missing variable refuses the row, as for the body) and sent as SendBulkEmail's
+ReplacementHeaders. Headers that SES or sesctl's guardrails own are refused: the addressing
+and identity of a message (From, To, Cc, Bcc, Reply-To, Return-Path, Sender), its structure
+(Content-*, MIME-Version), its trace (Message-ID, Date, Received, DKIM-Signature) and SES's own
+(X-SES-*). SES takes at most 15 headers; names are RFC 5322 field names; values one line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.errors import UsageError
+from reconciler.sending.addresses import has_line_break
+from reconciler.templates import TemplateError, compile_template
+
+MAX_HEADERS = 15
+MAX_VALUE = 870  # SES's documented maximum header value length
+_NAME = re.compile(r"^[!-9;-~]{1,126}$")  # printable ASCII but ':' (RFC 5322 field-name)
+RESERVED = frozenset(
+    {
+        "from", "to", "cc", "bcc", "reply-to", "return-path", "sender", "subject", "message-id",
+        "date", "received", "dkim-signature", "mime-version", "content-type",
+        "content-transfer-encoding", "content-disposition", "references", "in-reply-to",
+    }
+)
+
+
+@dataclass(frozen=True)
+class HeaderTemplate:
+    name: str
+    source: str
+    compiled: Any
+
+    def render(self, data: Mapping[str, Any]) -> str:
+        value = str(self.compiled.render(data))
+        if has_line_break(value):
+            raise UsageError(f"header {self.name} would hold a line break for this recipient")
+        return value
+
+
+def reserved_problem(name: str) -> str | None:
+    lowered = name.lower()
+    if lowered in RESERVED or lowered.startswith(("content-", "x-ses-")):
+        return f"{name} is set by SES or by sesctl's guardrails"
+    return None
+
+
+def parse_headers(items: Iterable[str]) -> tuple[HeaderTemplate, ...]:
+    """``NAME=VALUE`` items -> header templates; refuses reserved names, bad names, line breaks,
+    long values, more than 15, and a name given twice."""
+    found: list[HeaderTemplate] = []
+    seen: set[str] = set()
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not _NAME.match(name):
+            raise UsageError(f"--header {item[:80]!r}: expected NAME=VALUE with an RFC 5322 header name")
+        problem = reserved_problem(name)
+        if problem is not None:
+            raise UsageError(f"--header {name}: {problem}")
+        if name.lower() in seen:
+            raise UsageError(f"--header {name} is given twice")
+        if has_line_break(value) or len(value) > MAX_VALUE:
+            raise UsageError(f"--header {name}: the value must be one line of at most {MAX_VALUE} characters")
+        try:
+            compiled = compile_template(value, part="subject")
+        except TemplateError as exc:
+            raise UsageError(f"--header {name}: {exc}") from None
+        seen.add(name.lower())
+        found.append(HeaderTemplate(name, value, compiled))
+    if len(found) > MAX_HEADERS:
+        raise UsageError(f"at most {MAX_HEADERS} --header (SES's limit), got {len(found)}")
+    return tuple(found)
+
+
+__all__ = ["MAX_HEADERS", "HeaderTemplate", "parse_headers", "reserved_problem"]
