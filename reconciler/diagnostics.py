@@ -9,6 +9,7 @@ the letter is the severity (E error, W warning, I info), the first digit the are
     E3xxx  references: dangling configuration sets / pools, duplicate names, body files
     E4xxx  templates: syntax, required variables missing from defaults or test data, size
     W4xxx  template lints: Gmail clipping, missing text part, marketing without unsubscribe
+    W5xxx  personal data committed to git (reconciler/manifest/personal_data.py)
 
 The table of codes lives in ``CODES`` (and in docs/manifests.md); a test keeps them in step.
 """
@@ -57,6 +58,7 @@ CODES: dict[str, str] = {
     "W4002": "template has no text part",
     "W4003": "marketing template without an unsubscribe link",
     "W4004": "template has neither defaults nor tests: its variables are not checked",
+    "W5001": "personal data (a real-looking address or a phone number) in template defaults or test data",
 }
 
 

@@ -74,39 +74,70 @@ class Verdict:
     signed: bool = False  # every entry's HMAC was checked
 
 
-def verify(lines: Iterable[str], key: bytes | None = None, head: Mapping[str, Any] | None = None) -> Verdict:
-    """Check every line of a trail; the verdict names the first bad line and why."""
-    prev = GENESIS
-    count = 0
+def anchor_for(seq: int, prev: str, key: bytes | None) -> dict[str, Any]:
+    """Where a trail cut by retention starts: its first entry's seq and prev (signed with the key)."""
+    anchor: dict[str, Any] = {"seq": seq, "prev": prev}
+    if key is not None:
+        anchor["hmac"] = "hmac-sha256:" + hmac.new(key, f"anchor:{seq}:{prev}".encode(), hashlib.sha256).hexdigest()
+    return anchor
+
+
+def _start(anchor: Mapping[str, Any] | None, key: bytes | None) -> tuple[int, str, str]:
+    """(first seq, its prev, a problem) from the anchor file (none: the chain starts at 0)."""
+    if anchor is None:
+        return 0, GENESIS, ""
+    seq, prev = anchor.get("seq"), anchor.get("prev")
+    if not isinstance(seq, int) or not isinstance(prev, str):
+        return 0, GENESIS, "the anchor file is malformed"
+    if key is not None:
+        expected = anchor_for(seq, prev, key).get("hmac", "")
+        signature = anchor.get("hmac")
+        if not isinstance(signature, str) or not hmac.compare_digest(signature, expected):
+            return seq, prev, "the anchor file's HMAC does not match (edited, or another key)"
+    return seq, prev, ""
+
+
+def verify(
+    lines: Iterable[str],
+    key: bytes | None = None,
+    head: Mapping[str, Any] | None = None,
+    anchor: Mapping[str, Any] | None = None,
+) -> Verdict:
+    """Check every line of a trail; the verdict names the first bad line and why. ``anchor``:
+    where a trail cut by retention (`sesctl gc`) starts."""
+    count, prev, problem = _start(anchor, key)
+    if problem:
+        return Verdict(False, 0, 1, problem)
+    first = count
     for number, line in enumerate(lines, start=1):
         if not line.endswith("\n"):
-            return Verdict(False, count, number, "an incomplete last line (a write cut short?)")
+            return Verdict(False, count - first, number, "an incomplete last line (a write cut short?)")
         try:
             entry = json.loads(line)
         except ValueError:
-            return Verdict(False, count, number, "not a JSON object (edited?)")
+            return Verdict(False, count - first, number, "not a JSON object (edited?)")
         if not isinstance(entry, dict):
-            return Verdict(False, count, number, "not a JSON object (edited?)")
+            return Verdict(False, count - first, number, "not a JSON object (edited?)")
         if entry.get("seq") != count:
             return Verdict(
                 False,
-                count,
+                count - first,
                 number,
                 f"sequence number {entry.get('seq')!r} where {count} was expected "
                 "(an entry before it was deleted, or entries were inserted or reordered)",
             )
         if entry.get("prev") != prev:
             return Verdict(
-                False, count, number, "does not chain to the entry before it (inserted, reordered or replaced)"
+                False, count - first, number, "does not chain to the entry before it (inserted, reordered or replaced)"
             )
         if entry.get("hash") != entry_hash(entry):
-            return Verdict(False, count, number, "its content does not match its hash (edited)")
+            return Verdict(False, count - first, number, "its content does not match its hash (edited)")
         if key is not None:
             signature = entry.get("hmac")
             if not isinstance(signature, str) or not hmac.compare_digest(signature, entry_hmac(entry, key)):
                 return Verdict(
                     False,
-                    count,
+                    count - first,
                     number,
                     "its HMAC does not match (edited and re-hashed, unsigned, or signed with another key)",
                 )
@@ -115,8 +146,8 @@ def verify(lines: Iterable[str], key: bytes | None = None, head: Mapping[str, An
     if head is not None:
         problem = _check_head(head, count, prev, key)
         if problem:
-            return Verdict(False, count, None, problem, signed=key is not None)
-    return Verdict(True, count, signed=key is not None)
+            return Verdict(False, count - first, None, problem, signed=key is not None)
+    return Verdict(True, count - first, signed=key is not None)
 
 
 def _check_head(head: Mapping[str, Any], count: int, last_hash: str, key: bytes | None) -> str:
@@ -135,4 +166,4 @@ def _check_head(head: Mapping[str, Any], count: int, last_hash: str, key: bytes 
     return ""
 
 
-__all__ = ["GENESIS", "Head", "Verdict", "canonical", "entry_hash", "entry_hmac", "head_for", "seal", "verify"]
+__all__ = ["GENESIS", "Head", "Verdict", "anchor_for", "canonical", "entry_hash", "entry_hmac", "head_for", "seal", "verify"]

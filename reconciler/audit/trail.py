@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from reconciler.audit.chain import GENESIS, Verdict, head_for, seal, verify
+from reconciler.audit.chain import GENESIS, Verdict, anchor_for, head_for, seal, verify
 from reconciler.errors import ReconcilerError
 
 FORMAT_VERSION = 1
@@ -54,15 +54,14 @@ class AuditTrail:
     def head_path(self) -> Path:
         return self.path.with_name(self.path.name + ".head")
 
+    @property
+    def anchor_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".anchor")
+
     def append(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """Chain ``record`` to the log and return the sealed entry (with seq, prev, hash)."""
+        fd = self._open_locked()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o640)
-        except OSError as exc:
-            raise self._error(exc) from None
-        try:
-            _lock(fd, self.path)
             seq, prev = self._last(fd)
             entry = seal({"v": FORMAT_VERSION, "seq": seq, "prev": prev, **record}, self.key)
             line = json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str) + "\n"
@@ -85,6 +84,73 @@ class AuditTrail:
             return entry
         finally:
             os.close(fd)  # closing releases the lock
+
+    def _open_locked(self) -> int:
+        """The log, opened for appending and locked. Retention replaces the file (under the same
+        lock), so after waiting for the lock, make sure the descriptor is still the file's."""
+        for _ in range(100):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o640)
+            except OSError as exc:
+                raise self._error(exc) from None
+            try:
+                _lock(fd, self.path)
+                if os.fstat(fd).st_ino == os.stat(self.path).st_ino:
+                    return fd
+            except FileNotFoundError:
+                pass
+            except BaseException:
+                os.close(fd)
+                raise
+            os.close(fd)
+        raise AuditError(f"the audit trail {self.path} kept being replaced while opening it")
+
+    def prune(self, keep_from: str) -> int:
+        """Drop the entries whose ``ts`` is before ``keep_from`` (an ISO time, as entries write
+        it), keeping the chain checkable from an anchor; returns how many went."""
+        fd = self._open_locked()
+        try:
+            with open(fd, encoding="utf-8", newline="", closefd=False) as handle:
+                handle.seek(0)
+                lines = handle.readlines()
+            cut = 0
+            for line in lines:
+                try:
+                    ts = str(json.loads(line).get("ts", ""))
+                except ValueError:
+                    break  # never cut past what cannot be read: verify must still see it
+                if ts >= keep_from:
+                    break
+                cut += 1
+            if cut == len(lines):
+                cut -= 1  # keep the last entry: it is what the head names
+            if cut <= 0:
+                return 0
+            first = json.loads(lines[cut])
+            anchor = anchor_for(int(first["seq"]), str(first["prev"]), self.key)
+            temporary = self.path.with_name(self.path.name + f".{os.getpid()}.gc")
+            try:
+                temporary.write_text("".join(lines[cut:]), encoding="utf-8", newline="")
+                os.chmod(temporary, 0o640)
+                anchor_tmp = self.anchor_path.with_name(self.anchor_path.name + f".{os.getpid()}.tmp")
+                anchor_tmp.write_text(json.dumps(anchor, sort_keys=True) + "\n", encoding="utf-8")
+                os.replace(anchor_tmp, self.anchor_path)
+                os.replace(temporary, self.path)
+            except OSError as exc:
+                raise self._error(exc) from None
+            return cut
+        finally:
+            os.close(fd)
+
+    def anchor(self) -> dict[str, Any] | None:
+        try:
+            data = json.loads(self.anchor_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return {"seq": None, "prev": None}
+        return data if isinstance(data, dict) else {"seq": None, "prev": None}
 
     def _error(self, exc: OSError) -> AuditError:
         return AuditError(
@@ -156,7 +222,7 @@ class AuditTrail:
         return data if isinstance(data, dict) else {"seq": None, "hash": None}
 
     def verify(self, *, use_head: bool = True) -> Verdict:
-        return verify(self.lines(), self.key, self.head() if use_head else None)
+        return verify(self.lines(), self.key, self.head() if use_head else None, self.anchor())
 
 
 def _lock(fd: int, path: Path) -> None:

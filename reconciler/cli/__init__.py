@@ -53,6 +53,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "alerts": ("reconciler.cli.alerts", "Check bounce/complaint/rendering/quota thresholds (exit 3 when one fires)."),
     "iam": ("reconciler.cli.iam", "Print the least-privilege IAM policy for a use of sesctl."),
     "suppression": ("reconciler.cli.suppression", "The account suppression list: list, add, remove, import, export."),
+    "gc": ("reconciler.cli.gc", "Apply sesctl.yaml's retention: to events, audit entries and send journals."),
     "gdpr": ("reconciler.cli.gdpr", "GDPR subject access (export) and erasure across SES and sesctl's files."),
 }
 

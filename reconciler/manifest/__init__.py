@@ -27,6 +27,7 @@ from reconciler.manifest.errors import ManifestInvalid
 from reconciler.manifest.loader import Document, display_path, load_tree
 from reconciler.manifest.locales import localized_resources
 from reconciler.manifest.model import DesiredState, Resource
+from reconciler.manifest.personal_data import check_personal_data
 from reconciler.manifest.project import (
     PROJECT_FILES,
     Environment,
@@ -147,6 +148,7 @@ def collect(
     problems.extend(check_references(resources, invalid))
     for resource in resources:
         problems.extend(check_template(resource))
+        problems.extend(check_personal_data(resource))
     problems.sort(key=sort_key)
     return DesiredState(resources=resources, project=project, environment=environment), problems
 
