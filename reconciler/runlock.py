@@ -23,9 +23,17 @@ from reconciler.errors import ReconcilerError
 
 
 class RunLock:
-    def __init__(self, path: Path, *, busy: Callable[[int | None], ReconcilerError]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        busy: Callable[[int | None], ReconcilerError],
+        error: type[ReconcilerError] = ReconcilerError,
+    ) -> None:
+        """``busy(pid)`` is raised when another holds the lock; ``error`` when the file cannot be made."""
         self.path = path
         self._busy = busy
+        self._error = error
         self._fd: int | None = None
 
     def __enter__(self) -> RunLock:
@@ -48,14 +56,14 @@ class RunLock:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ReconcilerError(
+            raise self._error(
                 f"cannot create {self.path.parent} for a lock: {exc.strerror or exc}"
             ) from None
         while True:
             try:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             except OSError as exc:
-                raise ReconcilerError(
+                raise self._error(
                     f"cannot create the lock file {self.path}: {exc.strerror or exc}"
                 ) from None
             try:

@@ -22,7 +22,6 @@ mid-write) is ignored: its write never completed, so nothing depended on it.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import threading
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from reconciler.errors import SendError
+from reconciler.runlock import RunLock
 
 
 class CheckpointError(SendError):
@@ -230,7 +230,7 @@ def _now() -> str:
 
 # ---- one run at a time -------------------------------------------------------------------
 
-_held: dict[str, tuple[int, int]] = {}  # lock path -> (fd, holders in this process)
+_held: dict[str, tuple[RunLock, int]] = {}  # lock path -> (lock, holders in this process)
 _held_guard = threading.Lock()
 
 
@@ -239,10 +239,10 @@ class CheckpointLock:
 
     Two runs journaling into one checkpoint would each send the rows the other has not recorded
     yet: almost every recipient twice. The second run is refused (naming the first one's pid)
-    instead of waiting, since waiting would only send the rest once the first is done. flock
-    locks die with their process, so a killed run never leaves the checkpoint locked; the lock
-    file is removed on release. Re-entrant within a process (the preview and the run of one
-    ``sesctl send`` share it)."""
+    instead of waiting, since waiting would only send the rest once the first is done. The lock
+    itself is reconciler.runlock.RunLock (it dies with its process; the file is removed on
+    release). Re-entrant within a process (the preview and the run of one ``sesctl send``
+    share it)."""
 
     def __init__(self, checkpoint: Path) -> None:
         self.path = checkpoint.with_name(checkpoint.name + ".lock")
@@ -254,55 +254,24 @@ class CheckpointLock:
             if held is not None:
                 _held[self._key] = (held[0], held[1] + 1)
                 return self
-            _held[self._key] = (self._acquire(), 1)
+            lock = RunLock(self.path, busy=self._busy, error=CheckpointError)
+            lock.__enter__()
+            _held[self._key] = (lock, 1)
         return self
 
     def __exit__(self, *exc: object) -> None:
         with _held_guard:
-            fd, count = _held[self._key]
+            lock, count = _held[self._key]
             if count > 1:
-                _held[self._key] = (fd, count - 1)
+                _held[self._key] = (lock, count - 1)
                 return
             del _held[self._key]
-            try:
-                os.unlink(self.path)  # while still locked: nobody can lock this inode after us
-            except OSError:
-                pass
-            os.close(fd)
+            lock.__exit__(None, None, None)
 
-    def _acquire(self) -> int:
-        while True:
-            try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            except OSError as exc:
-                raise CheckpointError(f"{self.path}: cannot create the checkpoint's lock: {exc.strerror}") from None
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                owner = _read_pid(fd)
-                os.close(fd)
-                who = f"another sesctl send (pid {owner})" if owner else "another sesctl send"
-                raise CheckpointError(
-                    f"{self.path.parent / self.path.name[:-5]} is in use by {who}: two runs "
-                    "on one checkpoint would mail most recipients twice",
-                    hint="Wait for that run to finish (or stop it), then run again with the same --checkpoint.",
-                ) from None
-            # The holder before us may have removed the file between our open and our lock: then
-            # we locked an orphan inode, and must lock the file that is there now.
-            try:
-                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                os.ftruncate(fd, 0)
-                os.write(fd, f"{os.getpid()}\n".encode())
-                return fd
-            os.close(fd)
-
-
-def _read_pid(fd: int) -> int | None:
-    try:
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-    except OSError:
-        return None
-    return int(text) if text.isdigit() else None
+    def _busy(self, owner: int | None) -> CheckpointError:
+        who = f"another sesctl send (pid {owner})" if owner else "another sesctl send"
+        return CheckpointError(
+            f"{self.path.parent / self.path.name[:-5]} is in use by {who}: two runs "
+            "on one checkpoint would mail most recipients twice",
+            hint="Wait for that run to finish (or stop it), then run again with the same --checkpoint.",
+        )
