@@ -283,3 +283,34 @@ class Drift(BaseModel):
     pending_prune: list[str]
     checksum: str
     hint: str
+
+
+class ExperimentInput(_In):
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The TemplateExperiment's name (metadata.name)."
+    )
+    environment: str | None = Field(default=None, description="A sesctl.yaml environment (default: the server's).")
+
+
+class VariantResult(BaseModel):
+    name: str
+    sends: int
+    deliveries: int
+    opens: int
+    clicks: int
+    conversions: int
+    rate: float = Field(description="The metric's rate: successes / deliveries.")
+    low: float = Field(description="Lower bound of the Wilson interval.")
+    high: float = Field(description="Upper bound of the Wilson interval.")
+
+
+class ExperimentResults(BaseModel):
+    experiment: str
+    metric: str
+    confidence: float
+    variants: list[VariantResult]
+    state: str = Field(description="insufficient_data, no_significant_difference, winner or inconclusive.")
+    verdict: str = Field(description="The verdict in words.")
+    p_value: float | None
+    winner: str | None
+    promoted: str | None = Field(description="The winner already written into the manifests, if any.")

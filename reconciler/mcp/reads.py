@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from reconciler.app import templates
@@ -13,6 +14,8 @@ from reconciler.mcp.models import (
     Drift,
     DriftChange,
     DriftInput,
+    ExperimentInput,
+    ExperimentResults,
     GetTemplateInput,
     ListTemplatesInput,
     RenderProblem,
@@ -25,6 +28,7 @@ from reconciler.mcp.models import (
     TemplateDetail,
     TemplateList,
     TemplateSummary,
+    VariantResult,
 )
 from reconciler.templates import RenderError, TemplateError
 
@@ -159,4 +163,30 @@ def drift(app: McpApp, request: DriftInput) -> Drift:
         if in_sync
         else "Live SES differs from git. Changes go through a pull request (sesctl plan / apply); "
         "this server never changes infrastructure.",
+    )
+
+
+def experiment_results(app: McpApp, request: ExperimentInput) -> ExperimentResults:
+    from reconciler.app.experiments import status
+
+    environment = request.environment or app.settings.env or app.config.environment
+    project = Path(app.config.project)
+    result = status(project, environment, request.name, project / ".sesctl" / "events.db")
+    verdict = result.verdict
+    return ExperimentResults(
+        experiment=result.name,
+        metric=result.spec.metric,
+        confidence=result.spec.confidence,
+        variants=[
+            VariantResult(
+                name=c.name, sends=c.sends, deliveries=c.deliveries, opens=c.opens, clicks=c.clicks,
+                conversions=c.conversions, rate=arm.rate, low=arm.low, high=arm.high,
+            )
+            for c, arm in zip(result.counts, verdict.arms, strict=True)
+        ],
+        state=verdict.state,
+        verdict=verdict.message,
+        p_value=verdict.p_value,
+        winner=verdict.winner,
+        promoted=result.spec.winner,
     )

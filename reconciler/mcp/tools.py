@@ -45,6 +45,8 @@ from reconciler.mcp.models import (
     Diagnosis,
     Drift,
     DriftInput,
+    ExperimentInput,
+    ExperimentResults,
     GetTemplateInput,
     ListTemplatesInput,
     RenderResult,
@@ -206,6 +208,14 @@ def get_drift(request: DriftInput, ctx: Context) -> Drift:
         return reads.drift(_app(ctx), request)
 
 
+def get_experiment_results(request: ExperimentInput, ctx: Context) -> ExperimentResults:
+    """A TemplateExperiment's results from the event store: per variant the counts and the
+    metric with its confidence interval, and the verdict (not enough data, no significant
+    difference, or a winner with p). Read-only: promoting a winner is a pull request."""
+    with _errors():
+        return reads.experiment_results(_app(ctx), request)
+
+
 # ---- the table ----------------------------------------------------------------------------------
 
 
@@ -250,6 +260,7 @@ TOOLS: tuple[ToolSpec, ...] = (
     _read(diagnose_delivery, "Diagnose delivery"),
     _read(get_email_analytics, "Get email analytics"),
     _read(get_drift, "Get drift (plan)"),
+    _read(get_experiment_results, "Get experiment results"),
 )
 
 

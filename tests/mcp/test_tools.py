@@ -22,6 +22,7 @@ READS = {
     "diagnose_delivery",
     "get_email_analytics",
     "get_drift",
+    "get_experiment_results",
 }
 
 
