@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.aws.account import AccountStatus
 from reconciler.aws.gateway import SesGateway
 from reconciler.errors import AwsError, SendError
 from reconciler.sending.addresses import is_address
@@ -34,6 +35,9 @@ class CompiledTemplate:
 
 @dataclass
 class Preflight:
+    status: AccountStatus
+    # The raw GetAccount answer, for the suppression reasons only: an account that states none
+    # suppresses SES's defaults (BOUNCE, COMPLAINT) there, where AccountStatus says "none stated".
     account: dict[str, Any]
     templates: dict[str, CompiledTemplate]
     suppressed: Suppressed
@@ -44,23 +48,20 @@ class Preflight:
 
     @property
     def max_send_rate(self) -> float:
-        quota = self.account.get("SendQuota") or {}
-        return float(quota.get("MaxSendRate") or 1.0)
+        return self.status.quota.max_send_rate
 
     @property
     def sending_enabled(self) -> bool:
-        return self.account.get("SendingEnabled") is not False
+        return self.status.sending_enabled
 
     @property
     def remaining_quota(self) -> float | None:
         """What is left of the 24-hour quota; None when it is unlimited."""
-        quota = self.account.get("SendQuota") or {}
-        maximum = float(quota.get("Max24HourSend", -1))
-        return None if maximum < 0 else maximum - float(quota.get("SentLast24Hours", 0))
+        return self.status.quota.remaining
 
     @property
     def max_24_hour_send(self) -> float:
-        return float((self.account.get("SendQuota") or {}).get("Max24HourSend", -1))
+        return self.status.quota.max_24_hour_send or 0.0
 
     @classmethod
     def load(
@@ -74,7 +75,12 @@ class Preflight:
         """The reads a run of ``job`` needs. ``addresses``: the recipients, when they are known
         and few (the suppression list is then asked about them, not paged)."""
         account = gateway.call("GetAccount")
-        ready = cls(account=account, templates=_templates(gateway, job), suppressed=Suppressed.nothing())
+        ready = cls(
+            status=AccountStatus.parse(account),
+            account=account,
+            templates=_templates(gateway, job),
+            suppressed=Suppressed.nothing(),
+        )
         ready.warnings.extend(_account_warnings(ready))
         if check_sender:
             ready.sender_warnings.extend(_sender_warnings(gateway, job.from_address))
@@ -95,7 +101,7 @@ class Preflight:
 
 def _account_warnings(ready: Preflight) -> list[str]:
     warnings = []
-    if ready.account.get("ProductionAccessEnabled") is False:
+    if not ready.status.production_access:
         warnings.append(
             "the account is in the SES sandbox: only verified addresses and the mailbox simulator "
             "can receive (others fail with MESSAGE_REJECTED)"
