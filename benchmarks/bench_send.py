@@ -39,7 +39,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SESCTL = str(Path(sys.executable).parent / "sesctl")
-TEMPLATE = {
+TEMPLATE: Any = {
     "Subject": "Welcome {{name}}",
     "Text": "Hi {{name}}, your plan is {{plan}}.",
     "Html": "<p>Hi {{name}}</p>",

@@ -68,7 +68,7 @@ def _lookup(resolver: dns.resolver.Resolver, name: str, rdtype: str) -> list[str
     values = []
     for rdata in answer.rrset:
         if rdata.rdtype == dns.rdatatype.TXT:
-            values.append(b"".join(rdata.strings).decode("utf-8", "replace"))  # type: ignore[attr-defined]
+            values.append(b"".join(rdata.strings).decode("utf-8", "replace"))
         else:
             values.append(rdata.to_text())
     return values

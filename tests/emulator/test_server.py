@@ -376,7 +376,7 @@ def test_blob_output_is_base64() -> None:
     blob_shape = (
         service_model()
         .operation_model("SendEmail")
-        .input_shape.members["Content"]
+        .input_shape.members["Content"]  # type: ignore[union-attr]
         .members["Raw"]
         .members["Data"]
     )

@@ -146,7 +146,7 @@ def test_diff_paths_and_ops() -> None:
 
 def test_tri_state_suppression_differs() -> None:
     inherit: dict[str, object] = {}
-    disabled = {"suppression_options": {"suppressed_reasons": []}}
+    disabled: dict[str, object] = {"suppression_options": {"suppressed_reasons": []}}
     both = {"suppression_options": {"suppressed_reasons": ["BOUNCE", "COMPLAINT"]}}
     assert diff(inherit, disabled) == (
         FieldChange("suppression_options.suppressed_reasons", "add", None, []),

@@ -3,6 +3,7 @@ against the emulator in test_reconcile.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import pytest
@@ -15,8 +16,8 @@ from reconciler.errors import PlanError, UsageError
 
 
 def desired(
-    *items: tuple[str, dict[str, Any]], protect: set[str] = frozenset()
-) -> dict[str, DesiredResource]:  # type: ignore[assignment]
+    *items: tuple[str, dict[str, Any]], protect: Collection[str] = frozenset()
+) -> dict[str, DesiredResource]:
     result = {}
     for address, normalized in items:
         kind, _, name = address.partition("/")

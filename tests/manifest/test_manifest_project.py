@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from manifest_cli import REPO, run_sesctl, write
@@ -77,10 +78,10 @@ def test_unknown_environment(project: Path) -> None:
 
 def test_variables_substituted_with_types(project: Path) -> None:
     dev = load_manifests(project, environ={})
-    spec = dev.get("ConfigurationSet/cs").spec  # type: ignore[union-attr]
-    assert spec.delivery_options.max_delivery_seconds == 600  # type: ignore[attr-defined]  # stays an int
-    assert spec.tracking_options.custom_redirect_domain == "click.example.com"  # type: ignore[attr-defined]
-    assert spec.tags == {"brand": "Shop (${literal})"}  # type: ignore[attr-defined]
+    spec: Any = dev.get("ConfigurationSet/cs").spec  # type: ignore[union-attr]
+    assert spec.delivery_options.max_delivery_seconds == 600  # stays an int
+    assert spec.tracking_options.custom_redirect_domain == "click.example.com"
+    assert spec.tags == {"brand": "Shop (${literal})"}
     prod = load_manifests(project, env="prod", environ={})
     assert prod.get("ConfigurationSet/cs").spec.delivery_options.max_delivery_seconds == 900  # type: ignore[union-attr]
     assert prod.environment.name == "prod" and prod.stack == "shop"

@@ -35,7 +35,7 @@ def served(ses_setup: LocalEmulator) -> Iterator[Counter[str]]:
             counts["?"] += 1
         return handle(method, raw_path, *args)
 
-    emulator.handle_ses = counting  # type: ignore[method-assign]
+    emulator.handle_ses = counting  # type: ignore[method-assign,assignment]
     try:
         yield counts
     finally:

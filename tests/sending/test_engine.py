@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,8 @@ from reconciler.testing import LocalEmulator
 
 
 def people(
-    n: int, *, missing_plan: set[int] = frozenset(), domain: str = "example.org"
-) -> list[dict[str, str]]:  # type: ignore[assignment]
+    n: int, *, missing_plan: Collection[int] = frozenset(), domain: str = "example.org"
+) -> list[dict[str, str]]:
     return [
         {"email": f"user{i}@{domain}", "name": f"User {i}", "plan": "" if i in missing_plan else "pro"}
         for i in range(n)
@@ -271,13 +272,13 @@ def test_all_events_constant_matches_the_model() -> None:
     import botocore.session
 
     model = botocore.session.get_session().get_service_model("sesv2")
-    assert sorted(ALL_EVENTS) == sorted(model.shape_for("EventType").enum)
+    assert sorted(ALL_EVENTS) == sorted(model.shape_for("EventType").enum)  # type: ignore[attr-defined]
 
 
 def test_in_memory_recipients(emulator: LocalEmulator, ses: Any, sender: str) -> None:
     from reconciler.sending import recipients_from
 
-    items = [
+    items: list[dict[str, Any]] = [
         {"email": "ada@example.org", "data": {"name": "Ada", "plan": "pro"}, "tags": {"segment": "vip"}},
         {"email": "bob@example.org", "name": "Bob"},
         {"email": "cy@example.org", "name": "Cy", "plan": "free", "tags": {"bad tag": "x"}},

@@ -116,7 +116,7 @@ def test_generated_templates_escape_like_handlebars_js_defaults() -> None:
 
 def test_plus_quirk() -> None:
     """Plain handlebars.js adds adjacent booleans/numbers under noEscape; we print each value."""
-    case = {"template": "{{t}}{{t}} {{{n}}}{{{n}}}", "data": {"t": True, "n": 1}}
+    case: dict[str, Any] = {"template": "{{t}}{{t}} {{{n}}}{{{n}}}", "data": {"t": True, "n": 1}}
     assert node_oracle.run([case]) == [{"ok": "2 11"}]
     assert node_oracle.run([{**case, "stringify": True}]) == [{"ok": "truetrue 11"}]
     assert _ours(case["template"], case["data"]) == {"ok": "truetrue 11"}

@@ -87,7 +87,7 @@ def test_missing_set_is_absent_and_listing_reads_all(gateway: SesGateway) -> Non
     assert sorted(KIND.read_live(gateway, None)) == ["a", "b"]
 
 
-GROUP_CHANGES = {
+GROUP_CHANGES: dict[str, dict[str, Any]] = {
     "delivery_options": {"deliveryOptions": {"tlsPolicy": "REQUIRE", "maxDeliverySeconds": 900}},
     "reputation_options": {"reputationOptions": {"reputationMetricsEnabled": True}},
     "sending_options": {"sendingOptions": {"sendingEnabled": False}},

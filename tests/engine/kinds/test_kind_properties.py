@@ -54,7 +54,7 @@ CONFIG_SETS = st.fixed_dictionaries(
 )
 # Any text but Handlebars' own syntax characters (a body must still parse as a template).
 BODY = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="{}\\\x00"), min_size=1, max_size=40
+    st.characters(blacklist_categories=["Cs"], blacklist_characters="{}\\\x00"), min_size=1, max_size=40
 )
 TEMPLATES_ = st.fixed_dictionaries({"subject": BODY, "text": BODY}, optional={"html": BODY})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import threading
+from typing import Any
 
 import pytest
 
@@ -84,7 +85,8 @@ def test_rates_parse_cli_forms() -> None:
     limits = RateLimits.parse("GetEmailTemplate=3, default=0.5")
     assert (limits.rate("GetEmailTemplate"), limits.rate("Other")) == (3.0, 0.5)
     assert RateLimits.parse({"ListEmailTemplates": 4}).rate("ListEmailTemplates") == 4.0
-    for bad in ("0", "-1", "fast", {"X": "slow"}, "nan", "inf", "-inf", "X=nan", float("nan"), float("inf"), 0):
+    bads: list[Any] = ["0", "-1", "fast", {"X": "slow"}, "nan", "inf", "-inf", "X=nan", float("nan"), float("inf"), 0]
+    for bad in bads:
         with pytest.raises(ValueError, match="rate"):
             RateLimits.parse(bad)
 
@@ -115,7 +117,7 @@ def test_concurrent_calls_to_one_operation_are_spaced_at_its_rate(emulator: Loca
 
 def test_operations_have_separate_buckets_and_run_concurrently(emulator: LocalEmulator) -> None:
     gateway = SesGateway(emulator.client("sesv2"), limits=RateLimits(default=10.0), account_id=ACCOUNT_ID)
-    work = [("GetAccount", {}), ("ListEmailTemplates", {})] * 5
+    work: list[tuple[str, dict[str, Any]]] = [("GetAccount", {}), ("ListEmailTemplates", {})] * 5
     gateway.read_many(lambda item: gateway.call(item[0], **item[1]), work)
     a = [t for op, t in gateway.call_log if op == "GetAccount"]
     b = [t for op, t in gateway.call_log if op == "ListEmailTemplates"]
