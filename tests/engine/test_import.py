@@ -278,7 +278,7 @@ TRICKY = [
     " ",
 ]
 ANY_CHARACTER = st.one_of(
-    st.sampled_from(TRICKY), st.characters(blacklist_categories=("Cs",), blacklist_characters="{}")
+    st.sampled_from(TRICKY), st.characters(blacklist_categories=["Cs"], blacklist_characters="{}")
 )
 ANY_TEXT = st.text(ANY_CHARACTER, max_size=12)
 ANY_TEMPLATE = st.fixed_dictionaries(
