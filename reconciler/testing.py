@@ -32,7 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from reconciler.emulator.local import admin_request
+from reconciler.emulator.admin_client import run_action
 from reconciler.emulator.server import ACCOUNT_ID, Emulator, EmulatorConfig, EmulatorServer, reset_moto
 from reconciler.emulator.state import EmulatorState
 
@@ -82,7 +82,7 @@ class LocalEmulator:
 
     def admin(self, name: str, **kwargs: Any) -> Any:
         """Run an admin action (``registry.ADMIN_ACTIONS``) over HTTP; ``region=`` picks the region."""
-        return admin_request(self.endpoint_url, f"/_sesctl/admin/{name}", kwargs)["result"]
+        return run_action(self.endpoint_url, name, **kwargs)
 
     def configure(self, **changes: Any) -> EmulatorConfig:
         """Change throttling/fault injection/strictness at run time (see faults.py)."""

@@ -12,10 +12,9 @@ from typing import Any
 
 import click
 
+from reconciler.emulator.admin_client import AdminError, admin_request
 from reconciler.emulator.local import (
     STATE_FILE_NAME,
-    AdminError,
-    admin_request,
     forget_server,
     record_server,
     running_server,

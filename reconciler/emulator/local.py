@@ -10,49 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from reconciler.emulator.admin_client import AdminError, admin_request, health
+
+__all__ = ["AdminError", "admin_request"]  # long imported from here; admin_client.py is their home
 
 STATE_FILE_NAME = "ses-state.json"
 SERVER_FILE_NAME = "server.json"
-
-
-class AdminError(Exception):
-    """An emulator admin endpoint answered with an error."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"{code} (HTTP {status}): {message}")
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-def admin_request(
-    base_url: str, path: str, payload: dict[str, Any] | None = None, *, timeout: float = 10
-) -> Any:
-    """Call the emulator's admin API: GET without a payload, POST with one."""
-    data = None if payload is None else json.dumps(payload, default=str).encode()
-    request = urllib.request.Request(
-        base_url.rstrip("/") + path,
-        data=data,
-        method="GET" if payload is None else "POST",
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        body = exc.read()
-        try:
-            message = json.loads(body).get("message", "")
-        except ValueError:
-            message = body.decode(errors="replace")
-        raise AdminError(exc.code, exc.headers.get("x-amzn-ErrorType", "Error"), message) from None
 
 
 @dataclass
@@ -96,11 +64,8 @@ def running_server(state_dir: Path) -> RunningServer | None:
         return None
     except PermissionError:
         pass
-    try:
-        health = admin_request(server.url, "/_sesctl/health", timeout=2)
-    except (OSError, AdminError, ValueError):
-        return None
-    if not isinstance(health, dict) or health.get("pid") != server.pid:
+    answer = health(server.url, timeout=2)
+    if answer is None or answer.get("pid") != server.pid:
         return None
     return server
 

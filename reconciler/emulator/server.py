@@ -108,9 +108,14 @@ LOAD_ERRORS: dict[str, str] = {}
 
 @cache
 def _load_operations_once() -> None:
-    from reconciler.emulator import operations
+    from reconciler.emulator import hooks, operations
 
-    for info in pkgutil.walk_packages(operations.__path__, operations.__name__ + "."):
+    modules = [
+        info
+        for package in (operations, hooks)
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
+    ]
+    for info in modules:
         try:
             importlib.import_module(info.name)
         except Exception as exc:  # one broken module must not take the other operations down
@@ -119,7 +124,8 @@ def _load_operations_once() -> None:
 
 
 def load_operations() -> None:
-    """Import every module of ``reconciler.emulator.operations`` so their handlers register."""
+    """Import every module of ``reconciler.emulator.operations`` (SES's operations) and
+    ``reconciler.emulator.hooks`` (the admin actions) so their handlers register."""
     with _load_lock:
         _load_operations_once()
 

@@ -8,12 +8,10 @@ last 10,000 accepted messages, so against it the batch is decided exactly, by th
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from typing import Protocol
 
+from reconciler.emulator.admin_client import AdminError, health, sent_messages
 from reconciler.errors import SendError
 
 IDEMPOTENCY_TAG = "sesctl-idem"
@@ -40,19 +38,11 @@ class EmulatorResolver:
 
     def accepted(self, run_id: str, rows: Sequence[int]) -> dict[int, str]:
         values = {idempotency_value(run_id, row): row for row in rows}
-        body = json.dumps(
-            {"tag_name": IDEMPOTENCY_TAG, "tag_values": sorted(values), "include_body": False}
-        ).encode()
-        request = urllib.request.Request(
-            f"{self.endpoint_url}/_sesctl/admin/sent_messages",
-            data=body,
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                messages = json.loads(response.read())["result"]
-        except (urllib.error.URLError, OSError, ValueError, KeyError) as exc:
+            messages = sent_messages(
+                self.endpoint_url, tag_name=IDEMPOTENCY_TAG, tag_values=values, timeout=self.timeout
+            )
+        except (AdminError, OSError, ValueError, KeyError) as exc:
             raise SendError(
                 f"Cannot ask the emulator at {self.endpoint_url} which in-doubt messages it accepted: {exc}",
                 hint="Start the same emulator again, or resume with --in-doubt resend or skip.",
@@ -62,12 +52,6 @@ class EmulatorResolver:
 
 def emulator_resolver(endpoint_url: str | None) -> EmulatorResolver | None:
     """A resolver if ``endpoint_url`` is a sesctl emulator (it answers /_sesctl/health)."""
-    if not endpoint_url:
+    if not endpoint_url or health(endpoint_url) is None:
         return None
-    try:
-        with urllib.request.urlopen(f"{endpoint_url.rstrip('/')}/_sesctl/health", timeout=5) as response:
-            if json.loads(response.read()).get("status") == "ok":
-                return EmulatorResolver(endpoint_url)
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
-    return None
+    return EmulatorResolver(endpoint_url)
