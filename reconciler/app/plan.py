@@ -25,6 +25,7 @@ from reconciler.kinds.registry import KINDS, is_manifest_only
 from reconciler.manifest import load_manifests
 from reconciler.manifest.model import DesiredState
 from reconciler.settings import Settings
+from reconciler.versions.stamps import rolled_back_risks
 
 DEFAULT_STACK = "default"  # ownership tag value when there is no sesctl.yaml naming a stack
 
@@ -93,7 +94,7 @@ def plan_with(gateway: SesGateway, state: DesiredState, options: PlanOptions) ->
     gateway.reset_counters()
     with gateway.reading():
         live = read_live(gateway, registry, scope)
-    the_plan = build_plan(desired, live, registry, options)
+    the_plan = rolled_back_risks(build_plan(desired, live, registry, options), live)
     by_address: dict[str, LiveObject | None] = {a: live.get(a) for a in the_plan.live_objects}
     return PlanResult(the_plan, by_address, dict(gateway.calls), dict(gateway.throttles))
 

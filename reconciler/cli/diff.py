@@ -14,10 +14,10 @@ from reconciler.versions.history import History, TemplateContent, template_histo
 
 def _side(ctx: click.Context, history: History, ref: str, env: str | None) -> tuple[TemplateContent, str]:
     if ref == "live":
-        live = fetch_live(ctx.obj, history, env)
-        if live is None:
+        found = fetch_live(ctx.obj, history, env)
+        if found is None:
             raise UsageError(f"SES has no template named {history.ses_name!r}")
-        return live, "live"
+        return found[0], "live"
     version = history.find(ref)
     label = version.label if version.commit is None else f"{version.label} ({version.commit.short})"
     return version.content, label

@@ -11,29 +11,33 @@ import click
 from reconciler.errors import ReconcilerError
 from reconciler.settings import Settings
 from reconciler.versions.history import History, TemplateContent, template_history
-from reconciler.versions.rollback import recorded_rollback
+from reconciler.versions.stamps import stamp_of
+
+Live = tuple[TemplateContent, dict[str, str]]
 
 
-def fetch_live(settings: Settings, history: History, env: str | None) -> TemplateContent | None:
-    """The template as SES holds it now in the environment's account and region (None when SES
-    has none of that name)."""
+def fetch_live(settings: Settings, history: History, env: str | None) -> Live | None:
+    """The template's parts and tags as SES holds them now in the environment's account and
+    region (None when SES has none of that name)."""
     from reconciler.app.connect import connect, find_environment
-    from reconciler.versions.live import live_content
+    from reconciler.versions.live import live_template
 
     with connect(settings, find_environment(settings, history.project_root, env)) as conn:
-        return live_content(conn.gateway, history.ses_name)
+        return live_template(conn.gateway, history.ses_name)
 
 
-def live_status(history: History, live: TemplateContent | None) -> dict[str, Any]:
-    if live is None:
+def live_status(history: History, found: Live | None) -> dict[str, Any]:
+    if found is None:
         return {"state": "absent", "text": f"not in SES (no template named {history.ses_name!r})"}
+    live, tags = found
     version = history.matching(live)
-    rollback = recorded_rollback(history.project_root, history.address, live.digest)
+    stamp = stamp_of(tags)
+    rollback = stamp if stamp is not None and stamp.matches(live.digest) else None
     if version is None:
         return {"state": "drift", "text": "differs from every version in git (changed outside sesctl)"}
     text = version.label if version.commit is None else f"{version.label} ({version.commit.short})"
     if rollback is not None:
-        text += f", rolled back on {rollback.get('time')}"
+        text += f", rolled back by `sesctl rollback --apply` at {rollback.time}"
     if version is not history.current:
         text += f"; the manifests declare {history.current.label}: `sesctl plan` shows the change"
     return {"state": "version", "version": version.number, "rolled_back": rollback is not None, "text": text}

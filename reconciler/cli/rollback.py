@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from reconciler.versions.compare import compare, render_diff
-from reconciler.versions.history import template_history
-from reconciler.versions.rollback import prepare, record, write
+from reconciler.versions.history import History, template_history
+from reconciler.versions.rollback import RollbackPlan, prepare, write
 
 
 @click.command("rollback")
@@ -75,8 +75,20 @@ def command(
         plan_file=None,
         auto_approve=auto_approve,
     )
-    record(history.project_root, plan, applied=True)
+    _stamp(ctx, history, plan, env)
     click.echo(
         f"\n{plan.address} is live at {plan.target.label}. Commit the written files so git and SES agree;"
         " until then drift reports say it was rolled back."
     )
+
+
+def _stamp(ctx: click.Context, history: History, plan: RollbackPlan, env: str | None) -> None:
+    """Tag the live template with the rollback, so every later plan and drift report (on any
+    machine, CI included) says it was rolled back instead of plain drift."""
+    from reconciler.app.connect import connect, find_environment
+    from reconciler.versions.stamps import new_stamp, stamp_rollback
+
+    commit = plan.target.commit.sha if plan.target.commit else "working"
+    stamp = new_stamp(plan.target.label, commit, plan.target.content.digest)
+    with connect(ctx.obj, find_environment(ctx.obj, history.project_root, env)) as conn:
+        stamp_rollback(conn.gateway, history.ses_name, stamp)

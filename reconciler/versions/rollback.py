@@ -13,8 +13,6 @@ accepts the send and drops the mail).
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +28,6 @@ from reconciler.manifest.template_checks import find_missing, parse_cached, temp
 from reconciler.templates import TemplateError
 from reconciler.versions import git
 from reconciler.versions.history import PARTS, History, Version
-
-ROLLBACK_LOG = Path(".sesctl") / "rollbacks.jsonl"
 
 
 @dataclass
@@ -160,49 +156,11 @@ def write(plan: RollbackPlan, path: Path | None, env: str | None) -> None:
         raise
 
 
-def record(project_root: Path, plan: RollbackPlan, applied: bool) -> None:
-    """Remember a break-glass rollback, so drift reports can say "rolled back to vN"."""
-    entry = {
-        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "address": plan.address,
-        "version": plan.target.number,
-        "commit": plan.target.commit.sha if plan.target.commit else None,
-        "content_digest": plan.target.content.digest,
-        "applied": applied,
-    }
-    log = project_root / ROLLBACK_LOG
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry, sort_keys=True) + "\n")
-
-
-def recorded_rollback(project_root: Path, address: str, content_digest: str) -> dict[str, Any] | None:
-    """The newest recorded rollback of ``address`` to content ``content_digest``, if any."""
-    log = project_root / ROLLBACK_LOG
-    if not log.is_file():
-        return None
-    found: dict[str, Any] | None = None
-    for line in log.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if (
-            isinstance(entry, dict)
-            and entry.get("address") == address
-            and entry.get("content_digest") == content_digest
-        ):
-            found = entry
-    return found
-
-
 __all__ = [
     "RollbackPlan",
     "RollbackRefused",
     "document_spans",
     "prepare",
-    "record",
-    "recorded_rollback",
     "senders_missing",
     "write",
 ]

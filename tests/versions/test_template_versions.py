@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -261,3 +262,9 @@ def test_break_glass_apply_then_history_names_the_live_version(repo: Path) -> No
     assert '"rolled_back": true' in after.stdout
     live = sesctl(repo, "--local", "diff", "welcome", "live", "v2")
     assert "No differences" in live.stdout
+    # Undo the written files: the manifests say v3 again, SES holds the rolled-back v2.
+    git(repo, "checkout", "--", ".")
+    planned = sesctl(repo, "--local", "plan", "--json")
+    change = next(c for c in json.loads(planned.stdout)["changes"] if c["address"] == "EmailTemplate/welcome")
+    assert "template_rolled_back" in [r["code"] for r in change["risks"]]
+    assert any("live is v2" in r["message"] for r in change["risks"])
