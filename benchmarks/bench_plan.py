@@ -1,32 +1,47 @@
-"""Benchmark: a full plan over 200 templates and 20 configuration sets with 3 event
-destinations each, against the emulator throttled to N requests/s per operation.
+"""Benchmark: a full plan against the emulator running as its own process (`sesctl local
+serve`), throttled like SES to N requests/s per operation, at several stack sizes.
 
-    .venv/bin/python benchmarks/bench_plan.py [--rate 20] [--templates 200] [--sets 20]
+    .venv/bin/python benchmarks/bench_plan.py                          # 20 and 200 templates at 1/s and 20/s
+    .venv/bin/python benchmarks/bench_plan.py --templates 2000 --rates 1   # ~35 minutes
 
-Prints, for the plan's read phase:
-  wall time / physical minimum   physical minimum = max over operations of (calls needed / rate)
-  API calls / minimum needed     minimum = one call per object each operation must read, plus
-                                 one page per list
-Target: <= 1.2 for both. The emulator and sesctl use the same rate per operation, so a
-client that overran the server's bucket would pay in TooManyRequests retries (counted above).
+Stack: T templates plus 20 configuration sets with 3 event destinations each (--sets,
+--destinations). The emulator is set up at full speed, then throttled to N/s per operation;
+sesctl runs with --rate N (it paces a margin under it, see docs/performance.md).
+
+Prints per run:
+  wall / minimum    minimum = the busiest operation's calls / N (the physical floor: SES
+                    allows no faster)
+  calls / minimum   minimum = one call per object each operation must read, plus one page per list
+  throttles         TooManyRequests answers (each one retried after slowing down)
+Targets (issue 13): wall/minimum <= 1.05, 0 throttles, never aborting.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
+import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import yaml
 
 from reconciler.app.apply import ApplyRequest, apply
 from reconciler.app.plan import PlanRequest, plan
-from reconciler.manifest import load_manifests
+from reconciler.errors import ReconcilerError
 from reconciler.settings import Settings
-from reconciler.testing import local_emulator
+from reconciler.testing import served_emulator
+
+ENV = {
+    **os.environ,
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_REGION": "us-east-1",
+}
 
 
 def write_stack(root: Path, templates: int, sets: int, destinations: int) -> None:
@@ -87,57 +102,75 @@ def minimum_calls(templates: int, sets: int) -> dict[str, int]:
     }
 
 
+def configure(url: str, **settings: object) -> None:
+    request = urllib.request.Request(
+        f"{url}/_sesctl/config",
+        data=json.dumps(settings).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        answer.read()
+
+
+def run(templates: int, rate: float, args: argparse.Namespace) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_stack(root, templates, args.sets, args.destinations)
+        with served_emulator(root / "state.json", env=ENV) as (_, url):
+            settings = Settings(endpoint_url=url, region="us-east-1", color=False)
+            setup = apply(settings, ApplyRequest(path=root, rate=10_000), confirm=lambda _: True)
+            assert setup.result is not None and setup.result.ok, "set-up apply failed"
+            configure(url, throttle_rps=rate)
+            time.sleep(2.0)  # let the emulator's fresh buckets fill
+            started = time.monotonic()
+            try:
+                result = plan(settings, PlanRequest(path=root, rate=rate))
+            except ReconcilerError as exc:
+                return {"templates": templates, "rate": rate, "aborted": str(exc)}
+            wall = time.monotonic() - started
+    assert not result.plan.has_changes, "the benchmark stack should be in sync"
+    needed = minimum_calls(templates, args.sets)
+    return {
+        "templates": templates,
+        "rate": rate,
+        "wall": wall,
+        "minimum": max(count / rate for count in needed.values()),
+        "calls": sum(result.api_calls.values()),
+        "needed": sum(needed.values()),
+        "throttles": sum(result.throttles.values()),
+        "per_operation": result.api_calls,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--rate", type=float, default=20.0, help="requests/s per operation (emulator and sesctl)"
-    )
-    parser.add_argument("--templates", type=int, default=200)
+    parser.add_argument("--rates", default="1,20", help="requests/s per operation, comma-separated")
+    parser.add_argument("--templates", default="20,200", help="stack sizes, comma-separated")
     parser.add_argument("--sets", type=int, default=20)
     parser.add_argument("--destinations", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="one JSON line per run as well")
     args = parser.parse_args()
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_REGION": "us-east-1",
-    }.items():
-        os.environ.setdefault(key, value)
 
-    with tempfile.TemporaryDirectory() as tmp, local_emulator(strict=False) as emu:
-        root = Path(tmp)
-        write_stack(root, args.templates, args.sets, args.destinations)
-        settings = Settings(endpoint_url=emu.endpoint_url, region="us-east-1", color=False)
-        setup = apply(settings, ApplyRequest(path=root, rate=10_000), confirm=lambda plan: True)
-        assert setup.result is not None and setup.result.ok, "set-up apply failed"
-
-        emu.configure(throttle_rps=args.rate)
-        started = time.monotonic()
-        load_manifests(root)  # the local part: YAML, models, template checks
-        loading = time.monotonic() - started
-        time.sleep(1.0)  # let the emulator's buckets refill after the set-up
-        started = time.monotonic()
-        result = plan(settings, PlanRequest(path=root, rate=args.rate))
-        wall = time.monotonic() - started
-        assert not result.plan.has_changes, "the benchmark stack should be in sync"
-
-    needed = minimum_calls(args.templates, args.sets)
-    physical = max(count / args.rate for count in needed.values())
-    made = sum(result.api_calls.values())
+    print(f"stack: T templates + {args.sets} configuration sets x {args.destinations} event destinations")
     print(
-        f"plan over {args.templates} templates, {args.sets} configuration sets x {args.destinations} destinations"
+        f"{'templates':>9} {'rate/s':>7} {'wall s':>9} {'minimum s':>10} {'wall/min':>9} {'calls/min':>14} {'throttles':>9}"
     )
-    print(f"rate: {args.rate:g} requests/s per operation (emulator throttle = client bucket)")
-    print(f"{'operation':40} {'calls':>6} {'minimum':>8}")
-    for op in sorted(set(result.api_calls) | set(needed)):
-        print(f"{op:40} {result.api_calls.get(op, 0):>6} {needed.get(op, 0):>8}")
-    print(f"loading and validating the manifests alone: {loading:.2f} s (no AWS call)")
-    print(
-        f"wall time: {wall:.2f} s; physical minimum: {physical:.2f} s; ratio {wall / physical:.2f} (target <= 1.2)"
-    )
-    print(f"  reads only (wall - loading): {wall - loading:.2f} s; ratio {(wall - loading) / physical:.2f}")
-    print(
-        f"API calls: {made}; minimum needed: {sum(needed.values())}; ratio {made / sum(needed.values()):.2f} (target <= 1.2)"
-    )
+    for rate in (float(r) for r in args.rates.split(",")):
+        for templates in (int(t) for t in args.templates.split(",")):
+            row = run(templates, rate, args)
+            if "aborted" in row:
+                print(f"{templates:>9} {rate:>7g}  ABORTED: {row['aborted']}")
+            else:
+                wall, minimum = float(row["wall"]), float(row["minimum"])  # type: ignore[arg-type]
+                calls = f"{row['calls']}/{row['needed']}"
+                print(
+                    f"{templates:>9} {rate:>7g} {wall:>9.1f} {minimum:>10.1f} {wall / minimum:>9.3f} "
+                    f"{calls:>14} {row['throttles']:>9}"
+                )
+            if args.json:
+                print(json.dumps(row), file=sys.stderr)
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":
