@@ -58,9 +58,12 @@ class TokenBucket:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     margin: float = 1.0
+    # Also keep one interval between the moments callers actually go (see acquire).
+    spaced: bool = False
     _tokens: float = field(init=False)
     _updated: float = field(init=False)
     _current: float = field(init=False)
+    _last_go: float | None = field(init=False, default=None)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -114,10 +117,23 @@ class TokenBucket:
             return wait
 
     def acquire(self, deadline: float | None = None) -> float:
-        """Block until this caller may make one request; return the time waited."""
+        """Block until this caller may make one request; return the time waited.
+
+        A ``spaced`` bucket also waits until one interval has passed since the previous caller
+        went: a caller that woke late must not be followed by one on time, as the server (whose
+        one-token bucket banked nothing meanwhile) would see them closer than 1/rate."""
         wait = self.reserve(deadline)
         if wait > 0:
             self.sleep(wait)
+        while self.spaced:
+            with self._lock:
+                now = self.clock()
+                gap = 0.0 if self._last_go is None else self._last_go + 1.0 / self._current - now
+                if gap <= 0:
+                    self._last_go = now
+                    break
+            self.sleep(gap)
+            wait += gap
         return wait
 
 
@@ -164,7 +180,7 @@ class RateLimits:
             bucket = self._buckets.get(operation)
             if bucket is None:
                 bucket = TokenBucket(
-                    self.rate(operation), self.burst, operation, self.clock, self.sleep, self.margin
+                    self.rate(operation), self.burst, operation, self.clock, self.sleep, self.margin, spaced=self.burst <= 1
                 )
                 self._buckets[operation] = bucket
             return bucket

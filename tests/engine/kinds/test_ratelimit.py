@@ -78,6 +78,23 @@ def test_a_throttle_slows_the_bucket_down_and_successes_recover_it() -> None:
     assert steps == 9 and bucket.current == 10.0
 
 
+def test_a_spaced_bucket_keeps_an_interval_after_a_caller_that_went_late() -> None:
+    clock = FakeClock()
+    late = [0.3]  # the second caller (the first to sleep) wakes 0.3 s after its slot
+
+    def sleep(seconds: float) -> None:
+        clock.sleep(seconds + (late.pop(0) if late else 0.0))
+
+    bucket = TokenBucket(rate=1.0, clock=clock, sleep=sleep, spaced=True)
+    went = []
+    for _ in range(3):
+        bucket.acquire()
+        went.append(clock.now)
+    assert went[1] == pytest.approx(101.3)
+    assert went[2] - went[1] >= 1.0  # its own slot was 102.0: on time after a late one is too close
+    assert RateLimits().bucket("GetEmailTemplate").spaced
+
+
 def test_rates_parse_cli_forms() -> None:
     assert RateLimits.parse(None).rate("GetEmailTemplate") == 1.0
     assert RateLimits.parse(5).rate("X") == 5.0
