@@ -10,16 +10,22 @@ Editors pick them up from a first-line comment:
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from reconciler.errors import UsageError
 from reconciler.files import write_text
 from reconciler.kinds.registry import KIND_SPECS
 from reconciler.kinds.specs import API_VERSION
+from reconciler.kinds.specs.base import SpecModel
 from reconciler.manifest.documents import ENVELOPES
 from reconciler.manifest.project import ProjectFile
 
@@ -34,8 +40,55 @@ def kind_file(kind: str) -> str:
     return f"{kind.lower()}.json"
 
 
+def _attribute_docstrings(cls: type[BaseModel]) -> dict[str, str]:
+    """``name: type`` followed by a string in a class body: that string documents the field."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    except (OSError, TypeError, SyntaxError):  # made by create_model: no source of its own
+        return {}
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    docs: dict[str, str] = {}
+    for field, text in itertools.pairwise(body):
+        if (
+            isinstance(field, ast.AnnAssign)
+            and isinstance(field.target, ast.Name)
+            and isinstance(text, ast.Expr)
+            and isinstance(text.value, ast.Constant)
+            and isinstance(text.value.value, str)
+        ):
+            docs[field.target.id] = inspect.cleandoc(text.value.value)
+    return docs
+
+
+def _subclasses(cls: type[BaseModel]) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+_DOCUMENTED: list[bool] = []
+
+
+def _document_fields() -> None:
+    """Give every spec model's fields their docstrings as descriptions, once, and rebuild the
+    models (in the order they were defined, inner before outer) so schemas carry them."""
+    if _DOCUMENTED:
+        return
+    models = _subclasses(SpecModel)
+    for model in models:
+        docs = _attribute_docstrings(model)
+        for name, info in model.model_fields.items():
+            if info.description is None and name in docs:
+                info.description = docs[name]
+    for model in models:
+        model.model_rebuild(force=True)
+    _DOCUMENTED.append(True)
+
+
 def build_schemas() -> dict[str, dict[str, Any]]:
     """file name -> schema, deterministic (the same models always give the same bytes)."""
+    _document_fields()
     schemas: dict[str, dict[str, Any]] = {}
     for kind in KIND_SPECS:
         schema = ENVELOPES[kind].model_json_schema(by_alias=True)

@@ -52,7 +52,8 @@ class SpecModel(BaseModel):
         serialize_by_alias=True,
         strict=True,
         frozen=True,
-        use_attribute_docstrings=True,
+        # Field docstrings become JSON Schema descriptions only when schemas are generated
+        # (manifest/schema.py): extracting them for 40 models cost every command ~0.1 s.
         # JSON Schema titles in the YAML spelling ("maxDeliverySeconds", not "Maxdeliveryseconds").
         field_title_generator=lambda name, info: info.alias or to_camel(name),
     )
