@@ -133,7 +133,8 @@ def find_missing(
     missing: list[Missing] = []
     failures: list[Missing] = []
     for part, template in compiled.items():
-        trial = copy.deepcopy(dict(data))
+        trial: dict[str, Any] = dict(data)  # rendering reads it; copied deep before the first fill
+        copied = False
         seen: set[tuple[str, int, int]] = set()
         names: set[str] = set()
         for _ in range(200):  # one render per missing variable, bounded
@@ -141,6 +142,8 @@ def find_missing(
                 template.render(trial)
                 break
             except RenderError as exc:
+                if not copied:
+                    trial, copied = copy.deepcopy(trial), True
                 key = (exc.variable, exc.line, exc.column)
                 if key in seen:  # a placeholder could not reach it (e.g. inside #each): stop here
                     break
