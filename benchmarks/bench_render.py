@@ -251,7 +251,7 @@ def contenders(node: NodeRenderer | None) -> tuple[dict[str, Callable[[float], f
     if importlib.util.find_spec("pyhandlebars") is not None:
         import pyhandlebars
 
-        rust = pyhandlebars.Template(TEMPLATE)
+        rust: Any = pyhandlebars.Template(TEMPLATE)
         runs["pyhandlebars (Rust, escapes)"] = lambda s: python_slice(lambda: rust.format(DATA), s)
         if rust.format(DATA) != escaped.render(DATA):
             notes.append("pyhandlebars: output differs from ours with escaping on (number printing)")
