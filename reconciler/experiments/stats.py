@@ -72,7 +72,7 @@ def chi_square(arms: Sequence[Arm]) -> tuple[float, int, float]:
     df = len(used) - 1
     total = sum(a.trials for a in used)
     successes = sum(a.successes for a in used)
-    if df < 1 or successes == 0 or successes == total:
+    if df < 1 or successes in (0, total):
         return 0.0, max(df, 0), 1.0
     statistic = 0.0
     for arm in used:

@@ -139,7 +139,7 @@ class Interpreter:
         name = helper_name(node.path, frozenset(sc.bparams) if sc.bparams else _NO_NAMES)
         if name in BLOCK_HELPERS:
             t = self.value(node.params[0], sc)
-            if name == "if" or name == "unless":
+            if name in ("if", "unless"):
                 cond = runtime.if_true(t)
                 for key, value in node.hash.pairs if node.hash else []:
                     if key == "includeZero":

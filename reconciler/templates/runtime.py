@@ -73,7 +73,7 @@ def truthy(value: Any) -> bool:
     if kind is str or kind is int:
         return bool(value)
     if kind is float:
-        return bool(value) and value == value  # NaN is falsy
+        return bool(value) and value == value  # noqa: PLR0124 NaN (unequal to itself) is falsy
     return True
 
 
@@ -166,7 +166,7 @@ def js_number_general(value: int | float) -> str:
         x = float(value)
     except OverflowError:
         return "Infinity" if value > 0 else "-Infinity"
-    if x != x:
+    if x != x:  # noqa: PLR0124 only NaN is unequal to itself
         return "NaN"
     if math.isinf(x):
         return "Infinity" if x > 0 else "-Infinity"

@@ -146,7 +146,7 @@ def split_address(address: str) -> str:
 
 def _find(resources: list[Resource], name: str) -> Resource | None:
     for resource in resources:
-        if resource.kind == KIND and (resource.name == name or resource.ses_name == name):
+        if resource.kind == KIND and name in (resource.name, resource.ses_name):
             return resource
     return None
 
