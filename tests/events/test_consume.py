@@ -267,10 +267,8 @@ def test_cli_refuses_bad_usage_without_traceback(world: World, tmp_path: Path) -
     store = str(tmp_path / "e.db")
     for args, message in [
         ((), "give exactly one source"),
-        (("--queue", "q", "--s3", "s3://b/p"), "give exactly one source"),
         (("--s3", "nope"), "not an s3://"),
         (("--s3", "s3://b/", "--since", "last tuesday"), "--since 'last tuesday'"),
-        ((str(tmp_path / "missing.ndjson"),), "cannot read"),
         (("--queue", "no-such-queue"), "Error"),
     ]:
         run = sesctl(world, "events", "consume", "--store", store, *args)
@@ -353,3 +351,16 @@ def test_analytics_from_the_store_equal_cloudwatch_and_the_mcp_tool_says_which_a
     assert answers["store"]["totals"]["counts"] == answers["cloudwatch"]["totals"]["counts"]
     monkeypatch.setenv("SESCTL_EVENTS_STORE", str(tmp_path / "nothing.db"))
     assert asyncio.run(ask("auto"))["source"] == "cloudwatch"
+
+
+def test_unreadable_files_are_usage_errors(tmp_path: Path) -> None:
+    from reconciler.errors import UsageError
+
+    with EventStore.open(tmp_path / "events.db") as store:
+        with pytest.raises(UsageError, match="cannot read"):
+            consume(store, FileSource([str(tmp_path / "missing.ndjson")]))
+        with pytest.raises(UsageError, match="is a directory"):
+            consume(store, FileSource([str(tmp_path)]))
+        (tmp_path / "bad.gz").write_bytes(b"\x1f\x8b" + b"not gzip at all")
+        with pytest.raises(UsageError, match="not valid gzip"):
+            consume(store, FileSource([str(tmp_path / "bad.gz")]))
