@@ -1,4 +1,4 @@
-"""Inputs shared by the QA tests in tests/cli."""
+"""Inputs shared by the journeys in tests/e2e."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_support import laughs
+from e2e_support import laughs
 
 from reconciler.cli.data import read_data
 from reconciler.emulator.persistence import StateFileError, StateStore

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from cli_support import laughs
+from e2e_support import laughs
 
 from reconciler.engine.plan import Action, Plan, ResourceChange
 from reconciler.testing import LocalEmulator, local_emulator
