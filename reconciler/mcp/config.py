@@ -17,6 +17,12 @@ variables, which win over the file. Nothing here is ever taken from a tool argum
     project: .                         # the sesctl project get_drift plans
     environment: null                  # its --env
     token: null                        # bearer token for --http (prefer SESCTL_MCP_TOKEN)
+    drafts:                            # off by default: manifest edits on a new git branch
+      enabled: false
+      branch_prefix: sesctl/draft-
+      author_name: sesctl MCP
+      author_email: sesctl-mcp@localhost
+      kinds: [EmailTemplate, EventDestination]
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -59,6 +65,18 @@ class Limits(_Strict):
     max_recipients_per_hour: int = Field(default=100, ge=1, le=1_000_000)
 
 
+DraftKind = Literal["EmailTemplate", "EventDestination"]
+DRAFT_KINDS: tuple[DraftKind, ...] = ("EmailTemplate", "EventDestination")
+
+
+class DraftsConfig(_Strict):
+    enabled: bool = Field(default=False, description="Offer the draft_* tools (git branches, never SES).")
+    branch_prefix: str = Field(default="sesctl/draft-", pattern=r"^[A-Za-z0-9._/-]{1,60}$")
+    author_name: str = Field(default="sesctl MCP", min_length=1, max_length=100)
+    author_email: str = Field(default="sesctl-mcp@localhost", min_length=3, max_length=200)
+    kinds: list[DraftKind] = Field(default_factory=lambda: list(DRAFT_KINDS))
+
+
 class McpConfig(_Strict):
     production: bool = False
     senders: list[str] = Field(default_factory=list)
@@ -70,6 +88,7 @@ class McpConfig(_Strict):
     project: Path = Path(".")
     environment: str | None = None
     token: str | None = Field(default=None, repr=False)
+    drafts: DraftsConfig = Field(default_factory=DraftsConfig)
 
     @field_validator("senders")
     @classmethod
@@ -105,6 +124,7 @@ _ENV: dict[str, tuple[tuple[str, ...], str]] = {
     "MAX_RECIPIENTS_PER_CALL": (("limits", "max_recipients_per_call"), "str"),
     "MAX_RECIPIENTS_PER_HOUR": (("limits", "max_recipients_per_hour"), "str"),
     "READ_ONLY": (("read_only",), "bool"),
+    "DRAFTS": (("drafts", "enabled"), "bool"),
     "AUDIT_LOG": (("audit_log",), "str"),
     "PROJECT": (("project",), "str"),
     "ENVIRONMENT": (("environment",), "str"),

@@ -314,3 +314,33 @@ class ExperimentResults(BaseModel):
     p_value: float | None
     winner: str | None
     promoted: str | None = Field(description="The winner already written into the manifests, if any.")
+
+
+class DraftTemplateInput(_In):
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The EmailTemplate to change.")
+    subject: str | None = Field(default=None, max_length=998, description="New subject, or omit to keep it.")
+    html: str | None = Field(default=None, max_length=500_000, description="New HTML part, or omit.")
+    text: str | None = Field(default=None, max_length=500_000, description="New text part, or omit.")
+    message: str = Field(min_length=1, max_length=200, description="Why: the commit message.")
+
+
+class DraftEventDestinationInput(_In):
+    configuration_set: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The event destination's name.")
+    enabled: bool | None = Field(default=None, description="Turn publishing on or off, or omit.")
+    matching_event_types: list[
+        Literal[
+            "SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "OPEN", "CLICK",
+            "RENDERING_FAILURE", "DELIVERY_DELAY", "SUBSCRIPTION",
+        ]
+    ] | None = Field(default=None, min_length=1, description="The event types to publish, or omit.")
+    message: str = Field(min_length=1, max_length=200, description="Why: the commit message.")
+
+
+class DraftResult(BaseModel):
+    branch: str = Field(description="The new branch holding the change (open a pull request from it).")
+    commit: str
+    base: str = Field(description="The commit the branch starts from.")
+    files: list[str]
+    diff: str = Field(description="The commit's patch (cut at 20,000 characters).")
+    next_step: str

@@ -75,5 +75,5 @@ def build_server(
         middleware=[AuditMiddleware(app.audit)],
         **auth,
     )
-    register(server, read_only=app.config.read_only)
+    register(server, read_only=app.config.read_only, drafts=app.config.drafts.enabled)
     return server

@@ -33,7 +33,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
 from reconciler.errors import ReconcilerError
-from reconciler.mcp import analytics, diagnose, reads, sends
+from reconciler.mcp import analytics, diagnose, drafts, reads, sends
 from reconciler.mcp.app import McpApp
 from reconciler.mcp.audit import note
 from reconciler.mcp.models import (
@@ -43,6 +43,9 @@ from reconciler.mcp.models import (
     Confirm,
     DiagnoseInput,
     Diagnosis,
+    DraftEventDestinationInput,
+    DraftResult,
+    DraftTemplateInput,
     Drift,
     DriftInput,
     ExperimentInput,
@@ -216,6 +219,20 @@ def get_experiment_results(request: ExperimentInput, ctx: Context) -> Experiment
         return reads.experiment_results(_app(ctx), request)
 
 
+def draft_template_change(request: DraftTemplateInput, ctx: Context) -> DraftResult:
+    """Propose a new subject, HTML or text for an EmailTemplate as a commit on a new git branch
+    of the project (never a change to SES): a human reviews the pull request and merges it."""
+    with _errors():
+        return drafts.template(_app(ctx), request)
+
+
+def draft_event_destination_change(request: DraftEventDestinationInput, ctx: Context) -> DraftResult:
+    """Propose turning an event destination on or off, or the event types it publishes, as a
+    commit on a new git branch (never a change to SES), for a human to review and merge."""
+    with _errors():
+        return drafts.event_destination(_app(ctx), request)
+
+
 # ---- the table ----------------------------------------------------------------------------------
 
 
@@ -236,6 +253,7 @@ class ToolSpec:
     fn: Callable[..., Any]
     annotations: ToolAnnotations
     sends: bool = False
+    drafts: bool = False  # offered only when the configuration turns drafts on
 
 
 def _read(fn: Callable[..., Any], title: str) -> ToolSpec:
@@ -261,14 +279,26 @@ TOOLS: tuple[ToolSpec, ...] = (
     _read(get_email_analytics, "Get email analytics"),
     _read(get_drift, "Get drift (plan)"),
     _read(get_experiment_results, "Get experiment results"),
+    # Drafts write a git branch on this machine (not the open world) and a retry makes another.
+    ToolSpec(
+        draft_template_change,
+        _hints(read_only=False, open_world=False, idempotent=False, title="Draft template change"),
+        drafts=True,
+    ),
+    ToolSpec(
+        draft_event_destination_change,
+        _hints(read_only=False, open_world=False, idempotent=False, title="Draft event destination change"),
+        drafts=True,
+    ),
 )
 
 
-def register(server: MCPServer[Any], *, read_only: bool) -> list[str]:
-    """Add the tools to ``server`` (without the send tools when ``read_only``); their names."""
+def register(server: MCPServer[Any], *, read_only: bool, drafts: bool = False) -> list[str]:
+    """Add the tools to ``server`` (without the send tools when ``read_only``, the draft tools
+    only with ``drafts``); their names."""
     names = []
     for spec in TOOLS:
-        if read_only and spec.sends:
+        if (read_only and spec.sends) or (spec.drafts and not drafts):
             continue
         server.add_tool(spec.fn, annotations=spec.annotations, structured_output=True)
         names.append(spec.fn.__name__)

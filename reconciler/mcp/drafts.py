@@ -1,0 +1,56 @@
+"""The draft tools: an assistant proposes a template or event-destination change as a commit on
+a new git branch of the server's project (reconciler/versions/drafts.py); SES is never touched.
+Offered only when the server's configuration turns drafts on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reconciler.mcp.app import McpApp
+from reconciler.mcp.models import DraftEventDestinationInput, DraftResult, DraftTemplateInput
+from reconciler.versions.drafts import Draft, DraftSettings, event_destination_edit, propose, template_edit
+
+NEXT_STEP = "Open a pull request from the branch: the plan comment shows the change, and a human merges it."
+
+
+def _settings(app: McpApp) -> DraftSettings:
+    drafts = app.config.drafts
+    return DraftSettings(
+        branch_prefix=drafts.branch_prefix,
+        author_name=drafts.author_name,
+        author_email=drafts.author_email,
+        kinds=tuple(drafts.kinds),
+    )
+
+
+def _result(draft: Draft) -> DraftResult:
+    return DraftResult(
+        branch=draft.branch, commit=draft.commit, base=draft.base, files=list(draft.files), diff=draft.diff,
+        next_step=NEXT_STEP,
+    )
+
+
+def _environment(app: McpApp) -> str | None:
+    return app.settings.env or app.config.environment
+
+
+def template(app: McpApp, request: DraftTemplateInput) -> DraftResult:
+    edit = template_edit({"subject": request.subject, "html": request.html, "text": request.text})
+    draft = propose(
+        Path(app.config.project), _settings(app), "EmailTemplate", request.name, request.message, edit,
+        _environment(app),
+    )
+    return _result(draft)
+
+
+def event_destination(app: McpApp, request: DraftEventDestinationInput) -> DraftResult:
+    edit = event_destination_edit(request.enabled, request.matching_event_types)
+    name = f"{request.configuration_set}/{request.name}"
+    draft = propose(
+        Path(app.config.project), _settings(app), "EventDestination", name, request.message, edit,
+        _environment(app),
+    )
+    return _result(draft)
+
+
+__all__ = ["event_destination", "template"]
