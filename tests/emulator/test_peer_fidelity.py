@@ -304,10 +304,14 @@ def test_update_and_delete_of_a_missing_policy_succeed(ses: Any, verified: str) 
 
 
 def test_bare_configuration_set_reports_no_delivery_options(ses: Any) -> None:
-    """Source: hashicorp/terraform-provider-aws internal/service/sesv2/configuration_set_test.go TestAccSESV2ConfigurationSet_basic (a set
-    made with no delivery_options plans empty on AWS: GetConfigurationSet has none)."""
+    """Source: hashicorp/terraform-provider-aws internal/service/ses/configuration_set_test.go
+    TestAccSESConfigurationSet_basic: a set made bare has delivery_options.# = 0,
+    sending_enabled true, reputation_metrics_enabled false and a last_fresh_start."""
     ses.create_configuration_set(ConfigurationSetName="bare")
-    assert "DeliveryOptions" not in ses.get_configuration_set(ConfigurationSetName="bare")
+    got = ses.get_configuration_set(ConfigurationSetName="bare")
+    assert "DeliveryOptions" not in got and got["SendingOptions"] == {"SendingEnabled": True}
+    assert got["ReputationOptions"]["ReputationMetricsEnabled"] is False
+    assert "LastFreshStart" in got["ReputationOptions"]
     ses.put_configuration_set_delivery_options(ConfigurationSetName="bare", TlsPolicy="REQUIRE")
     got = ses.get_configuration_set(ConfigurationSetName="bare")["DeliveryOptions"]
     assert got == {"TlsPolicy": "REQUIRE"}
@@ -484,3 +488,65 @@ def test_domain_identity_dkim_attributes(ses: Any) -> None:
     assert dkim["CurrentSigningKeyLength"] == dkim["NextSigningKeyLength"] == "RSA_2048_BIT"
     assert dkim["Status"] == "PENDING" and len(dkim["Tokens"]) == 3 and "LastKeyGenerationTimestamp" in dkim
     assert dkim["SigningAttributesOrigin"] == "AWS_SES"
+
+
+# ---- moto's sesv2 tests, judged by the API reference -----------------------------------------
+
+
+def test_quota_counts_every_recipient(emulator: Any, ses: Any, verified: str) -> None:
+    """Source: getmoto/moto tests/test_sesv2/test_sesv2.py::test_send_email (To, Cc and Bcc
+    count 3) and Developer Guide "Service quotas" ("quotas count recipients, not messages")."""
+    ses.send_email(
+        FromEmailAddress=verified,
+        Destination={
+            "ToAddresses": ["to@example.org"],
+            "CcAddresses": ["cc@example.org"],
+            "BccAddresses": ["bcc@example.org"],
+        },
+        Content=SIMPLE,
+    )
+    assert ses.get_account()["SendQuota"]["SentLast24Hours"] == 3
+
+
+def test_raw_recipients_come_from_destination_else_the_headers(
+    emulator: Any, ses: Any, verified: str
+) -> None:
+    """Source: moto test_send_raw_email / test_send_raw_email__with_to_address_display_name,
+    corrected by the API reference (SendEmail.Destination lists the recipients; moto counts
+    the headers' recipients and Destination's together, 4 where SES counts 2): a display name
+    full of commas is still one recipient."""
+    names = ",".join("c" for _ in range(50))
+    raw = (
+        f'From: {verified}\r\nTo: "{names}" <to@example.org>, foo@example.org\r\nSubject: s\r\n\r\nbody'
+    ).encode()
+    ses.send_email(Content={"Raw": {"Data": raw}})
+    assert ses.get_account()["SendQuota"]["SentLast24Hours"] == 2
+    ses.send_email(
+        FromEmailAddress=verified,
+        Destination={"ToAddresses": ["only@example.org"]},
+        Content={"Raw": {"Data": raw}},
+    )
+    assert ses.get_account()["SendQuota"]["SentLast24Hours"] == 3
+    (last,) = emulator.admin("sent_messages", limit=1)
+    assert last["to"] == ["only@example.org"]
+
+
+def test_contact_calls_on_missing_list_or_contact_are_not_found(ses: Any) -> None:
+    """Source: moto test_get_contact_no_contact_list, test_create_contact_no_contact_list,
+    test_delete_contact_no_contact(_list), test_get_contact_no_contact (codes per the API
+    reference: NotFoundException; moto's wording is its own)."""
+    for call in (
+        lambda: ses.get_contact_list(ContactListName="l"),
+        lambda: ses.delete_contact_list(ContactListName="l"),
+        lambda: ses.create_contact(ContactListName="l", EmailAddress="a@example.com"),
+        lambda: ses.get_contact(ContactListName="l", EmailAddress="a@example.com"),
+        lambda: ses.delete_contact(ContactListName="l", EmailAddress="a@example.com"),
+    ):
+        expect_error(call, "NotFoundException", 404)
+    ses.create_contact_list(ContactListName="l")
+    assert ses.list_contacts(ContactListName="l")["Contacts"] == []
+    for call in (
+        lambda: ses.get_contact(ContactListName="l", EmailAddress="a@example.com"),
+        lambda: ses.delete_contact(ContactListName="l", EmailAddress="a@example.com"),
+    ):
+        expect_error(call, "NotFoundException", 404)

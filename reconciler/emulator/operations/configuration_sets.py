@@ -105,6 +105,10 @@ def create_configuration_set(ctx: OperationContext, params: Params) -> Result:
         else parse(VdmOptions, params["VdmOptions"], "VdmOptions"),
         archiving=_archiving(params.get("ArchivingOptions")),
     )
+    if config_set.reputation.LastFreshStart is None:
+        # SES reports a new set's reputation history as starting when the set was made
+        # (terraform-provider-aws TestAccSESConfigurationSet_basic: last_fresh_start is set).
+        config_set.reputation.LastFreshStart = config_set.created
     taken = f"Configuration set <{name}> already exists."
     check_new(state.configuration_sets, name, taken, MAX_CONFIGURATION_SETS, "configuration sets")
     state.configuration_sets[name] = config_set
