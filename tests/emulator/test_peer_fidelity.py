@@ -550,3 +550,52 @@ def test_contact_calls_on_missing_list_or_contact_are_not_found(ses: Any) -> Non
         lambda: ses.delete_contact(ContactListName="l", EmailAddress="a@example.com"),
     ):
         expect_error(call, "NotFoundException", 404)
+
+
+# ---- more of terraform-provider-aws's sesv2 acceptance tests ---------------------------------
+
+
+def test_contact_list_topic_replaced_by_update(ses: Any) -> None:
+    """Source: terraform-provider-aws internal/service/sesv2/contact_list_test.go
+    TestAccSESV2ContactList_topic (topic1 replaced by topic2 in one update: one topic left) and
+    _basic (no description, no topics, both timestamps)."""
+    ses.create_contact_list(ContactListName="l")
+    got = ses.get_contact_list(ContactListName="l")
+    assert got["Topics"] == [] and "Description" not in got
+    assert got["CreatedTimestamp"] and got["LastUpdatedTimestamp"]
+    topic1 = {"TopicName": "topic1", "DisplayName": "topic1", "DefaultSubscriptionStatus": "OPT_IN"}
+    topic2 = {
+        "TopicName": "topic2",
+        "DisplayName": "topic2",
+        "Description": "description",
+        "DefaultSubscriptionStatus": "OPT_OUT",
+    }
+    ses.update_contact_list(ContactListName="l", Topics=[topic1])
+    ses.update_contact_list(ContactListName="l", Topics=[topic2])
+    assert ses.get_contact_list(ContactListName="l")["Topics"] == [topic2]
+
+
+def test_event_destination_left_disabled_when_enabled_is_omitted(ses: Any) -> None:
+    """Source: terraform-provider-aws internal/service/sesv2/configuration_set_event_destination_test.go
+    TestAccSESV2ConfigurationSetEventDestination_basic (no enabled given: enabled false)."""
+    ses.create_configuration_set(ConfigurationSetName="cs")
+    ses.create_configuration_set_event_destination(
+        ConfigurationSetName="cs",
+        EventDestinationName="d",
+        EventDestination={
+            "MatchingEventTypes": ["SEND"],
+            "CloudWatchDestination": {
+                "DimensionConfigurations": [
+                    {
+                        "DimensionName": "n",
+                        "DimensionValueSource": "MESSAGE_TAG",
+                        "DefaultDimensionValue": "v",
+                    }
+                ]
+            },
+        },
+    )
+    (destination,) = ses.get_configuration_set_event_destinations(ConfigurationSetName="cs")[
+        "EventDestinations"
+    ]
+    assert destination["Enabled"] is False and destination["MatchingEventTypes"] == ["SEND"]
