@@ -9,6 +9,10 @@ NDJSON file; then `consume` (parse, hash recipients, one transaction per --batch
 the same path as `sesctl events consume FILE`) into a fresh store. Prints events per second
 (target >= 20,000). A second read of the same file measures the duplicate path.
 
+Lag (--lag-sends N, default 100; 0 skips it): SendEmail at --lag-rate per second to a `sesctl
+local serve` process, its events through SNS -> SQS to a `sesctl events consume --follow` process;
+prints the p50/p95/max of (commit time - event time) (target p95 < 5 s).
+
 Query: a store of --query-events events is written straight into the table (the same mix over
 30 days), then each analytics query runs 3 times and the best is printed (target < 1 s): by day
 over the whole range, by tag (campaign), by recipient domain, by day with a tag filter, by hour
@@ -21,6 +25,8 @@ import argparse
 import json
 import os
 import random
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -223,6 +229,113 @@ def timed(store: EventStore, query: Query) -> tuple[float, float, int]:
     return best, best_cpu, sends
 
 
+def lag(folder: Path, sends: int, rate: float) -> dict[str, Any]:
+    """End to end: SendEmail on a `sesctl local serve` process -> SNS -> SQS -> a `sesctl events
+    consume --follow` process -> the store. The lag of each event is its commit time minus its
+    own timestamp (both on this machine's clock)."""
+    import boto3
+    from botocore.config import Config
+
+    from reconciler.testing import served_emulator
+
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_REGION": "us-east-1",
+    }
+    env.pop("AWS_PROFILE", None)
+    with served_emulator(folder / "state.json", env=env) as (_, url):
+        session = boto3.session.Session(
+            aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
+        )
+        cfg = Config(retries={"total_max_attempts": 1})
+        ses, sns, sqs = (session.client(s, endpoint_url=url, config=cfg) for s in ("sesv2", "sns", "sqs"))
+        from reconciler.emulator.admin_client import run_action
+
+        run_action(url, "verify_identity", identity="example.com")
+        topic = sns.create_topic(Name="lag")["TopicArn"]
+        queue = sqs.create_queue(QueueName="lag")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+        ses.create_configuration_set(ConfigurationSetName="lag")
+        ses.create_configuration_set_event_destination(
+            ConfigurationSetName="lag",
+            EventDestinationName="sns",
+            EventDestination={
+                "Enabled": True,
+                "MatchingEventTypes": ["SEND", "DELIVERY"],
+                "SnsDestination": {"TopicArn": topic},
+            },
+        )
+        store_path = folder / "lag.db"
+        consumer = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "sesctl"),
+                "--endpoint-url",
+                url,
+                "events",
+                "consume",
+                "--queue",
+                "lag",
+                "--follow",
+                "--store",
+                str(store_path),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+
+        def send(index: int) -> None:
+            ses.send_email(
+                FromEmailAddress="news@example.com",
+                Destination={"ToAddresses": [f"success+{index}@simulator.amazonses.com"]},
+                Content={"Simple": {"Subject": {"Data": "Hi"}, "Body": {"Text": {"Data": "Hello"}}}},
+                ConfigurationSetName="lag",
+            )
+
+        def wait_for(expected: int) -> None:
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                try:
+                    with sqlite3.connect(f"{store_path.as_uri()}?mode=ro", uri=True, timeout=30) as conn:
+                        if conn.execute("SELECT count(*) FROM events").fetchone()[0] >= expected:
+                            return
+                except sqlite3.OperationalError:  # not created (or not migrated) yet
+                    pass
+                time.sleep(0.2)
+            raise SystemExit(f"the consumer did not store {expected} events in 180 s")
+
+        try:
+            # A first message, waited for, so the consumer's start-up is not counted as lag.
+            send(-1)
+            wait_for(2)
+            measured_from = int(time.time() * 1000)
+            for index in range(sends):
+                started = time.monotonic()
+                send(index)
+                time.sleep(max(0.0, 1 / rate - (time.monotonic() - started)))
+            wait_for(2 + 2 * sends)
+        finally:
+            consumer.terminate()
+            consumer.wait(timeout=60)
+        with sqlite3.connect(store_path) as conn:
+            lags = sorted(
+                row[0]
+                for row in conn.execute(
+                    "SELECT committed_at - event_time FROM events WHERE event_time >= ?", (measured_from,)
+                )
+            )
+    return {
+        "sends": sends,
+        "events": len(lags),
+        "lag_p50_s": round(lags[len(lags) // 2] / 1000, 2) if lags else None,
+        "lag_p95_s": round(lags[int(0.95 * len(lags))] / 1000, 2) if lags else None,
+        "lag_max_s": round(lags[-1] / 1000, 2) if lags else None,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -230,9 +343,15 @@ def main() -> None:
     parser.add_argument("--ingest", type=int, default=200_000)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--query-events", type=int, default=1_000_000)
+    parser.add_argument("--lag-sends", type=int, default=100, help="0: skip the end-to-end lag run")
+    parser.add_argument("--lag-rate", type=float, default=10.0, help="sends per second in the lag run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
+        if args.lag_sends:
+            print(json.dumps({"lag": lag(folder, args.lag_sends, args.lag_rate)}), flush=True)
+            if not args.ingest and not args.query_events:
+                return
         figures: dict[str, Any] = {"ingest": ingest(folder, args.ingest, args.batch_size)}
         print(json.dumps(figures["ingest"]), flush=True)
         figures["load_average"] = os.getloadavg()
