@@ -437,3 +437,40 @@ def _diagnostic(item: Any) -> str | None:
     if not isinstance(item, dict) or item.get("diagnosticCode") is None:
         return None
     return mask_text(str(item["diagnosticCode"]))[:MAX_TEXT]
+
+
+def sent_fact(
+    hasher: Hasher,
+    *,
+    message_id: str,
+    recipient: str,
+    sent_at_ms: int,
+    tags: dict[str, str] | None = None,
+    configuration_set: str | None = None,
+    template: str | None = None,
+    variant: str | None = None,
+    from_address: str | None = None,
+) -> Fact:
+    """The Send fact for a message a sender (``sesctl send``) knows it sent, before SES's own
+    Send event arrives. Its key is the key of that event, so the two count once; the sender's
+    template and variant, which SES's records do not carry, are kept."""
+    all_tags = {k: v for k, v in (tags or {}).items() if k not in SKIPPED_TAGS}
+    if configuration_set:
+        all_tags.setdefault("ses:configuration-set", configuration_set)
+    if variant:
+        all_tags.setdefault(VARIANT_TAGS[0], variant)
+    hashed = hasher(_bare(recipient))
+    return Fact(
+        key=_key(message_id, "send", hashed, ""),
+        message_id=message_id[:200],
+        event_type="send",
+        event_time=sent_at_ms,
+        sent_time=sent_at_ms,
+        recipient_hash=hashed,
+        recipient_domain=_domain(recipient),
+        configuration_set=configuration_set,
+        template=template,
+        variant=variant,
+        from_domain=_domain(from_address) if from_address else None,
+        tags=tuple(sorted(all_tags.items())),
+    )

@@ -187,3 +187,27 @@ def test_a_failed_batch_stores_nothing(store: EventStore) -> None:
     assert store.count() == 0 and store.count("quarantine") == 0
     assert store.commit(good, origin="t").added == 1  # the tag set cache was not left stale
     assert store.conn.execute("SELECT count(*) FROM tagset_tags WHERE name = 'campaign'").fetchone()[0] == 1
+
+
+def test_a_send_recorded_by_the_sender_and_then_by_ses_counts_once_and_keeps_the_template(
+    store: EventStore,
+) -> None:
+    from reconciler.events.records import sent_fact
+
+    ses_send = record("Send", "m-7", to="ada@example.org", campaign="spring")
+    recorded = sent_fact(
+        store.hasher,
+        message_id="m-7",
+        recipient="Ada@Example.org",
+        sent_at_ms=parse(store, ses_send)[0].event_time,
+        tags={"campaign": "spring"},
+        configuration_set="tracked",
+        template="welcome",
+        variant="B",
+        from_address="news@example.com",
+    )
+    assert store.commit([recorded], origin="sesctl send").added == 1
+    assert store.commit(parse(store, ses_send), origin="sqs").duplicates == 1
+    assert store.conn.execute("SELECT template, variant, recipient_domain FROM events").fetchall() == [
+        ("welcome", "B", "example.org")
+    ]
