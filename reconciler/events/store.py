@@ -294,6 +294,15 @@ class EventStore:
         stamp = committed_at if committed_at is not None else now_ms()
         try:
             return self._commit(facts, origin, quarantined, objects, received, controls, stamp)
+        except sqlite3.OperationalError as exc:
+            # Disk full, read-only file, another writer holding the lock past the busy timeout:
+            # nothing of the batch was stored, and its SQS messages were not deleted.
+            self._tagsets.clear()
+            raise StoreError(
+                f"cannot write to the event store {self.path}: {exc}",
+                hint="nothing of this batch was stored; its messages stay in the queue. Free space or "
+                "check permissions, then run the consumer again",
+            ) from None
         except BaseException:
             # Tag set ids created by the rolled-back transaction no longer exist.
             self._tagsets.clear()

@@ -211,3 +211,18 @@ def test_a_send_recorded_by_the_sender_and_then_by_ses_counts_once_and_keeps_the
     assert store.conn.execute("SELECT template, variant, recipient_domain FROM events").fetchall() == [
         ("welcome", "B", "example.org")
     ]
+
+
+def test_a_store_that_cannot_be_written_is_an_error_not_a_traceback(store: EventStore) -> None:
+
+    fact = parse(store, record("Delivery", "m1"))
+    other = EventStore.open(store.path)
+    other.conn.execute("BEGIN IMMEDIATE")  # another writer holds the lock...
+    try:
+        store.conn.execute("PRAGMA busy_timeout = 50")  # ...longer than this one waits
+        with pytest.raises(StoreError, match="cannot write to the event store"):
+            store.commit(fact, origin="t")
+    finally:
+        other.conn.execute("ROLLBACK")
+        other.close()
+    assert store.commit(fact, origin="t").added == 1
