@@ -120,6 +120,7 @@ class SesGateway:
         seed: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        clients: Callable[[str], Any] | None = None,
     ) -> None:
         if max_workers < 1:
             raise ValueError("max_workers must be at least 1")
@@ -131,6 +132,7 @@ class SesGateway:
         self._account_id = account_id
         self._caller_arn: str | None = None
         self._sts = sts_client
+        self._clients = clients
         self._clock = clock
         self._sleep = sleep
         self._rng = random.Random(seed)
@@ -181,6 +183,7 @@ class SesGateway:
             limits=RateLimits.parse(rates),
             max_workers=max_workers,
             sts_client=_LazySts(aws),
+            clients=aws.client,
             **kwargs,
         )
 
@@ -374,6 +377,17 @@ class SesGateway:
     def arn(self, resource: str) -> str:
         """``arn:aws:ses:<region>:<account>:<resource>``, e.g. resource ``template/welcome``."""
         return f"arn:aws:ses:{self.region}:{self.account_id()}:{resource}"
+
+    def client_for(self, service: str) -> Any:
+        """A boto3 client of another service on the same session and endpoint (Secrets Manager
+        for a BYODKIM key); its calls are not paced or counted like SES's."""
+        if self._clients is None:
+            raise AwsError(
+                f"No AWS session to reach {service} with.",
+                code="NoSession",
+                hint="Build the gateway with SesGateway.from_aws(...).",
+            )
+        return self._clients(service)
 
     def reset_counters(self) -> None:
         with self._stats_lock:

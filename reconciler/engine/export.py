@@ -31,7 +31,7 @@ from reconciler.engine.diff import diff
 from reconciler.kinds.base import JsonDict
 from reconciler.kinds.plugin import KindPlugin
 
-# Members whose keys are data (user tag keys), never spelled in camelCase.
+# Members whose keys are data (user tag keys), never spelled in camelCase (a plug-in's data_fields).
 _DATA_KEYS = frozenset({"tags"})
 
 
@@ -55,7 +55,8 @@ def _from_name(plugin: KindPlugin, name: str) -> JsonDict:
 
 def export_spec(plugin: KindPlugin, name: str, live: JsonDict) -> JsonDict:
     """The smallest spec (snake_case data) whose plan against ``live`` is empty."""
-    spec: JsonDict = {**_from_name(plugin, name), **_drop_none(live)}
+    kept = {k: v for k, v in live.items() if k not in plugin.read_only}
+    spec: JsonDict = {**_from_name(plugin, name), **_drop_none(kept)}
     for path in _leaf_paths(spec):
         candidate = _without(spec, path)
         if _plans_to_nothing(plugin, name, candidate, live):
@@ -67,7 +68,7 @@ def export_spec(plugin: KindPlugin, name: str, live: JsonDict) -> JsonDict:
 
 def _why_not(plugin: KindPlugin, spec: JsonDict) -> str:
     try:
-        plugin.spec.model_validate(yaml_keys(spec))
+        plugin.spec.model_validate(yaml_keys(spec, plugin.data_fields))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(to_camel(str(p)) for p in first["loc"] if isinstance(p, str))
@@ -75,21 +76,21 @@ def _why_not(plugin: KindPlugin, spec: JsonDict) -> str:
     return "cannot be written as a manifest that matches it exactly"
 
 
-def yaml_keys(value: Any) -> Any:
+def yaml_keys(value: Any, data: frozenset[str] = _DATA_KEYS) -> Any:
     """snake_case spec data -> the YAML spelling (camelCase keys; tag keys as they are)."""
     if isinstance(value, Mapping):
         return {
-            to_camel(str(k)): (dict(v) if k in _DATA_KEYS and isinstance(v, Mapping) else yaml_keys(v))
+            to_camel(str(k)): (dict(v) if k in data and isinstance(v, Mapping) else yaml_keys(v, data))
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [yaml_keys(v) for v in value]
+        return [yaml_keys(v, data) for v in value]
     return value
 
 
 def _plans_to_nothing(plugin: KindPlugin, name: str, spec: JsonDict, live: JsonDict) -> bool:
     try:
-        parsed = plugin.spec.model_validate(yaml_keys(spec))
+        parsed = plugin.spec.model_validate(yaml_keys(spec, plugin.data_fields))
     except ValidationError:
         return False  # a required member, or a member another one needs
     kind = plugin.kind

@@ -142,7 +142,7 @@ def _render(
             "apiVersion": API_VERSION,
             "kind": kind_name,
             "metadata": {"name": metadata_name(plugin, name)},
-            "spec": _escape(yaml_keys(spec)),
+            "spec": _escape(yaml_keys(spec, plugin.data_fields)),
         }
         text = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
         documents.setdefault(kind_name, []).append(

@@ -78,6 +78,15 @@ class KindPlugin:
     # Declared and checked in git but not an SES resource (TemplateExperiment): loaded,
     # validated and described like any kind, never read live, planned, applied or imported.
     manifest_only: bool = False
+    # The type of ``metadata.name`` when SES's names are not the usual 1-64 [A-Za-z0-9_-]
+    # (an identity is a domain or an address).
+    metadata_name: Any = None
+    # Normalized keys SES reports that no manifest sets (an identity's verification status):
+    # filled in by ``fill_unmanaged``, never written by import.
+    read_only: tuple[str, ...] = ()
+    # Spec members whose keys are data (tag keys, policy names and documents): import writes
+    # them as they are instead of in camelCase.
+    data_fields: frozenset[str] = frozenset({"tags"})
 
     @property
     def name(self) -> str:

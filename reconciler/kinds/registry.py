@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from reconciler.kinds import (
     configuration_set,
     dedicated_ip_pool,
+    email_identity,
     email_template,
     event_destination,
     suppression_policy,
@@ -29,6 +30,7 @@ _REGISTERED: tuple[KindPlugin, ...] = (
     dedicated_ip_pool.PLUGIN,
     configuration_set.PLUGIN,
     event_destination.PLUGIN,
+    email_identity.PLUGIN,
     email_template.PLUGIN,
     template_experiment.PLUGIN,
 )

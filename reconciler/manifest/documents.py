@@ -54,6 +54,9 @@ class SingletonMetadata(SpecModel):
 
 def _envelope(kind: str, spec: type[BaseModel]) -> type[BaseModel]:
     metadata: Any = SingletonMetadata if kind in SINGLETON_KINDS else Metadata
+    name_type = PLUGINS[kind].metadata_name
+    if name_type is not None:  # an identity's name is a domain or an address
+        metadata = create_model(f"{kind}Metadata", __base__=Metadata, name=(name_type, ...))
     default: Any = SingletonMetadata() if kind in SINGLETON_KINDS else ...
     api_literal: Any = Literal[API_VERSION]
     kind_literal: Any = Literal[kind]

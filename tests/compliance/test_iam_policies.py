@@ -45,10 +45,14 @@ BASE = {
         'kind: EmailTemplate\nmetadata: {name: old}\nspec: {subject: "Old", text: "Old"}\n'
     ),
     "suppression.yaml": "kind: SuppressionPolicy\nmetadata: {name: account}\nspec: {suppressedReasons: [BOUNCE]}\n",
+    "identities.yaml": (
+        "kind: EmailIdentity\nmetadata: {name: example.net}\n"
+        "spec: {mailFrom: {domain: mail.example.net}, feedbackForwarding: false}\n"
+    ),
 }
 # The second apply updates every kind in place; the third prunes what left the manifests.
-UPDATED = {
-    **BASE,
+UPDATED = {  # the identity leaves the manifests: pruned
+    **{name: text for name, text in BASE.items() if name != "identities.yaml"},
     "sets.yaml": BASE["sets.yaml"].replace("sendingEnabled: true}, delivery", "sendingEnabled: false}, delivery"),
     "destinations.yaml": BASE["destinations.yaml"].replace("[BOUNCE, COMPLAINT]", "[BOUNCE]"),
     "templates.yaml": BASE["templates.yaml"].replace("Hello {{name}}", "Hello again {{name}}"),
@@ -158,6 +162,12 @@ NOT_EXERCISED = {
     "ses:PutDedicatedIpWarmupAttributes",
     "ses:TagResource",
     "ses:UntagResource",
+    "ses:PutEmailIdentityDkimAttributes",  # the identity keeps SES's DKIM defaults here
+    "ses:PutEmailIdentityDkimSigningAttributes",
+    "ses:PutEmailIdentityConfigurationSetAttributes",
+    "ses:CreateEmailIdentityPolicy",  # policies need a verified identity
+    "ses:UpdateEmailIdentityPolicy",
+    "ses:DeleteEmailIdentityPolicy",
 }
 
 

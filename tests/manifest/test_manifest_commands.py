@@ -19,7 +19,7 @@ from reconciler.manifest.schema import build_schemas, kind_file
 def test_example_stack_is_valid() -> None:
     result = run_sesctl("validate")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "9 resources, 0 errors, 0 warnings: manifests are valid." in result.stdout
+    assert "10 resources, 0 errors, 0 warnings: manifests are valid." in result.stdout
 
 
 def test_validate_json_format() -> None:
