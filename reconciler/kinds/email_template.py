@@ -26,7 +26,7 @@ from reconciler.kinds.common import (
 )
 from reconciler.kinds.plugin import KindPlugin
 from reconciler.kinds.specs.email_template import EmailTemplateSpec
-from reconciler.templates import TemplateError, analyze
+from reconciler.templates import required_variables
 
 PARTS = ("subject", "html", "text")
 
@@ -141,15 +141,7 @@ def _content(desired: JsonDict) -> dict[str, str]:
 
 def _contract(normalized: JsonDict) -> frozenset[str] | None:
     """Variables a send must pass (required by any part), or None if a part does not parse."""
-    required: set[str] = set()
-    for part in PARTS:
-        source = normalized.get(part)
-        if source:
-            try:
-                required |= analyze(source).required
-            except TemplateError:
-                return None  # validate reports syntax errors; no contract to compare
-    return frozenset(required)
+    return required_variables({part: normalized.get(part) for part in PARTS})
 
 
 KIND = EmailTemplateKind()

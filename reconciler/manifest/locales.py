@@ -19,7 +19,7 @@ from reconciler.kinds.specs.email_template import LOCALE_SEPARATOR, EmailTemplat
 from reconciler.manifest.documents import read_bodies
 from reconciler.manifest.loader import Document
 from reconciler.manifest.model import Resource
-from reconciler.templates import TemplateError, analyze
+from reconciler.templates import required_variables
 
 PARTS = ("subject", "html", "text")
 MAX_NAME = 64  # SES template names
@@ -69,16 +69,7 @@ def localized_resources(
 
 
 def _required(spec: EmailTemplateSpec) -> frozenset[str] | None:
-    required: set[str] = set()
-    for part in PARTS:
-        source = spec.part(part)
-        if source is None:
-            continue
-        try:
-            required |= analyze(source, part=part).required
-        except TemplateError:
-            return None  # a syntax error is reported by the template checks
-    return frozenset(required)
+    return required_variables({part: spec.part(part) for part in PARTS})
 
 
 def _contract(base: Resource, localized: Resource, locale: str) -> list[Diagnostic]:

@@ -13,7 +13,7 @@ sending and the MCP server. See docs/templates.md.
 
 from __future__ import annotations
 
-from .analysis import VariableContract, analyze
+from .analysis import VariableContract, analyze, required_variables
 from .diff import line_diff
 from .email import RenderedEmail, render_email
 from .errors import Part, RenderError, TemplateError, TemplateSyntaxError
@@ -35,4 +35,5 @@ __all__ = [
     "merge_template_data",
     "parse_template",
     "render_email",
+    "required_variables",
 ]

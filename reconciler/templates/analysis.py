@@ -17,9 +17,11 @@ Inline partials are followed at their call sites (with their context and hash ar
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import ast, whitespace
+from .errors import TemplateError
 from .parser import parse
 from .profile import BLOCK_HELPERS, helper_name, walk
 
@@ -187,3 +189,18 @@ def analyze(source: str, *, part: str = "html") -> VariableContract:
     """The variable contract of one template part; raises TemplateSyntaxError if it does not
     parse."""
     return analyze_program(whitespace.apply(parse(source, part=part)))
+
+
+def required_variables(parts: Mapping[str, str | None]) -> frozenset[str] | None:
+    """What a send must pass for these parts together (part name -> source; None = absent):
+    the union of each part's required variables, or None when a part does not parse (the
+    template checks report that)."""
+    required: set[str] = set()
+    for part, source in parts.items():
+        if not source:
+            continue
+        try:
+            required |= analyze(source, part=part).required
+        except TemplateError:
+            return None
+    return frozenset(required)

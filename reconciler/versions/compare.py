@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reconciler.templates import TemplateError, analyze
+from reconciler.templates import required_variables
 from reconciler.templates.diff import line_diff
 from reconciler.versions.history import PARTS, TemplateContent
 
@@ -32,22 +32,13 @@ class VersionDiff:
         return any(self.parts.values())
 
 
-def required_variables(content: TemplateContent) -> frozenset[str] | None:
-    required: set[str] = set()
-    for part in PARTS:
-        source = content.part(part)
-        if source is None:
-            continue
-        try:
-            required |= analyze(source, part=part).required
-        except TemplateError:
-            return None
-    return frozenset(required)
+def contract_of(content: TemplateContent) -> frozenset[str] | None:
+    return required_variables({part: content.part(part) for part in PARTS})
 
 
 def compare(before: TemplateContent, after: TemplateContent, before_label: str, after_label: str) -> VersionDiff:
     parts = {part: line_diff(before.part(part), after.part(part), part) for part in PARTS}
-    old, new = required_variables(before), required_variables(after)
+    old, new = contract_of(before), contract_of(after)
     contract = None if old is None or new is None else ContractChange(new - old, old - new)
     return VersionDiff(before_label, after_label, parts, contract)
 
@@ -69,4 +60,4 @@ def render_diff(diff: VersionDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["ContractChange", "VersionDiff", "compare", "render_diff", "required_variables"]
+__all__ = ["ContractChange", "VersionDiff", "compare", "contract_of", "render_diff"]
