@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -210,3 +212,45 @@ def status_command(store_path: Path | None, as_json: bool) -> None:
     for name, count in sorted(dict(status["by_type"]).items()):  # type: ignore[call-overload]
         click.echo(f"  {name}: {count}")
     click.echo(f"Quarantined: {status['quarantined']}")
+
+
+@command.command("quarantine")
+@click.option(
+    "--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="How many, newest first."
+)
+@click.option(
+    "--raw",
+    "raw_id",
+    type=int,
+    metavar="ID",
+    help="Write one record's bytes, as received, to standard output.",
+)
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def quarantine_command(limit: int, raw_id: int | None, store_path: Path | None, as_json: bool) -> None:
+    """The records the consumer could not read: when, where from (queue and message id, S3 key
+    and line, file and line), why, and their size. --raw ID writes one record's bytes as they
+    were received (they may hold addresses in clear: that is why they are kept only here)."""
+    from reconciler.errors import UsageError
+    from reconciler.events.store import EventStore
+
+    with EventStore.open(resolve_store(store_path), readonly=True) as store:
+        if raw_id is not None:
+            raw = store.quarantined_raw(raw_id)
+            if raw is None:
+                raise UsageError(
+                    f"no quarantined record {raw_id}", hint="`sesctl events quarantine` lists them"
+                )
+            sys.stdout.buffer.write(raw)
+            return
+        records = store.quarantined(limit)
+    if as_json:
+        click.echo(json.dumps(records, indent=1, sort_keys=True))
+        return
+    if not records:
+        click.echo("Nothing in quarantine.")
+    for item in records:
+        when = datetime.fromtimestamp(int(str(item["received_at"])) / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(
+            f"{item['id']:>6}  {when}  {item['origin']}  ({item['bytes']} bytes)\n        {item['reason']}"
+        )

@@ -500,6 +500,19 @@ class EventStore:
             raise ValueError(table)
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
+    def quarantined(self, limit: int = 20) -> list[dict[str, object]]:
+        """The latest quarantined records: id, when, where from, why, size (not the bytes)."""
+        cursor = self.conn.execute(
+            "SELECT id, received_at, origin, reason, length(raw) FROM quarantine ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        names = ("id", "received_at", "origin", "reason", "bytes")
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def quarantined_raw(self, record_id: int) -> bytes | None:
+        row = self.conn.execute("SELECT raw FROM quarantine WHERE id = ?", (record_id,)).fetchone()
+        return bytes(row[0]) if row else None
+
     def status(self) -> dict[str, object]:
         """What is in the store: counts per type, time span, quarantine, the last batch's lag."""
         by_type = dict(

@@ -364,3 +364,21 @@ def test_unreadable_files_are_usage_errors(tmp_path: Path) -> None:
         (tmp_path / "bad.gz").write_bytes(b"\x1f\x8b" + b"not gzip at all")
         with pytest.raises(UsageError, match="not valid gzip"):
             consume(store, FileSource([str(tmp_path / "bad.gz")]))
+
+
+def test_quarantine_listing_and_raw_bytes(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "bad.ndjson"
+    path.write_bytes(b'{"broken": \n')
+    store = str(tmp_path / "events.db")
+    assert sesctl(world, "events", "consume", str(path), "--store", store).returncode == 0
+    listed = sesctl(world, "events", "quarantine", "--store", store, "--json")
+    [item] = json.loads(listed.stdout)
+    assert item["origin"].endswith("bad.ndjson:1") and item["reason"].startswith("not JSON")
+    raw = subprocess.run(
+        [SESCTL, "events", "quarantine", "--store", store, "--raw", str(item["id"])],
+        capture_output=True,
+        env=ENV,
+        timeout=120,
+        check=True,
+    )
+    assert raw.stdout == b'{"broken":'
