@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from reconciler.kinds import (
     configuration_set,
+    contact_list,
     dedicated_ip_pool,
     email_identity,
     email_template,
@@ -28,6 +29,7 @@ from reconciler.kinds.plugin import KindPlugin
 _REGISTERED: tuple[KindPlugin, ...] = (
     suppression_policy.PLUGIN,
     dedicated_ip_pool.PLUGIN,
+    contact_list.PLUGIN,
     configuration_set.PLUGIN,
     event_destination.PLUGIN,
     email_identity.PLUGIN,

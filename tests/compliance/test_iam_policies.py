@@ -45,6 +45,10 @@ BASE = {
         'kind: EmailTemplate\nmetadata: {name: old}\nspec: {subject: "Old", text: "Old"}\n'
     ),
     "suppression.yaml": "kind: SuppressionPolicy\nmetadata: {name: account}\nspec: {suppressedReasons: [BOUNCE]}\n",
+    "contacts.yaml": (
+        "kind: ContactList\nmetadata: {name: newsletter}\n"
+        "spec: {topics: [{name: weekly, displayName: Weekly, defaultSubscriptionStatus: OPT_IN}]}\n"
+    ),
     "identities.yaml": (
         "kind: EmailIdentity\nmetadata: {name: example.net}\n"
         "spec: {mailFrom: {domain: mail.example.net}, feedbackForwarding: false}\n"
@@ -57,12 +61,14 @@ UPDATED = {  # the identity leaves the manifests: pruned
     "destinations.yaml": BASE["destinations.yaml"].replace("[BOUNCE, COMPLAINT]", "[BOUNCE]"),
     "templates.yaml": BASE["templates.yaml"].replace("Hello {{name}}", "Hello again {{name}}"),
     "suppression.yaml": BASE["suppression.yaml"].replace("[BOUNCE]", "[BOUNCE, COMPLAINT]"),
+    "contacts.yaml": BASE["contacts.yaml"].replace("displayName: Weekly", "displayName: Weekly digest"),
 }
 PRUNED = {
     **UPDATED,
     "sets.yaml": UPDATED["sets.yaml"].split("---\n")[0],
     "templates.yaml": UPDATED["templates.yaml"].split("---\n")[0],
     "destinations.yaml": "",
+    "contacts.yaml": "",
 }
 
 

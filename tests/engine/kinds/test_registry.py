@@ -140,6 +140,11 @@ LIFECYCLES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     ),
     "EmailTemplate": ("t", {"subject": "s", "text": "x"}, {"subject": "s2", "text": "x", "tags": {"a": "b"}}),
     "SuppressionPolicy": ("account", {"suppressedReasons": ["BOUNCE"]}, {"suppressedReasons": []}),
+    "ContactList": (
+        "newsletter",
+        {"topics": [{"name": "t", "displayName": "T", "defaultSubscriptionStatus": "OPT_IN"}]},
+        {"description": "d", "topics": [], "tags": {"a": "b"}},
+    ),
     "EmailIdentity": (
         "example.org",
         {"mailFrom": {"domain": "mail.example.org"}},
