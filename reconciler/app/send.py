@@ -156,7 +156,7 @@ def send(
         with audit.operation("send", _audit_details(job, prepared), project=audit.project_at(Path("."))) as entry:
             entry.identify(aws=conn.gateway.caller_arn())
             known = request.recipients.known_addresses()
-            if known is not None and len(known) <= AUDITED_RECIPIENTS:
+            if known is not None and len(known) <= audit.setup.AUDITED_ADDRESSES:
                 entry.set(recipients=entry.hash_addresses(known))
             report = run(
                 conn.gateway,
@@ -168,9 +168,6 @@ def send(
             entry.set(run_id=report.run_id, counts=_counts(report), stopped=report.stopped)
             entry.outcome = "ok" if report.failed_permanent == 0 and not report.stopped else "partial"
         return SendOutcome(preview, report, approved=True)
-
-
-AUDITED_RECIPIENTS = 1000  # more recipients: the entry names the file's digest, not each hash
 
 
 def _audit_details(job: SendJob, prepared: PreparedSend) -> dict[str, object]:

@@ -14,8 +14,6 @@ from reconciler.settings import Settings
 from reconciler.suppression import Entry, add, entries, remove, write_entries
 from reconciler.suppression.entries import REASONS
 
-AUDITED_ADDRESSES = 1000
-
 
 def listing(
     settings: Settings,
@@ -50,19 +48,17 @@ def change(
 ) -> dict[str, int]:
     """``action`` "add" (put each entry) or "remove" (delete each address); counts by outcome."""
     counts = {"done": 0, "absent": 0}
-    with connect(settings, rate=rate) as conn:
-        details = {"action": action, "count": len(items)}
-        with audit.operation("suppression", details, project=audit.project_at(Path("."))) as entry:
-            if len(items) <= AUDITED_ADDRESSES:
-                entry.set(addresses=entry.hash_addresses(i.address for i in items))
-            for item in items:
-                if action == "add":
-                    add(conn.gateway, item.address, item.reason)
-                    counts["done"] += 1
-                elif remove(conn.gateway, item.address):
-                    counts["done"] += 1
-                else:
-                    counts["absent"] += 1
+    details = {"action": action, "count": len(items)}
+    with connect(settings, rate=rate) as conn, audit.audited("suppression", details, addresses=[i.address for i in items]) as entry:
+        for item in items:
+            if action == "add":
+                add(conn.gateway, item.address, item.reason)
+                counts["done"] += 1
+            elif remove(conn.gateway, item.address):
+                counts["done"] += 1
+            else:
+                counts["absent"] += 1
+        if entry is not None:
             entry.set(counts=counts)
     return counts
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from reconciler.audit.chain import Verdict, verify
 from reconciler.audit.operation import Operation
-from reconciler.audit.setup import LOG_ENV, operation, project_at, trail_for, trail_path
+from reconciler.audit.setup import LOG_ENV, audited, operation, project_at, trail_for, trail_path
 from reconciler.audit.trail import AuditError, AuditTrail
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "AuditTrail",
     "Operation",
     "Verdict",
+    "audited",
     "operation",
     "project_at",
     "trail_for",

@@ -8,7 +8,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,33 @@ def operation(
     return Operation(trail, kind, details, root=base, address_key=address_key)
 
 
-__all__ = ["DEFAULT_PATH", "LOG_ENV", "config_of", "operation", "project_at", "trail_for", "trail_path"]
+__all__ = ["DEFAULT_PATH", "LOG_ENV", "audited", "config_of", "operation", "project_at", "trail_for", "trail_path"]
+
+
+AUDITED_ADDRESSES = 1000  # more: the entry counts them instead of listing their hashes
+
+
+@contextmanager
+def audited(
+    kind: str,
+    details: Mapping[str, Any],
+    *,
+    enabled: bool = True,
+    addresses: Iterable[str] = (),
+    start: Path = Path("."),
+) -> Iterator[Operation | None]:
+    """An audited change of ``kind`` on the project at ``start`` (None and no entry when not
+    ``enabled``, e.g. a dry run): the addresses it touches as keyed hashes (up to 1,000)."""
+    if not enabled:
+        yield None
+        return
+    with operation(kind, details, project=project_at(start)) as entry:
+        listed = list(addresses)
+        if len(listed) <= AUDITED_ADDRESSES:
+            entry.set(addresses=entry.hash_addresses(listed))
+        else:
+            entry.set(address_count=len(listed))
+        yield entry
 
 
 def project_at(start: Path) -> Project | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from reconciler import audit
 from reconciler.app.connect import Connection, connect
 from reconciler.contacts.operations import (
     STATUSES,
@@ -92,8 +93,14 @@ def import_command(ctx: click.Context, contact_list: str, file: Path, dry_run: b
     file does not mention keep what SES has (SES replaces a contact's topics on update, so
     sesctl sends the union)."""
     rows = read_import_file(file)
-    with _connect(ctx) as conn:
+    details = {"action": "import", "contact_list": contact_list, "rows": len(rows)}
+    with (
+        _connect(ctx) as conn,
+        audit.audited("contacts", details, enabled=not dry_run, addresses=[r.email for r in rows]) as entry,
+    ):
         report = import_contacts(conn.gateway, contact_list, rows, dry_run=dry_run)
+        if entry is not None:
+            entry.set(created=report.created, updated=report.updated, refused=len(report.refused))
     verb = "would be " if dry_run else ""
     click.echo(
         f"{report.created} {verb}created, {report.updated} {verb}updated, {report.unchanged} unchanged,"
@@ -146,8 +153,14 @@ def remove_command(ctx: click.Context, contact_list: str, addresses: tuple[str, 
         targets += [line.strip() for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
     if not targets:
         raise UsageError("name addresses to remove, or --file")
-    with _connect(ctx) as conn:
+    details = {"action": "remove", "contact_list": contact_list}
+    with (
+        _connect(ctx) as conn,
+        audit.audited("contacts", details, enabled=yes, addresses=targets) as entry,
+    ):
         removed, missing = remove_contacts(conn.gateway, contact_list, targets, dry_run=not yes)
+        if entry is not None:
+            entry.set(removed=removed, not_found=len(missing))
     click.echo(f"{removed} {'removed' if yes else 'would be removed (dry run: pass --yes)'}, {len(missing)} not in the list")
     for masked in missing:
         click.echo(f"  not found: {masked}", err=True)

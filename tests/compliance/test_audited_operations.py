@@ -136,3 +136,17 @@ def test_an_import_is_recorded_before_its_files_are_written(tmp_path: Path, emul
     entries = [json.loads(line) for line in (root / ".sesctl" / "audit.jsonl").read_text().splitlines()]
     assert [(e["kind"], e["phase"]) for e in entries] == [("import", "started"), ("import", "finished")]
     assert entries[0]["details"]["resources"] == ["EmailTemplate/welcome"]
+
+
+def test_contact_imports_and_removals_are_recorded_hashed(tmp_path: Path, emulator: Any, ses: Any) -> None:
+    ses.create_contact_list(ContactListName="news")
+    (tmp_path / "c.csv").write_text("email\nada@example.com\nbob@example.com\n", encoding="utf-8")
+    assert _cli(tmp_path, emulator, "contacts", "import", "news", "c.csv", "--dry-run").returncode == 0
+    assert not (tmp_path / ".sesctl" / "audit.jsonl").exists()  # a dry run changes nothing: no entry
+    assert _cli(tmp_path, emulator, "contacts", "import", "news", "c.csv").returncode == 0
+    assert _cli(tmp_path, emulator, "contacts", "remove", "news", "ada@example.com", "--yes").returncode == 0
+    trail = [json.loads(line) for line in (tmp_path / ".sesctl" / "audit.jsonl").read_text().splitlines()]
+    assert [(e["kind"], e["phase"]) for e in trail] == [("contacts", "started"), ("contacts", "finished")] * 2
+    assert [trail[0]["details"]["action"], trail[2]["details"]["action"]] == ["import", "remove"]
+    assert trail[1]["result"]["created"] == 2 and len(trail[1]["result"]["addresses"]) == 2
+    assert trail[3]["result"]["removed"] == 1 and "example.com" not in json.dumps(trail)
