@@ -250,7 +250,10 @@ def lag(folder: Path, sends: int, rate: float) -> dict[str, Any]:
             aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
         )
         cfg = Config(retries={"total_max_attempts": 1})
-        ses, sns, sqs = (session.client(s, endpoint_url=url, config=cfg) for s in ("sesv2", "sns", "sqs"))
+        # One typed client each (a generator over the names would type all three as SESV2Client).
+        ses = session.client("sesv2", endpoint_url=url, config=cfg)
+        sns = session.client("sns", endpoint_url=url, config=cfg)
+        sqs = session.client("sqs", endpoint_url=url, config=cfg)
         from reconciler.emulator.admin_client import run_action
 
         run_action(url, "verify_identity", identity="example.com")

@@ -285,11 +285,11 @@ def test_analytics_from_the_store_equal_cloudwatch_and_the_mcp_tool_says_which_a
     from mcp import Client
 
     from reconciler.aws.clients import AwsContext
-    from reconciler.cli.context import Settings
     from reconciler.events.analytics import Query, store_analytics
     from reconciler.events.cloudwatch import cloudwatch_analytics
     from reconciler.mcp import McpApp, McpConfig, build_server
     from reconciler.mcp.audit import AuditLog
+    from reconciler.settings import Settings
 
     store_path = tmp_path / "events.db"
     with EventStore.open(store_path) as store:
