@@ -143,7 +143,7 @@ class _PlanView:
         self.unmanaged = plan.unmanaged
         self.pending_prune = plan.pending_prune
         self.diagnostics = plan.diagnostics
-        self.no_op = plan.no_op
+        self.summary = plan.summary()
         self.destroyed = [c for c in self.changes if c.destroys]
         self.risks = [(c.address, r) for c in self.changes for r in c.risks]
 
@@ -273,14 +273,14 @@ def _hidden_lines(stack: str, environment: str, meta: Mapping[str, str]) -> str:
 
 
 def _headline(view: _PlanView) -> str:
-    counts = _count(view.changes)
+    counts = view.summary  # the Plan's own counts, the ones the text form and the JSON show
     tail = []
-    if view.no_op:
-        tail.append(f"{view.no_op} unchanged")
-    if view.unmanaged:
-        tail.append(f"{len(view.unmanaged)} unmanaged")
-    if view.pending_prune:
-        tail.append(f"{len(view.pending_prune)} left in place (prune off)")
+    if counts["no_op"]:
+        tail.append(f"{counts['no_op']} unchanged")
+    if counts["unmanaged"]:
+        tail.append(f"{counts['unmanaged']} unmanaged")
+    if counts["pending_prune"]:
+        tail.append(f"{counts['pending_prune']} left in place (prune off)")
     extra = f" ({', '.join(tail)})" if tail else ""
     if not view.changes:
         return f"**No changes.** The account matches the manifests{extra}."
@@ -471,13 +471,6 @@ def _footer(view: _PlanView) -> str:
 
 
 # ---------------------------------------------------------------- text helpers
-
-
-def _count(changes: Sequence[ResourceChange]) -> dict[str, int]:
-    counts = dict.fromkeys(_ACTION_ORDER, 0)
-    for change in changes:
-        counts[change_action(change)] += 1
-    return counts
 
 
 def _reason(reason: str) -> str:
