@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "E1201": "undefined variable in ${...}",
     "E1202": "undefined environment variable in ${env:...}",
     "E1203": "credential environment variable in ${env:...}",
+    "E1204": "${env:NAME} whose name does not start with SESCTL_VAR_",
     "E2001": "invalid value",
     "E2002": "unknown field",
     "E2003": "missing required field",

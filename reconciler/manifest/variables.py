@@ -5,8 +5,9 @@ Rules (documented in docs/manifests.md):
   - a scalar that is exactly ``${var}`` takes the variable's value with its YAML type (so
     ``maxDeliverySeconds: ${maxDelivery}`` stays an integer); inside a longer string the value
     is inserted as text;
-  - ``${env:NAME}`` reads the environment variable NAME (always a string), unless its name
-    says it holds a credential (…SECRET…, …TOKEN…, …PASSWORD…, …_KEY, AWS_ACCESS_KEY_ID): E1203;
+  - ``${env:NAME}`` reads the environment variable NAME (always a string) only when NAME starts
+    with ``SESCTL_VAR_`` (E1204 otherwise), and never when its name says it holds a credential
+    (…SECRET…, …TOKEN…, …PASSWORD…, …_KEY, AWS_ACCESS_KEY_ID): E1203;
   - ``$${`` writes a literal ``${``;
   - an undefined variable is an error at the scalar's position; nothing is left unreplaced.
 Template body files (``{file: ...}``) are not substituted: they belong to the template language.
@@ -26,6 +27,12 @@ _VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ENV_NAME = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
 # Environment variables that hold credentials are never substituted: the value would appear in
 # plans and in the pull-request comment (a PR could write subject: "${env:AWS_SECRET_ACCESS_KEY}").
+# The one safe rule: only variables exported on purpose for manifests, under this prefix (as
+# Terraform reads TF_VAR_*). A deny-list of credential-looking names cannot be complete
+# (DATABASE_URL, SENTRY_DSN and SLACK_WEBHOOK_URL hold secrets too), and an allow-list kept in
+# the repository could be widened by the very pull request whose plan would print the value;
+# the prefix is chosen by whoever sets up the job's environment, not by the manifests.
+ENV_PREFIX = "SESCTL_VAR_"
 _CREDENTIAL_NAME = re.compile(
     r"SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|_KEY$|^AWS_ACCESS_KEY_ID$", re.IGNORECASE
 )
@@ -98,6 +105,16 @@ class Substitution:
                         "E1203",
                         f"${{env:{key}}}: a credential cannot be substituted into a manifest "
                         "(it would be shown in plans and pull-request comments)",
+                        **where,
+                    )
+                )
+                return False, None
+            if not key.startswith(ENV_PREFIX):
+                self.problems.append(
+                    error(
+                        "E1204",
+                        f"${{env:{key}}}: only environment variables named {ENV_PREFIX}* can be substituted",
+                        detail=f"Export the value as {ENV_PREFIX}{key} for sesctl (a plan shows it; never use a secret).",
                         **where,
                     )
                 )

@@ -207,12 +207,12 @@ def test_credentials_are_never_substituted(tmp_path: Path) -> None:
         {
             "t.yaml": (
                 "apiVersion: sesctl/v1\nkind: EmailTemplate\nmetadata: {name: leak}\n"
-                'spec:\n  subject: "${env:AWS_SECRET_ACCESS_KEY} ${env:GITHUB_TOKEN} ${env:BRAND}"\n'
+                'spec:\n  subject: "${env:AWS_SECRET_ACCESS_KEY} ${env:GITHUB_TOKEN} ${env:SESCTL_VAR_BRAND}"\n'
                 "  text: t\n  defaults: {}\n"
             )
         },
     )
-    environ = {"AWS_SECRET_ACCESS_KEY": "wJalr-secret", "GITHUB_TOKEN": "ghs_secret", "BRAND": "Example"}
+    environ = {"AWS_SECRET_ACCESS_KEY": "wJalr-secret", "GITHUB_TOKEN": "ghs_secret", "SESCTL_VAR_BRAND": "Example"}
     problems = [p for p in validate(root, environ=environ) if p.is_error]
     assert [(p.code, p.line) for p in problems] == [("E1203", 5), ("E1203", 5)]
     assert not any(v in p.format() for p in problems for v in ("wJalr-secret", "ghs_secret"))

@@ -92,18 +92,37 @@ def test_environment_variables(tmp_path: Path) -> None:
     write(
         tmp_path,
         {
-            "sesctl.yaml": "stack: s\nenvironments:\n  ci:\n    roleArn: ${env:ROLE}\n",
-            "manifests/t.yaml": 'apiVersion: sesctl/v1\nkind: DedicatedIpPool\nmetadata: {name: p}\nspec: {tags: {by: "${env:WHO}"}}\n',
+            "sesctl.yaml": "stack: s\nenvironments:\n  ci:\n    roleArn: ${env:SESCTL_VAR_ROLE}\n",
+            "manifests/t.yaml": 'apiVersion: sesctl/v1\nkind: DedicatedIpPool\nmetadata: {name: p}\nspec: {tags: {by: "${env:SESCTL_VAR_WHO}"}}\n',
         },
     )
     state = load_manifests(
-        tmp_path, env="ci", environ={"ROLE": "arn:aws:iam::123456789012:role/x", "WHO": "ci"}
+        tmp_path, env="ci", environ={"SESCTL_VAR_ROLE": "arn:aws:iam::123456789012:role/x", "SESCTL_VAR_WHO": "ci"}
     )
     assert state.environment.role_arn == "arn:aws:iam::123456789012:role/x"
     assert state.resources[0].spec.tags == {"by": "ci"}  # type: ignore[attr-defined]
-    problems = validate(tmp_path, env="ci", environ={"ROLE": "arn:aws:iam::123456789012:role/x"})
+    problems = validate(tmp_path, env="ci", environ={"SESCTL_VAR_ROLE": "arn:aws:iam::123456789012:role/x"})
     assert [(p.code, p.line, p.field) for p in problems] == [("E1202", 4, "spec.tags.by")]
-    assert "WHO is not set" in problems[0].summary
+    assert "SESCTL_VAR_WHO is not set" in problems[0].summary
+
+
+POOL_TAGGED = 'apiVersion: sesctl/v1\nkind: DedicatedIpPool\nmetadata: {name: p}\nspec: {tags: {by: "${env:NAME}"}}\n'
+
+
+@pytest.mark.parametrize("name", ["DATABASE_URL", "GH_PAT", "DB_PASS", "SMTP_PASS", "APIKEY", "SENTRY_DSN", "SLACK_WEBHOOK_URL"])
+def test_only_sesctl_var_environment_variables_are_substituted(tmp_path: Path, name: str) -> None:
+    # issue 15: a deny-list let these through into plans and pull-request comments.
+    write(
+        tmp_path,
+        {
+            "sesctl.yaml": "stack: s\n",
+            "manifests/t.yaml": POOL_TAGGED.replace("NAME", name),
+        },
+    )
+    secret = "postgres://user:hunter2@db/x"
+    problems = validate(tmp_path, environ={name: secret})
+    assert [(p.code, p.field) for p in problems] == [("E1204", "spec.tags.by")]
+    assert not any(secret in p.format() for p in problems)
 
 
 def test_undefined_variable_has_a_position(project: Path) -> None:
