@@ -87,6 +87,12 @@ def effective_settings(settings: Settings, environment: Environment) -> Settings
     # An explicit --endpoint-url wins over an environment's `local: true`: it usually names a
     # `sesctl local serve` on another port.
     env_local = environment.local and not settings.endpoint_url
+    if env_local and settings.profile:
+        raise UsageError(
+            f"--profile with environment {environment.name!r}, which is local: true (the embedded "
+            "emulator takes no profile)",
+            hint="Drop --profile, or pick an environment that talks to AWS.",
+        )
     return replace(
         settings,
         local=settings.local or env_local,

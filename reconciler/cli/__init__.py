@@ -112,6 +112,12 @@ def cli(
 
     Exit codes: 0 success, 1 error, 2 changes present (with --detailed-exitcode).
     """
+    for flag, value in (("--env", env), ("--region", region), ("--profile", profile), ("--endpoint-url", endpoint_url)):
+        if value is not None and not value.strip():
+            raise click.UsageError(f"{flag} is empty: give a value or leave the option out")
+    if local and (profile or endpoint_url):
+        used = "--profile" if profile else "--endpoint-url"
+        raise click.UsageError(f"--local uses the embedded emulator: {used} would be ignored, so it is refused")
     ctx.obj = Settings(
         local=local,
         profile=profile,

@@ -45,6 +45,12 @@ EnvName = Annotated[str, pattern(r"^[A-Za-z0-9_.-]{1,64}$", "1-64 letters, digit
 VariableName = Annotated[
     str, pattern(r"^[A-Za-z_][A-Za-z0-9_]*$", "a letter or '_', then letters, digits or '_'")
 ]
+# botocore accepts any label-shaped region name; sesctl wants what AWS names regions, so a
+# region such as 'us-east-1; rm -rf /' is the project file's error, not a later --region one.
+Region = Annotated[str, pattern(r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", "an AWS region such as us-east-1")]
+EndpointUrl = Annotated[
+    str, pattern(r"^https?://[A-Za-z0-9.\[\]:_-]+(:[0-9]{1,5})?(/[^\s]*)?$", "an http:// or https:// URL")
+]
 RoleArn = Annotated[
     str,
     pattern(
@@ -65,10 +71,10 @@ _PATHS_SCHEMA: dict[str, Any] = {
 class EnvironmentConfig(SpecModel):
     """One entry of ``environments:``."""
 
-    region: str | None = None
-    profile: str | None = None
+    region: Region | None = None
+    profile: str | None = Field(default=None, min_length=1)
     role_arn: RoleArn | None = None
-    endpoint_url: str | None = None
+    endpoint_url: EndpointUrl | None = None
     local: bool = False
     """Use the embedded local SES v2 emulator, as `sesctl --local` does."""
     variables: dict[VariableName, Any] = Field(default_factory=dict)

@@ -23,6 +23,8 @@ from reconciler.diagnostics import Diagnostic, error
 from reconciler.manifest.loader import FieldPath, SourceMap, dotted, line_col
 
 _REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}")
+# A "${" with no "}" after it (substitution would leave it as text without a word).
+_UNCLOSED = re.compile(r"\$\{[^}]*$")
 _VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ENV_NAME = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
 # Environment variables that hold credentials are never substituted: the value would appear in
@@ -55,6 +57,9 @@ class Substitution:
 
     def apply(self, data: Any, source: SourceMap, path: FieldPath = (), address: str = "") -> Any:
         if isinstance(data, dict):
+            for key in data:
+                if isinstance(key, str) and _REFERENCE.search(key.replace("$${", "")):
+                    self._problem("E1201", f"{key[:80]!r}: ${{...}} is not substituted in keys, only in values", source, (*path, key), address)
             return {key: self.apply(value, source, (*path, key), address) for key, value in data.items()}
         if isinstance(data, list):
             return [self.apply(item, source, (*path, index), address) for index, item in enumerate(data)]
@@ -62,7 +67,20 @@ class Substitution:
             return self._string(data, source, path, address)
         return data
 
+    def _problem(self, code: str, summary: str, source: SourceMap, path: FieldPath, address: str) -> None:
+        position = source.locate_key(path) if source.has(path) else source.locate(path[:-1])
+        self.problems.append(error(code, summary, **position.where(), address=address, field=dotted(path)))
+
     def _string(self, text: str, source: SourceMap, path: FieldPath, address: str) -> Any:
+        unclosed = _UNCLOSED.search(text.replace("$${", ""))
+        if unclosed:
+            self._problem(
+                "E1201",
+                f"unclosed ${{ in {text[:80]!r}: write ${{name}}, or $${{ for a literal ${{",
+                source,
+                path,
+                address,
+            )
         whole = _REFERENCE.fullmatch(text)
         if whole and whole.group(0) != "$${":
             found, value = self._lookup(whole.group(1), source, path, address, line_col(text, 0))
