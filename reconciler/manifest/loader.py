@@ -10,6 +10,7 @@ returned as a diagnostic with its position, never raised.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,6 +291,8 @@ def load_text(text: str, file: str, path: Path | None = None) -> tuple[list[Docu
             problem = f"{problem} ({exc.context})"
         if mark is not None and _is_tab(text, mark.index):
             problem = "a tab character: YAML indents with spaces only"
+        elif mark is not None and _long_key_before(text, mark.index):
+            problem = f"a mapping key longer than {YAML_KEY_LIMIT:,} characters (YAML's limit for a key)"
         problems.append(
             error(
                 "E1001",
@@ -306,6 +309,19 @@ def load_text(text: str, file: str, path: Path | None = None) -> tuple[list[Docu
     finally:
         loader.dispose()
     return documents, loader.problems + problems
+
+
+# PyYAML looks at most 1,024 characters ahead for the ':' of a plain key; a longer key fails
+# as "mapping values are not allowed" or "did not find expected ','", which misses the cause.
+YAML_KEY_LIMIT = 1024
+
+
+def _long_key_before(text: str, index: int) -> bool:
+    """Whether the line up to ``index`` holds a run of over 1,024 characters without a YAML
+    separator (the key PyYAML gave up on)."""
+    line_start = text.rfind("\n", 0, index) + 1
+    line = text[line_start : index + 1]
+    return any(len(run) > YAML_KEY_LIMIT for run in re.split(r"[\s:,{}\[\]]+", line))
 
 
 def _is_tab(text: str, index: int) -> bool:

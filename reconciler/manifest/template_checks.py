@@ -5,6 +5,7 @@
   E4003  a variable the template needs is missing from a test's data (merged onto defaults)
   E4004  subject + html + text over SES's 500 KB limit
   E4005  the template does not render with its defaults (other than a missing variable)
+  E4007  a part contains a NUL byte (SES refuses it)
   W4001  HTML rendered with the defaults over 102 KB: Gmail clips the rest (footer included)
   W4002  no text part (spam filters and text-only clients)
   W4003  ``marketing: true`` and no part mentions "unsubscribe" (an unsubscribe link,
@@ -222,12 +223,9 @@ def _lint(resource: Resource, code: str, summary: str, field: str) -> Diagnostic
     )
 
 
-def check_template(resource: Resource) -> list[Diagnostic]:
-    spec = resource.spec
-    if not isinstance(spec, EmailTemplateSpec):
-        return []
-    compiled, problems = compile_parts(resource, spec)
-    sources = {part: spec.part(part) or "" for part in PARTS}
+def _content_problems(resource: Resource, sources: Mapping[str, str]) -> list[Diagnostic]:
+    """What SES refuses in a template whatever its data: over 500 KB, a NUL byte."""
+    problems: list[Diagnostic] = []
     size = sum(len(text.encode("utf-8")) for text in sources.values())
     if size > SES_TEMPLATE_LIMIT:
         problems.append(
@@ -239,6 +237,28 @@ def check_template(resource: Resource) -> list[Diagnostic]:
                 **resource.locate("spec").where(),
             )
         )
+    for part, text in sources.items():
+        if "\x00" in text:
+            # SES refuses NUL in a template (and mail could not carry it): refused before any call.
+            problems.append(
+                error(
+                    "E4007",
+                    f"{part} contains a NUL byte",
+                    address=resource.address,
+                    field=f"spec.{part}",
+                    **resource.locate(f"spec.{part}").where(),
+                )
+            )
+    return problems
+
+
+def check_template(resource: Resource) -> list[Diagnostic]:
+    spec = resource.spec
+    if not isinstance(spec, EmailTemplateSpec):
+        return []
+    compiled, problems = compile_parts(resource, spec)
+    sources = {part: spec.part(part) or "" for part in PARTS}
+    problems += _content_problems(resource, sources)
     if problems:  # a part that does not parse cannot be checked any further
         return problems
 

@@ -64,3 +64,14 @@ def test_unclosed_references_and_references_in_keys_are_errors(project: Path) ->
     assert result.returncode == 1
     assert "unclosed ${ in '${brand'" in result.stdout
     assert "is not substituted in keys" in result.stdout
+
+
+def test_long_keys_and_nul_bytes_are_named(project: Path) -> None:
+    (project / "manifests" / "p.yaml").write_text(POOL.replace("{a: b}", "{" + "k" * 2000 + ": b}"))
+    result = run(project, "validate")
+    assert result.returncode == 1 and "a mapping key longer than 1,024 characters" in result.stdout
+    (project / "manifests" / "p.yaml").write_text(
+        'apiVersion: sesctl/v1\nkind: EmailTemplate\nmetadata: {name: t}\nspec: {subject: "a\\0b", text: t, defaults: {}}\n'
+    )
+    result = run(project, "validate")
+    assert result.returncode == 1 and "E4007" in result.stdout and "subject contains a NUL byte" in result.stdout
