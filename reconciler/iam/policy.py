@@ -63,8 +63,11 @@ SEND_ACTIONS = (
     "ListSuppressedDestinations",  # the CLI reads the whole list once (the MCP server asks per address)
     "SendBulkEmail",
 )
+# The MCP server's tools (reconciler/mcp/): its sends read the configuration set they name
+# (suppression in force), get_drift plans with the plan policy's reads (`--for drift`).
 MCP_ACTIONS = (
     "GetAccount",
+    "GetConfigurationSet",
     "ListEmailTemplates",
     "GetEmailTemplate",
     "TestRenderEmailTemplate",
