@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from reconciler.diagnostics import Diagnostic
@@ -33,11 +34,19 @@ class Preview:
     problems: list[Diagnostic] = field(default_factory=list)
 
 
-def preview(path: str | None, env: str | None, name: str, data: Mapping[str, Any]) -> Preview:
-    """Render the EmailTemplate whose SES name is ``name`` with ``data`` merged onto its defaults.
+def preview(
+    path: str | None, env: str | None, name: str, data: Mapping[str, Any], revision: str | None = None
+) -> Preview:
+    """Render the EmailTemplate whose SES name is ``name`` with ``data`` merged onto its defaults
+    (as it was at ``revision`` when given: a version, -1, or a git revision).
 
     Raises UsageError when there is no such template, TemplateRenderFailed (file:line:col) when
     rendering fails."""
+    if revision is not None:
+        from reconciler.versions.history import template_history
+
+        version = template_history(Path(path) if path else None, name, env).find(revision)
+        return Preview(render_resource(version.resource, data))
     state, diagnostics = collect(path, env)
     templates = [r for r in (state.resources if state else []) if isinstance(r.spec, EmailTemplateSpec)]
     resource = next((r for r in templates if r.ses_name == name), None)

@@ -51,6 +51,9 @@ def preview_page(name: str, email: RenderedEmail) -> str:
     "--path", "path", type=click.Path(path_type=str), help="Project or manifests path (default: .)."
 )
 @click.option("--env", "env", envvar="SESCTL_ENV", help="Environment from sesctl.yaml (variables).")
+@click.option(
+    "--revision", metavar="REV", help="Render the template as it was at REV (v2, -1, a commit or tag; see history)."
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -60,6 +63,7 @@ def command(
     out: Path | None,
     path: str | None,
     env: str | None,
+    revision: str | None,
 ) -> None:
     """Render the EmailTemplate NAME as SES would, with --data merged onto its defaults.
 
@@ -71,9 +75,10 @@ def command(
       sesctl render welcome
       sesctl render welcome --data '{"user": {"firstName": "Ada"}}' --part subject
       sesctl render welcome --data fixtures/ada.json --out preview.html
+      sesctl render welcome --revision v2          # an earlier version, from git
     """
     payload = read_data(data)
-    shown = preview(path, env or ctx.obj.env, name, payload)  # TemplateRenderFailed -> "Error: file:line:col ..."
+    shown = preview(path, env or ctx.obj.env, name, payload, revision)  # TemplateRenderFailed -> "Error: file:line:col ..."
     email = shown.email
     if email is None:
         echo_diagnostics(ctx, shown.problems, err=True)

@@ -156,6 +156,16 @@ def test_diff_shows_line_diffs_and_the_contract_change(repo: Path) -> None:
     assert "No differences" in same.stdout
 
 
+def test_render_an_old_revision(repo: Path) -> None:
+    old = sesctl(repo, "render", "welcome", "--revision", "v1", "--part", "html", "--data", '{"name": "Ada"}')
+    assert old.returncode == 0, old.stderr
+    assert old.stdout == "<p>Hello Ada</p>\n"
+    now = sesctl(repo, "render", "welcome", "--part", "html", "--data", '{"name": "Ada"}')
+    assert now.stdout == "<p>Hi Ada from us!</p>\n"
+    missing = sesctl(repo, "render", "welcome", "--revision", "v9")
+    assert missing.returncode == 1 and "no version v9" in missing.stderr
+
+
 def test_rollback_writes_files_that_load_to_the_old_content(repo: Path) -> None:
     before_other = load_manifests(repo).get("EmailTemplate/other")
     result = sesctl(repo, "rollback", "EmailTemplate/welcome", "--to", "v1")
