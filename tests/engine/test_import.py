@@ -269,7 +269,6 @@ TRICKY = [
     "\r",
     "\n",
     "\t",
-    "\x00",
     "\ufeff",
     "$",
     "'",
@@ -278,7 +277,8 @@ TRICKY = [
     " ",
 ]
 ANY_CHARACTER = st.one_of(
-    st.sampled_from(TRICKY), st.characters(blacklist_categories=["Cs"], blacklist_characters="{}")
+    # No NUL: SES refuses it in a template (validate says E4007), so no live template holds one.
+    st.sampled_from(TRICKY), st.characters(blacklist_categories=["Cs"], blacklist_characters="{}\x00")
 )
 ANY_TEXT = st.text(ANY_CHARACTER, max_size=12)
 ANY_TEMPLATE = st.fixed_dictionaries(
