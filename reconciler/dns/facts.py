@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reconciler.dns.readiness import MarketingTemplate
+from reconciler.events.store import EventStore, StoreError
 from reconciler.kinds.specs.configuration_set import ConfigurationSetSpec
 from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.manifest import collect
@@ -52,17 +53,14 @@ def complaint_rate(store: Path, domain: str, now: float | None = None) -> float 
         return None
     since = int(((now if now is not None else time.time()) - COMPLAINT_WINDOW_DAYS * 86400) * 1000)
     try:
-        conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
-        try:
-            row = conn.execute(
+        with EventStore.open(store, readonly=True) as opened:
+            row = opened.conn.execute(
                 "SELECT SUM(event_type = 'delivery'), SUM(event_type = 'complaint') FROM events"
                 " WHERE event_time >= ? AND (from_domain = ? OR from_domain LIKE ?)",
                 (since, domain, f"%.{domain}"),
             ).fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
+    except (sqlite3.Error, StoreError):
+        return None  # not an event store (or a newer one): the rate is unknown
     deliveries, complaints = (row[0] or 0), (row[1] or 0)
     return complaints / deliveries if deliveries else None
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.errors import UsageError
+from reconciler.events.store import EventStore
 from reconciler.experiments.stats import Arm
 
 EXPERIMENT_TAG = "sesctl-experiment"
@@ -55,19 +56,16 @@ SELECT e.variant, COUNT(DISTINCT e.message_id)
 
 def read_counts(store: Path, experiment: str, variants: Sequence[str], conversion_link: str | None = None) -> list[VariantCounts]:
     """Counts for each of ``variants`` (in that order; absent variants count zero)."""
-    if not store.is_file():
-        raise UsageError(f"no event store at {store}", hint="Consume events first: `sesctl events consume`.")
     try:
-        conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
-        try:
-            rows = conn.execute(_COUNTS, (EXPERIMENT_TAG, experiment)).fetchall()
+        with EventStore.open(store, readonly=True) as opened:  # refuses a missing or foreign file
+            rows = opened.conn.execute(_COUNTS, (EXPERIMENT_TAG, experiment)).fetchall()
             conversions = (
-                conn.execute(_CONVERSIONS, (EXPERIMENT_TAG, experiment, len(conversion_link), conversion_link)).fetchall()
+                opened.conn.execute(
+                    _CONVERSIONS, (EXPERIMENT_TAG, experiment, len(conversion_link), conversion_link)
+                ).fetchall()
                 if conversion_link
                 else []
             )
-        finally:
-            conn.close()
     except sqlite3.Error as exc:
         raise UsageError(f"{store} is not a readable event store: {exc}") from None
     table: dict[str, dict[str, int]] = {name: {} for name in variants}

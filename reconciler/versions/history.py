@@ -19,7 +19,7 @@ from typing import Any
 
 from reconciler.errors import UsageError
 from reconciler.kinds.specs.email_template import EmailTemplateSpec
-from reconciler.manifest import collect, load_project
+from reconciler.manifest import Project, collect, load_project
 from reconciler.manifest.model import Resource
 from reconciler.versions import git
 from reconciler.versions.git import Commit
@@ -172,11 +172,11 @@ def _version(
 
 
 def iter_revisions(
-    repo_root: Path, project_rel: str, commits: list[Commit], name: str, env: str | None
+    repo_root: Path, project_rel: str, watched: list[str], commits: list[Commit], name: str, env: str | None
 ) -> Iterator[tuple[Commit, Resource | None, Path]]:
     """Each commit with the template as it was declared then (None where it was not)."""
     for commit in commits:
-        with git.checkout(repo_root, commit.sha, [project_rel]) as tmp:
+        with git.checkout(repo_root, commit.sha, watched) as tmp:
             project_dir = tmp / project_rel if project_rel != "." else tmp
             if not project_dir.exists():
                 yield commit, None, tmp
@@ -184,6 +184,20 @@ def iter_revisions(
             state, _problems = collect(project_dir, env)
             resource = _find(state.resources, name) if state is not None else None
             yield commit, resource, tmp
+
+
+def _watched(project: Project, current: Resource | None, repo_root: Path) -> list[str]:
+    """The paths a template's versions live in (relative to the repository root): the project
+    file, the manifests, and the directories of the template's body files."""
+    paths = [*([project.path] if project.path else []), *project.manifest_paths]
+    if current is not None:
+        paths += [body.parent for body in current.body_files.values()]
+    found: list[str] = []
+    for candidate in paths:
+        resolved = candidate.resolve()
+        if resolved.is_relative_to(repo_root):
+            found.append(git.relative_to_root(repo_root, resolved))
+    return sorted(set(found)) or [git.relative_to_root(repo_root, project.root)]
 
 
 def template_history(path: Path | None, address: str, env: str | None = None) -> History:
@@ -194,9 +208,15 @@ def template_history(path: Path | None, address: str, env: str | None = None) ->
     repo_root = git.repository_root(project.root)
     project_rel = git.relative_to_root(repo_root, project.root)
 
+    state, _problems = collect(project.root if path is None else path, env)
+    current = _find(state.resources, name) if state is not None else None
+    watched = _watched(project, current, repo_root)
+
     versions: list[Version] = []
-    commits = git.commits_touching(repo_root, [project_rel])
-    for commit, resource, tmp in iter_revisions(repo_root, project_rel, commits, name, env):
+    # Only commits that touched the project file, the manifests or the template's body files,
+    # and only those paths checked out: a repository's other history costs nothing.
+    commits = git.commits_touching(repo_root, watched)
+    for commit, resource, tmp in iter_revisions(repo_root, project_rel, watched, commits, name, env):
         if resource is None:
             continue
         candidate = _version(len(versions) + 1, commit, resource, tmp, repo_root)
@@ -204,11 +224,9 @@ def template_history(path: Path | None, address: str, env: str | None = None) ->
             continue
         versions.append(candidate)
 
-    state, _problems = collect(project.root if path is None else path, env)
-    resource = _find(state.resources, name) if state is not None else None
     working: Version | None = None
-    if resource is not None:
-        candidate = _version(None, None, resource, repo_root, repo_root)
+    if current is not None:
+        candidate = _version(None, None, current, repo_root, repo_root)
         if not versions or versions[-1].revision_digest != candidate.revision_digest:
             working = candidate
     if not versions and working is None:
