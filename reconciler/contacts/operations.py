@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reconciler.errors import AwsError, UsageError
+from reconciler.errors import UsageError
 from reconciler.sending.addresses import address_problem
 from reconciler.sending.masking import mask_email, printable
 
@@ -116,12 +116,7 @@ def list_contacts(
 
 
 def _existing(gateway: SesGateway, list_name: str, email: str) -> dict[str, Any] | None:
-    try:
-        return gateway.call("GetContact", ContactListName=list_name, EmailAddress=email)
-    except AwsError as exc:
-        if exc.code == "NotFoundException":
-            return None
-        raise
+    return gateway.get_or_none("GetContact", ContactListName=list_name, EmailAddress=email)
 
 
 def _preferences(topics: Mapping[str, str]) -> list[dict[str, str]]:
@@ -209,12 +204,15 @@ def remove_contacts(gateway: SesGateway, list_name: str, addresses: Iterable[str
     removed = 0
     missing: list[str] = []
     for address in addresses:
-        if _existing(gateway, list_name, address) is None:
+        if dry_run:
+            found = _existing(gateway, list_name, address) is not None
+        else:
+            # One call: SES answers NotFound for a contact that is not there.
+            found = gateway.get_or_none("DeleteContact", ContactListName=list_name, EmailAddress=address) is not None
+        if found:
+            removed += 1
+        else:
             missing.append(mask_email(address))
-            continue
-        removed += 1
-        if not dry_run:
-            gateway.call("DeleteContact", ContactListName=list_name, EmailAddress=address)
     return removed, missing
 
 
