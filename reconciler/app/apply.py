@@ -7,15 +7,17 @@ outcome = apply(settings, ApplyRequest(path=Path("."), plan_file=Path("plan.json
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reconciler import audit
 from reconciler.app.plan import PlanRequest, kinds, load, plan_with, session
 from reconciler.aws.gateway import SesGateway
 from reconciler.engine.applier import (
+    DONE,
     ApplyResult,
     StepOutcome,
     apply_plan,
@@ -30,6 +32,7 @@ from reconciler.kinds.base import LiveObject
 from reconciler.manifest.model import DesiredState
 from reconciler.runlock import RunLock
 from reconciler.settings import Settings
+from reconciler.versions.stamps import stamp_applied
 
 LOCK_DIR = Path(".sesctl") / "locks"
 
@@ -44,6 +47,7 @@ class ApplyOutcome:
     plan: Plan
     result: ApplyResult | None  # None: nothing to do, or the user said no
     approved: bool = True
+    warnings: list[str] = field(default_factory=list)  # what went wrong after the changes were made
 
 
 def apply(
@@ -99,7 +103,15 @@ def apply(
             applied = apply_plan(the_plan, kinds(), gateway, live, stack=the_plan.stack, on_outcome=record)
             entry.outcome = "ok" if applied.ok else "failed"
             entry.set(counts=applied.counts())
-        return ApplyOutcome(the_plan, applied)
+            warnings = _stamp_revisions(gateway, the_plan, applied, entry.git)
+        return ApplyOutcome(the_plan, applied, warnings=warnings)
+
+
+def _stamp_revisions(gateway: SesGateway, plan: Plan, applied: ApplyResult, git: Mapping[str, Any]) -> list[str]:
+    """Tag the templates just written with the commit they came from (`sesctl history` reads
+    it); ``git`` is the commit the audit entry recorded."""
+    done = [(o.address, o.action) for o in applied.outcomes if o.status == DONE]
+    return stamp_applied(gateway, plan, done, git.get("commit"), bool(git.get("dirty")))
 
 
 @contextmanager

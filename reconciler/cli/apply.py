@@ -94,6 +94,8 @@ def command(
         fg=("green" if result.result.ok else "red") if color else None,
         bold=color,
     )
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if not result.result.ok:
         for outcome in result.result.outcomes:
             if outcome.status != DONE:

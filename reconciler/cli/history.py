@@ -10,10 +10,8 @@ import click
 
 from reconciler.errors import ReconcilerError
 from reconciler.settings import Settings
-from reconciler.versions.history import History, TemplateContent, template_history
-from reconciler.versions.stamps import stamp_of
-
-Live = tuple[TemplateContent, dict[str, str]]
+from reconciler.versions.history import History, template_history
+from reconciler.versions.live import Live, live_status
 
 
 def fetch_live(settings: Settings, history: History, env: str | None) -> Live | None:
@@ -24,23 +22,6 @@ def fetch_live(settings: Settings, history: History, env: str | None) -> Live | 
 
     with connect(settings, find_environment(settings, history.project_root, env)) as conn:
         return live_template(conn.gateway, history.ses_name)
-
-
-def live_status(history: History, found: Live | None) -> dict[str, Any]:
-    if found is None:
-        return {"state": "absent", "text": f"not in SES (no template named {history.ses_name!r})"}
-    live, tags = found
-    version = history.matching(live)
-    stamp = stamp_of(tags)
-    rollback = stamp if stamp is not None and stamp.matches(live.digest) else None
-    if version is None:
-        return {"state": "drift", "text": "differs from every version in git (changed outside sesctl)"}
-    text = version.label if version.commit is None else f"{version.label} ({version.commit.short})"
-    if rollback is not None:
-        text += f", rolled back by `sesctl rollback --apply` at {rollback.time}"
-    if version is not history.current:
-        text += f"; the manifests declare {history.current.label}: `sesctl plan` shows the change"
-    return {"state": "version", "version": version.number, "rolled_back": rollback is not None, "text": text}
 
 
 @click.command("history")

@@ -1,4 +1,12 @@
-"""A break-glass rollback, remembered where every later run can see it: on the template in SES.
+"""What sesctl remembers on a template in SES, as ``sesctl:`` tags every later run can see.
+
+Which revision apply put there: after each EmailTemplate it creates or updates, apply tags it
+``sesctl:revision`` with the git commit it applied from, the time and a digest of the content.
+`sesctl history` then names the live version by that commit while the digest still matches
+what SES holds (two versions with the same content are told apart this way); where the tag is
+missing or no longer matches (changed outside sesctl, tags lost), it finds the version by content.
+
+A break-glass rollback, remembered where every later run can see it: on the template in SES.
 
 `sesctl rollback --apply` tags the live template ``sesctl:rolled-back-to`` with the version,
 its commit, the time and a digest of the content it put back. As long as SES still holds that
@@ -11,10 +19,11 @@ are sesctl's own: they are not part of the compared form and cause no diff.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from reconciler.errors import ReconcilerError
 from reconciler.kinds.base import LiveObject, Risk
 from reconciler.kinds.common import tag_dict
 from reconciler.versions.history import TemplateContent
@@ -24,7 +33,9 @@ if TYPE_CHECKING:
     from reconciler.engine.plan import Plan
 
 ROLLED_BACK_TAG = "sesctl:rolled-back-to"
+REVISION_TAG = "sesctl:revision"
 KIND = "EmailTemplate"
+_WRITTEN = ("create", "update", "replace (create)")
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,66 @@ def stamp_rollback(gateway: SesGateway, ses_name: str, stamp: Stamp) -> None:
     )
 
 
+@dataclass(frozen=True)
+class RevisionStamp:
+    commit: str  # short commit id; "+" at the end when the work tree had uncommitted changes
+    time: str  # ISO 8601, UTC
+    digest: str  # the first 16 hex digits of the content digest
+
+    def value(self) -> str:
+        return f"{self.commit} {self.time} {self.digest}"
+
+    @classmethod
+    def parse(cls, value: str) -> RevisionStamp | None:
+        parts = value.split(" ")
+        return cls(*parts) if len(parts) == 3 else None
+
+    @property
+    def dirty(self) -> bool:
+        return self.commit.endswith("+")
+
+    @property
+    def sha(self) -> str:
+        return self.commit.rstrip("+")
+
+    def matches(self, content_digest: str) -> bool:
+        return content_digest.startswith(self.digest)
+
+
+def revision_of(tags: Mapping[str, str]) -> RevisionStamp | None:
+    value = tags.get(REVISION_TAG)
+    return RevisionStamp.parse(value) if value else None
+
+
+def stamp_applied(
+    gateway: SesGateway, plan: Plan, done: Iterable[tuple[str, str]], commit: str | None, dirty: bool
+) -> list[str]:
+    """Tag each template apply wrote (``done``: address and action of the steps that succeeded)
+    with the commit it came from. One TagResource per template written, paced like every call.
+    A failed stamp never fails the apply (the content is already in SES): it comes back as a
+    warning, and history falls back to finding the version by content."""
+    if not commit:
+        return []
+    written = {address for address, action in done if action in _WRITTEN}
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    warnings: list[str] = []
+    for change in plan.changes:
+        if change.kind != KIND or change.address not in written or change.after is None:
+            continue
+        after = change.after
+        digest = TemplateContent(after.get("subject"), after.get("html"), after.get("text")).digest
+        stamp = RevisionStamp(commit[:12] + ("+" if dirty else ""), when, digest[:16])
+        try:
+            gateway.call(
+                "TagResource",
+                ResourceArn=gateway.arn(f"template/{change.name}"),
+                Tags=[{"Key": REVISION_TAG, "Value": stamp.value()}],
+            )
+        except ReconcilerError as exc:
+            warnings.append(f"{change.address}: applied, but not tagged with its revision ({exc})")
+    return warnings
+
+
 def rolled_back_risks(plan: Plan, live: Mapping[str, LiveObject | None]) -> Plan:
     """``plan`` with a note on each template whose live content is a rollback's: applying the
     manifests would undo it."""
@@ -88,4 +159,15 @@ def _digest(raw: Mapping[str, Any]) -> str:
     return TemplateContent.of_live(raw.get("TemplateContent") or {}).digest
 
 
-__all__ = ["ROLLED_BACK_TAG", "Stamp", "new_stamp", "rolled_back_risks", "stamp_of", "stamp_rollback"]
+__all__ = [
+    "REVISION_TAG",
+    "ROLLED_BACK_TAG",
+    "RevisionStamp",
+    "Stamp",
+    "new_stamp",
+    "revision_of",
+    "rolled_back_risks",
+    "stamp_applied",
+    "stamp_of",
+    "stamp_rollback",
+]

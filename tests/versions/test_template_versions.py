@@ -278,3 +278,38 @@ def test_break_glass_apply_then_history_names_the_live_version(repo: Path) -> No
     change = next(c for c in json.loads(planned.stdout)["changes"] if c["address"] == "EmailTemplate/welcome")
     assert "template_rolled_back" in [r["code"] for r in change["risks"]]
     assert any("live is v2" in r["message"] for r in change["risks"])
+
+
+def test_apply_stamps_the_revision_and_history_names_it(repo: Path) -> None:
+    """Apply tags each template it writes with the commit it came from; history names the live
+    version by that tag, which tells apart two versions with the same content (a revert)."""
+    (repo / ".git" / "info" / "exclude").write_text(".sesctl/\n")  # the local emulator's state
+    head = git(repo, "rev-parse", "HEAD").strip()
+    applied = sesctl(repo, "--local", "apply", "--auto-approve")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    live = json.loads(sesctl(repo, "--local", "history", "welcome", "--json").stdout)["live"]
+    assert live["found_by"] == "revision tag" and live["version"] == 3
+    assert live["applied"]["commit"] == head[:12] and live["applied"]["uncommitted"] is False
+
+    # v4 reverts the html to v2's: by content alone SES would be named v4 (the newest match).
+    v2_sha = git(repo, "log", "--format=%H", "--grep", "Friendlier welcome").strip()
+    (repo / "manifests" / "bodies" / "hello.html").write_text("<p>Hi {{name}}!</p>\n")
+    manifest = repo / "manifests" / "templates.yaml"
+    manifest.write_text(manifest.read_text().replace("defaults: {name: there, team: us}", "defaults: {name: there}"))
+    commit(repo, "Back to the v2 wording")
+    branch = git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip()
+    git(repo, "checkout", "-q", v2_sha)
+    done = sesctl(repo, "--local", "apply", "--auto-approve")
+    assert done.returncode == 0, done.stdout + done.stderr
+    git(repo, "checkout", "-q", branch)
+    live = json.loads(sesctl(repo, "--local", "history", "welcome", "--json").stdout)["live"]
+    assert live["version"] == 2 and live["found_by"] == "revision tag"
+    assert live["applied"]["commit"] == v2_sha[:12]
+
+    # An apply from an uncommitted work tree says so; content then names the version.
+    (repo / "manifests" / "bodies" / "hello.html").write_text("<p>Hi {{name}}, edited!</p>\n")
+    assert sesctl(repo, "--local", "apply", "--auto-approve").returncode == 0
+    live = json.loads(sesctl(repo, "--local", "history", "welcome", "--json").stdout)["live"]
+    assert live["applied"]["uncommitted"] is True and live["found_by"] == "content"
+    assert live["version"] is None and "uncommitted changes on" in live["text"]
+
