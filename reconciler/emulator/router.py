@@ -444,6 +444,11 @@ def error_response(error: SesApiError) -> Response:
     return Response(error.status, headers, body)
 
 
+# Reads that move an import or export job along (a job runs when it is observed:
+# jobs_state.py), so the state is saved after them.
+ADVANCING_READS = frozenset({"GetImportJob", "ListImportJobs", "GetExportJob", "ListExportJobs"})
+
+
 def is_read_only(operation: str) -> bool:
     """Operations that never change state (no save after them)."""
-    return operation.startswith(("Get", "List", "TestRender", "BatchGet"))
+    return operation.startswith(("Get", "List", "TestRender", "BatchGet")) and operation not in ADVANCING_READS

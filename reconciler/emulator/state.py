@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reconciler.emulator.jobs_state import JobsState
 from reconciler.emulator.sending_state import SendingState
 from reconciler.ses_types import EventType
 
@@ -382,6 +383,7 @@ class SesState(BaseModel):
     identities: dict[str, EmailIdentity] = Field(default_factory=dict)  # key: lower-cased
     contact_lists: dict[str, ContactList] = Field(default_factory=dict)
     sending: SendingState = Field(default_factory=SendingState)  # reconciler/emulator/sending_state.py
+    jobs: JobsState = Field(default_factory=JobsState)  # import and export jobs: jobs_state.py
 
 
 class EmulatorState(BaseModel):

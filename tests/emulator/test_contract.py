@@ -101,6 +101,16 @@ ONE_TARGET = {
 OVERRIDES: dict[str, dict[str, Any]] = {
     "CreateConfigurationSetEventDestination": {"EventDestination": ONE_TARGET},
     "UpdateConfigurationSetEventDestination": {"EventDestination": ONE_TARGET},
+    # A job has exactly one destination (source) and a window that ends after it starts.
+    "CreateImportJob": {"ImportDestination": {"SuppressionListDestination": {"SuppressionListImportAction": "PUT"}}},
+    "CreateExportJob": {
+        "ExportDataSource": {
+            "MessageInsightsDataSource": {
+                "StartDate": datetime(2024, 1, 1, tzinfo=UTC),
+                "EndDate": datetime(2024, 1, 2, tzinfo=UTC),
+            }
+        }
+    },
     "SendEmail": {
         "FromEmailAddress": "contract@example.com",
         "Destination": {"ToAddresses": ["success@simulator.amazonses.com"]},
