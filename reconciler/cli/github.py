@@ -16,12 +16,12 @@ from reconciler.engine.planfile import read_plan_file as read_plan
 from reconciler.engine.render_markdown import fence_for, plan_marker, render_failure, render_markdown
 from reconciler.errors import PlanError, UsageError
 from reconciler.github.actions import run_context
-from reconciler.github.client import GitHubClient
 from reconciler.github.comment import find_comment, upsert_comment
 from reconciler.github.drift import sync_drift_issue
 from reconciler.github.labels import plan_label, set_plan_label
 from reconciler.github.scope import pr_files, project_stack, repo_root, touches, watched_paths
 from reconciler.github.verify import verify_plan
+from reconciler.githubapi.client import GitHubClient
 
 STEP_SUMMARY_LIMIT = 1_000_000  # GitHub accepts up to 1 MiB of summary per step
 _APPLY_LOG_LIMIT = 200_000

@@ -1,6 +1,5 @@
 """sesctl on GitHub: the plan comment, labels, drift issues and the merge-time checksum guard.
 
-    client.py     a small REST client (standard library): pagination, retries, helpful errors
     actions.py    what a GitHub Actions run tells us (repository, pull request, sha, run URL)
     comment.py    ONE comment per pull request and stack/environment, edited in place
     labels.py     sesctl:no-changes / sesctl:changes / sesctl:destroy (and sesctl:drift)

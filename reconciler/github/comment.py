@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.engine.render_markdown import META_PREFIX
-from reconciler.github.client import GitHubClient
+from reconciler.githubapi.client import GitHubClient
 
 _META = re.compile(r"<!-- " + re.escape(META_PREFIX) + r"(\{.*?\}) -->")
 

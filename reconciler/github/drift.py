@@ -11,8 +11,8 @@ from typing import Any
 
 from reconciler.engine.plan import Plan
 from reconciler.engine.render_markdown import GITHUB_COMMENT_LIMIT, render_markdown
-from reconciler.github.client import GitHubClient
 from reconciler.github.labels import DRIFT, ensure_label
+from reconciler.githubapi.client import GitHubClient
 
 
 @dataclass(frozen=True)

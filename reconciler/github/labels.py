@@ -10,7 +10,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from reconciler.engine.plan import Plan
-from reconciler.github.client import GitHubClient, GitHubError
+from reconciler.githubapi.client import GitHubClient, GitHubError
 
 
 @dataclass(frozen=True)

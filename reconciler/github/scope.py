@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
-from reconciler.github.client import GitHubClient
+from reconciler.githubapi.client import GitHubClient
 
 
 def pr_files(client: GitHubClient, repo: str, number: int) -> list[str]:

@@ -21,8 +21,8 @@ from typing import Any
 
 from reconciler.engine.plan import Plan
 from reconciler.engine.render_markdown import plan_marker
-from reconciler.github.client import GitHubClient
 from reconciler.github.comment import find_comment, read_meta
+from reconciler.githubapi.client import GitHubClient
 
 
 @dataclass(frozen=True)

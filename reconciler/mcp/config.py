@@ -23,6 +23,11 @@ variables, which win over the file. Nothing here is ever taken from a tool argum
       author_name: sesctl MCP
       author_email: sesctl-mcp@localhost
       kinds: [EmailTemplate, EventDestination]
+      push: false                      # push the branch to `remote` (never forced)
+      remote: origin
+      pull_request: false              # push, then open a pull request (GITHUB_TOKEN, GITHUB_API_URL)
+      repository: null                 # owner/name; default: from the remote's URL
+      base_branch: null                # default: the remote's default branch, else main
 """
 
 from __future__ import annotations
@@ -75,6 +80,19 @@ class DraftsConfig(_Strict):
     author_name: str = Field(default="sesctl MCP", min_length=1, max_length=100)
     author_email: str = Field(default="sesctl-mcp@localhost", min_length=3, max_length=200)
     kinds: list[DraftKind] = Field(default_factory=lambda: list(DRAFT_KINDS))
+    push: bool = Field(default=False, description="Push the draft's branch to `remote` (never forced).")
+    remote: str = Field(default="origin", pattern=r"^[A-Za-z0-9._-]{1,60}$")
+    pull_request: bool = Field(
+        default=False, description="Push and open a pull request (token: GITHUB_TOKEN of the server's environment)."
+    )
+    repository: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$",
+        description="owner/name; default: read from the remote's URL.",
+    )
+    base_branch: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9._/-]{1,100}$",
+        description="The pull request's base; default: the remote's default branch, else main.",
+    )
 
 
 class McpConfig(_Strict):
@@ -125,6 +143,7 @@ _ENV: dict[str, tuple[tuple[str, ...], str]] = {
     "MAX_RECIPIENTS_PER_HOUR": (("limits", "max_recipients_per_hour"), "str"),
     "READ_ONLY": (("read_only",), "bool"),
     "DRAFTS": (("drafts", "enabled"), "bool"),
+    "DRAFTS_PULL_REQUEST": (("drafts", "pull_request"), "bool"),
     "AUDIT_LOG": (("audit_log",), "str"),
     "PROJECT": (("project",), "str"),
     "ENVIRONMENT": (("environment",), "str"),

@@ -9,8 +9,10 @@ from pathlib import Path
 from reconciler.mcp.app import McpApp
 from reconciler.mcp.models import DraftEventDestinationInput, DraftResult, DraftTemplateInput
 from reconciler.versions.drafts import Draft, DraftSettings, event_destination_edit, propose, template_edit
+from reconciler.versions.publish import PublishSettings, publish
 
 NEXT_STEP = "Open a pull request from the branch: the plan comment shows the change, and a human merges it."
+REVIEW_STEP = "A human reviews the pull request (its plan comment shows the change) and merges it; nothing is applied before."
 
 
 def _settings(app: McpApp) -> DraftSettings:
@@ -23,10 +25,29 @@ def _settings(app: McpApp) -> DraftSettings:
     )
 
 
-def _result(draft: Draft) -> DraftResult:
+def _publish_settings(app: McpApp) -> PublishSettings:
+    drafts = app.config.drafts
+    return PublishSettings(
+        push=drafts.push,
+        remote=drafts.remote,
+        pull_request=drafts.pull_request,
+        repository=drafts.repository,
+        base_branch=drafts.base_branch,
+    )
+
+
+def _result(app: McpApp, draft: Draft, title: str) -> DraftResult:
+    published = publish(Path(app.config.project), draft, title, _publish_settings(app))
+    if published.pull_request_url:
+        step = REVIEW_STEP
+    elif published.pushed:
+        step = f"The branch is on {app.config.drafts.remote}. " + NEXT_STEP
+    else:
+        step = NEXT_STEP
     return DraftResult(
         branch=draft.branch, commit=draft.commit, base=draft.base, files=list(draft.files), diff=draft.diff,
-        next_step=NEXT_STEP,
+        pushed=published.pushed, pull_request_url=published.pull_request_url, publish_error=published.error,
+        next_step=step,
     )
 
 
@@ -40,7 +61,7 @@ def template(app: McpApp, request: DraftTemplateInput) -> DraftResult:
         Path(app.config.project), _settings(app), "EmailTemplate", request.name, request.message, edit,
         _environment(app),
     )
-    return _result(draft)
+    return _result(app, draft, request.message)
 
 
 def event_destination(app: McpApp, request: DraftEventDestinationInput) -> DraftResult:
@@ -50,7 +71,7 @@ def event_destination(app: McpApp, request: DraftEventDestinationInput) -> Draft
         Path(app.config.project), _settings(app), "EventDestination", name, request.message, edit,
         _environment(app),
     )
-    return _result(draft)
+    return _result(app, draft, request.message)
 
 
 __all__ = ["event_destination", "template"]

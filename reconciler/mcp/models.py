@@ -343,4 +343,9 @@ class DraftResult(BaseModel):
     base: str = Field(description="The commit the branch starts from.")
     files: list[str]
     diff: str = Field(description="The commit's patch (cut at 20,000 characters).")
+    pushed: bool = Field(default=False, description="Whether the branch was pushed to the server's remote.")
+    pull_request_url: str | None = Field(default=None, description="The pull request opened for it, if any.")
+    publish_error: str | None = Field(
+        default=None, description="Why the push or the pull request failed (the branch is committed locally)."
+    )
     next_step: str

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from gh_fake import TOKEN, FakeGitHub, serve
 
-from reconciler.github.client import GitHubClient
+from reconciler.githubapi.client import GitHubClient
 
 SESCTL = [sys.executable, "-c", "from reconciler.cli import main; main()"]
 

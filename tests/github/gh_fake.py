@@ -166,6 +166,22 @@ def _route(
         if method == "DELETE":
             del fake.comments[comment["id"]]
             return 204, None
+    if rest == "/pulls" and method == "POST":
+        if any(i.get("head", {}).get("ref") == body["head"] for i in fake.issues.values()):
+            return 422, {"message": "Validation Failed", "errors": [{"message": "A pull request already exists"}]}
+        number = max([*fake.issues, 0]) + 1
+        fake.issues[number] = {
+            "number": number,
+            "title": body["title"],
+            "body": body.get("body", ""),
+            "state": "open",
+            "labels": [],
+            "head": {"ref": body["head"], "sha": ""},
+            "base": {"ref": body["base"]},
+            "pull_request": {"url": f"{fake.url}/repos/o/r/pulls/{number}"},
+            "html_url": f"https://github.test/o/r/pull/{number}",
+        }
+        return 201, fake.issues[number]
     if match := re.fullmatch(r"/pulls/(\d+)/files", rest):
         return 200, [{"filename": f, "status": "modified"} for f in fake.pr_files[int(match.group(1))]]
     if match := re.fullmatch(r"/pulls/(\d+)", rest):

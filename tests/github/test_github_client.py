@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from gh_fake import FakeGitHub
 
-from reconciler.github.client import GitHubClient, GitHubError
+from reconciler.githubapi.client import GitHubClient, GitHubError
 
 
 def test_pagination_follows_link_headers(github: FakeGitHub, client: GitHubClient) -> None:

@@ -126,3 +126,86 @@ async def test_event_destination_draft_and_allowed_kinds(make_harness: Any, repo
     )
     assert refused.is_error is True
     assert "not allowed by the server's configuration" in json.dumps([c.model_dump() for c in refused.content])
+
+
+def _fake_github() -> Any:
+    """The fake GitHub of tests/github (a real HTTP server on 127.0.0.1)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "github"))
+    import gh_fake
+
+    return gh_fake
+
+
+@pytest.fixture
+def remote(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bare repository as the project's `origin`, its URL shaped like GitHub's."""
+    bare = tmp_path_factory.mktemp("remote") / "acme" / "emails.git"
+    bare.parent.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True, env=GIT_ENV)
+    git(repo, "remote", "add", "origin", str(bare))
+    git(repo, "push", "-q", "origin", "HEAD:refs/heads/main")
+    return bare
+
+
+async def test_a_draft_is_pushed_and_opened_as_a_pull_request(
+    make_harness: Any, repo: Path, remote: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gh_fake = _fake_github()
+    with gh_fake.serve() as github:
+        monkeypatch.setenv("GITHUB_API_URL", github.url)
+        monkeypatch.setenv("GITHUB_TOKEN", gh_fake.TOKEN)
+        harness: Harness = make_harness(
+            project=str(repo), drafts={"enabled": True, "pull_request": True, "base_branch": "main"}
+        )
+        result = await call(
+            harness, "draft_template_change", {"name": "welcome", "text": "Hi {{name}}", "message": "Shorter text"}
+        )
+        assert result.is_error is False, result.content
+        data = result.structured_content
+        assert data["pushed"] is True and data["publish_error"] is None
+        assert data["pull_request_url"] == "https://github.test/o/r/pull/1"
+        # The branch is on the remote, with the commit the tool reported.
+        pushed = subprocess.run(
+            ["git", "--git-dir", str(remote), "rev-parse", f"refs/heads/{data['branch']}"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        assert pushed == data["commit"]
+        (request,) = github.calls("POST", "/pulls$")
+        # The repository comes from the remote's path (…/acme/emails.git).
+        assert request.path == "/repos/acme/emails/pulls"
+        assert request.body["head"] == data["branch"] and request.body["base"] == "main"
+        assert request.body["title"] == "Shorter text" and "SES has not been touched" in request.body["body"]
+        assert request.headers.get("Authorization") == f"Bearer {gh_fake.TOKEN}"
+        assert gh_fake.TOKEN not in json.dumps(data)
+
+
+async def test_a_failed_pull_request_still_reports_the_pushed_branch(
+    make_harness: Any, repo: Path, remote: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    harness: Harness = make_harness(project=str(repo), drafts={"enabled": True, "pull_request": True})
+    result = await call(harness, "draft_template_change", {"name": "welcome", "text": "Yo {{name}}", "message": "x"})
+    assert result.is_error is False, result.content
+    data = result.structured_content
+    assert data["pushed"] is True and data["pull_request_url"] is None
+    assert "no pull request was opened" in data["publish_error"] and "GITHUB_TOKEN" in data["publish_error"]
+
+
+async def test_a_failed_push_keeps_the_local_branch_and_masks_the_url(make_harness: Any, repo: Path) -> None:
+    git(repo, "remote", "add", "origin", "https://bot:s3cret-token@127.0.0.1:9/acme/emails.git")
+    harness: Harness = make_harness(project=str(repo), drafts={"enabled": True, "push": True})
+    result = await call(harness, "draft_template_change", {"name": "welcome", "text": "Hey {{name}}", "message": "x"})
+    assert result.is_error is False, result.content
+    data = result.structured_content
+    assert data["pushed"] is False and "not pushed to origin" in data["publish_error"]
+    assert "s3cret-token" not in json.dumps(data)
+    assert data["branch"] in git(repo, "branch", "--list")
+
+
+def test_mask_url_hides_credentials() -> None:
+    from reconciler.versions.publish import mask_url
+
+    assert mask_url("fatal: https://x-access-token:ghs_abc@github.com/o/r.git") == "fatal: https://***@github.com/o/r.git"
+    assert mask_url("git@github.com:o/r.git") == "git@github.com:o/r.git"
