@@ -357,6 +357,43 @@ class ContactList(BaseModel):
     contacts: dict[str, Contact] = Field(default_factory=dict)  # key: lower-cased address
 
 
+# ---- tenants, reputation entities, multi-region endpoints ---------------------------------
+
+SendingStatus = Literal["ENABLED", "REINSTATED", "DISABLED"]
+# The policy SES gives a new tenant ("When you create a tenant, SES automatically assigns the
+# Standard reputation policy", SES developer guide, Tenants); {region} is the tenant's.
+DEFAULT_REPUTATION_POLICY = "arn:aws:ses:{region}:aws:reputation-policy/standard"
+
+
+class StatusRecord(Shape):
+    Status: SendingStatus | None = None
+    Cause: str | None = None
+    LastUpdatedTimestamp: datetime | None = None
+
+
+class Tenant(BaseModel):
+    name: str
+    tenant_id: str
+    created: datetime = Field(default_factory=_epoch)
+    tags: dict[str, str] = Field(default_factory=dict)
+    # resource ARN -> when it was associated (ListResourceTenants' AssociatedTimestamp)
+    resources: dict[str, datetime] = Field(default_factory=dict)
+    # The tenant as a reputation entity (GetReputationEntity): the only kind of entity SES has.
+    reputation_policy: str = ""
+    customer_status: StatusRecord = Field(default_factory=lambda: StatusRecord(Status="ENABLED"))
+    aws_status: StatusRecord = Field(default_factory=lambda: StatusRecord(Status="ENABLED"))
+
+
+class MultiRegionEndpoint(BaseModel):
+    name: str
+    endpoint_id: str
+    regions: list[str]  # the primary (where it was created), then the secondary
+    status: Literal["CREATING", "READY", "FAILED", "DELETING"] = "READY"
+    created: datetime = Field(default_factory=_epoch)
+    updated: datetime = Field(default_factory=_epoch)
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
 # ---- the region ---------------------------------------------------------------------------
 
 
@@ -382,6 +419,8 @@ class SesState(BaseModel):
     suppressed: dict[str, SuppressedDestination] = Field(default_factory=dict)  # key: lower-cased
     identities: dict[str, EmailIdentity] = Field(default_factory=dict)  # key: lower-cased
     contact_lists: dict[str, ContactList] = Field(default_factory=dict)
+    tenants: dict[str, Tenant] = Field(default_factory=dict)
+    multi_region_endpoints: dict[str, MultiRegionEndpoint] = Field(default_factory=dict)
     sending: SendingState = Field(default_factory=SendingState)  # reconciler/emulator/sending_state.py
     jobs: JobsState = Field(default_factory=JobsState)  # import and export jobs: jobs_state.py
 

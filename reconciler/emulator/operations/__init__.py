@@ -12,6 +12,8 @@
                             (+ admin actions verify_identity, configure_identities)
     contacts.py             contact lists with topics, contacts
     tags.py                 Tag/Untag/ListTagsForResource on every taggable resource
+    tenants.py              tenants, their resource associations, reputation entities
+    multi_region_endpoints.py  multi-region (global) endpoints
     sending.py              SendEmail/SendBulkEmail (the sending engineer's)
     common.py               what the groups share: validation (names, addresses, JSON objects,
                             shapes), what a Create refuses, paging and List answers, tags

@@ -16,6 +16,7 @@ from reconciler.emulator.operations.common import (
     parse,
     tag_list,
 )
+from reconciler.emulator.operations.tenants import refuse_if_associated
 from reconciler.emulator.registry import OperationContext, Params, Result, operation
 from reconciler.emulator.state import (
     DEFAULT_POOL,
@@ -138,6 +139,7 @@ def get_configuration_set(ctx: OperationContext, params: Params) -> Result:
 @operation("DeleteConfigurationSet")
 def delete_configuration_set(ctx: OperationContext, params: Params) -> Result:
     config_set = find_configuration_set(ctx.state, params["ConfigurationSetName"])
+    refuse_if_associated(ctx, f"configuration-set/{config_set.name}", f"Configuration set {config_set.name}")
     del ctx.state.configuration_sets[config_set.name]
     return {}
 

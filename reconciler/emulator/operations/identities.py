@@ -33,6 +33,7 @@ from reconciler.emulator.operations.common import (
     parse,
     tag_list,
 )
+from reconciler.emulator.operations.tenants import refuse_if_associated
 from reconciler.emulator.registry import OperationContext, Params, Result, admin_action, operation
 from reconciler.emulator.state import (
     DkimAttributes,
@@ -203,6 +204,7 @@ def get_email_identity(ctx: OperationContext, params: Params) -> Result:
 @operation("DeleteEmailIdentity")
 def delete_email_identity(ctx: OperationContext, params: Params) -> Result:
     identity = find_identity(ctx.state, params["EmailIdentity"])
+    refuse_if_associated(ctx, f"identity/{identity.name}", f"Email identity {identity.name}")
     del ctx.state.identities[identity.name.lower()]
     return {}
 

@@ -26,6 +26,9 @@ TABLES: dict[str, tuple[Callable[[SesState], Mapping[str, Any]], Callable[[str],
     "dedicated-ip-pool": (lambda s: s.dedicated_ip_pools, str),
     "identity": (lambda s: s.identities, str.lower),
     "contact-list": (lambda s: s.contact_lists, str),
+    "multi-region-endpoint": (lambda s: s.multi_region_endpoints, str),
+    # tenant/<name>/<id>: the table is keyed by name (_resource checks the id)
+    "tenant": (lambda s: s.tenants, lambda name: name.split("/", 1)[0]),
 }
 
 
@@ -35,6 +38,8 @@ def _resource(ctx: OperationContext, arn: str) -> Any:
         raise BadRequestException(f"Invalid ResourceArn '{arn}': not the ARN of a taggable SES resource.")
     table, key = TABLES[match["kind"]]
     found = table(ctx.state).get(key(match["name"]))
+    if match["kind"] == "tenant" and found is not None and match["name"] != f"{found.name}/{found.tenant_id}":
+        found = None  # a tenant's ARN names its id too: an old tenant's ARN is not the new one's
     if match["region"] != ctx.region or match["account"] != ctx.account_id or found is None:
         raise NotFoundException(f"Resource {arn} does not exist.")
     return found
