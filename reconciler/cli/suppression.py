@@ -14,6 +14,7 @@ from reconciler.sending.addresses import is_address
 from reconciler.sending.masking import mask_email
 from reconciler.settings import Settings
 from reconciler.suppression import Entry
+from reconciler.suppression.bulk import BULK_THRESHOLD
 from reconciler.suppression.entries import REASONS
 
 reason_filter = click.option(
@@ -118,21 +119,119 @@ def remove(ctx: click.Context, addresses: tuple[str, ...], yes: bool, rate: str 
 @click.option("--reason", type=click.Choice(REASONS, case_sensitive=False), help="The reason for rows without one.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="File format (default: from the extension).")
 @click.option("--dry-run", is_flag=True, help="Check the file and count; change nothing.")
+@click.option(
+    "--bulk/--no-bulk",
+    default=None,
+    help=f"Force an SES import job (needs --s3-url) or the per-address API (default: a job above {BULK_THRESHOLD:,} entries when --s3-url is given).",
+)
+@click.option("--s3-url", help="Where to upload the entries for the import job: s3://bucket/prefix/ (or a key).")
+@click.option("--keep-upload", is_flag=True, help="Keep the uploaded object (default: deleted once its job has finished).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=3600, show_default=True, help="Seconds to wait for each import job.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @rate_option
 @click.pass_context
 def import_command(
-    ctx: click.Context, file: Path, reason: str | None, fmt: str | None, dry_run: bool, rate: str | None
+    ctx: click.Context,
+    file: Path,
+    reason: str | None,
+    fmt: str | None,
+    dry_run: bool,
+    bulk: bool | None,
+    s3_url: str | None,
+    keep_upload: bool,
+    timeout: float,
+    as_json: bool,
+    rate: str | None,
 ) -> None:
-    """Add every entry of a CSV (email,reason) or JSONL file, e.g. from another account or provider."""
-    from reconciler.app.suppression_list import change
+    """Add every entry of a CSV (email,reason) or JSONL file, e.g. from another account or provider.
+
+    Large files go through SES's import job: the entries are uploaded to --s3-url, SES reads
+    them, sesctl polls the job and reports processed and failed counts (docs/compliance.md).
+    """
     from reconciler.suppression import read_entries
 
     items = read_entries(file, reason.upper() if reason else None, fmt)
+    if bulk and not s3_url:
+        raise UsageError("--bulk needs --s3-url s3://bucket/prefix/ to upload the entries to")
+    if bulk is False and s3_url:
+        raise UsageError("--no-bulk uses the per-address API: --s3-url would be ignored, so it is refused")
+    use_job = bool(s3_url) and (bulk or (bulk is None and len(items) > BULK_THRESHOLD))
+    if s3_url:
+        from reconciler.aws.s3url import parse_s3_url
+
+        parse_s3_url(s3_url)
+    how = f"through an SES import job via {s3_url}" if use_job else "one PutSuppressedDestination each"
     if dry_run:
-        click.echo(f"{len(items)} entries would be added.")
+        click.echo(f"{len(items)} entries would be added ({how}).")
         return
+    if not use_job and len(items) > BULK_THRESHOLD:
+        click.echo(
+            f"{len(items):,} entries, one request each at SES's rate: pass --s3-url s3://bucket/prefix/ "
+            "to use an SES import job instead.",
+            err=True,
+        )
+    if use_job:
+        _bulk(ctx.obj, items, str(s3_url), keep_upload, timeout, as_json, rate)
+        return
+    from reconciler.app.suppression_list import change
+
     counts = change(ctx.obj, "add", items, rate=rate)
-    click.echo(f"Imported {counts['done']} entries.")
+    if as_json:
+        click.echo(json.dumps({"mode": "api", "added": counts["done"]}))
+    else:
+        click.echo(f"Imported {counts['done']} entries.")
+
+
+def _bulk(
+    settings: Settings, items: list[Entry], s3_url: str, keep_upload: bool, timeout: float, as_json: bool, rate: str | None
+) -> None:
+    from reconciler.app.suppression_list import bulk_import
+    from reconciler.suppression.bulk import JobOutcome
+
+    def progress(job: JobOutcome) -> None:
+        click.echo(f"import job {job.job_id}: {job.status} ({job.records} entries from {job.object_url})", err=True)
+
+    report = bulk_import(
+        settings, items, s3_url, keep_upload=keep_upload, timeout=timeout, rate=rate,
+        on_progress=None if as_json else progress,
+    )  # fmt: skip
+    if as_json:
+        document = {"mode": "import-job", "processed": report.processed, "failed": report.failed, "jobs": [j.to_dict() for j in report.jobs]}
+        click.echo(json.dumps(document, indent=1, sort_keys=True))
+    else:
+        click.echo(f"Imported through {len(report.jobs)} SES import job(s): {report.processed} processed, {report.failed} failed.")
+        for job in report.jobs:
+            if job.error:
+                click.echo(f"  job {job.job_id} {job.status}: {job.error}")
+            if job.failed_records:
+                click.echo(f"  job {job.job_id}: failed records at {job.failed_records}")
+            if job.uploaded_kept:
+                click.echo(f"  {job.object_url} was kept: it holds the addresses in clear; delete it when done.")
+    if not report.ok or report.failed:
+        raise click.exceptions.Exit(1)
+
+
+@command.command()
+@click.argument("job_id", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@rate_option
+@click.pass_context
+def jobs(ctx: click.Context, job_id: str | None, as_json: bool, rate: str | None) -> None:
+    """SES's suppression-list import jobs, or one job (status, processed and failed counts)."""
+    from reconciler.app.suppression_list import import_jobs
+
+    found = import_jobs(ctx.obj, job_id, rate)
+    if as_json:
+        click.echo(json.dumps(found if not job_id else found[0], indent=1, sort_keys=True))
+        return
+    for job in found:
+        counts = "" if job.get("processed") is None else f" {job['processed']} processed, {job['failed']} failed"
+        click.echo(f"{job['job_id']}  {job['status']:10} {job.get('action') or '':6} {job.get('created') or ''}{counts}")
+        for key in ("source", "error", "failed_records"):
+            if job.get(key):
+                click.echo(f"  {key.replace('_', ' ')}: {job[key]}")
+    if not found:
+        click.echo("No suppression-list import jobs.", err=True)
 
 
 @command.command()

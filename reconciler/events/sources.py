@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.aws.gateway import map_error
+from reconciler.aws.s3url import parse_s3_url as parse_s3_url  # re-exported: the CLI imports it from here
 from reconciler.errors import UsageError
 from reconciler.events.records import documents
 
@@ -232,15 +233,6 @@ class S3Source:
 
     def acknowledge(self, batch: Batch) -> int:
         return 0
-
-
-def parse_s3_url(url: str) -> tuple[str, str]:
-    if not url.startswith("s3://") or len(url) <= 5:
-        raise UsageError(f"{url!r} is not an s3://bucket/prefix URL")
-    bucket, _, prefix = url[5:].partition("/")
-    if not bucket:
-        raise UsageError(f"{url!r} names no bucket")
-    return bucket, prefix
 
 
 # ---- files ------------------------------------------------------------------------------------
