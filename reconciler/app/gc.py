@@ -16,7 +16,7 @@ from reconciler.sending.checkpoint import CheckpointError, CheckpointLock
 DAY_MS = 86_400_000
 
 
-def _iso(moment: datetime) -> str:
+def iso_ms(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -41,7 +41,7 @@ def collect_garbage(
         if retention.journals is not None and checkpoints:
             report["journals"] = _journals(checkpoints, moment, retention.journals, dry_run)
         if retention.audit is not None:
-            cutoff = _iso(moment - timedelta(days=retention.audit))
+            cutoff = iso_ms(moment - timedelta(days=retention.audit))
             old = sum(1 for e in trail.entries() if str(e.get("ts", "")) < cutoff)
             report["audit_entries"] = old if dry_run else trail.prune(cutoff)
         entry.set(removed={k: v for k, v in report.items() if k not in ("dry_run", "retention")})
@@ -78,5 +78,5 @@ def _journals(paths: Sequence[Path], moment: datetime, days: int, dry_run: bool)
     return {"removed": removed, "in_use": in_use}
 
 
-__all__ = ["collect_garbage"]
+__all__ = ["DAY_MS", "collect_garbage", "iso_ms"]
 

@@ -54,6 +54,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "iam": ("reconciler.cli.iam", "Print the least-privilege IAM policy for a use of sesctl."),
     "suppression": ("reconciler.cli.suppression", "The account suppression list: list, add, remove, import, export."),
     "gc": ("reconciler.cli.gc", "Apply sesctl.yaml's retention: to events, audit entries and send journals."),
+    "status": ("reconciler.cli.status", "Overview: retention, data held, oldest records, last gc and the audit head."),
     "gdpr": ("reconciler.cli.gdpr", "GDPR subject access (export) and erasure across SES and sesctl's files."),
 }
 
