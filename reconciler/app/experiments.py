@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from reconciler.files import write_text
 from reconciler.kinds.specs.template_experiment import TemplateExperimentSpec
 from reconciler.manifest import load_manifests
 from reconciler.manifest.model import Resource
-from reconciler.sending.variants import Variant
+from reconciler.sending.recipients import Recipient, read_recipients
+from reconciler.sending.variants import Variant, held_out
 from reconciler.versions.rollback import document_spans
 
 KIND = "TemplateExperiment"
@@ -41,13 +43,31 @@ def find(path: Path | None, env: str | None, name: str) -> Resource:
     raise UsageError(f"no TemplateExperiment named {name!r} in the manifests (experiments: {known})")
 
 
-def send_arms(path: Path | None, env: str | None, name: str) -> tuple[tuple[Variant, ...], dict[str, str]]:
-    """(variants, message tags) for `sesctl send --experiment NAME`; a promoted experiment sends
-    its winner only (still tagged, so its results keep accruing to the same experiment)."""
+@dataclass(frozen=True)
+class ExperimentSend:
+    variants: tuple[Variant, ...]
+    tags: dict[str, str]  # tagged on every message
+    holdout_percent: float  # sent nothing (0 once a winner is promoted: everyone gets it)
+
+
+def send_arms(path: Path | None, env: str | None, name: str) -> ExperimentSend:
+    """What `sesctl send --experiment NAME` sends; a promoted experiment sends its winner only,
+    to everyone (still tagged, so its results keep accruing to the same experiment)."""
     spec = find(path, env, name).spec_as(TemplateExperimentSpec)
     chosen = [v for v in spec.variants if spec.winner in (None, v.name)]
     variants = tuple(Variant(v.name, v.template, v.weight) for v in chosen)
-    return variants, {EXPERIMENT_TAG: name}
+    return ExperimentSend(variants, {EXPERIMENT_TAG: name}, 0.0 if spec.winner else spec.holdout)
+
+
+def holdout_rows(path: Path | None, env: str | None, name: str, recipients: Path) -> Iterator[Recipient]:
+    """The recipients of ``recipients`` that the experiment's holdout keeps from every send (the
+    same on every run: a hash of the address)."""
+    spec = find(path, env, name).spec_as(TemplateExperimentSpec)
+    if not spec.holdout:
+        raise UsageError(f"experiment {name!r} has no holdout (set spec.holdout: PERCENT)")
+    for recipient in read_recipients(recipients):
+        if held_out(recipient.email, spec.holdout):
+            yield recipient
 
 
 def status(path: Path | None, env: str | None, name: str, store: Path) -> ExperimentStatus:
@@ -112,4 +132,4 @@ def _with_winner(document: str, winner: str) -> str:
     return prefix + yaml.safe_dump(parsed, sort_keys=False, allow_unicode=True)
 
 
-__all__ = ["ExperimentStatus", "find", "promote", "send_arms", "status"]
+__all__ = ["ExperimentSend", "ExperimentStatus", "find", "holdout_rows", "promote", "send_arms", "status"]

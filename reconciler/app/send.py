@@ -188,6 +188,7 @@ def _counts(report: SendReport) -> dict[str, int]:
         "sent",
         "skipped_suppressed",
         "skipped_duplicate",
+        "held_out",
         "refused_render",
         "refused_invalid",
         "failed_permanent",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.app.experiments import promote, status
+from reconciler.app.experiments import holdout_rows, promote, status
 from reconciler.experiments.verdict import INSUFFICIENT
 
 _STORE = click.option(
@@ -49,6 +49,7 @@ def status_command(name: str, store: Path, path: Path | None, env: str | None, a
             "experiment": name,
             "metric": spec.metric,
             "winner_declared": spec.winner,
+            "holdout_percent": spec.holdout,
             "variants": [c.as_dict() for c in result.counts],
             "verdict": verdict.as_dict(),
         }
@@ -77,8 +78,35 @@ def status_command(name: str, store: Path, path: Path | None, env: str | None, a
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
     click.echo("")
     click.echo(("" if verdict.state == INSUFFICIENT else "Verdict: ") + verdict.message)
+    if spec.holdout and not spec.winner:
+        click.echo(
+            f"Holdout: {spec.holdout:g}% of recipients are sent nothing and are not in these counts; "
+            f"compare their conversions outside SES with the variants' (`sesctl experiment holdout {name} "
+            "--recipients FILE` lists them)."
+        )
     if spec.winner:
         click.echo(f"Promoted: sends use variant {spec.winner} only.")
+
+
+@command.command("holdout")
+@click.argument("name")
+@click.option(
+    "--recipients", "recipients", required=True, type=click.Path(path_type=Path, dir_okay=False),
+    help="The recipients file the experiment was sent to (CSV or JSONL).",
+)
+@click.option("--show-addresses", is_flag=True, help="Print the addresses too (they are personal data).")
+@_PATH
+@_ENV
+def holdout_command(name: str, recipients: Path, show_addresses: bool, path: Path | None, env: str | None) -> None:
+    """List the recipients the experiment's holdout keeps from every send: row and line of the
+    file (addresses only with --show-addresses), to compare their conversions with the sent
+    groups' outside SES."""
+    click.echo("ROW\tLINE" + ("\tADDRESS" if show_addresses else ""))
+    count = 0
+    for recipient in holdout_rows(path, env, name, recipients):
+        count += 1
+        click.echo(f"{recipient.row}\t{recipient.line}" + (f"\t{recipient.email}" if show_addresses else ""))
+    click.echo(f"{count} recipient(s) held out", err=True)
 
 
 @command.command("promote")

@@ -142,10 +142,12 @@ def command(
         )
     arms = tuple(parse_variant(v) for v in variants)
     experiment_tags: dict[str, str] = {}
+    holdout = 0.0
     if experiment is not None:
         from reconciler.app.experiments import send_arms
 
-        arms, experiment_tags = send_arms(None, settings.env, experiment)
+        chosen = send_arms(None, settings.env, experiment)
+        arms, experiment_tags, holdout = chosen.variants, chosen.tags, chosen.holdout_percent
     locales: dict[str, tuple[str, ...]] = {}
     if locale_column is not None:
         from reconciler.app.locales import declared_locales
@@ -162,6 +164,7 @@ def command(
         locale_field=locale_column,
         headers=parse_headers(headers),
         locales=locales,
+        holdout_percent=holdout,
         checkpoint=checkpoint,
         in_doubt=in_doubt,
         rate_limit=rate,
@@ -185,7 +188,8 @@ def command(
             click.echo(
                 f"{preview.sent} recipients will be sent {what} from {from_address} "
                 f"({preview.skipped_suppressed} suppressed, {preview.skipped_duplicate} duplicates, "
-                f"{preview.refused_render + preview.refused_invalid} refused"
+                + (f"{preview.held_out} held out, " if preview.held_out else "")
+                + f"{preview.refused_render + preview.refused_invalid} refused"
                 + (f", {preview.already_done} already done per the checkpoint" if checkpoint else "")
                 + ").",
                 err=True,

@@ -25,7 +25,7 @@ from reconciler.sending.preflight import Preflight
 from reconciler.sending.recipients import Recipient
 from reconciler.sending.report import Problem, SendReport
 from reconciler.sending.resolver import IDEMPOTENCY_TAG, idempotency_value
-from reconciler.sending.variants import VARIANT_TAG, Variant, assign
+from reconciler.sending.variants import VARIANT_TAG, Variant, assign, held_out
 from reconciler.templates import RenderError, TemplateError, merge_template_data
 
 log = logging.getLogger("reconciler.sending")
@@ -121,6 +121,9 @@ class Admission:
     def _checked(self, recipient: Recipient) -> Entry | None:
         if data_depth(recipient.data) > MAX_DATA_DEPTH:
             return self.refuse(recipient, "invalid", f"template data nested more than {MAX_DATA_DEPTH} levels deep")
+        if held_out(recipient.email, self.job.holdout_percent):
+            self.report.held_out += 1
+            return None
         variant = assign(recipient.email, self.job.variants) if self.job.variants else self.job.arms()[0]
         data = merge_template_data(dict(self.job.default_data), recipient.data)
         if self.job.locale_field is not None:

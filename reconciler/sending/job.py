@@ -55,6 +55,8 @@ class SendJob:
     locales: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Custom headers rendered per recipient (sending/headers.py), e.g. List-Unsubscribe.
     headers: tuple[HeaderTemplate, ...] = ()
+    # An experiment's holdout: percent of recipients sent nothing (variants.held_out).
+    holdout_percent: float = 0.0
 
     def arms(self) -> tuple[Variant, ...]:
         if self.variants:
@@ -99,6 +101,8 @@ class SendJob:
             raise SendError(
                 f"The send rate (--rate) must be a positive number of recipients per second, got {self.rate_limit}."
             )
+        if not (math.isfinite(self.holdout_percent) and 0 <= self.holdout_percent <= 50):
+            raise SendError(f"The holdout must be between 0 and 50 percent, got {self.holdout_percent}.")
         if self.max_attempts < 1:
             raise SendError("max_attempts must be at least 1")
         if self.concurrency is not None and not 1 <= self.concurrency <= 32:
@@ -110,11 +114,14 @@ class SendJob:
 
     def header(self) -> dict[str, Any]:
         """What a checkpoint must agree on to be resumed by this job."""
-        return {
+        header: dict[str, Any] = {
             "from": self.from_address,
             "variants": [[v.name, v.template, v.weight] for v in self.arms()],
             "configuration_set": self.configuration_set,
         }
+        if self.holdout_percent:  # only when set: checkpoints written before it stay resumable
+            header["holdout_percent"] = self.holdout_percent
+        return header
 
 
 def tag_is_valid(name: str, value: str) -> bool:

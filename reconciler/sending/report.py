@@ -25,6 +25,7 @@ class SendReport:
     sent: int = 0  # accepted by SES this session (dry run: would be sent)
     skipped_suppressed: int = 0
     skipped_duplicate: int = 0  # rows whose address an earlier row has (case-insensitive)
+    held_out: int = 0  # an experiment's holdout: deliberately sent nothing
     refused_render: int = 0  # data lacks a variable the template prints
     refused_invalid: int = 0  # malformed address, oversized data, bad tag
     failed_permanent: int = 0  # SES refused the entry (or retries ran out)
@@ -49,6 +50,7 @@ class SendReport:
             self.sent
             + self.skipped_suppressed
             + self.skipped_duplicate
+            + self.held_out
             + self.refused_render
             + self.refused_invalid
             + self.failed_permanent
@@ -85,6 +87,8 @@ class SendReport:
             f"failed permanently: {self.failed_permanent}",
             f"retried: {self.retried}",
         ]
+        if self.held_out:
+            out.append(f"held out (experiment holdout, not sent): {self.held_out}")
         if self.already_done:
             out.append(f"already done (checkpoint): {self.already_done}")
         if self.in_doubt_sent or self.in_doubt_resent or self.in_doubt_skipped:

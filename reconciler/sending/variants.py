@@ -52,6 +52,16 @@ def bucket_of(address: str, modulus: int) -> int:
     return int.from_bytes(digest[:8], "big") % modulus
 
 
+def held_out(address: str, percent: float) -> bool:
+    """Whether ``address`` is in an experiment's holdout of ``percent`` percent. A hash of its own
+    (not the variant bucket), so the holdout takes recipients evenly from every variant and the
+    variant of everyone else does not depend on the holdout's size."""
+    if percent <= 0:
+        return False
+    digest = hashlib.sha256(b"sesctl-holdout\0" + address.strip().lower().encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 10_000 < round(percent * 100)
+
+
 def assign(address: str, variants: Sequence[Variant]) -> Variant:
     """The variant for ``address``: its hash bucket falls in the variant's share of the weights."""
     total = sum(v.weight for v in variants)

@@ -172,8 +172,8 @@ def test_a_winner_is_called_and_promoted(project: Path) -> None:
     text = (project / "manifests" / "stack.yaml").read_text()
     assert 'winner: "B"' in text and "Comments outside this document survive" in text
     assert run(project, "validate").returncode == 0
-    variants, tags = send_arms(project, None, "subject-test")
-    assert [v.name for v in variants] == ["B"] and tags == {"sesctl-experiment": "subject-test"}
+    chosen = send_arms(project, None, "subject-test")
+    assert [v.name for v in chosen.variants] == ["B"] and chosen.tags == {"sesctl-experiment": "subject-test"}
 
 
 def test_promote_without_a_winner_is_refused(project: Path) -> None:
@@ -186,3 +186,46 @@ def test_promote_without_a_winner_is_refused(project: Path) -> None:
     assert "winner:" not in (project / "manifests" / "stack.yaml").read_text()
     forced = run(project, "experiment", "promote", "subject-test", "--store", str(store), "--winner", "A")
     assert forced.returncode == 0
+
+
+def test_a_holdout_is_sent_nothing_and_listed(project: Path) -> None:
+    """spec.holdout: that share of recipients gets no message, the same ones on every run, and
+    `sesctl experiment holdout` lists them by row (addresses only on request)."""
+    manifest = project / "manifests" / "stack.yaml"
+    manifest.write_text(MANIFESTS.replace("  minSamplePerVariant: 10", "  minSamplePerVariant: 10\n  holdout: 20"))
+    recipients = project / "users.csv"
+    recipients.write_text("email,name\n" + "".join(f"user{i}@example.org,U{i}\n" for i in range(1000)))
+    assert run(project, "--local", "apply", "--auto-approve").returncode == 0
+    args = ("send", "--experiment", "subject-test", "--recipients", str(recipients), "--from", "news@example.com")
+    dry = run(project, "--local", *args, "--dry-run", "--json")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    report = json.loads(dry.stdout)
+    report = report.get("report", report)
+    held = report["held_out"]
+    assert 140 <= held <= 260  # 20% of 1,000 by a hash of each address
+    assert report["sent"] + held == 1000
+    listed = run(project, "experiment", "holdout", "subject-test", "--recipients", str(recipients))
+    assert listed.returncode == 0, listed.stderr
+    rows = listed.stdout.splitlines()[1:]
+    assert len(rows) == held and "@" not in listed.stdout  # rows and lines only, no addresses
+    again = run(project, "experiment", "holdout", "subject-test", "--recipients", str(recipients))
+    assert again.stdout == listed.stdout  # deterministic
+    (project / "none.ndjson").write_text("")
+    store = str(project / "events.db")
+    assert run(project, "events", "consume", str(project / "none.ndjson"), "--store", store).returncode == 0
+    status = run(project, "experiment", "status", "subject-test", "--store", store)
+    assert "Holdout: 20% of recipients are sent nothing" in status.stdout
+
+
+def test_the_holdout_is_independent_of_the_variant_split() -> None:
+    from reconciler.sending.variants import Variant, assign, held_out
+
+    arms = (Variant("A", "a", 1), Variant("B", "b", 1))
+    addresses = [f"person{i}@example.net" for i in range(4000)]
+    kept = [a for a in addresses if held_out(a, 10)]
+    assert 320 <= len(kept) <= 480
+    # Held-out recipients come evenly from both variants (a hash of their own).
+    share_a = sum(assign(a, arms).name == "A" for a in kept) / len(kept)
+    assert 0.4 <= share_a <= 0.6
+    assert not any(held_out(a, 0) for a in addresses)
+    assert held_out("Person1@Example.NET", 10) == held_out("person1@example.net", 10)

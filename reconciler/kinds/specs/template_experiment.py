@@ -42,6 +42,10 @@ class TemplateExperimentSpec(SpecModel):
     """Delivered messages each variant needs before any verdict (the fixed horizon)."""
     confidence: float = Field(default=0.95, ge=0.8, le=0.999)
     """Confidence level of the tests and intervals (0.95: alpha 0.05)."""
+    holdout: float = Field(default=0, ge=0, le=50)
+    """Percent of the recipients (0-50) who get no message at all: the baseline against which a
+    conversion measured outside SES (purchases, sign-ins) shows what sending achieved. Chosen by
+    a hash of the address, apart from the variant split, so it is the same on every run."""
     winner: str | None = None
     """Set by `sesctl experiment promote`: the experiment is over, sends use this variant only."""
 
