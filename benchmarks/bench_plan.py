@@ -6,7 +6,8 @@ serve`), throttled like SES to N requests/s per operation, at several stack size
 
 Stack: T templates plus 20 configuration sets with 3 event destinations each (--sets,
 --destinations). The emulator is set up at full speed, then throttled to N/s per operation;
-sesctl runs with --rate N (it paces a margin under it, see docs/performance.md).
+sesctl runs with --rate N (one request per operation in flight, the next one interval after
+the previous answer: see docs/performance.md).
 
 Prints per run:
   wall / minimum    minimum = the busiest operation's calls / N (the physical floor: SES
@@ -98,6 +99,8 @@ def minimum_calls(templates: int, sets: int) -> dict[str, int]:
         "GetConfigurationSet": sets,
         "GetConfigurationSetEventDestinations": sets,
         "ListDedicatedIpPools": 1,
+        "ListContactLists": 1,
+        "ListEmailIdentities": 1,
         "GetAccount": 1,
     }
 

@@ -198,7 +198,7 @@ class SesGateway:
         retry = 0
         while True:
             try:
-                bucket.acquire(self.deadline)
+                bucket.enter(self.deadline)
             except DeadlineExceeded as exc:
                 raise RetryableAwsError(
                     f"{operation}{_about(params)}: the client-side rate limit of "
@@ -209,7 +209,10 @@ class SesGateway:
                 ) from exc
             self._count(operation, retry > 0)
             try:
-                response: dict[str, Any] = method(**params)
+                try:
+                    response: dict[str, Any] = method(**params)
+                finally:
+                    bucket.leave()  # answered (or failed): the operation's next request may follow
                 response.pop("ResponseMetadata", None)
                 bucket.succeeded()
                 self._budget.earn()

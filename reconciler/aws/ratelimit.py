@@ -12,13 +12,16 @@ full-jitter exponential backoff, bounded in attempts, in total time and by a dea
 Buckets *reserve* their slot under a lock and sleep outside it, so N threads sharing a
 bucket at rate r are spaced exactly 1/r apart, whatever their number.
 
-Pacing to meet SES exactly (docs/performance.md): a client spaced exactly 1/r apart overruns a
-server refilling at r as soon as one request is delayed and the next is not, and every overrun
-costs a TooManyRequests retry. So RateLimits paces each operation a margin under the configured
-rate (``PACING_MARGIN``), a bucket told of a throttle slows down (multiplicative decrease), and
-each success after it speeds it up again by a step (additive recovery) up to the paced rate. A
-throttled call may retry past its own ``max_attempts`` while the run's RetryBudget lasts, so one
-unlucky read does not abort a 2,000-template plan.
+Pacing to meet SES exactly (docs/performance.md): SES's bucket holds one token, so a client
+spacing its requests 1/r apart by its own clock overruns it whenever one request is delayed on
+its way and the next is not. With one token (the default burst) a bucket is *spaced*: one
+request of its operation in flight, the next sent one interval after the previous one's answer
+came (the server counted it before answering), so the server never sees two closer than 1/r,
+at the cost of one round trip per request rather than a margin. Buckets with a larger burst
+pace ``PACING_MARGIN`` under the rate instead. A bucket told of a throttle slows down
+(multiplicative decrease), and each success after it speeds it up again by a step (additive
+recovery). A throttled call may retry past its own ``max_attempts`` while the run's RetryBudget
+lasts, so one unlucky read does not abort a 2,000-template plan.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from dataclasses import dataclass, field
 
 DEFAULT_RATE = 1.0  # requests per second: SES's documented limit for many control-plane calls
 DEFAULT_BURST = 1.0
-PACING_MARGIN = 0.95  # RateLimits pace this fraction of the configured rate
+PACING_MARGIN = 0.95  # buckets with a burst over 1 pace this fraction of the configured rate
 SLOWDOWN = 0.7  # a throttle multiplies a bucket's rate by this...
 RECOVERY_STEP = 0.1  # ...and each success adds back this fraction of its paced rate
 MIN_FRACTION = 0.1  # never slower than this fraction of the paced rate
@@ -58,13 +61,15 @@ class TokenBucket:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     margin: float = 1.0
-    # Also keep one interval between the moments callers actually go (see acquire).
+    # One request in flight, the next one interval after its answer (see enter).
     spaced: bool = False
     _tokens: float = field(init=False)
     _updated: float = field(init=False)
     _current: float = field(init=False)
-    _last_go: float | None = field(init=False, default=None)
+    _last_done: float | None = field(init=False, default=None)
+    _busy: bool = field(init=False, default=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    _free: threading.Condition = field(init=False)
 
     def __post_init__(self) -> None:
         if self.rate <= 0:
@@ -75,6 +80,7 @@ class TokenBucket:
         self._tokens = self.burst
         self._updated = self.clock()
         self._current = self.paced
+        self._free = threading.Condition(self._lock)
 
     @property
     def paced(self) -> float:
@@ -117,24 +123,52 @@ class TokenBucket:
             return wait
 
     def acquire(self, deadline: float | None = None) -> float:
-        """Block until this caller may make one request; return the time waited.
+        """Block until this caller may make one request; return the time waited. The request
+        counts as answered at once (a spaced bucket keeps its interval from this moment); callers
+        that can say when the answer came use :meth:`enter` and :meth:`leave` instead."""
+        waited = self.enter(deadline)
+        self.leave()
+        return waited
 
-        A ``spaced`` bucket also waits until one interval has passed since the previous caller
-        went: a caller that woke late must not be followed by one on time, as the server (whose
-        one-token bucket banked nothing meanwhile) would see them closer than 1/rate."""
+    def enter(self, deadline: float | None = None) -> float:
+        """Block until this caller may send one request; return the time waited. Call
+        :meth:`leave` when its answer (or error) has come.
+
+        A ``spaced`` bucket keeps one request of its operation in flight, and sends the next one
+        interval after the previous one was *answered*. The server counted the previous request
+        at some moment between our sending it and its answer, and counts this one no earlier
+        than we send it, so the server sees them at least one interval apart however late a
+        thread wakes or a request travels: no margin under the rate is needed, and no jitter
+        can make a request land early (the cost is one round trip per request)."""
         wait = self.reserve(deadline)
         if wait > 0:
             self.sleep(wait)
         while self.spaced:
-            with self._lock:
+            with self._free:
+                while self._busy:
+                    left = None if deadline is None else deadline - self.clock()
+                    if left is not None and left <= 0:
+                        raise DeadlineExceeded(self.operation, 1.0 / self._current)
+                    self._free.wait(left)
                 now = self.clock()
-                gap = 0.0 if self._last_go is None else self._last_go + 1.0 / self._current - now
+                gap = 0.0 if self._last_done is None else self._last_done + 1.0 / self._current - now
                 if gap <= 0:
-                    self._last_go = now
+                    self._busy = True
                     break
+            if deadline is not None and now + gap > deadline:
+                raise DeadlineExceeded(self.operation, gap)
             self.sleep(gap)
             wait += gap
         return wait
+
+    def leave(self) -> None:
+        """The request let in by :meth:`enter` has its answer (or failed): the next may follow."""
+        if not self.spaced:
+            return
+        with self._free:
+            self._busy = False
+            self._last_done = self.clock()
+            self._free.notify()
 
 
 RatesInput = float | int | str | Mapping[str, float] | None
@@ -142,8 +176,8 @@ RatesInput = float | int | str | Mapping[str, float] | None
 
 @dataclass
 class RateLimits:
-    """One bucket per operation: ``per_operation`` overrides, else ``default`` requests/s, each
-    paced at ``margin`` times its rate."""
+    """One bucket per operation: ``per_operation`` overrides, else ``default`` requests/s; spaced
+    (see TokenBucket.enter) when ``burst`` is 1, else paced at ``margin`` times its rate."""
 
     default: float = DEFAULT_RATE
     per_operation: dict[str, float] = field(default_factory=dict)
@@ -179,8 +213,12 @@ class RateLimits:
         with self._lock:
             bucket = self._buckets.get(operation)
             if bucket is None:
+                spaced = self.burst <= 1
+                # A spaced bucket measures its interval from the previous answer, which already
+                # keeps the server's view of it at or above 1/rate: no margin to give away.
+                margin = 1.0 if spaced else self.margin
                 bucket = TokenBucket(
-                    self.rate(operation), self.burst, operation, self.clock, self.sleep, self.margin, spaced=self.burst <= 1
+                    self.rate(operation), self.burst, operation, self.clock, self.sleep, margin, spaced=spaced
                 )
                 self._buckets[operation] = bucket
             return bucket

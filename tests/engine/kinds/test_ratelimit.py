@@ -52,13 +52,65 @@ def test_acquire_sleeps_and_deadline_refuses_a_wait_it_cannot_meet() -> None:
     assert bucket.acquire(deadline=clock.now + 1.0) == 1.0  # the refused call took no token
 
 
-def test_rate_limits_pace_a_margin_under_the_configured_rate() -> None:
+def test_rate_limits_pace_a_margin_under_the_rate_only_for_buckets_with_a_burst() -> None:
     clock = FakeClock()
-    limits = RateLimits(default=1.0, clock=clock, sleep=clock.sleep)
-    bucket = limits.bucket("GetEmailTemplate")
-    assert bucket.rate == 1.0 and bucket.paced == pytest.approx(PACING_MARGIN)
-    assert bucket.reserve() == 0.0
-    assert bucket.reserve() == pytest.approx(1 / PACING_MARGIN)  # never exactly 1/r: jitter would overrun SES
+    spaced = RateLimits(default=1.0, clock=clock, sleep=clock.sleep).bucket("GetEmailTemplate")
+    # Spaced from the previous answer (see the next tests): the full rate, no margin given away.
+    assert spaced.spaced and spaced.paced == 1.0
+    bursty = RateLimits(default=1.0, burst=5, clock=clock, sleep=clock.sleep).bucket("GetEmailTemplate")
+    assert not bursty.spaced and bursty.paced == pytest.approx(PACING_MARGIN)
+    for _ in range(5):
+        assert bursty.reserve() == 0.0
+    assert bursty.reserve() == pytest.approx(1 / PACING_MARGIN)  # never exactly 1/r: jitter would overrun SES
+
+
+def test_a_spaced_bucket_sends_the_next_request_one_interval_after_the_previous_answer() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(rate=1.0, clock=clock, sleep=clock.sleep, spaced=True)
+    sent = []
+    for travel in (0.0, 0.25, 0.0, 0.05):  # how long each request takes to be answered
+        bucket.enter()
+        sent.append(clock.now)
+        clock.now += travel
+        bucket.leave()
+    # Each request goes one interval after the previous answer: the server, which counted the
+    # previous one somewhere between its sending and its answer, sees them >= 1 s apart.
+    assert sent == pytest.approx([100.0, 101.0, 102.25, 103.25])
+
+
+def test_a_spaced_bucket_lets_one_request_in_flight_at_a_time() -> None:
+    bucket = TokenBucket(rate=1000.0, spaced=True)
+    in_flight = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def request() -> None:
+        nonlocal in_flight, peak
+        bucket.enter()
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        threading.Event().wait(0.005)
+        with lock:
+            in_flight -= 1
+        bucket.leave()
+
+    threads = [threading.Thread(target=request) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert peak == 1 and not any(t.is_alive() for t in threads)
+
+
+def test_a_spaced_bucket_refuses_a_wait_past_the_deadline() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(rate=1.0, clock=clock, sleep=clock.sleep, spaced=True, operation="GetAccount")
+    bucket.enter()
+    clock.now += 0.5
+    bucket.leave()  # answered at 100.5: the next may go at 101.5
+    with pytest.raises(DeadlineExceeded, match="GetAccount"):
+        bucket.enter(deadline=101.2)
 
 
 def test_a_throttle_slows_the_bucket_down_and_successes_recover_it() -> None:
