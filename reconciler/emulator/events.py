@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from reconciler.emulator import vdm
 from reconciler.emulator.errors import BadRequestException
 from reconciler.emulator.registry import OperationContext
 from reconciler.emulator.sending_state import SentMessage
+from reconciler.emulator.simulator import bare_address as bare_address
 from reconciler.emulator.state import ConfigurationSet, EventDestinationDefinition
 
 log = logging.getLogger(__name__)
@@ -75,13 +77,6 @@ def iso(moment: datetime) -> str:
 
 def domain_of(address: str) -> str:
     return address.rsplit("@", 1)[-1].strip(">").lower()
-
-
-def bare_address(source: str) -> str:
-    """``"Ada <ada@example.com>"`` -> ``ada@example.com``."""
-    if "<" in source and source.rstrip().endswith(">"):
-        return source[source.rindex("<") + 1 : source.rindex(">")].strip()
-    return source.strip()
 
 
 @dataclass
@@ -171,9 +166,22 @@ SUPPRESSED_DIAGNOSTIC = (
 )
 
 
-def bounce(now: datetime, recipient: str, sub_type: str, feedback_id: str) -> dict[str, Any]:
+# bounceType -> the bounceSubTypes SES reports with it (Developer Guide, "Contents of event data")
+BOUNCE_SUBTYPES: dict[str, tuple[str, ...]] = {
+    "Permanent": ("General", "NoEmail", "Suppressed", "OnAccountSuppressionList"),
+    "Transient": ("General", "MailboxFull", "MessageTooLarge", "ContentRejected", "AttachmentRejected"),
+    "Undetermined": ("Undetermined",),
+}
+
+
+def bounce(
+    now: datetime, recipient: str, sub_type: str, feedback_id: str, bounce_type: str = "Permanent"
+) -> dict[str, Any]:
     status = "5.1.1"
-    if sub_type == "OnAccountSuppressionList":
+    if bounce_type != "Permanent":
+        status = "4.2.2" if sub_type == "MailboxFull" else "4.0.0"
+        diagnostic = f"smtp; 452 {status} " + ("Mailbox full" if sub_type == "MailboxFull" else "Try again later")
+    elif sub_type == "OnAccountSuppressionList":
         diagnostic = "Amazon SES did not send the message to this address because it is on the suppression list for your account."
     elif sub_type == "Suppressed":
         # The global suppression list (and suppressionlist@simulator.amazonses.com): SES's
@@ -183,7 +191,7 @@ def bounce(now: datetime, recipient: str, sub_type: str, feedback_id: str) -> di
         diagnostic = "smtp; 550 5.1.1 user unknown"
     result: dict[str, Any] = {
         "feedbackId": feedback_id,
-        "bounceType": "Permanent",
+        "bounceType": bounce_type,
         "bounceSubType": sub_type,
         "bouncedRecipients": [
             {"emailAddress": recipient, "action": "failed", "status": status, "diagnosticCode": diagnostic}
@@ -260,6 +268,7 @@ def delivery_delay(now: datetime, recipient: str, delay_type: str = "MailboxFull
 def publish(event: EventContext, event_type: str, detail: Mapping[str, Any]) -> int:
     """Send one record to every enabled destination of the message's configuration set whose
     MatchingEventTypes include ``event_type``; returns how many destinations received it."""
+    vdm.observe(event, event_type, detail)  # VDM counts the account's mail, routed anywhere or not
     config_set = event.config_set
     if config_set is None:
         return 0

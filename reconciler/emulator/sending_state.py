@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +20,10 @@ from pydantic import BaseModel, Field, PrivateAttr
 from reconciler.emulator.faults import RefusingBucket
 
 SENT_RING_SIZE = 10_000
+VDM_RECORDS = 200_000  # the newest VDM data points kept (vdm.py); older ones leave the counts
+# BatchGetMetricData's limits: 16 calls a second and 160 queries a second (the API reference)
+VDM_CALLS_PER_SECOND = 16.0
+VDM_QUERIES_PER_SECOND = 160.0
 WINDOW_SECONDS = 24 * 3600
 BUCKET_SECONDS = 60  # the quota window is counted in one-minute buckets
 
@@ -55,6 +61,18 @@ class SentMessage(BaseModel):
         return [*self.to, *self.cc, *self.bcc]
 
 
+@dataclass(frozen=True)
+class VdmRecord:
+    """One count towards a VDM metric (see vdm.py for which events count)."""
+
+    at: datetime
+    metric: str  # SEND, DELIVERY, PERMANENT_BOUNCE, ... (BatchGetMetricData's Metric)
+    message_id: str
+    identity: str  # EMAIL_IDENTITY: the identity the message was sent through
+    configuration_set: str  # CONFIGURATION_SET ("" without one)
+    isp: str  # ISP: the recipient's mailbox provider
+
+
 class SendingState(BaseModel):
     # minute (epoch seconds // 60) -> recipients counted against the daily quota
     quota_window: dict[int, float] = Field(default_factory=dict)
@@ -63,6 +81,9 @@ class SendingState(BaseModel):
     _rate_bucket: RefusingBucket | None = PrivateAttr(default=None)
     # Test hook: answer the next N bulk entries with TRANSIENT_FAILURE (admin configure_sending).
     _transient_failures: int = PrivateAttr(default=0)
+    _vdm: deque[VdmRecord] = PrivateAttr(default_factory=lambda: deque(maxlen=VDM_RECORDS))
+    _vdm_calls: RefusingBucket | None = PrivateAttr(default=None)
+    _vdm_queries: RefusingBucket | None = PrivateAttr(default=None)
 
     # ---- the 24-hour quota ---------------------------------------------------------------
 
@@ -119,6 +140,28 @@ class SendingState(BaseModel):
 
     def clear_messages(self) -> None:
         self._sent.clear()
+
+    # ---- VDM's data points ---------------------------------------------------------------------
+
+    def count_vdm(self, record: VdmRecord) -> None:
+        self._vdm.append(record)
+
+    def vdm_records(self) -> Iterator[VdmRecord]:
+        return iter(self._vdm)
+
+    def take_vdm_call(self, queries: int) -> bool:
+        """One BatchGetMetricData call of ``queries`` queries within SES's 16 calls and 160
+        queries a second; False (nothing spent) when either is used up."""
+        now = time.monotonic()
+        if self._vdm_calls is None or self._vdm_queries is None:
+            self._vdm_calls = RefusingBucket.full(VDM_CALLS_PER_SECOND, now)
+            self._vdm_queries = RefusingBucket.full(VDM_QUERIES_PER_SECOND, now)
+        if not self._vdm_calls.take(1, VDM_CALLS_PER_SECOND, now):
+            return False
+        if not self._vdm_queries.take(queries, VDM_QUERIES_PER_SECOND, now):
+            self._vdm_calls.tokens += 1  # give the call back: nothing was answered
+            return False
+        return True
 
     def summary(self) -> dict[str, Any]:
         return {"stored": len(self._sent), "ring_size": SENT_RING_SIZE}

@@ -1,13 +1,20 @@
 """Sending hooks: read and clear the sent-message ring, sending knobs, and the events a
-recipient causes after delivery (open, click, delivery delay, unsubscribe)."""
+recipient or their server causes after delivery (open, click, delivery delay, a later bounce,
+a complaint, unsubscribe)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from reconciler.emulator import events
 from reconciler.emulator.errors import BadRequestException, NotFoundException
-from reconciler.emulator.lookups import find_contact_list, refresh_sent_last_24_hours
+from reconciler.emulator.lookups import (
+    find_contact_list,
+    record_suppression,
+    refresh_sent_last_24_hours,
+    suppressed_reasons,
+)
 from reconciler.emulator.registry import OperationContext, admin_action
 from reconciler.emulator.sending_state import SentMessage
 from reconciler.emulator.state import Contact, ContactList, TopicPreference
@@ -101,6 +108,53 @@ def delay_message(
     event = _event_for(ctx, message_id)
     target = recipient or event.message.recipients[0]
     return events.publish(event, "DeliveryDelay", events.delivery_delay(ctx.now(), target, delay_type))
+
+
+@admin_action("bounce")
+def bounce_message(
+    ctx: OperationContext,
+    message_id: str,
+    recipient: str | None = None,
+    bounce_type: str = "Permanent",
+    sub_type: str = "General",
+) -> int:
+    """Publish a Bounce event for one recipient of a sent message: a bounce the receiving server
+    sends after accepting the mail (any address, not only the simulator's). A Permanent bounce
+    puts the address on the account suppression list when BOUNCE is a reason in force. Returns
+    the destinations reached."""
+    if sub_type not in events.BOUNCE_SUBTYPES.get(bounce_type, ()):
+        allowed = "; ".join(f"{kind}: {', '.join(subs)}" for kind, subs in events.BOUNCE_SUBTYPES.items())
+        raise BadRequestException(f"Bounce type {bounce_type}/{sub_type} is not one SES reports ({allowed}).")
+    event = _event_for(ctx, message_id)
+    target = events.bare_address(_recipient(event, recipient))
+    feedback = f"{uuid.uuid4()}-000000"
+    if bounce_type == "Permanent" and "BOUNCE" in suppressed_reasons(ctx.state, event.config_set):
+        record_suppression(ctx.state, target, "BOUNCE", ctx.now(), message_id=message_id, feedback_id=feedback)
+    detail = events.bounce(ctx.now(), target, sub_type, feedback, bounce_type)
+    return events.publish(event, "Bounce", detail)
+
+
+@admin_action("complaint")
+def complain(ctx: OperationContext, message_id: str, recipient: str | None = None) -> int:
+    """Publish a Complaint event for one recipient of a sent message (they marked it as spam);
+    the address goes on the account suppression list when COMPLAINT is a reason in force.
+    Returns the destinations reached."""
+    event = _event_for(ctx, message_id)
+    target = events.bare_address(_recipient(event, recipient))
+    feedback = f"{uuid.uuid4()}-000000"
+    if "COMPLAINT" in suppressed_reasons(ctx.state, event.config_set):
+        record_suppression(ctx.state, target, "COMPLAINT", ctx.now(), message_id=message_id, feedback_id=feedback)
+    detail = events.complaint(ctx.now(), target, feedback, event.message.timestamp)
+    return events.publish(event, "Complaint", detail)
+
+
+def _recipient(event: events.EventContext, recipient: str | None) -> str:
+    if recipient is None:
+        return event.message.recipients[0]
+    for candidate in event.message.recipients:
+        if events.bare_address(candidate).lower() == events.bare_address(recipient).lower():
+            return candidate
+    raise BadRequestException(f"{recipient} is not a recipient of message {event.message.message_id}.")
 
 
 @admin_action("unsubscribe")

@@ -15,6 +15,7 @@
     tenants.py              tenants, their resource associations, reputation entities
     multi_region_endpoints.py  multi-region (global) endpoints
     sending.py              SendEmail/SendBulkEmail (the sending engineer's)
+    metrics.py              BatchGetMetricData (VDM's metrics, computed in ../vdm.py)
     common.py               what the groups share: validation (names, addresses, JSON objects,
                             shapes), what a Create refuses, paging and List answers, tags
 

@@ -51,6 +51,7 @@ from reconciler.emulator.lookups import (
 from reconciler.emulator.operations.common import EMAIL, check_no_nul
 from reconciler.emulator.registry import OperationContext, Params, Result, operation
 from reconciler.emulator.sending_state import SentMessage
+from reconciler.emulator.simulator import simulator_mailbox
 from reconciler.emulator.state import ConfigurationSet, SesState
 from reconciler.templates import (
     CompiledTemplate,
@@ -61,11 +62,6 @@ from reconciler.templates import (
     parse_template,
 )
 
-SIMULATOR_DOMAIN = "simulator.amazonses.com"
-# The mailbox simulator's addresses ("Using the mailbox simulator", SES Developer Guide), each
-# also with a +label (e.g. success+run42@...) for telling test runs apart.
-SIMULATOR_MAILBOXES = frozenset({"success", "bounce", "ooto", "complaint", "suppressionlist"})
-SIMULATOR_LABEL = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 MAX_RECIPIENTS = 50
 MAX_BULK_ENTRIES = 50
 TAG_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -433,20 +429,6 @@ def _opted_out(state: SesState, options: Mapping[str, str], recipient: str) -> b
 def _compiled(source: str, part: str) -> CompiledTemplate:
     # Compiling costs far more than rendering; a campaign renders one template thousands of times.
     return compile_template(source, part=part)
-
-
-def simulator_mailbox(address: str) -> str | None:
-    """``bounce+label@simulator.amazonses.com`` -> ``bounce``; None for any other address,
-    including other local parts at the simulator's domain (SES has only these mailboxes; mail
-    to any other name there is ordinary mail: counted, and refused in the sandbox)."""
-    bare = events.bare_address(address).lower()
-    local, _, domain = bare.rpartition("@")
-    if domain != SIMULATOR_DOMAIN:
-        return None
-    mailbox, plus, label = local.partition("+")
-    if mailbox not in SIMULATOR_MAILBOXES or (plus and not SIMULATOR_LABEL.match(label)):
-        return None
-    return mailbox
 
 
 def _deliver(ctx: OperationContext, event: events.EventContext, recipient: str) -> str:
