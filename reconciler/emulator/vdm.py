@@ -36,6 +36,7 @@ from reconciler.emulator.simulator import bare_address, simulator_mailbox
 
 if TYPE_CHECKING:
     from reconciler.emulator.events import EventContext
+    from reconciler.emulator.state import SesState
 
 # domain -> ISP (a provider's main consumer domains; everything else is "Other")
 ISP_DOMAINS: dict[str, str] = {
@@ -168,15 +169,10 @@ def answer(ctx: OperationContext, queries: list[Mapping[str, Any]]) -> dict[str,
     _check(queries)
     if not ctx.state.sending.take_vdm_call(len(queries)):
         raise TooManyRequestsException("Too many requests have been made to the operation.")
-    records = list(ctx.state.sending.vdm_records())
     results = []
     for query in queries:
         start, end = query["StartDate"], query["EndDate"]
-        dimensions = query.get("Dimensions") or {}
-        by_day: dict[datetime, int] = defaultdict(int)
-        for record in records:
-            if record.metric == query["Metric"] and start <= record.at < end and _matches(record, dimensions):
-                by_day[_day(record.at)] += 1
+        by_day = daily(ctx.state, query["Metric"], start, end, query.get("Dimensions") or {})
         days = []
         day = _day(start)
         while day < end:
@@ -184,3 +180,23 @@ def answer(ctx: OperationContext, queries: list[Mapping[str, Any]]) -> dict[str,
             day += timedelta(days=1)
         results.append({"Id": query["Id"], "Timestamps": days, "Values": [by_day.get(d, 0) for d in days]})
     return {"Results": results, "Errors": []}
+
+
+def daily(
+    state: SesState, metric: str, start: datetime, end: datetime, dimensions: Mapping[str, str]
+) -> dict[datetime, int]:
+    """``metric``'s data points in [start, end) whose dimensions match, per UTC day (midnight)."""
+    by_day: dict[datetime, int] = defaultdict(int)
+    for record in state.sending.vdm_records():
+        if record.metric == metric and start <= record.at < end and _matches(record, dimensions):
+            by_day[_day(record.at)] += 1
+    return by_day
+
+
+def total(state: SesState, metric: str, start: datetime, end: datetime, dimensions: Mapping[str, str]) -> int:
+    return sum(daily(state, metric, start, end, dimensions).values())
+
+
+# A rate's denominator (export jobs' RATE aggregation): opens, clicks and complaints are counted
+# against the deliveries that could have produced them, everything else against sends.
+RATE_BASE = {"OPEN": "DELIVERY_OPEN", "CLICK": "DELIVERY_CLICK", "COMPLAINT": "DELIVERY_COMPLAINT"}

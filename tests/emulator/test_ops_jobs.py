@@ -200,6 +200,9 @@ def test_message_insights_export_to_s3(emulator, ses, s3):
 
 
 def test_metrics_export_without_s3_url_goes_to_the_emulators_bucket(emulator, ses, s3):
+    # VDM's counts (as BatchGetMetricData's): collected while VDM is on, no simulator mail
+    ses.put_account_vdm_attributes(VdmAttributes={"VdmEnabled": "ENABLED"})
+    _send(emulator, ses, "ada@example.org")
     _send(emulator, ses, "success@simulator.amazonses.com")
     now = datetime.now(UTC)
     job_id = ses.create_export_job(

@@ -7,8 +7,8 @@ contacts; those are read with ListSuppressedDestinations and ListContacts):
   Include/Exclude (FromEmailAddress, Destination, Subject, LastDeliveryEvent; the emulator
   records no per-message ISP or engagement, so filters on those match nothing), at most
   MaxResults. One record per message.
-* MetricsDataSource: VDM metrics (counts, or rates over sends) for the dimension values asked
-  for, over the window. One record per dimension value.
+* MetricsDataSource: VDM metrics (counts, or rates) for the dimension values asked for, over
+  the window, as BatchGetMetricData counts them (vdm.py). One record per dimension value.
 
 Records are written as CSV (header row) or JSON Lines to ExportDestination.S3Url (a URL ending
 in "/" is a prefix: ``<prefix><JobId>.csv|.jsonl``), or without one to the emulator's own bucket
@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from reconciler.emulator import vdm
 from reconciler.emulator.errors import BadRequestException, TooManyRequestsException
 from reconciler.emulator.job_storage import JobStorageError, own_url, write_object
 from reconciler.emulator.jobs_state import ExportJob
@@ -41,15 +42,6 @@ LAST_DELIVERY_EVENT = {
     "bounced": "PERMANENT_BOUNCE",
     "complained": "COMPLAINT",
 }
-# Metric name -> the outcomes it counts ("SEND" counts every recipient accepted).
-METRIC_OUTCOMES = {
-    "DELIVERY": {"delivered", "complained"},
-    "PERMANENT_BOUNCE": {"bounced"},
-    "COMPLAINT": {"complained"},
-    "DELIVERY_COMPLAINT": {"complained"},
-}
-
-
 def _iso(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -176,31 +168,23 @@ def _insights(messages: Iterable[SentMessage], source: dict[str, Any]) -> list[d
     return found[:limit] if limit else found
 
 
-def _dimension_value(message: SentMessage, dimension: str) -> str | None:
-    if dimension == "EMAIL_IDENTITY":
-        return message.source.rpartition("@")[2].lower()
-    if dimension == "CONFIGURATION_SET":
-        return message.configuration_set
-    return None  # ISP: not recorded by the emulator
-
-
 def _metrics(state: SesState, source: dict[str, Any]) -> list[dict[str, Any]]:
+    """One record per dimension value: each metric's VDM count over the window (vdm.py), or
+    its rate over its denominator (vdm.RATE_BASE, else SEND)."""
     start, end = _window(source)
-    messages = [m for m in state.sending.messages() if start <= m.timestamp < end]
     records = []
     for dimension, values in sorted(source["Dimensions"].items()):
         for value in values:
-            chosen = [m for m in messages if (_dimension_value(m, dimension) or "").lower() == value.lower()]
-            sends = sum(len(m.outcomes) or len(m.recipients) for m in chosen)
+            where = {dimension: value}
             record: dict[str, Any] = {"dimension": dimension, "value": value}
             for metric in source["Metrics"]:
                 name, aggregation = metric["Name"], metric["Aggregation"]
-                outcomes = METRIC_OUTCOMES.get(name)
-                count = sends if outcomes is None and name == "SEND" else sum(
-                    1 for m in chosen for o in m.outcomes.values() if outcomes and o in outcomes
-                )
-                key = f"{name}_{aggregation}"
-                record[key] = count if aggregation == "VOLUME" else (count / sends if sends else 0.0)
+                count = vdm.total(state, name, start, end, where)
+                if aggregation != "VOLUME":
+                    base = vdm.total(state, vdm.RATE_BASE.get(name, "SEND"), start, end, where)
+                    record[f"{name}_{aggregation}"] = count / base if base else 0.0
+                else:
+                    record[f"{name}_{aggregation}"] = count
             records.append(record)
     return records
 
