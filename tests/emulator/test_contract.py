@@ -113,6 +113,18 @@ OVERRIDES: dict[str, dict[str, Any]] = {
             }
         }
     },
+    # A metric query's window ends after it starts.
+    "BatchGetMetricData": {
+        "Queries": [
+            {
+                "Id": "q1",
+                "Namespace": "VDM",
+                "Metric": "SEND",
+                "StartDate": datetime(2024, 1, 1, tzinfo=UTC),
+                "EndDate": datetime(2024, 1, 2, tzinfo=UTC),
+            }
+        ]
+    },
     "SendEmail": {
         "FromEmailAddress": "contract@example.com",
         "Destination": {"ToAddresses": ["success@simulator.amazonses.com"]},
