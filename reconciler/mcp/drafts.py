@@ -17,22 +17,12 @@ REVIEW_STEP = "A human reviews the pull request (its plan comment shows the chan
 
 def _settings(app: McpApp) -> DraftSettings:
     drafts = app.config.drafts
-    return DraftSettings(
-        branch_prefix=drafts.branch_prefix,
-        author_name=drafts.author_name,
-        author_email=drafts.author_email,
-        kinds=tuple(drafts.kinds),
-    )
+    return DraftSettings(**drafts.model_dump(include={"branch_prefix", "author_name", "author_email"}), kinds=tuple(drafts.kinds))
 
 
 def _publish_settings(app: McpApp) -> PublishSettings:
-    drafts = app.config.drafts
     return PublishSettings(
-        push=drafts.push,
-        remote=drafts.remote,
-        pull_request=drafts.pull_request,
-        repository=drafts.repository,
-        base_branch=drafts.base_branch,
+        **app.config.drafts.model_dump(include={"push", "remote", "pull_request", "repository", "base_branch"})
     )
 
 

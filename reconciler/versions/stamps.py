@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING, Any, Self
 
 from reconciler.errors import ReconcilerError
 from reconciler.kinds.base import LiveObject, Risk
@@ -38,23 +38,32 @@ KIND = "EmailTemplate"
 _WRITTEN = ("create", "update", "replace (create)")
 
 
-@dataclass(frozen=True)
-class Stamp:
-    version: str  # "v2"
-    commit: str  # short commit id
-    time: str  # ISO 8601, UTC
-    digest: str  # the first 16 hex digits of the content digest
+class _TagStamp:
+    """A tag value: the dataclass fields in order, space-separated (none holds a space), the
+    content digest among them. What both stamps share."""
+
+    digest: str  # the first 16 hex digits of the content digest (declared by each stamp)
 
     def value(self) -> str:
-        return f"{self.version} {self.commit} {self.time} {self.digest}"
+        return " ".join(getattr(self, f.name) for f in fields(self))  # type: ignore[arg-type]
 
     @classmethod
-    def parse(cls, value: str) -> Stamp | None:
+    def parse(cls, value: str) -> Self | None:
         parts = value.split(" ")
-        return cls(*parts) if len(parts) == 4 else None
+        return cls(*parts) if len(parts) == len(fields(cls)) else None  # type: ignore[arg-type]
 
     def matches(self, content_digest: str) -> bool:
         return content_digest.startswith(self.digest)
+
+
+@dataclass(frozen=True)
+class Stamp(_TagStamp):
+    """``sesctl:rolled-back-to``: ``<version> <commit> <time> <digest>``."""
+
+    version: str  # "v2"
+    commit: str  # short commit id
+    time: str  # ISO 8601, UTC
+    digest: str
 
 
 def new_stamp(version: str, commit: str, content_digest: str) -> Stamp:
@@ -75,18 +84,12 @@ def stamp_rollback(gateway: SesGateway, ses_name: str, stamp: Stamp) -> None:
 
 
 @dataclass(frozen=True)
-class RevisionStamp:
+class RevisionStamp(_TagStamp):
+    """``sesctl:revision``: ``<commit> <time> <digest>``."""
+
     commit: str  # short commit id; "+" at the end when the work tree had uncommitted changes
     time: str  # ISO 8601, UTC
-    digest: str  # the first 16 hex digits of the content digest
-
-    def value(self) -> str:
-        return f"{self.commit} {self.time} {self.digest}"
-
-    @classmethod
-    def parse(cls, value: str) -> RevisionStamp | None:
-        parts = value.split(" ")
-        return cls(*parts) if len(parts) == 3 else None
+    digest: str
 
     @property
     def dirty(self) -> bool:
