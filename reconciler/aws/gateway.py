@@ -192,8 +192,19 @@ class SesGateway:
     def call(self, operation: str, **params: Any) -> dict[str, Any]:
         """One SES operation (botocore name, e.g. ``GetEmailTemplate``) under its bucket and
         retry policy. Raises AwsError (RetryableAwsError when retrying might still help)."""
-        method = getattr(self.client, xform_name(operation))
-        bucket = self.limits.bucket(operation)
+        return self._paced(self.client, "ses", operation, operation, params)
+
+    def call_service(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """One operation of another service on the same session and endpoint (CloudWatch for
+        AlertPolicy's alarms), paced, retried, counted (as ``service:Operation`` in ``calls``)
+        and its errors mapped like SES's."""
+        return self._paced(self.client_for(service), service, operation, f"{service}:{operation}", params)
+
+    def _paced(
+        self, client: Any, service: str, operation: str, key: str, params: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        method = getattr(client, xform_name(operation))
+        bucket = self.limits.bucket(key)
         started = self._clock()
         retry = 0
         while True:
@@ -207,7 +218,7 @@ class SesGateway:
                     operation=operation,
                     hint="Raise --rate if your SES quota allows more requests per second, or allow more time.",
                 ) from exc
-            self._count(operation, retry > 0)
+            self._count(key, retry > 0)
             try:
                 try:
                     response: dict[str, Any] = method(**params)
@@ -218,14 +229,14 @@ class SesGateway:
                 self._budget.earn()
                 return response
             except (ClientError, BotoCoreError) as exc:
-                error = map_error(exc, operation, params, self.client)
+                error = map_error(exc, operation, params, client, service=service)
                 if not isinstance(error, RetryableAwsError):
                     raise error from exc
                 throttled = error.code in THROTTLING_CODES
                 if throttled:
                     bucket.throttled()
                     with self._stats_lock:
-                        self.throttles[operation] += 1
+                        self.throttles[key] += 1
                 delay = self.retry.delay(retry, self._rng)
                 now = self._clock()
                 past_deadline = self.deadline is not None and now + delay > self.deadline
@@ -421,8 +432,11 @@ class _LazySts:
 # -- error mapping ---------------------------------------------------------------------------
 
 
-def map_error(exc: Exception, operation: str, params: Mapping[str, Any], client: Any) -> AwsError:
-    """A botocore exception as an AwsError saying what went wrong and what to do next."""
+def map_error(
+    exc: Exception, operation: str, params: Mapping[str, Any], client: Any, *, service: str = "ses"
+) -> AwsError:
+    """A botocore exception as an AwsError saying what went wrong and what to do next
+    (``service``: whose IAM action a refusal names)."""
     about = _about(params)
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
         return AwsError(
@@ -462,8 +476,8 @@ def map_error(exc: Exception, operation: str, params: Mapping[str, Any], client:
         return RetryableAwsError(text, code=code, operation=operation, hint=None)
     if code in ACCESS_CODES:
         hint = (
-            f"The AWS identity in use is not allowed to call ses:{operation}. Add the IAM action "
-            f"ses:{operation} to its policy (docs/kinds.md lists every action sesctl needs)."
+            f"The AWS identity in use is not allowed to call {service}:{operation}. Add the IAM action "
+            f"{service}:{operation} to its policy (docs/kinds.md lists every action sesctl needs)."
         )
     elif code in CREDENTIAL_CODES:
         hint = CREDENTIALS_HINT

@@ -9,6 +9,9 @@ Where the actions come from:
                 manifests name; with prune on, deletes of any ARN of a type, conditioned on
                 the ownership tag ``aws:ResourceTag/sesctl:stack`` = the stack
   import        plan's reads, plus TagResource for --adopt
+  (CloudWatch)  AlertPolicy's alarms: DescribeAlarms ("*") and ListTagsForResource for plan;
+                PutMetricAlarm, TagResource, UntagResource (DeleteAlarms with prune) for apply,
+                all on the alarms named ``sesctl/*`` (sesctl's prefix)
   send          what `sesctl send` calls (SEND_ACTIONS): preflight reads and SendBulkEmail
                 on the senders' identities, the configuration sets and templates
   mcp           the MCP server's reads and SendEmail/SendBulkEmail with ``ses:FromAddress``
@@ -164,8 +167,45 @@ def _kinds() -> Mapping[str, Any]:
     return KINDS
 
 
+def _ses_actions(kind: Any) -> set[str]:
+    """A kind's SES actions without the ``ses:`` prefix (other services' are in ``_service_statements``)."""
+    return {a.removeprefix("ses:") for a in kind.iam_actions if a.startswith("ses:")}
+
+
 def _read_actions() -> set[str]:
-    return {a.removeprefix("ses:") for kind in _kinds().values() for a in kind.iam_actions if is_read(a.removeprefix("ses:"))}
+    return {a for kind in _kinds().values() for a in _ses_actions(kind) if is_read(a)}
+
+
+# Other services' actions the kinds declare (AlertPolicy's CloudWatch alarms): reads that a plan
+# makes, and writes apply makes. Every alarm sesctl manages is named ``sesctl/...``, so the
+# writes are scoped to those alarms; DescribeAlarms is authorized on "*" only.
+SERVICE_READS = frozenset({"cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"})
+SERVICE_DELETES = frozenset({"cloudwatch:DeleteAlarms"})
+ALARM_ONLY_STAR = frozenset({"cloudwatch:DescribeAlarms"})
+
+
+def _alarms(scope: Scope) -> list[str]:
+    return [f"arn:{scope.partition}:cloudwatch:{scope.region}:{scope.account}:alarm:sesctl/*"]
+
+
+def _service_statements(scope: Scope, use: str) -> list[dict[str, Any]]:
+    """Statements for the kinds' non-SES actions: ``use`` is plan (reads), apply (reads, and
+    the writes of the kinds the manifests use; deletes with prune)."""
+    reads: set[str] = set()
+    writes: set[str] = set()
+    for name, kind in _kinds().items():
+        others = {a for a in kind.iam_actions if not a.startswith("ses:")}
+        reads |= others & SERVICE_READS
+        if use == "apply" and name in scope.kinds_used:
+            writes |= others - SERVICE_READS - (set() if scope.prune else SERVICE_DELETES)
+    statements = []
+    if reads & ALARM_ONLY_STAR:
+        statements.append(_statement("SesctlAlarmsList", reads & ALARM_ONLY_STAR, ["*"]))
+    if reads - ALARM_ONLY_STAR:
+        statements.append(_statement("SesctlAlarmsRead", reads - ALARM_ONLY_STAR, _alarms(scope)))
+    if writes:
+        statements.append(_statement("SesctlAlarmsWrite", writes, _alarms(scope)))
+    return statements
 
 
 def _types_of(actions: Iterable[str]) -> list[str]:
@@ -174,23 +214,26 @@ def _types_of(actions: Iterable[str]) -> list[str]:
     return [t for t in sorted(known) if any(t in resource_types(a) for a in actions)]
 
 
-def plan_statements(scope: Scope, sid: str = "SesctlRead") -> list[dict[str, Any]]:
-    reads = _read_actions()
+def _plan_resources(scope: Scope) -> Any:
     kinds_types = {KIND_TYPES.get(name) for name in _kinds()}
 
     def resources(action: str) -> list[str]:
         types = [t for t in resource_types(action) if t in kinds_types]
         return [scope.every(t) for t in sorted(types)]
 
-    return _by_resource(sid, reads, resources)
+    return resources
+
+
+def plan_statements(scope: Scope, sid: str = "SesctlRead") -> list[dict[str, Any]]:
+    return _by_resource(sid, _read_actions(), _plan_resources(scope)) + _service_statements(scope, "plan")
 
 
 def apply_statements(scope: Scope) -> list[dict[str, Any]]:
-    statements = plan_statements(scope)
+    statements = _by_resource("SesctlRead", _read_actions(), _plan_resources(scope)) + _service_statements(scope, "apply")
     writes: set[str] = set()
     for name, kind in _kinds().items():
         if name in scope.kinds_used:
-            writes |= {a.removeprefix("ses:") for a in kind.iam_actions if not is_read(a.removeprefix("ses:"))}
+            writes |= {a for a in _ses_actions(kind) if not is_read(a)}
 
     def named(action: str) -> list[str]:
         if action in TAGGING:
@@ -201,7 +244,7 @@ def apply_statements(scope: Scope) -> list[dict[str, Any]]:
 
     statements += _by_resource("SesctlWrite", writes, named)
     if scope.prune:
-        deletes = {a.removeprefix("ses:") for k in _kinds().values() for a in k.iam_actions if a.startswith("ses:Delete")}
+        deletes = {a for k in _kinds().values() for a in _ses_actions(k) if a.startswith("Delete")}
         types = sorted({t for a in deletes for t in resource_types(a)})
         statements.append(
             _statement(
@@ -218,6 +261,8 @@ def import_statements(scope: Scope) -> list[dict[str, Any]]:
     statements = plan_statements(scope)
     types = _types_of(["TagResource"])
     statements.append(_statement("SesctlAdopt", ["TagResource"], [scope.every(t) for t in types]))
+    if any("cloudwatch:TagResource" in kind.iam_actions for kind in _kinds().values()):
+        statements.append(_statement("SesctlAdoptAlarms", ["cloudwatch:TagResource"], _alarms(scope)))
     return statements
 
 

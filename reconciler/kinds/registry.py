@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from pydantic import BaseModel
 
 from reconciler.kinds import (
+    alert_policy,
     configuration_set,
     contact_list,
     dedicated_ip_pool,
@@ -32,6 +33,7 @@ _REGISTERED: tuple[KindPlugin, ...] = (
     contact_list.PLUGIN,
     configuration_set.PLUGIN,
     event_destination.PLUGIN,
+    alert_policy.PLUGIN,
     email_identity.PLUGIN,
     email_template.PLUGIN,
     template_experiment.PLUGIN,

@@ -1,7 +1,12 @@
 """Each generated policy is sufficient (the use case runs with no AccessDenied against the
 enforcing emulator) and minimal: every action it grants was requested by the run (so taking
 it out would refuse that request; the evaluator is deterministic and the generated policies
-have no wildcards), and taking out a sample of them end to end makes the use case fail."""
+have no wildcards), and taking out a sample of them end to end makes the use case fail.
+
+The emulator enforces SES's actions only: CloudWatch (AlertPolicy's alarms) is moto's, which
+checks no IAM. The CloudWatch actions a policy grants are therefore proved by recording the
+calls the run made (every one goes through SesGateway.call_service), not by being refused:
+each granted one was called, and each call was granted."""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ import pytest
 
 from reconciler.app import apply as applying
 from reconciler.app import plan as planning
+from reconciler.aws.gateway import SesGateway
 from reconciler.emulator.iam import IamEnforcer
 from reconciler.errors import AwsError
 from reconciler.iam.evaluate import Policy
@@ -49,6 +55,10 @@ BASE = {
         "kind: ContactList\nmetadata: {name: newsletter}\n"
         "spec: {topics: [{name: weekly, displayName: Weekly, defaultSubscriptionStatus: OPT_IN}]}\n"
     ),
+    "alerts.yaml": (
+        "kind: AlertPolicy\nmetadata: {name: reputation}\n"
+        "spec: {snsTopics: ['arn:aws:sns:us-east-1:123456789012:alerts'], dailyVolume: 1000, tags: {team: mail, tier: a}}\n"
+    ),
     "identities.yaml": (
         "kind: EmailIdentity\nmetadata: {name: example.net}\n"
         "spec: {mailFrom: {domain: mail.example.net}, feedbackForwarding: false}\n"
@@ -62,6 +72,7 @@ UPDATED = {  # the identity leaves the manifests: pruned
     "templates.yaml": BASE["templates.yaml"].replace("Hello {{name}}", "Hello again {{name}}"),
     "suppression.yaml": BASE["suppression.yaml"].replace("[BOUNCE]", "[BOUNCE, COMPLAINT]"),
     "contacts.yaml": BASE["contacts.yaml"].replace("displayName: Weekly", "displayName: Weekly digest"),
+    "alerts.yaml": BASE["alerts.yaml"].replace("dailyVolume: 1000", "dailyVolume: 2000").replace(", tier: a", "").replace("team: mail", "team: ops"),
 }
 PRUNED = {
     **UPDATED,
@@ -69,6 +80,7 @@ PRUNED = {
     "templates.yaml": UPDATED["templates.yaml"].split("---\n")[0],
     "destinations.yaml": "",
     "contacts.yaml": "",
+    "alerts.yaml": "",
 }
 
 
@@ -113,9 +125,18 @@ def _actions(document: dict[str, Any]) -> list[str]:
 
 def _denied(emu: LocalEmulator, document: dict[str, Any], run: Callable[[], bool], used: set[str] | None = None) -> bool:
     """Run with ``document`` enforced; True when the run failed on an AccessDenied.
-    ``used`` collects the actions the run requested and was allowed."""
+    ``used`` collects the actions the run requested and was allowed, and the other services'
+    calls it made (not enforced: see the module docstring)."""
     enforcer = IamEnforcer(Policy(document))
     emu.emulator.iam = enforcer
+    others: set[str] = set()
+    original = SesGateway.call_service
+
+    def recorded(self: SesGateway, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        others.add(f"{service}:{operation}")
+        return original(self, service, operation, **params)
+
+    SesGateway.call_service = recorded  # type: ignore[method-assign]
     try:
         ok = run()
     except AwsError as exc:
@@ -123,8 +144,12 @@ def _denied(emu: LocalEmulator, document: dict[str, Any], run: Callable[[], bool
         return True
     finally:
         emu.emulator.iam = None
+        SesGateway.call_service = original  # type: ignore[method-assign]
+    granted = set(_actions(document))
+    assert others <= granted, f"calls the policy does not grant (not enforced by the emulator): {sorted(others - granted)}"
     if used is not None:
         used.update(d.action for d in enforcer.decisions if d.allowed)
+        used.update(others)
     refused = [d for d in enforcer.decisions if not d.allowed]
     assert ok or refused, "the run failed for another reason than IAM"
     return bool(refused) or not ok
@@ -140,7 +165,7 @@ def test_plan_policy_is_sufficient_and_minimal(emu: LocalEmulator, tmp_path: Pat
     root = _write(tmp_path, BASE)
     assert _apply(emu, root)  # live objects of every kind for plan to read
     document = _policy("plan", root)
-    assert all(a.startswith(("ses:Get", "ses:List")) for a in _actions(document))
+    assert all(a.startswith(("ses:Get", "ses:List", "cloudwatch:Describe", "cloudwatch:List")) for a in _actions(document))
 
     def run() -> bool:
         planning.plan(_settings(emu), planning.PlanRequest(path=root, rate=1000))

@@ -17,7 +17,7 @@ from reconciler.manifest import load_manifests
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "github.md").read_text(encoding="utf-8")
-READ_PREFIXES = ("ses:Get", "ses:List", "ses:TestRender")
+READ_PREFIXES = ("ses:Get", "ses:List", "ses:TestRender", "cloudwatch:Describe", "cloudwatch:List")
 
 
 def _blocks(language: str) -> list[str]:

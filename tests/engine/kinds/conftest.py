@@ -33,6 +33,7 @@ def gateway(emulator: LocalEmulator) -> SesGateway:
         retry=RetryPolicy(max_attempts=4, base=0.01, cap=0.05),
         account_id=ACCOUNT_ID,
         seed=1,
+        clients=emulator.client,  # CloudWatch for AlertPolicy, on the same endpoint
     )
 
 
