@@ -131,3 +131,41 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)
         assert proc.returncode == 0
+
+
+def test_sends_are_saved_soon_and_at_exit_without_a_write_per_call(tmp_path: Path) -> None:
+    """A send's quota count reaches the state file within the deferred-save delay (one write for a
+    burst of sends, not one per call), and at once when the emulator closes."""
+    import json
+    import time
+
+    from reconciler.emulator.server import SEND_SAVE_DELAY, Emulator
+
+    state = tmp_path / "ses-state.json"
+    emulator = Emulator(state_file=state)
+    try:
+        emulator.run_admin("verify_identity", {"identity": "example.com"})
+        emulator.call("CreateEmailTemplate", {"TemplateName": "t", "TemplateContent": TEMPLATE})
+        written = state.stat().st_mtime_ns
+        entry = {"Destination": {"ToAddresses": ["someone@example.com"]}}  # the simulator is not counted
+        params = {
+            "FromEmailAddress": "news@example.com",
+            "DefaultContent": {"Template": {"TemplateName": "t", "TemplateData": '{"name": "x"}'}},
+            "BulkEmailEntries": [entry],
+        }
+        for _ in range(5):
+            emulator.call("SendBulkEmail", params)
+        assert state.stat().st_mtime_ns == written  # not yet: the sends only marked it dirty
+
+        def saved_count() -> float:
+            sending = json.loads(state.read_text())["regions"]["us-east-1"]["sending"]
+            return float(sum(sending["quota_window"].values()))
+
+        deadline = time.monotonic() + SEND_SAVE_DELAY + 5
+        while saved_count() != 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert saved_count() == 5
+        emulator.call("SendBulkEmail", params)
+    finally:
+        emulator.close()
+    assert saved_count() == 6  # close() saved at once
