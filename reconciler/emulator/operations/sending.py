@@ -340,7 +340,8 @@ def accept(
         headers += content.headers
         if list_management is not None:
             headers += _unsubscribe_headers(ctx, mid, list_management)
-    message = SentMessage(
+    # Built from values this function made (no input to check): no validation per message.
+    message = SentMessage.model_construct(
         message_id=mid,
         timestamp=now,
         source=sender.source,
