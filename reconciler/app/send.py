@@ -27,7 +27,9 @@ from pathlib import Path
 
 from reconciler import audit
 from reconciler.app.connect import connect
+from reconciler.app.send_watch import breaker_for, open_recorder
 from reconciler.aws.gateway import SesGateway
+from reconciler.manifest.breaker import BreakerConfig
 from reconciler.sending import (
     CheckpointLock,
     InDoubtResolver,
@@ -40,6 +42,9 @@ from reconciler.sending import (
     file_digest,
     read_recipients,
 )
+from reconciler.sending.breaker import CircuitBreaker
+from reconciler.sending.dispatch import OnSent
+from reconciler.sending.resume import refuse_paused
 from reconciler.settings import Settings
 
 Progress = Callable[[SendReport], None]
@@ -75,6 +80,11 @@ class RecipientSource:
 class SendRequest:
     job: SendJob
     recipients: RecipientSource
+    # The event store: the run's sends are recorded there (unless ``record`` is off) and the
+    # circuit breaker reads the campaign's rates from it. None: neither.
+    store: Path | None = None
+    record: bool = True
+    breaker: BreakerConfig | None = None  # None: no circuit breaker
 
 
 @dataclass
@@ -115,11 +125,20 @@ def run(
     resolver: InDoubtResolver | None = None,
     progress: Progress | None = None,
     interrupt: Callable[[SendEngine], AbstractContextManager[object]] | None = None,
+    on_sent: OnSent | None = None,
+    breaker: CircuitBreaker | None = None,
 ) -> SendReport:
     """Send what ``prepared`` previewed, with its preflight (no SES read again).
-    ``interrupt``: a context around the run given the engine (e.g. Ctrl-C -> request_stop)."""
+    ``interrupt``: a context around the run given the engine (e.g. Ctrl-C -> request_stop);
+    ``on_sent``: told each accepted recipient (the store's recorder); ``breaker``: may pause it."""
     engine = SendEngine(
-        gateway, prepared.job, resolver=resolver, progress=progress, preflight=prepared.preflight
+        gateway,
+        prepared.job,
+        resolver=resolver,
+        progress=progress,
+        preflight=prepared.preflight,
+        on_sent=on_sent,
+        breaker=breaker,
     )
     with interrupt(engine) if interrupt is not None else nullcontext():
         return engine.run(prepared.recipients.rows(), source_digest=prepared.digest)
@@ -150,8 +169,17 @@ def send(
             on_preview(preview)
         if job.dry_run or preview.sent == 0:
             return SendOutcome(preview)
+        if preview.paused_before and not job.resume:
+            raise refuse_paused(job.checkpoint or Path("?"), {"reason": preview.paused_before})
+        watch = None
+        if request.breaker is not None and request.store is not None:
+            watch = breaker_for(request.breaker, preview.sent, request.store, conn)
+            preview.warnings.extend(watch.warnings if watch is not None else ())
         if not confirm(preview):
             return SendOutcome(preview)
+        recorder = open_recorder(request.store, job) if request.record else None
+        if recorder is not None:
+            stack.callback(recorder.close)
         # Audited: the "started" entry is written before the first message leaves.
         with audit.operation("send", _audit_details(job, prepared), project=audit.project_at(Path("."))) as entry:
             entry.identify(aws=conn.gateway.caller_arn())
@@ -164,9 +192,25 @@ def send(
                 resolver=emulator_resolver(conn.endpoint_url),
                 progress=run_progress(preview) if run_progress is not None else None,
                 interrupt=interrupt,
+                on_sent=recorder,
+                breaker=watch.breaker if watch is not None else None,
             )
+            if recorder is not None:
+                report.recorded = recorder.recorded
+                if recorder.failure is not None:
+                    report.warnings.append(f"sends stopped being recorded in the event store: {recorder.failure}")
+            if watch is not None:
+                report.breaker = watch.described
             entry.set(run_id=report.run_id, counts=_counts(report), stopped=report.stopped)
-            entry.outcome = "ok" if report.failed_permanent == 0 and not report.stopped else "partial"
+            if report.paused:
+                entry.set(paused=report.paused)
+            entry.outcome = (
+                "paused"
+                if report.paused
+                else "ok"
+                if report.failed_permanent == 0 and not report.stopped
+                else "partial"
+            )
         return SendOutcome(preview, report, approved=True)
 
 

@@ -18,6 +18,8 @@ from reconciler.cli.data import read_data
 from reconciler.errors import UsageError
 from reconciler.settings import Settings
 
+PAUSED_EXIT = 4  # the circuit breaker paused the campaign (docs/cli.md, exit codes)
+
 
 def _load_tags(values: tuple[str, ...]) -> dict[str, str]:
     tags = {}
@@ -95,6 +97,36 @@ def _load_tags(values: tuple[str, ...]) -> dict[str, str]:
     type=click.IntRange(1, 32),
     help="SendBulkEmail calls in flight at once (default: 1, plus one per 250/s of MaxSendRate, at most 8).",
 )
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue a campaign the circuit breaker paused (after a human looked), from its --checkpoint.",
+)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="SESCTL_EVENTS_STORE",
+    help="The event store the sends are recorded in and the breaker reads [default: .sesctl/events.db].",
+)
+@click.option("--no-store", is_flag=True, help="Do not record the sends in the event store.")
+@click.option(
+    "--breaker/--no-breaker",
+    "breaker",
+    default=None,
+    help="Watch the campaign's bounce/complaint rates and SES errors, pausing when a threshold trips "
+    "[default: sesctl.yaml breaker.enabled, else on from 1,000 recipients].",
+)
+@click.option("--bounce-threshold", type=click.FloatRange(0, 1), help="Breaker: pause above this bounce rate [0.05].")
+@click.option(
+    "--complaint-threshold", type=click.FloatRange(0, 1), help="Breaker: pause above this complaint rate [0.001]."
+)
+@click.option("--breaker-min-sends", type=click.IntRange(min=1), help="Breaker: sends before the rates count [100].")
+@click.option(
+    "--breaker-source",
+    type=click.Choice(["store", "cloudwatch"]),
+    help="Breaker: read the rates from the event store or CloudWatch [store].",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (required when not interactive).")
 @click.option("--json", "as_json", is_flag=True, help="Print the final report as JSON.")
 @click.pass_context
@@ -115,6 +147,14 @@ def command(
     in_doubt: str,
     rate: float | None,
     concurrency: int | None,
+    resume: bool,
+    store_path: Path | None,
+    no_store: bool,
+    breaker: bool | None,
+    bounce_threshold: float | None,
+    complaint_threshold: float | None,
+    breaker_min_sends: int | None,
+    breaker_source: str | None,
     yes: bool,
     as_json: bool,
 ) -> None:
@@ -131,6 +171,8 @@ def command(
         --from news@example.com --dry-run
     """
     from reconciler.app.send import RecipientSource, SendRequest, send
+    from reconciler.app.send_watch import configured_breaker
+    from reconciler.events.store import DEFAULT_STORE
     from reconciler.sending import SendJob, parse_variant
     from reconciler.sending.headers import parse_headers
     from reconciler.sending.progress import ProgressBar
@@ -170,6 +212,14 @@ def command(
         rate_limit=rate,
         concurrency=concurrency,
         dry_run=dry_run,
+        resume=resume,
+    )
+    breaker_config = configured_breaker(
+        enabled=breaker,
+        bounce_rate=bounce_threshold,
+        complaint_rate=complaint_threshold,
+        min_sends=breaker_min_sends,
+        source=breaker_source,
     )
     what = template or (f"experiment {experiment}" if experiment else ", ".join(variants))
     # Always a full dry pass first: a malformed file fails there, before anything is sent,
@@ -209,7 +259,13 @@ def command(
 
     outcome = send(
         settings,
-        SendRequest(job, RecipientSource.file(recipients_file)),
+        SendRequest(
+            job,
+            RecipientSource.file(recipients_file),
+            store=store_path or DEFAULT_STORE,
+            record=not no_store,
+            breaker=breaker_config,
+        ),
         confirm=confirm,
         preview_progress=checking,
         on_preview=checking.close,
@@ -226,6 +282,8 @@ def command(
     for bar in bars:
         bar.close(report)
     _show(report, as_json)
+    if report.paused:
+        ctx.exit(PAUSED_EXIT)
     if report.stopped:
         ctx.exit(1)
 

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.sending.masking import mask_text
+from reconciler.sending.tags import IDEMPOTENCY_TAG, VARIANT_TAG
 
 VALIDATION_PREFIX = "Successfully validated SNS topic for Amazon SES event publishing"
 SNS_CONTROL_TYPES = {"SubscriptionConfirmation", "UnsubscribeConfirmation"}
@@ -55,10 +56,12 @@ DETAIL_MEMBER: dict[str, str] = {
     "Click": "click",
     "Subscription": "subscription",
 }
-# Auto-tags that differ per message (SES's sending IPs, the caller's IP): storing them would
-# make every message's tag set unique and says nothing about a campaign.
-SKIPPED_TAGS = frozenset({"ses:source-ip", "ses:outgoing-ip"})
-VARIANT_TAGS = ("sesctl-variant",)
+# Tags that differ per message (SES's sending IPs, the caller's IP, `sesctl send`'s idempotency
+# tag <run>-<row>): storing them would make every message's tag set unique (and the hourly
+# rollup as large as the events) and says nothing about a campaign. A `sesctl send` campaign is
+# found by its sesctl-campaign tag (the run id) instead.
+SKIPPED_TAGS = frozenset({"ses:source-ip", "ses:outgoing-ip", IDEMPOTENCY_TAG})
+VARIANT_TAGS = (VARIANT_TAG,)
 TEMPLATE_TAGS = ("sesctl-template", "template")
 MAX_RECIPIENTS = 50  # SES's limit per message; a record naming more is not SES's
 MAX_TEXT = 1000  # diagnostic codes and error messages are cut here

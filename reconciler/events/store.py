@@ -103,12 +103,16 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+def _connect(path: Path, readonly: bool, shared: bool = False) -> sqlite3.Connection:
     if readonly:
         uri = path.resolve().as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=not shared
+        )
     else:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn = sqlite3.connect(
+            str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=not shared
+        )
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
 
@@ -160,17 +164,23 @@ class EventStore:
 
     @classmethod
     def open(
-        cls, path: Path = DEFAULT_STORE, *, readonly: bool = False, key: bytes | None = None
+        cls,
+        path: Path = DEFAULT_STORE,
+        *,
+        readonly: bool = False,
+        key: bytes | None = None,
+        shared: bool = False,
     ) -> EventStore:
         """Open (creating and migrating when needed) the store at ``path``. ``readonly`` opens
-        an existing store for queries only and needs no key."""
+        an existing store for queries only and needs no key. ``shared``: the caller uses it
+        from several threads, one at a time under its own lock (the send recorder)."""
         if readonly:
             if not path.is_file():
                 raise StoreError(
                     f"no event store at {path}",
                     hint="run `sesctl events consume` first, or pass --store PATH",
                 )
-            conn = _connect(path, readonly=True)
+            conn = _connect(path, readonly=True, shared=shared)
             store = cls(path, conn, None)
             version = store._version()
             store._check_version(version)
@@ -184,7 +194,7 @@ class EventStore:
         if key is None:
             key = _load_key(path)
         try:
-            conn = _connect(path, readonly=False)
+            conn = _connect(path, readonly=False, shared=shared)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             # The unique event keys are random: their index is written all over, and SQLite's
@@ -285,15 +295,17 @@ class EventStore:
         received: int | None = None,
         controls: int = 0,
         committed_at: int | None = None,
+        consumed: bool = True,
     ) -> CommitResult:
         """Write one batch in one transaction: its facts (duplicates ignored), its quarantined
         records, the objects it finished (location, etag) and a line in ``batches`` with the lag.
-        Either all of it is stored or nothing is."""
+        Either all of it is stored or nothing is. ``consumed=False``: facts a sender records
+        about itself (no ``batches`` line: they are not the consumer's work or lag)."""
         if not self._has_key:
             raise StoreError("the store is open read-only")
         stamp = committed_at if committed_at is not None else now_ms()
         try:
-            return self._commit(facts, origin, quarantined, objects, received, controls, stamp)
+            return self._commit(facts, origin, quarantined, objects, received, controls, stamp, consumed)
         except sqlite3.OperationalError as exc:
             # Disk full, read-only file, another writer holding the lock past the busy timeout:
             # nothing of the batch was stored, and its SQS messages were not deleted.
@@ -317,6 +329,7 @@ class EventStore:
         received: int | None,
         controls: int,
         stamp: int,
+        consumed: bool = True,
     ) -> CommitResult:
         with self.transaction() as conn:
             rows = []
@@ -374,6 +387,8 @@ class EventStore:
                 [(location, etag, stamp) for location, etag in objects],
             )
             lags = sorted(max(0, stamp - fact.event_time) for fact in facts)
+            if not consumed:
+                return CommitResult(added=added, duplicates=len(facts) - added, quarantined=held)
             conn.execute(
                 "INSERT INTO batches (committed_at, origin, received, added, duplicates, quarantined, controls,"
                 " lag_p50_ms, lag_p95_ms, lag_max_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

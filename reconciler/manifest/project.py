@@ -33,6 +33,7 @@ from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema
 
 from reconciler.diagnostics import Diagnostic, error
 from reconciler.kinds.specs.base import SpecModel, pattern
+from reconciler.manifest.breaker import BreakerConfig
 from reconciler.manifest.compliance import AuditConfig, RetentionConfig
 from reconciler.manifest.loader import SourceMap, display_path, load_file
 from reconciler.manifest.schema_errors import diagnostics_from_validation_error
@@ -101,6 +102,8 @@ class ProjectFile(SpecModel):
     """The audit trail: where, signed with which key, copied where (docs/compliance.md)."""
     retention: RetentionConfig | None = None
     """How long events, audit entries and journals are kept (`sesctl gc`)."""
+    breaker: BreakerConfig | None = None
+    """The campaign circuit breaker of `sesctl send` (docs/sending.md)."""
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from reconciler.sending.masking import mask_email
 from reconciler.sending.preflight import Preflight
 from reconciler.sending.recipients import Recipient
 from reconciler.sending.report import Problem, SendReport
-from reconciler.sending.resolver import IDEMPOTENCY_TAG, idempotency_value
-from reconciler.sending.variants import VARIANT_TAG, Variant, assign, held_out
+from reconciler.sending.tags import CAMPAIGN_TAG, IDEMPOTENCY_TAG, VARIANT_TAG, idempotency_value
+from reconciler.sending.variants import Variant, assign, held_out
 from reconciler.templates import RenderError, TemplateError, merge_template_data
 
 log = logging.getLogger("reconciler.sending")
@@ -149,6 +149,7 @@ class Admission:
         tags = {**self.job.default_tags, **recipient.tags}
         if self.job.variants:
             tags[VARIANT_TAG] = variant.name
+        tags[CAMPAIGN_TAG] = self.run_id
         tags[IDEMPOTENCY_TAG] = idempotency_value(self.run_id, recipient.row)
         if self.job.dry_run:
             self.report.sent += 1

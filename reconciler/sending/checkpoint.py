@@ -9,6 +9,7 @@ One JSON object per line, each written and fsync'd before the engine goes on:
      "failed": [[row, status, error], ..], "retry": [row, ..]}              AFTER it returned
     {"type": "abort", "batch": "b17", "error": ...}       the call failed: nothing was sent
     {"type": "resolved", "batch": "b17", "sent": [[row, id], ..], "unsent": [row, ..], "how": ...}
+    {"type": "pause", "at": ..., "reason": ..., "details": {...}}   the circuit breaker tripped
 
 A row is *done* once an ``end`` or ``resolved`` line lists it as sent or failed. A ``begin``
 with no ``end``/``abort``/``resolved`` is *in doubt*: the process died between writing the
@@ -74,6 +75,7 @@ class Replay:
     failed: int = 0
     in_doubt: dict[str, list[int]] = field(default_factory=dict)  # batch -> rows
     batches: int = 0  # batch ids used so far (new ones continue the count)
+    paused: dict[str, Any] | None = None  # the last session ended in a breaker pause (its line)
 
 
 _NOT_A_CHECKPOINT = "Pass a new --checkpoint path, or the file of the run you want to resume."
@@ -182,8 +184,14 @@ class Journal:
         finally:
             os.close(directory)
 
-    def resume(self) -> None:
-        self.write({"type": "resume", "at": _now()})
+    def resume(self, *, after_pause: bool = False) -> None:
+        entry: dict[str, Any] = {"type": "resume", "at": _now()}
+        if after_pause:
+            entry["after_pause"] = True
+        self.write(entry)
+
+    def pause(self, reason: str, details: dict[str, Any]) -> None:
+        self.write({"type": "pause", "at": _now(), "reason": reason, "details": details})
 
     def begin(self, batch: str, rows: list[int]) -> None:
         self.write({"type": "begin", "batch": batch, "rows": rows})
@@ -222,6 +230,10 @@ def _apply(replay: Replay, entry: dict[str, Any]) -> None:
             replay.done.add(int(row))
     elif kind == "abort":
         replay.in_doubt.pop(batch, None)
+    elif kind == "pause":
+        replay.paused = entry
+    elif kind == "resume":
+        replay.paused = None
 
 
 def _now() -> str:

@@ -15,33 +15,42 @@ import logging
 import random
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from typing import Any
 
 from reconciler.aws.gateway import SesGateway
 from reconciler.aws.ratelimit import TokenBucket
 from reconciler.errors import AwsError
 from reconciler.sending.admission import Entry
+from reconciler.sending.breaker import CircuitBreaker
 from reconciler.sending.checkpoint import Journal
 from reconciler.sending.job import SendJob
 from reconciler.sending.masking import mask_email, mask_text
 from reconciler.sending.outcome import CallOutcome, EntryOutcome, call_outcome, entry_outcome, out_of_attempts
 from reconciler.sending.report import Problem, SendReport
 from reconciler.sending.resolver import InDoubtResolver
+from reconciler.sending.stop import INTERRUPTED, Stop
 
 log = logging.getLogger("reconciler.sending")
 
-INTERRUPTED = "interrupted; the rest is unsent. Run again with the same --checkpoint to go on."
+__all__ = ["INTERRUPTED", "Dispatcher", "OnSent", "SentMessage", "Stop"]
 
 
-class Stop(Exception):
-    """The run cannot go on; what is unsent stays resumable."""
+@dataclass(frozen=True)
+class SentMessage:
+    """A recipient SES accepted, for whoever records sends (the event store)."""
 
-    def __init__(self, reason: str, error: AwsError | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.error = error
+    row: int
+    email: str
+    message_id: str
+    template: str
+    variant: str | None
+    tags: Mapping[str, str]
+
+
+OnSent = Callable[[Sequence[SentMessage]], None]
 
 
 class Dispatcher:
@@ -63,6 +72,8 @@ class Dispatcher:
         tick: Callable[[], None],
         stop_requested: threading.Event,
         batch_seq: int = 0,
+        on_sent: OnSent | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.gateway = gateway
         self.job = job
@@ -79,6 +90,8 @@ class Dispatcher:
         self.tick = tick
         self.stop_requested = stop_requested
         self._batch_seq = batch_seq
+        self.on_sent = on_sent
+        self.breaker = breaker
         self._pending: dict[tuple[str, str], list[Entry]] = {}
         self._retry: deque[Entry] = deque()
         self._first_send: float | None = None
@@ -222,6 +235,9 @@ class Dispatcher:
             return
         if outcome is CallOutcome.IN_DOUBT:
             self._in_doubt(batch, entries, rows, error)
+            # Decided (or requeued) first, so a pause leaves nothing in doubt.
+            if self.breaker is not None:
+                self.breaker.after_call_error(error.code)
             return
         # SES's messages can quote recipients (sandbox: "...failed the check: ada@example.com").
         message = mask_text(str(error))
@@ -240,6 +256,7 @@ class Dispatcher:
             for entry in entries:
                 if entry.recipient.row in accepted:
                     self.count_sent(entry)
+            self._report_sent([(e, accepted[e.recipient.row]) for e in entries if e.recipient.row in accepted])
             self._requeue_or_stop([e for e in entries if e.recipient.row not in accepted], error)
             return
         if self.job.in_doubt == "resend":
@@ -269,8 +286,10 @@ class Dispatcher:
 
     def _record(self, batch: str, entries: list[Entry], results: list[dict[str, Any]]) -> None:
         sent: list[tuple[int, str]] = []
+        accepted: list[tuple[Entry, str]] = []
         failed: list[tuple[int, str, str]] = []
         retry: list[int] = []
+        errors = 0  # answers other than SUCCESS and throttling, for the circuit breaker
         stop: str | None = None
         for index, entry in enumerate(entries):
             result = results[index] if index < len(results) else {"Status": "FAILED", "Error": "no result"}
@@ -280,20 +299,43 @@ class Dispatcher:
             outcome = entry_outcome(status, entry.attempts, self.job.max_attempts)
             if outcome is EntryOutcome.SENT:
                 sent.append((row, str(result.get("MessageId", ""))))
+                accepted.append((entry, sent[-1][1]))
                 self.count_sent(entry)
             elif outcome is EntryOutcome.RETRY:
                 retry.append(row)
+                errors += status != "ACCOUNT_THROTTLED"
                 self._requeue(entry, status)
             elif outcome is EntryOutcome.STOP:
                 retry.append(row)
                 stop = stop or f"SES answered {status} ({ses_error}); the remaining recipients are unsent."
             else:
+                errors += 1
                 failed.append((row, status, self._failed(entry, status, ses_error)))
         if self.journal is not None:
             self.journal.end(batch, sent, failed, retry)
+        self._report_sent(accepted)
         self.tick()
         if stop is not None:
             raise Stop(stop + " Resume with the same --checkpoint when SES accepts sends again.")
+        if self.breaker is not None:
+            self.breaker.after_batch(len(sent), errors)
+
+    def _report_sent(self, accepted: list[tuple[Entry, str]]) -> None:
+        if self.on_sent is None or not accepted:
+            return
+        self.on_sent(
+            [
+                SentMessage(
+                    row=entry.recipient.row,
+                    email=entry.recipient.email,
+                    message_id=message_id,
+                    template=entry.variant.template,
+                    variant=entry.variant.name or None,
+                    tags=entry.tags,
+                )
+                for entry, message_id in accepted
+            ]
+        )
 
     def _failed(self, entry: Entry, status: str, ses_error: str) -> str:
         error = ses_error

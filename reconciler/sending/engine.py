@@ -30,8 +30,9 @@ from reconciler.aws.ratelimit import TokenBucket
 from reconciler.errors import SendError
 from reconciler.sending.addresses import has_line_break
 from reconciler.sending.admission import Admission
+from reconciler.sending.breaker import CircuitBreaker, Pause
 from reconciler.sending.checkpoint import CheckpointLock
-from reconciler.sending.dispatch import INTERRUPTED, Dispatcher, Stop
+from reconciler.sending.dispatch import Dispatcher, OnSent
 from reconciler.sending.job import MAX_BATCH, SendJob, batch_size_for
 from reconciler.sending.masking import mask_text
 from reconciler.sending.outcome import STATUS_STOP, STATUS_TRANSIENT
@@ -40,6 +41,7 @@ from reconciler.sending.recipients import Recipient
 from reconciler.sending.report import SendReport
 from reconciler.sending.resolver import InDoubtResolver
 from reconciler.sending.resume import open_session, settle_in_doubt
+from reconciler.sending.stop import INTERRUPTED, Stop
 
 log = logging.getLogger("reconciler.sending")
 
@@ -58,7 +60,12 @@ class SendEngine:
         sleep: Callable[[float], None] = time.sleep,
         seed: int | None = None,
         preflight: Preflight | None = None,
+        on_sent: OnSent | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
+        """``on_sent``: told every accepted recipient (the event store's recorder); ``breaker``:
+        pauses the run when the campaign's rates or SES's errors cross its limits (breaker.py).
+        Neither is used by a dry run."""
         job.validate()
         self.gateway = gateway
         self.job = job
@@ -68,6 +75,8 @@ class SendEngine:
         self.sleep = sleep
         self.rng = random.Random(seed)
         self.preflight = preflight
+        self.on_sent = None if job.dry_run else on_sent
+        self.breaker = None if job.dry_run else breaker
         self.report = SendReport(dry_run=job.dry_run)
         self.run_id = ""
         self.concurrency = 1
@@ -87,6 +96,8 @@ class SendEngine:
             session = open_session(self.job, self.report, source_digest)
             stack.callback(session.close)
             self.run_id = self.report.run_id = session.run_id
+            if self.breaker is not None:
+                self.breaker.begin(session.run_id)
             admission = Admission(
                 self.job,
                 ready,
@@ -112,6 +123,8 @@ class SendEngine:
                 tick=self._tick,
                 stop_requested=self._stop_requested,
                 batch_seq=session.batches,
+                on_sent=self.on_sent,
+                breaker=self.breaker,
             )
             try:
                 with dispatcher:
@@ -121,6 +134,10 @@ class SendEngine:
                 self._warn_quota(ready)
             except Stop as stop:
                 self._stopped(stop)
+                if isinstance(stop, Pause):
+                    self.report.paused = stop.details
+                    if session.journal is not None:
+                        session.journal.pause(stop.reason, stop.details)
             finally:
                 self.report.elapsed = self.clock() - started
         self._tick()

@@ -42,6 +42,7 @@ class SendJob:
     dry_run: bool = False
     checkpoint: Path | None = None
     in_doubt: str = "fail"  # what to do with in-doubt rows when no resolver can decide them
+    resume: bool = False  # go on with a checkpoint whose last session the circuit breaker paused
     max_attempts: int = 6
     retry_base: float = 0.25  # seconds; retry n waits uniform(0, min(10, retry_base * 2**n))
     rate_limit: float | None = None  # recipients/s; never above the account's MaxSendRate
@@ -111,6 +112,12 @@ class SendJob:
             check_tag(name, value)
         if self.checkpoint is not None:
             Journal(self.checkpoint).check_location()
+        if self.resume and (self.checkpoint is None or not self.checkpoint.is_file()):
+            raise SendError(
+                "--resume continues a campaign from its checkpoint: "
+                + ("give --checkpoint FILE." if self.checkpoint is None else f"{self.checkpoint} does not exist."),
+                hint="Pass the --checkpoint of the run to resume (a new campaign needs no --resume).",
+            )
 
     def header(self) -> dict[str, Any]:
         """What a checkpoint must agree on to be resumed by this job."""

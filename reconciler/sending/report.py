@@ -38,6 +38,10 @@ class SendReport:
     failures: Counter[str] = field(default_factory=Counter)  # permanent failures per status
     examples: list[Problem] = field(default_factory=list)
     stopped: str | None = None  # why the run stopped early (resumable), if it did
+    paused: dict[str, Any] | None = None  # the circuit breaker stopped it: why, the rates seen
+    paused_before: str | None = None  # the checkpoint's last session ended in a breaker pause
+    recorded: int = 0  # sends recorded into the event store
+    breaker: str | None = None  # what watched the run ("store, bounce 5 %, ...") or None
     max_send_rate: float = 0.0
     batch_size: int = 0
     elapsed: float = 0.0  # the whole run, set-up reads included
@@ -107,6 +111,21 @@ class SendReport:
         for problem in self.examples:
             out.append(f"  row {problem.row} (line {problem.line}) {problem.email}: {problem.reason}")
         out.extend(f"warning: {w}" for w in self.warnings)
-        if self.stopped:
+        if self.breaker:
+            out.append(f"circuit breaker: {self.breaker}")
+        if self.paused:
+            seen = self.paused.get("rates_seen")
+            if seen:
+                rates = ", ".join(
+                    f"{name.replace('_', ' ')} {value * 100:.2f} %"
+                    for name, value in sorted(seen["rates"].items())
+                    if value is not None
+                )
+                out.append(f"rates seen ({seen['source']}, {seen['sends']} sends): {rates or 'none yet'}")
+            out.append(
+                f"PAUSED: {self.stopped}. Nothing was lost or sent twice: the rest is unsent and the "
+                "checkpoint resumes it. Look first, then run the same command with --resume."
+            )
+        elif self.stopped:
             out.append(f"stopped: {self.stopped}")
         return out

@@ -13,12 +13,9 @@ from typing import Protocol
 
 from reconciler.emulator.admin_client import AdminError, health, sent_messages
 from reconciler.errors import SendError
+from reconciler.sending.tags import IDEMPOTENCY_TAG, idempotency_value
 
-IDEMPOTENCY_TAG = "sesctl-idem"
-
-
-def idempotency_value(run_id: str, row: int) -> str:
-    return f"{run_id}-{row}"
+__all__ = ["IDEMPOTENCY_TAG", "EmulatorResolver", "InDoubtResolver", "emulator_resolver", "idempotency_value"]
 
 
 class InDoubtResolver(Protocol):

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from reconciler.sending.checkpoint import CheckpointError, Journal, Replay
 from reconciler.sending.job import SendJob
@@ -48,17 +51,26 @@ def open_session(job: SendJob, report: SendReport, source_digest: str | None) ->
         _check_same_campaign(journal, replay, header)
         session.run_id = replay.run_id
         session.replay = replay
+    paused = replay.paused if replay is not None else None
+    if paused is not None:
+        report.paused_before = str(paused.get("reason", "paused by the circuit breaker"))
+        if job.dry_run:
+            report.warnings.append(
+                f"{path}: {report.paused_before} (at {paused.get('at', '?')}); sending again needs --resume"
+            )
     if job.dry_run:
         # A dry run reads the checkpoint (to count what a resume would skip) but never writes it.
         if replay is not None and replay.in_doubt:
             rows = sum(len(r) for r in replay.in_doubt.values())
             report.warnings.append(f"{rows} recipients are in doubt in {path} (see --in-doubt)")
         return session
+    if paused is not None and not job.resume:
+        raise refuse_paused(path, paused)
     journal.open()
     if replay is None:
         journal.start(session.run_id, header)
     else:
-        journal.resume()
+        journal.resume(after_pause=paused is not None)
         log.info(
             "resuming run %s: %d rows done, %d batches in doubt",
             session.run_id,
@@ -67,6 +79,17 @@ def open_session(job: SendJob, report: SendReport, source_digest: str | None) ->
         )
     session.journal = journal
     return session
+
+
+def refuse_paused(path: Path, paused: Mapping[str, Any]) -> CheckpointError:
+    """A campaign the breaker paused goes on only when a human says so (--resume)."""
+    return CheckpointError(
+        f"{path}: the circuit breaker paused this campaign at {paused.get('at', '?')}: "
+        f"{str(paused.get('reason', '')).removeprefix('paused by the circuit breaker: ')}",
+        hint="Look at what tripped it (`sesctl analytics --filter sesctl-campaign=<run id>`, the bounce "
+        "reasons), fix the list or the template, then run the same command with --resume to continue "
+        "where it stopped.",
+    )
 
 
 def _check_same_campaign(journal: Journal, replay: Replay, header: dict[str, object]) -> None:

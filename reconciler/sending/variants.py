@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from reconciler.errors import UsageError
 
-VARIANT_TAG = "sesctl-variant"
 _SPEC = re.compile(
     r"^(?P<name>[A-Za-z0-9_-]{1,64})=(?P<template>[A-Za-z0-9_-]{1,64})(?::(?P<weight>\d{1,7}))?$"
 )

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ ENV = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
     "AWS_REGION": "us-east-1",
+    # `sesctl send` records its sends in the event store: a scratch one, not the checkout's .sesctl/
+    "SESCTL_EVENTS_STORE": str(Path(tempfile.mkdtemp(prefix="sesctl-test-store-")) / "events.db"),
 }
 
 

@@ -1,0 +1,122 @@
+"""What watches a `sesctl send` campaign: the event-store recorder and the circuit breaker,
+built from sesctl.yaml's ``breaker:`` (and the flags over it) for one confirmed run.
+
+    recorder = open_recorder(store_path, job)                    # None: --no-store
+    watch = breaker_for(config, preview.sent, store_path, conn)  # None: not watched
+    run(gateway, prepared, on_sent=recorder, breaker=watch.breaker)
+
+The rate thresholds default to the alert policy's (events/alerts.Thresholds): one definition of
+"bounce rate too high" for alerts, report, dashboard, breaker and MCP server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.app.connect import Connection, find_project
+from reconciler.events.alerts import Thresholds
+from reconciler.events.recorder import SendRecorder
+from reconciler.events.store import EventStore, StoreError, now_ms
+from reconciler.events.watch import CloudWatchCampaignRates, StoreCampaignRates
+from reconciler.manifest.breaker import BreakerConfig
+from reconciler.sending.breaker import BreakerLimits, CircuitBreaker, RateProbe
+from reconciler.sending.job import SendJob
+
+CLOUDWATCH_CHECK_EVERY = 60.0  # CloudWatch aggregates per minute: reading it more often adds nothing
+QUIET_CONSUMER_MS = 10 * 60_000
+
+
+@dataclass
+class Watch:
+    breaker: CircuitBreaker
+    described: str  # for the report: what watches and against what
+    warnings: list[str]
+
+
+def configured_breaker(start: Path = Path("."), **flags: object) -> BreakerConfig:
+    """sesctl.yaml's ``breaker:`` (its defaults without one), with the flags given (not None)
+    over it; the flags are BreakerConfig field names (enabled, bounce_rate, ...)."""
+    project = find_project(start)
+    config = project.config.breaker if project is not None and project.config is not None else None
+    config = config or BreakerConfig()
+    given = {name: value for name, value in flags.items() if value is not None}
+    unknown = set(given) - set(BreakerConfig.model_fields)
+    if unknown:
+        raise ValueError(f"not breaker settings: {sorted(unknown)}")
+    return config.model_copy(update=given)
+
+
+def thresholds_of(config: BreakerConfig) -> Thresholds:
+    defaults = Thresholds()
+    return Thresholds(
+        bounce_rate=config.bounce_rate if config.bounce_rate is not None else defaults.bounce_rate,
+        complaint_rate=config.complaint_rate if config.complaint_rate is not None else defaults.complaint_rate,
+        min_sends=config.min_sends,
+    )
+
+
+def wanted(config: BreakerConfig, sends: int) -> bool:
+    """Whether a campaign of ``sends`` recipients (this session) is watched."""
+    if config.enabled == "auto":
+        return sends >= config.min_campaign
+    return bool(config.enabled)
+
+
+def open_recorder(store: Path | None, job: SendJob) -> SendRecorder | None:
+    if store is None:
+        return None
+    return SendRecorder.open(store, from_address=job.from_address, configuration_set=job.configuration_set)
+
+
+def breaker_for(config: BreakerConfig, sends: int, store: Path, conn: Connection) -> Watch | None:
+    if not wanted(config, sends):
+        return None
+    thresholds = thresholds_of(config)
+    check_every = config.check_every
+    warnings: list[str] = []
+    probe: RateProbe
+    if config.source == "cloudwatch":
+        probe = CloudWatchCampaignRates(conn.aws.client("cloudwatch"), thresholds)
+        check_every = max(check_every, CLOUDWATCH_CHECK_EVERY)
+        where = "CloudWatch (dimension sesctl-campaign)"
+    else:
+        probe = StoreCampaignRates(store, thresholds)
+        where = f"the event store {store}"
+        quiet = _quiet_consumer(store)
+        if quiet:
+            warnings.append(quiet)
+    limits = BreakerLimits(
+        consecutive_failures=config.consecutive_failures,
+        failure_ratio=config.failure_rate,
+        check_every=check_every,
+    )
+    described = (
+        f"pauses above {_percent(thresholds.bounce_rate)} bounces or {_percent(thresholds.complaint_rate)} "
+        f"complaints (after {thresholds.min_sends} sends; read from {where} every {check_every:g} s), "
+        f"or {limits.consecutive_failures} recipients failing in a row, or over {limits.failure_ratio:.0%} failing"
+    )
+    return Watch(CircuitBreaker(limits, probe), described, warnings)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:g} %"
+
+
+def _quiet_consumer(store: Path) -> str | None:
+    """A warning when no consumer has written to the store lately: the breaker would then see
+    the campaign's sends but none of its bounces."""
+    hint = (
+        "the breaker reads bounces and complaints from the event store, but no `sesctl events consume` has "
+        "committed to it in the last 10 minutes: run one beside the send (--follow) or they will not be seen"
+    )
+    if not store.is_file():
+        return hint
+    try:
+        with EventStore.open(store, readonly=True) as opened:
+            row = opened.conn.execute("SELECT max(committed_at) FROM batches").fetchone()
+    except StoreError:
+        return hint
+    if row is None or row[0] is None or now_ms() - int(row[0]) > QUIET_CONSUMER_MS:
+        return hint
+    return None
