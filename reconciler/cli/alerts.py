@@ -1,11 +1,11 @@
-"""``sesctl alerts check``: bounce, complaint, rendering-failure, volume and quota thresholds;
-exit 3 when one fires (for cron and CI)."""
+"""``sesctl alerts check``: the manifests' AlertPolicy thresholds (bounce, complaint, rendering
+failures, volume, cost, quota) over the event store or CloudWatch; exit 3 when one fires (for
+cron and CI). The logic is reconciler.app.alerts."""
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -38,30 +38,35 @@ def command() -> None:
     "--filter", "filters", multiple=True, metavar="NAME=VALUE", help="Only events with this tag (repeatable)."
 )
 @click.option(
+    "--project",
+    type=click.Path(path_type=Path),
+    help="Where the sesctl.yaml whose AlertPolicy documents to use is (default: found from the working directory).",
+)
+@click.option("--policy", metavar="NAME", help="Only this AlertPolicy (default: every one in the manifests).")
+@click.option(
     "--bounce-rate",
     type=click.FloatRange(0, 1),
-    default=0.05,
-    show_default=True,
-    help="Fire above this bounce rate (0.05 = 5 %).",
+    help="Fire above this bounce rate (0.05 = 5 %). Default: the AlertPolicy's, else 0.05.",
 )
 @click.option(
     "--complaint-rate",
     type=click.FloatRange(0, 1),
-    default=0.001,
-    show_default=True,
-    help="Fire above this complaint rate.",
+    help="Fire above this complaint rate. Default: the AlertPolicy's, else 0.001.",
 )
 @click.option(
     "--rendering-failures",
     type=click.IntRange(0),
-    default=0,
-    show_default=True,
-    help="Fire above this many rendering failures.",
+    help="Fire above this many rendering failures. Default: the AlertPolicy's, else 0.",
 )
 @click.option(
     "--daily-volume",
     type=click.IntRange(1),
-    help="Fire above this many sends in the window (off by default).",
+    help="Fire above this many sends in the window. Default: the AlertPolicy's, else off.",
+)
+@click.option(
+    "--daily-cost",
+    type=click.FloatRange(0, min_open=True),
+    help="Fire above this cost (USD, at 0.10 per 1,000) of the window's sends. Default: the AlertPolicy's, else off.",
 )
 @click.option(
     "--min-sends",
@@ -79,9 +84,7 @@ def command() -> None:
 @click.option(
     "--quota-use",
     type=click.FloatRange(0, 1),
-    default=0.8,
-    show_default=True,
-    help="With --quota: fire above this share used.",
+    help="With --quota: fire above this share used. Default: the AlertPolicy's, else 0.8.",
 )
 @click.option(
     "--no-record",
@@ -97,82 +100,57 @@ def check_command(
     since: str,
     until: str,
     filters: tuple[str, ...],
-    bounce_rate: float,
-    complaint_rate: float,
-    rendering_failures: int,
+    project: Path | None,
+    policy: str | None,
+    bounce_rate: float | None,
+    complaint_rate: float | None,
+    rendering_failures: int | None,
     daily_volume: int | None,
+    daily_cost: float | None,
     min_sends: int,
     check_quota: bool,
-    quota_use: float,
+    quota_use: float | None,
     no_record: bool,
     as_json: bool,
     store_path: Path | None,
 ) -> None:
     """Evaluate alert thresholds over a window and exit 3 when one fires (0 when none does,
-    1 on an error). Defaults: bounce rate over 5 % (hard bounces), complaint rate over 0.1 %,
-    any rendering failure; with --quota, 24-hour quota use over 80 %.
+    1 on an error). The thresholds are the manifests' AlertPolicy documents (each evaluated on
+    its own), else the defaults: bounce rate over 5 % (hard bounces), complaint rate over
+    0.1 %, any rendering failure; with --quota, 24-hour quota use over 80 %. A flag given here
+    wins over both.
 
     \b
     sesctl alerts check --since 24h --json         # in cron: non-zero exit = look at it
     """
-    from reconciler.errors import UsageError
-    from reconciler.events.alerts import Thresholds, evaluate
-    from reconciler.events.analytics import Query, Result, store_analytics
-    from reconciler.events.store import EventStore
-    from reconciler.events.timerange import parse_moment
+    from reconciler.app.alerts import AlertsRequest, check
 
-    now = datetime.now(UTC)
-    start, end = parse_moment(since, "--since", now), parse_moment(until, "--until", now)
-    if end <= start:
-        raise UsageError(f"--until ({end.isoformat()}) is not after --since ({start.isoformat()})")
-    query = Query(start=start, end=end, group_by="total", filters=parse_pairs(filters, "--filter"))
     settings: Settings = ctx.obj
-    path = resolve_store(store_path)
-    result: Result
-    if source == "store":
-        with EventStore.open(path, readonly=True) as store:
-            result = store_analytics(store, query, reasons=0)
-    else:
-        from reconciler.app.connect import connect
-        from reconciler.events.cloudwatch import cloudwatch_analytics
-
-        with connect(settings) as conn:
-            result = cloudwatch_analytics(conn.aws.client("cloudwatch"), query)
-    quota = None
-    if check_quota:
-        from reconciler.app.quota import quota as read_quota
-
-        quota = read_quota(settings)
-    thresholds = Thresholds(
-        bounce_rate=bounce_rate,
-        complaint_rate=complaint_rate,
-        rendering_failures=rendering_failures,
-        quota_use=quota_use,
-        daily_volume=daily_volume,
+    request = AlertsRequest(
+        store=resolve_store(store_path),
+        source=source,
+        since=since,
+        until=until,
+        filters=parse_pairs(filters, "--filter"),
+        overrides={
+            "bounce_rate": bounce_rate,
+            "complaint_rate": complaint_rate,
+            "rendering_failures": rendering_failures,
+            "daily_volume": daily_volume,
+            "daily_cost": daily_cost,
+            "quota_use": quota_use,
+        },
         min_sends=min_sends,
+        check_quota=check_quota,
+        record=not no_record,
+        project=project,
+        policy=policy,
     )
-    alerts = evaluate(result, thresholds, quota)
-    fired = [a for a in alerts if a.fired]
-    if fired and not no_record and source == "store":
-        with EventStore.open(path) as store:
-            for alert in fired:
-                store.record_alert(alert.name, alert.value, alert.threshold, alert.message)
+    outcome = check(settings, request)
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "fired": bool(fired),
-                    "source": result.source,
-                    "start": result.start,
-                    "end": result.end,
-                    "alerts": [a.to_dict() for a in alerts],
-                },
-                indent=1,
-                sort_keys=True,
-            )
-        )
+        click.echo(json.dumps(outcome.to_dict(), indent=1, sort_keys=True))
     else:
-        for alert in alerts:
-            click.echo(f"{'FIRED' if alert.fired else 'ok   '}  {alert.name:<19} {alert.message}")
-    if fired:
+        for alert in outcome.alerts:
+            click.echo(f"{'FIRED' if alert.fired else 'ok   '}  {alert.label:<19} {alert.message}")
+    if outcome.fired:
         sys.exit(FIRED_EXIT)

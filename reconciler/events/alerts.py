@@ -1,29 +1,60 @@
 """Alert thresholds evaluated on analytics totals (from the store or CloudWatch) and, when
 given, the account's quota use.
 
-Defaults follow SES's review thresholds: bounce rate over 5 % (hard bounces, as SES's
+The thresholds are an AlertPolicy's (``Thresholds.from_policy``), the same documents `sesctl
+apply` turns into CloudWatch alarms; their defaults are defined once, in
+reconciler/kinds/specs/alert_policy.py: bounce rate over 5 % (hard bounces, as SES's
 reputation metric counts them, when the source knows bounce types), complaint rate over 0.1 %,
-any rendering failure, quota use over 80 %. A daily volume limit (and so a cost limit) is off
-unless set. Rates are only judged over at least ``min_sends`` sends: two bounces out of three
-test messages say nothing about a list.
+any rendering failure, quota use over 80 %. Daily volume and cost limits are off unless set.
+Rates are only judged over at least ``min_sends`` sends: two bounces out of three test
+messages say nothing about a list.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from reconciler.events.analytics import Result
+from reconciler.kinds.specs.alert_policy import (
+    DEFAULT_BOUNCE_RATE,
+    DEFAULT_COMPLAINT_RATE,
+    DEFAULT_QUOTA_USE,
+    DEFAULT_RENDERING_FAILURES,
+    PRICE_PER_MESSAGE_USD,
+    AlertPolicySpec,
+)
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    bounce_rate: float | None = 0.05
-    complaint_rate: float | None = 0.001
-    rendering_failures: int | None = 0  # fires above this count
-    quota_use: float | None = 0.80
-    daily_volume: int | None = None  # sends per day over the window's average
+    """None: that threshold is off."""
+
+    bounce_rate: float | None = DEFAULT_BOUNCE_RATE
+    complaint_rate: float | None = DEFAULT_COMPLAINT_RATE
+    rendering_failures: int | None = DEFAULT_RENDERING_FAILURES  # fires above this count
+    quota_use: float | None = DEFAULT_QUOTA_USE
+    daily_volume: int | None = None  # sends in the window
     min_sends: int = 1
+    daily_cost: float | None = None  # USD of the window's sends at PRICE_PER_MESSAGE_USD
+    max_24_hour_send: int | None = None  # the quota quota_use is a share of (None: the account's)
+
+    @classmethod
+    def from_policy(cls, spec: AlertPolicySpec) -> Thresholds:
+        """An AlertPolicy's thresholds (those it disables are None)."""
+        return cls(
+            bounce_rate=None if "bounceRate" in spec.disabled else spec.bounce_rate,
+            complaint_rate=None if "complaintRate" in spec.disabled else spec.complaint_rate,
+            rendering_failures=None if "renderingFailures" in spec.disabled else spec.rendering_failures,
+            quota_use=None if "quotaUse" in spec.disabled else spec.quota_use,
+            daily_volume=spec.daily_volume,
+            daily_cost=spec.daily_cost,
+            max_24_hour_send=spec.max_24_hour_send,
+        )
+
+    def overridden(self, **values: Any) -> Thresholds:
+        """These thresholds with the ``values`` that are not None put over them (command-line flags)."""
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
 
 
 @dataclass(frozen=True)
@@ -33,6 +64,12 @@ class Alert:
     value: float | None
     threshold: float | None
     message: str
+    policy: str | None = None  # the AlertPolicy whose threshold this is (None: the defaults)
+
+    @property
+    def label(self) -> str:
+        """``bounce_rate``, or ``reputation/bounce_rate`` for a policy's."""
+        return f"{self.policy}/{self.name}" if self.policy else self.name
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -42,8 +79,15 @@ def _percent(value: float) -> str:
     return f"{value * 100:.2f} %"
 
 
-def evaluate(result: Result, thresholds: Thresholds, quota: dict[str, Any] | None = None) -> list[Alert]:
-    """One Alert per threshold that is set (fired or not), in a fixed order."""
+def evaluate(
+    result: Result, thresholds: Thresholds, quota: dict[str, Any] | None = None, policy: str | None = None
+) -> list[Alert]:
+    """One Alert per threshold that is set (fired or not), in a fixed order; ``policy`` names
+    the AlertPolicy the thresholds come from."""
+    return [replace(alert, policy=policy) for alert in _evaluate(result, thresholds, quota)]
+
+
+def _evaluate(result: Result, thresholds: Thresholds, quota: dict[str, Any] | None) -> list[Alert]:
     counts, rates = result.totals.counts, result.totals.rates
     sends = counts.get("send", 0)
     alerts: list[Alert] = []
@@ -107,9 +151,26 @@ def evaluate(result: Result, thresholds: Thresholds, quota: dict[str, Any] | Non
                 + f" {thresholds.daily_volume}",
             )
         )
+    if thresholds.daily_cost is not None:
+        cost = sends * PRICE_PER_MESSAGE_USD
+        over = cost > thresholds.daily_cost
+        alerts.append(
+            Alert(
+                "daily_cost",
+                over,
+                round(cost, 4),
+                thresholds.daily_cost,
+                f"{sends} sends in the window cost USD {cost:,.2f} at USD 0.10 per 1,000, "
+                + ("over" if over else "within")
+                + f" USD {thresholds.daily_cost:,.2f}",
+            )
+        )
     if thresholds.quota_use is not None and quota is not None:
         used = quota.get("used_percent")
         share = None if used is None else float(used) / 100
+        if thresholds.max_24_hour_send:  # the policy's own quota, as its alarm divides by
+            quota = {**quota, "max_24_hour_send": thresholds.max_24_hour_send}
+            share = float(quota.get("sent_last_24_hours") or 0) / thresholds.max_24_hour_send
         fired = share is not None and share > thresholds.quota_use
         alerts.append(
             Alert(

@@ -178,6 +178,7 @@ OPENAPI: dict[str, Any] = {
                                 "value": {"type": ["number", "null"]},
                                 "threshold": {"type": ["number", "null"]},
                                 "message": {"type": "string"},
+                                "policy": {"type": ["string", "null"]},
                             },
                         },
                     },

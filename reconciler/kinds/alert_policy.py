@@ -21,8 +21,8 @@ SNS topics as alarm actions and, with notifyOnOk, as OK actions.
 Normalized (the spec's members, so that import writes them back):
 
     sns_topics (sorted), notify_on_ok (False without topics), bounce_rate, complaint_rate,
-    rendering_failures, quota_use (None when off), off (sorted names of the thresholds
-    switched off), rendering_failure_configuration_sets (sorted), max_24_hour_send (the quota
+    rendering_failures, quota_use (None when disabled), disabled (sorted names of the
+    thresholds switched off), rendering_failure_configuration_sets (sorted), max_24_hour_send (the quota
     the quota-use alarm divides by; None when it is off), daily_volume, daily_cost, tags
     read-only: account_max_24_hour_send (GetAccount's, 0 when unlimited), drifted_alarms
     (alarms whose other settings were changed outside sesctl, or that no threshold explains;
@@ -224,14 +224,14 @@ def signature(alarm: Mapping[str, Any]) -> JsonDict:
 
 
 def _normalize(data: Mapping[str, Any]) -> JsonDict:
-    off = sorted(set(data.get("off") or []))
+    disabled = sorted(set(data.get("disabled") or []))
     topics = sorted(set(data.get("sns_topics") or []))
-    values = {key: None if switch in off else data.get(key) for switch, key in SWITCHES.items()}
+    values = {key: None if switch in disabled else data.get(key) for switch, key in SWITCHES.items()}
     return {
         "sns_topics": topics,
         "notify_on_ok": bool(data.get("notify_on_ok", True)) and bool(topics),
         **values,
-        "off": off,
+        "disabled": disabled,
         "rendering_failure_configuration_sets": (
             [] if values["rendering_failures"] is None else sorted(set(data.get("rendering_failure_configuration_sets") or []))
         ),
@@ -270,7 +270,7 @@ def _from_alarms(alarms: Mapping[str, Mapping[str, Any]]) -> JsonDict:
         "sns_topics": list(any_alarm.get("AlarmActions") or []),
         "notify_on_ok": bool(any_alarm.get("OKActions")),
         **present,
-        "off": [switch for switch, key in SWITCHES.items() if present[key] is None],
+        "disabled": [switch for switch, key in SWITCHES.items() if present[key] is None],
         "rendering_failure_configuration_sets": [
             key.split("/", 1)[1] for key in alarms if key.startswith("rendering-failures/")
         ],
@@ -315,7 +315,7 @@ class AlertPolicyKind(InPlaceKind):
                 filled["max_24_hour_send"] = account
             else:  # an unlimited quota: there is no share to alarm on
                 filled["quota_use"] = None
-                filled["off"] = sorted({*(filled.get("off") or []), "quotaUse"})
+                filled["disabled"] = sorted({*(filled.get("disabled") or []), "quotaUse"})
         return filled
 
     def read_live(self, gateway: SesGateway, names: Sequence[str] | None) -> Mapping[str, LiveObject]:

@@ -2,7 +2,7 @@
 (``sesctl apply``) and evaluated by ``sesctl alerts check`` (on the event store or CloudWatch).
 
 The defaults here are the only definition of sesctl's alert thresholds: the kind, ``sesctl
-alerts check`` and the report read them from this module. ``off`` switches thresholds off.
+alerts check`` and the report read them from this module. ``disabled`` switches thresholds off (not ``off``: YAML reads that key as false).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class AlertPolicySpec(SpecModel):
     """Fire above this many sends in 24 hours (off by default)."""
     daily_cost: Annotated[float, Field(gt=0)] | None = None
     """Fire above this cost in USD of 24 hours of sends at USD 0.10 per 1,000 (off by default)."""
-    off: list[Switch] = Field(default_factory=list)
+    disabled: list[Switch] = Field(default_factory=list)
     """Thresholds switched off (no alarm, not checked): bounceRate, complaintRate,
     renderingFailures, quotaUse."""
     tags: Tags = Field(default_factory=dict)
@@ -66,11 +66,11 @@ class AlertPolicySpec(SpecModel):
 
     @model_validator(mode="after")
     def _sets_need_a_threshold(self) -> AlertPolicySpec:
-        if self.rendering_failure_configuration_sets and "renderingFailures" in self.off:
-            raise ValueError("renderingFailureConfigurationSets needs renderingFailures on (it is in off)")
+        if self.rendering_failure_configuration_sets and "renderingFailures" in self.disabled:
+            raise ValueError("renderingFailureConfigurationSets needs renderingFailures (it is disabled)")
         listed: tuple[tuple[str, list[str]], ...] = (
             ("configuration sets", list(self.rendering_failure_configuration_sets)),
-            ("off", list(self.off)),
+            ("disabled", list(self.disabled)),
         )
         for what, values in listed:
             duplicates = sorted({v for v in values if values.count(v) > 1})

@@ -24,13 +24,13 @@ def test_the_defaults_make_four_alarms_and_off_removes_them() -> None:
     assert sorted(alarms) == ["bounce-rate", "complaint-rate", "quota-use", "rendering-failures"]
     assert [alarms[k]["Threshold"] for k in sorted(alarms)] == [0.05, 0.001, 0.8, 0.0]
     assert alarms["bounce-rate"]["AlarmName"] == "sesctl/p/bounce-rate"
-    off = _desired(off=["bounceRate", "quotaUse"], dailyVolume=10)
+    off = _desired(disabled=["bounceRate", "quotaUse"], dailyVolume=10)
     assert off["bounce_rate"] is None and off["max_24_hour_send"] is None
     assert sorted(alarms_for("p", off)) == ["complaint-rate", "daily-volume", "rendering-failures"]
 
 
 def test_cost_is_volume_at_ten_cents_per_thousand() -> None:
-    alarm = alarms_for("p", _desired(dailyCost=10.0, off=["quotaUse"]))["daily-cost"]
+    alarm = alarms_for("p", _desired(dailyCost=10.0, disabled=["quotaUse"]))["daily-cost"]
     expression = next(m["Expression"] for m in alarm["Metrics"] if "Expression" in m)
     assert expression == "sent * 0.0001" and alarm["Threshold"] == 10.0  # 100,000 sends
 
@@ -38,9 +38,9 @@ def test_cost_is_volume_at_ten_cents_per_thousand() -> None:
 def test_bad_specs_are_refused() -> None:
     for spec in (
         {"bounceRate": 5},
-        {"off": ["renderingFailures"], "renderingFailureConfigurationSets": ["m"]},
+        {"disabled": ["renderingFailures"], "renderingFailureConfigurationSets": ["m"]},
         {"snsTopics": ["arn:aws:sqs:us-east-1:123456789012:q"]},
-        {"off": ["nope"]},
+        {"disabled": ["nope"]},
     ):
         with pytest.raises(ValidationError):
             AlertPolicySpec.model_validate(spec)
@@ -53,13 +53,13 @@ def test_alarm_names_split_back() -> None:
 
 def test_an_unlimited_quota_switches_quota_use_off() -> None:
     filled = KIND.fill_unmanaged(_desired(), {"account_max_24_hour_send": 0})
-    assert filled["quota_use"] is None and "quotaUse" in filled["off"]
+    assert filled["quota_use"] is None and "quotaUse" in filled["disabled"]
     filled = KIND.fill_unmanaged(_desired(), {"account_max_24_hour_send": 5000})
     assert filled["max_24_hour_send"] == 5000
 
 
 def test_drift_outside_sesctl_is_planned_back(gateway: SesGateway, emulator: Any) -> None:
-    desired = _desired(snsTopics=["arn:aws:sns:us-east-1:123456789012:t"], off=["quotaUse"])
+    desired = _desired(snsTopics=["arn:aws:sns:us-east-1:123456789012:t"], disabled=["quotaUse"])
     KIND.create(gateway, "p", desired, STACK)
     live = KIND.read_live(gateway, ["p"])["p"]
     assert live.owner == STACK and not diff(live.normalized, KIND.fill_unmanaged(desired, live.normalized))

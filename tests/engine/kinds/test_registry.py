@@ -150,7 +150,7 @@ LIFECYCLES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "AlertPolicy": (
         "reputation",
         {"snsTopics": ["arn:aws:sns:us-east-1:123456789012:t"], "dailyVolume": 1000},
-        {"bounceRate": 0.04, "renderingFailureConfigurationSets": ["cs"], "off": ["quotaUse"], "tags": {"a": "b"}},
+        {"bounceRate": 0.04, "renderingFailureConfigurationSets": ["cs"], "disabled": ["quotaUse"], "tags": {"a": "b"}},
     ),
     "EmailIdentity": (
         "example.org",
