@@ -37,3 +37,46 @@ VDM_METRICS: tuple[str, ...] = (
     "DELIVERY_COMPLAINT",
 )
 VDM_ISPS: tuple[str, ...] = ("Gmail", "Yahoo", "Microsoft", "Apple", "Comcast", "Other")
+
+# DEED: SES's DkimSigningAttributesOrigin values that replicate a parent region's Easy DKIM
+# (botocore's sesv2 enum without AWS_SES and EXTERNAL; tests/emulator/test_ops_deed.py keeps
+# the list equal to the model's).
+ReplicaOrigin = Literal[
+    "AWS_SES_AF_SOUTH_1",
+    "AWS_SES_AP_NORTHEAST_1",
+    "AWS_SES_AP_NORTHEAST_2",
+    "AWS_SES_AP_NORTHEAST_3",
+    "AWS_SES_AP_SOUTHEAST_1",
+    "AWS_SES_AP_SOUTHEAST_2",
+    "AWS_SES_AP_SOUTHEAST_3",
+    "AWS_SES_AP_SOUTHEAST_5",
+    "AWS_SES_AP_SOUTH_1",
+    "AWS_SES_AP_SOUTH_2",
+    "AWS_SES_CA_CENTRAL_1",
+    "AWS_SES_CA_WEST_1",
+    "AWS_SES_EU_CENTRAL_1",
+    "AWS_SES_EU_CENTRAL_2",
+    "AWS_SES_EU_NORTH_1",
+    "AWS_SES_EU_SOUTH_1",
+    "AWS_SES_EU_WEST_1",
+    "AWS_SES_EU_WEST_2",
+    "AWS_SES_EU_WEST_3",
+    "AWS_SES_IL_CENTRAL_1",
+    "AWS_SES_ME_CENTRAL_1",
+    "AWS_SES_ME_SOUTH_1",
+    "AWS_SES_SA_EAST_1",
+    "AWS_SES_US_EAST_1",
+    "AWS_SES_US_EAST_2",
+    "AWS_SES_US_WEST_1",
+    "AWS_SES_US_WEST_2",
+]
+
+
+def is_replica_origin(origin: object) -> bool:
+    """A DEED origin (``AWS_SES_<PARENT REGION>``), not Easy DKIM (AWS_SES) nor BYODKIM (EXTERNAL)."""
+    return isinstance(origin, str) and origin.startswith("AWS_SES_")
+
+
+def parent_region(origin: str) -> str:
+    """A DEED origin's parent region: ``AWS_SES_EU_WEST_1`` -> ``eu-west-1``."""
+    return origin.removeprefix("AWS_SES_").lower().replace("_", "-")

@@ -44,9 +44,18 @@ class OperationContext:
     # must work with the defaults too.
     services: Any = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # Another region's state (a DEED replica reads its parent identity there); None: this
+    # region is the only one (handlers called without a server).
+    regions: Callable[[str], SesState] | None = None
 
     def now(self) -> datetime:
         return self.clock()
+
+    def region_state(self, region: str) -> SesState | None:
+        """The SES state of ``region`` (this request's own when it is ``region``)."""
+        if region == self.region:
+            return self.state
+        return self.regions(region) if self.regions is not None else None
 
     def arn(self, resource: str) -> str:
         return f"arn:aws:ses:{self.region}:{self.account_id}:{resource}"

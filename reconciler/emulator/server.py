@@ -205,6 +205,7 @@ class Emulator:
             account_id=ACCOUNT_ID,
             services=self.services,
             clock=self.now,
+            regions=self.state.region,
         )
 
     def configure(self, **changes: Any) -> EmulatorConfig:

@@ -4,7 +4,9 @@ Normalized (``dkim`` and ``mail_from`` None for what does not apply):
 
     dkim                 None (an address) | {signing_enabled: True, next_signing_key_length:
                          "RSA_2048_BIT" (Easy DKIM) | None, selector: None | "s1" (BYODKIM),
-                         private_key: None | {env|file|secrets_manager: ...}}
+                         private_key: None | {env|file|secrets_manager: ...},
+                         domain_signing_attributes_origin: None | "AWS_SES_EU_WEST_1" (DEED:
+                         replicated from the parent region's identity; then no key length)}
     mail_from            None | {domain, behavior_on_mx_failure: USE_DEFAULT_VALUE}
     feedback_forwarding  True
     configuration_set    None | name
@@ -19,6 +21,10 @@ BYODKIM's private key is never read from SES (SES never returns it) and never co
 reference (``private_key``) is kept in the desired form only while SES needs the key (a create
 or a new selector) and dropped once SES holds it under the same selector. To rotate a BYODKIM
 key, publish the new public key under a new selector and change ``selector``.
+
+DEED (Deterministic Easy DKIM) is chosen by CreateEmailIdentity only: making an identity a
+replica, or changing its parent region, replaces it (``replace_reason``); leaving DEED for the
+identity's own Easy DKIM or BYODKIM is an in-place PutEmailIdentityDkimSigningAttributes.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from reconciler.kinds.configuration_set import KIND as CONFIGURATION_SETS
 from reconciler.kinds.plugin import KindPlugin, Reference
 from reconciler.kinds.secrets import describe, dkim_private_key, read_secret
 from reconciler.kinds.specs.email_identity import EmailIdentitySpec, IdentityName
+from reconciler.ses_types import is_replica_origin, parent_region
 
 EASY_DKIM_DEFAULT = "RSA_2048_BIT"  # what CreateEmailIdentity picks without DkimSigningAttributes
 READ_ONLY = "verification"
@@ -55,10 +62,13 @@ def is_domain(name: str) -> bool:
     return "@" not in name
 
 
+
+
 class EmailIdentityKind(InPlaceKind):
     kind: ClassVar[str] = "EmailIdentity"
     wave: ClassVar[int] = 40  # after configuration sets (its default set), before templates
     taggable: ClassVar[bool] = True
+    replace_fields: ClassVar[frozenset[str]] = frozenset({"dkim"})  # becoming a DEED replica
     iam_actions: ClassVar[frozenset[str]] = iam(
         "ListEmailIdentities",
         "GetEmailIdentity",
@@ -74,6 +84,9 @@ class EmailIdentityKind(InPlaceKind):
         "DeleteEmailIdentityPolicy",
         "TagResource",
         "UntagResource",
+        # Permission-only (no operation of its own): CreateEmailIdentity of a DEED replica needs
+        # it on the parent identity (SES's service authorization reference).
+        "ReplicateEmailIdentityDkimSigningKey",
     )
 
     def normalize_desired(self, name: str, spec: Any, stack: str) -> JsonDict:
@@ -82,14 +95,16 @@ class EmailIdentityKind(InPlaceKind):
         if is_domain(name):
             given = data.get("dkim") or {}
             selector = given.get("selector")
+            origin = given.get("domain_signing_attributes_origin")
             dkim = {
                 "signing_enabled": given.get("signing_enabled", True),
                 "next_signing_key_length": None
-                if selector
+                if selector or origin
                 else (given.get("next_signing_key_length") or EASY_DKIM_DEFAULT),
                 "selector": selector,
                 "private_key": {k: v for k, v in (given.get("private_key") or {}).items() if v is not None}
                 or None,
+                "domain_signing_attributes_origin": origin,
             }
         mail_from = data.get("mail_from")
         return {
@@ -107,15 +122,18 @@ class EmailIdentityKind(InPlaceKind):
         attributes = raw.get("DkimAttributes") or {}
         dkim = None
         if raw.get("IdentityType") != "EMAIL_ADDRESS":
-            external = attributes.get("SigningAttributesOrigin") == "EXTERNAL"
+            origin = attributes.get("SigningAttributesOrigin")
+            external = origin == "EXTERNAL"
+            replica = is_replica_origin(origin)
             tokens = attributes.get("Tokens") or []
             dkim = {
                 "signing_enabled": bool(attributes.get("SigningEnabled")),
                 "next_signing_key_length": None
-                if external
+                if external or replica
                 else (attributes.get("NextSigningKeyLength") or EASY_DKIM_DEFAULT),
                 "selector": tokens[0] if external and tokens else None,
                 "private_key": None,
+                "domain_signing_attributes_origin": origin if replica else None,
             }
         mail_from = raw.get("MailFromAttributes") or {}
         policies = raw.get("Policies") or {}
@@ -135,6 +153,15 @@ class EmailIdentityKind(InPlaceKind):
                 else None,
             },
         }
+
+    def replace_reason(self, before: JsonDict, after: JsonDict) -> str | None:
+        origin = (after.get("dkim") or {}).get("domain_signing_attributes_origin")
+        if origin and origin != (before.get("dkim") or {}).get("domain_signing_attributes_origin"):
+            return (
+                f"SES replicates DKIM from a parent region ({origin}, DEED) only when the identity is "
+                "created: it is deleted and created again"
+            )
+        return None
 
     def fill_unmanaged(self, desired: JsonDict, live: JsonDict | None) -> JsonDict:
         filled = {**desired, READ_ONLY: (live or {}).get(READ_ONLY)}
@@ -189,6 +216,7 @@ class EmailIdentityKind(InPlaceKind):
                 old.get("next_signing_key_length"),
                 old.get("private_key"),
             ):
+                # A replica is made by a replace (replace_reason), so this is never DEED.
                 gateway.call(
                     "PutEmailIdentityDkimSigningAttributes",
                     EmailIdentity=name,
@@ -238,13 +266,29 @@ class EmailIdentityKind(InPlaceKind):
                     )
                 )
             return found
+        origin = (after.get("dkim") or {}).get("domain_signing_attributes_origin")
         if before is None:
             how = (
                 f"SES verifies {name} once its DNS records are published (`sesctl dns {name}` lists them)"
                 if is_domain(name)
                 else f"SES mails a verification link to {name}"
             )
+            if origin:
+                how = (
+                    f"{name} replicates the Easy DKIM of its identity in {parent_region(origin)} (DEED): that "
+                    "identity must exist there, verified with Easy DKIM, before apply, and this one is verified with it"
+                )
             found.append(Risk("identity_verification", "low", f"{how}; it cannot send until then."))
+        elif origin and origin != ((before.get("dkim") or {}).get("domain_signing_attributes_origin")):
+            found.append(
+                Risk(
+                    "identity_replaced_for_deed",
+                    "high" if status == "SUCCESS" else "medium",
+                    f"{name} becomes a DEED replica of its identity in {parent_region(origin)}: SES sets this only "
+                    "when an identity is created, so it is deleted and created again; sends from it fail in "
+                    "between, and it is verified again through the parent.",
+                )
+            )
         elif status != "SUCCESS" or _pending(before):
             found.append(Risk("identity_not_verified", "low", _pending_note(name, before)))
         old_dkim, new_dkim = (before or {}).get("dkim") or {}, after.get("dkim") or {}
@@ -279,6 +323,8 @@ class EmailIdentityKind(InPlaceKind):
     # -- helpers --------------------------------------------------------------------------------
 
     def _signing_attributes(self, gateway: SesGateway, name: str, dkim: JsonDict) -> dict[str, str]:
+        if dkim.get("domain_signing_attributes_origin"):
+            return {"DomainSigningAttributesOrigin": dkim["domain_signing_attributes_origin"]}
         if not dkim.get("selector"):
             return {"NextSigningKeyLength": dkim["next_signing_key_length"]}
         reference = dkim.get("private_key")

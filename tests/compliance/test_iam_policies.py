@@ -199,6 +199,7 @@ NOT_EXERCISED = {
     "ses:CreateEmailIdentityPolicy",  # policies need a verified identity
     "ses:UpdateEmailIdentityPolicy",
     "ses:DeleteEmailIdentityPolicy",
+    "ses:ReplicateEmailIdentityDkimSigningKey",  # permission-only: a DEED replica's create
 }
 
 

@@ -60,6 +60,14 @@ def test_records_for_a_domain_with_easy_dkim_and_mail_from() -> None:
     assert any("REJECTED until it is verified" in note for note in group.notes)
 
 
+def test_easy_dkim_cnames_point_into_the_signing_hosted_zone_ses_names() -> None:
+    answer = {"IdentityType": "DOMAIN", "DkimAttributes": {"Tokens": ["t1"], "SigningHostedZone": "dkim.zone.test."}}
+    group = records_for(IdentityDns.from_ses("example.com", answer, "eu-west-1"))
+    assert [r.value for r in group.records if r.purpose == "dkim"] == ["t1.dkim.zone.test"]
+    unnamed = IdentityDns.from_ses("example.com", {"DkimAttributes": {"Tokens": ["t1"]}}, "eu-west-1")
+    assert [r.value for r in records_for(unnamed).records if r.purpose == "dkim"] == ["t1.dkim.amazonses.com"]
+
+
 def test_without_mail_from_says_spf_does_not_align() -> None:
     group = records_for(identity(mail_from_domain=None))
     assert not any(r.type == "MX" for r in group.records)

@@ -33,6 +33,7 @@ from reconciler.emulator.operations.common import (
     parse,
     tag_list,
 )
+from reconciler.emulator.operations.deed import check_put_origin, follow_parent, replicate
 from reconciler.emulator.operations.tenants import refuse_if_associated
 from reconciler.emulator.registry import OperationContext, Params, Result, admin_action, operation
 from reconciler.emulator.state import (
@@ -42,8 +43,10 @@ from reconciler.emulator.state import (
     MailFromAttributes,
     VerificationStatus,
 )
+from reconciler.ses_types import is_replica_origin
 
 MAX_IDENTITIES = 10_000
+SIGNING_HOSTED_ZONE = "dkim.amazonses.com"
 MAX_POLICIES = 20
 SELECTOR = re.compile(r"^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))$")
 TOKEN_ALPHABET = string.ascii_lowercase + string.digits
@@ -109,7 +112,7 @@ def _signing(
         )
     length: KeyLength = attributes.get("NextSigningKeyLength") or "RSA_2048_BIT"
     dkim = _easy_dkim(ctx, status, length)
-    dkim.SigningAttributesOrigin = origin  # AWS_SES, or AWS_SES_<REGION> for a DEED replica
+    dkim.SigningAttributesOrigin = origin
     return dkim
 
 
@@ -125,7 +128,12 @@ def _dkim_out(identity: EmailIdentity) -> dict[str, Any]:
             "SigningAttributesOrigin": "AWS_SES",
             "NextSigningKeyLength": "RSA_1024_BIT",
         }
-    return identity.dkim.out()
+    out = identity.dkim.out()
+    if identity.dkim.SigningAttributesOrigin != "EXTERNAL":
+        # Where the Easy DKIM public keys live: the CNAMEs point at <token>.<zone>. SES names
+        # dkim.amazonses.com for most regions; the emulator uses it for every region.
+        out["SigningHostedZone"] = SIGNING_HOSTED_ZONE
+    return out
 
 
 @operation("CreateEmailIdentity")
@@ -165,10 +173,16 @@ def create_email_identity(ctx: OperationContext, params: Params) -> Result:
             signing.get("DomainSigningPrivateKey") is not None
             or signing.get("DomainSigningSelector") is not None
         )
-        origin = "EXTERNAL" if byo else signing.get("DomainSigningAttributesOrigin") or "AWS_SES"
-        identity.dkim = _signing(ctx, origin, signing, status)
-        identity.dkim_selector = signing.get("DomainSigningSelector") if byo else None
+        origin = signing.get("DomainSigningAttributesOrigin")
+        if is_replica_origin(origin):
+            identity.dkim = replicate(ctx, name, str(origin), signing)
+        else:
+            origin = "EXTERNAL" if byo else origin or "AWS_SES"
+            identity.dkim = _signing(ctx, origin, signing, status)
+            identity.dkim_selector = signing.get("DomainSigningSelector") if byo else None
     state.identities[name.lower()] = identity
+    follow_parent(ctx, identity)
+    status = identity.verification_status
     return {
         "IdentityType": identity.identity_type,
         "VerifiedForSendingStatus": status == "SUCCESS",
@@ -179,6 +193,7 @@ def create_email_identity(ctx: OperationContext, params: Params) -> Result:
 @operation("GetEmailIdentity")
 def get_email_identity(ctx: OperationContext, params: Params) -> Result:
     identity = find_identity(ctx.state, params["EmailIdentity"])
+    follow_parent(ctx, identity)
     info: dict[str, Any] = {}
     if identity.last_checked is not None:
         info["LastCheckedTimestamp"] = identity.last_checked
@@ -212,6 +227,8 @@ def delete_email_identity(ctx: OperationContext, params: Params) -> Result:
 @operation("ListEmailIdentities")
 def list_email_identities(ctx: OperationContext, params: Params) -> Result:
     keys, token = paginate(ctx.state.identities, params, default=100, low=0, high=1000)
+    for key in keys:
+        follow_parent(ctx, ctx.state.identities[key])
     identities = [
         {
             "IdentityType": i.identity_type,
@@ -242,6 +259,7 @@ def put_dkim_signing_attributes(ctx: OperationContext, params: Params) -> Result
     if identity.identity_type == "EMAIL_ADDRESS":
         raise BadRequestException("DKIM signing attributes apply to domain identities only.")
     origin = params["SigningAttributesOrigin"]
+    check_put_origin(origin)
     attributes = params.get("SigningAttributes") or {}
     current = identity.dkim
     if origin != "EXTERNAL" and current.SigningAttributesOrigin == origin:

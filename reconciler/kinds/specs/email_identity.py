@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from reconciler.kinds.specs.base import SesName, SpecModel, Tags, pattern
 from reconciler.kinds.specs.configuration_set import DOMAIN_PATTERN
+from reconciler.ses_types import ReplicaOrigin
 
 _DOMAIN = DOMAIN_PATTERN.removeprefix("^").removesuffix("$")
 IdentityName = Annotated[
@@ -66,9 +67,20 @@ class Dkim(SpecModel):
     """BYODKIM: the selector your public key is published under (<selector>._domainkey.<domain>)."""
     private_key: SecretRef | None = None
     """BYODKIM: where apply reads the private key (needed whenever it is sent: create or a new selector)."""
+    domain_signing_attributes_origin: ReplicaOrigin | None = None
+    """Deterministic Easy DKIM (DEED): replicate the Easy DKIM of this domain's verified identity in the
+    parent region named (AWS_SES_EU_WEST_1 = eu-west-1), so the parent's DNS records serve this region too.
+    Chosen when the identity is created: setting or changing it replaces the identity."""
 
     @model_validator(mode="after")
     def _one_method(self) -> Dkim:
+        if self.domain_signing_attributes_origin is not None and (
+            self.selector is not None or self.next_signing_key_length is not None
+        ):
+            raise ValueError(
+                "domainSigningAttributesOrigin replicates the parent region's Easy DKIM (DEED): "
+                "leave out selector and nextSigningKeyLength"
+            )
         if self.selector is not None and self.next_signing_key_length is not None:
             raise ValueError("nextSigningKeyLength is for Easy DKIM, selector for BYODKIM: give one")
         if self.private_key is not None and self.selector is None:
@@ -118,4 +130,4 @@ class EmailIdentitySpec(SpecModel):
     tags: Tags = Field(default_factory=dict)
 
 
-__all__ = ["Dkim", "EmailIdentitySpec", "IdentityName", "MailFrom", "SecretRef"]
+__all__ = ["Dkim", "EmailIdentitySpec", "IdentityName", "MailFrom", "ReplicaOrigin", "SecretRef"]
