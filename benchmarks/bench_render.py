@@ -12,6 +12,10 @@ skipped): handlebars.js in node (tests/node/node_modules, as .ci/run installs it
 once, {noEscape, strict} and escaped), pyhandlebars (Rust, escapes), pybars3, and chevron on a
 Mustache version of the template (chevron cannot parse {{#if}}; Mustache escapes).
 
+Printed numbers are cached by value (runtime.NUMBER_TEXT), and DATA repeats its numbers in
+every render; the row "new numbers every render" cycles through copies of DATA with 10,000
+distinct prices, more than the cache keeps, so each price is converted afresh.
+
 Then the one-shot costs: parse + check, compile, and a first render interpreted vs compiled.
 
     .venv/bin/python benchmarks/bench_render.py [--rounds 9] [--slice 0.3]
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import json
 import shutil
 import statistics
@@ -146,6 +151,18 @@ DATA: dict[str, Any] = {
 }
 
 
+
+def new_numbers(rounds: int) -> list[dict[str, Any]]:
+    """DATA with other prices in each copy: 10 distinct floats a copy, so that cycling through
+    1,000 copies prints more distinct numbers than reconciler.templates.runtime.NUMBER_TEXT
+    keeps and every price is converted afresh (the cache's worst case)."""
+    copies = []
+    for r in range(rounds):
+        items = [dict(item, price=round(item["price"] + r / 1000, 3)) for item in DATA["items"]]
+        copies.append(dict(DATA, items=items))
+    return copies
+
+
 # A Mustache version for chevron: sections instead of #if / #each (the same output).
 MUSTACHE = (
     TEMPLATE.replace("{{#if customer.vip}}", "{{#customer.vip}}")
@@ -240,6 +257,10 @@ def contenders(node: NodeRenderer | None) -> tuple[dict[str, Callable[[float], f
         "sesctl compiled, escaping on": lambda s: python_slice(lambda: escaped.render(DATA), s),
         "sesctl interpreted (one-shot path)": lambda s: python_slice(lambda: parsed.interpret(DATA), s),
     }
+    fresh = itertools.cycle(new_numbers(1000))
+    runs["sesctl compiled, new numbers every render"] = lambda s: python_slice(
+        lambda: compiled.render(next(fresh)), s
+    )
     notes: list[str] = []
     if node is not None:
         runs["handlebars.js (node) noEscape strict"] = lambda s: node.slice("ses", s)

@@ -79,7 +79,7 @@ def _nesting(program: ast.Program | None, part: str, level: int, loops: int, bpa
         _nesting(node.inverse, part, level + 1, inner, bparams)
 
 
-@dataclass
+@dataclass(slots=True)
 class RenderState:
     """Per-render mutable state: the partials in scope (name -> (function, depth chain of the
     declaring program or None)) and the root context for ``@root``."""
@@ -319,16 +319,30 @@ class Generator:
             return
         base, parts = self.base(node.path, sc)
         if not parts:
-            self.stmt(f"{t} = {'E' if escape else 'S'}({base})")
+            self.stmt(f"{t} = {base}")
+            self.stringify(t, escape)
         elif self.strict:
             k = self.error_index("", node.path.original, node.path.pos)
             self.lookup(t, base, parts, f"SG({self.walk(base, parts[:-1])}, {parts[-1]!r}, {k})")
-            # a string prints as it is; anything else is checked (null) and stringified
-            self.stmt(f"{t} = PVE({t}, {k})" if escape else f"if type({t}) is not str: {t} = PV({t}, {k})")
+            self.stringify(t, escape, k)
         else:
             self.lookup(t, base, parts, self.walk(base, parts))
-            self.stmt(f"{t} = E({t})" if escape else f"if type({t}) is not str: {t} = S({t})")
+            self.stringify(t, escape)
         self.value_piece(t)
+
+    def stringify(self, t: str, escape: bool, k: int | None = None) -> None:
+        """Make the local ``t`` its printed text: a string as it is (escaped if asked), a
+        number from runtime.NUMBER_TEXT when it is there (no call), anything else through the
+        conversion, checked as a printed path (error ``k``) when strict."""
+        if k is None:
+            slow = f"E({t})" if escape else f"S({t})"
+        else:
+            slow = f"PVE({t}, {k})" if escape else f"PV({t}, {k})"
+        number = f"(type({t}) in NUM and NT.get({t})) or {slow}"
+        if escape:  # numbers print digits, signs, '.', 'e', Infinity, NaN: nothing to escape
+            self.stmt(f"{t} = EH({t}) if type({t}) is str else ({number})")
+        else:
+            self.stmt(f"if type({t}) is not str: {t} = {number}")
 
     def block(self, node: ast.Block, sc: _Scope) -> None:
         name = helper_name(node.path, frozenset(sc.bparams))
@@ -554,12 +568,12 @@ def _namespace(errors: list[tuple[str, str, str, int, int]], null_is_missing: bo
     def loops(st: RenderState, n: int, k: int) -> None:
         count_loop_items(st, n, *errors[k][2:])
 
-    strict_prop, js_str, escape_html, missing, safe = (
+    strict_prop, js_str, escape_html, missing, js_number = (
         runtime.strict_prop,
         runtime.js_str,
         runtime.escape_html,
         runtime.MISSING,
-        runtime.SAFE_INTEGER,
+        runtime.js_number,
     )
 
     if null_is_missing:
@@ -579,17 +593,12 @@ def _namespace(errors: list[tuple[str, str, str, int, int]], null_is_missing: bo
             return value
 
     def print_value(value: Any, k: int) -> str:
-        """A printed value that is not a string: checked (strict) and stringified. Numbers,
-        the common case, take runtime.js_number's fast paths here, one call fewer."""
+        """A printed value that is not a string: checked (strict) and stringified; numbers
+        land here when runtime.NUMBER_TEXT does not hold them yet."""
         kind = type(value)
-        if kind is int:
-            if -safe <= value <= safe:
-                return str(value)
-        elif kind is float:
-            text = repr(value)
-            if "e" not in text and "n" not in text and value:
-                return text[:-2] if text[-2:] == ".0" else text
-        elif value is missing or (value is None and null_is_missing):
+        if kind is int or kind is float:
+            return js_number(value)
+        if value is missing or (value is None and null_is_missing):
             fail(k, value)
         return js_str(value)
 
@@ -611,6 +620,9 @@ def _namespace(errors: list[tuple[str, str, str, int, int]], null_is_missing: bo
         "SP": runtime.strict_prop,
         "S": runtime.js_str,
         "E": runtime.escape_value,
+        "EH": runtime.escape_html,
+        "NUM": runtime.NUMBER_TYPES,
+        "NT": runtime.NUMBER_TEXT,
         "T": runtime.truthy,
         "IFT": runtime.if_true,
         "IFZ": runtime.if_true_zero,

@@ -141,22 +141,50 @@ def loose_equal(a: Any, b: Any) -> bool:
 SAFE_INTEGER = 2**53  # larger integers print as the double JSON.parse makes of them
 
 
+# Printed numbers by value. A render prints the same quantities and prices over and over, and
+# repr of a float costs more than everything else in printing it. Only int and float values are
+# looked up (NUMBER_TYPES; never bool: True == 1 but prints "true"). Equal keys print alike: an
+# int equal to a float is a whole double (same digits), 0 and -0.0 both print "0". NaN is never
+# stored (unequal to itself, every NaN would add an entry). Cleared when full, so a stream of
+# distinct numbers costs one dict insert each and memory stays bounded; the dict is shared by
+# threads (single dict operations are atomic; a lost insert only costs a recomputation).
+NUMBER_TEXT: dict[int | float, str] = {}
+NUMBER_TYPES: Final = frozenset((int, float))
+NUMBER_TEXT_LIMIT = 4096
+
+
 def js_number(value: int | float) -> str:
     """``Number#toString()``: 1.0 -> "1", 1e21 -> "1e+21", 1e-7 -> "1e-7", -0 -> "0".
-    Integers beyond 2**53 are rounded to a double first, as ``JSON.parse`` does."""
+    Integers beyond 2**53 are rounded to a double first, as ``JSON.parse`` does. Stores what it
+    prints in NUMBER_TEXT (callers that looked there first: :func:`number_text`, the generated
+    code)."""
     kind = type(value)
-    if kind is int:
-        if -SAFE_INTEGER <= value <= SAFE_INTEGER:
-            return str(value)
-    elif kind is float:
+    if kind is float:
         # Fast path: repr gives the shortest round-trip digits, as JavaScript does, and writes
         # them in plain notation for 1e-4 <= |x| < 1e16, a range where JavaScript does too
         # (it switches to exponents only below 1e-6 and from 1e21). Only the ".0" of a whole
-        # number differs; exponents, nan, inf and -0 take the general path below.
+        # number differs; exponents, nan, inf and -0 take the general path.
         text = repr(value)
-        if "e" not in text and "n" not in text and value:
-            return text[:-2] if text.endswith(".0") else text
-    return js_number_general(value)
+        if "e" in text or "n" in text or not value:
+            text = js_number_general(value)
+            if value != value:  # noqa: PLR0124 NaN, unequal to itself: never stored
+                return text
+        elif text[-2:] == ".0":
+            text = text[:-2]
+    elif kind is int:
+        text = str(value) if -SAFE_INTEGER <= value <= SAFE_INTEGER else js_number_general(value)
+    else:  # not a JSON number (a bool, say): printed, never stored (True == 1)
+        return js_number_general(value)
+    if len(NUMBER_TEXT) >= NUMBER_TEXT_LIMIT:
+        NUMBER_TEXT.clear()
+    NUMBER_TEXT[value] = text
+    return text
+
+
+def number_text(value: int | float) -> str:
+    """:func:`js_number` through NUMBER_TEXT."""
+    text = NUMBER_TEXT.get(value)
+    return js_number(value) if text is None else text
 
 
 def js_number_general(value: int | float) -> str:
@@ -204,8 +232,8 @@ def js_str(value: Any) -> str:
         return str(value)
     if kind is bool:
         return "true" if value else "false"
-    if kind is int or kind is float:
-        return js_number(value)
+    if kind is float or kind is int:
+        return number_text(value)
     if kind is list:
         return ",".join(js_str(v) for v in value)
     if kind is dict:

@@ -120,6 +120,9 @@ class CompiledTemplate(Template):
     ) -> None:
         super().__init__(source, program, part=part, escape=escape, units=units)
         self._variants: dict[tuple[bool, bool], dict[str, RenderFn]] = {}
+        # SES's variant (strict, null is missing), the one sends use: its main function and
+        # registered partials, read without a lookup per render (set once built)
+        self._ses: tuple[RenderFn, dict[str, tuple[RenderFn, Any]]] | None = None
 
     def _functions(self, strict: bool, null_is_missing: bool) -> dict[str, RenderFn]:
         key = (strict, null_is_missing and strict)
@@ -132,18 +135,27 @@ class CompiledTemplate(Template):
                         self._units, strict=key[0], null_is_missing=key[1], escape=self.escape
                     )
                     self._variants[key] = functions
+                    if key == (True, True):
+                        self._ses = (functions["render"], self._registered(functions))
         return functions
+
+    def _registered(self, functions: dict[str, RenderFn]) -> dict[str, tuple[RenderFn, Any]]:
+        # shared by renders: the generated code replaces st.partials, it never changes the dict
+        return {u.partial: (functions[u.name], None) for u in self._units[1:]}
 
     def python_source(self, *, strict: bool = True, null_is_missing: bool = True) -> str:
         """The generated Python code (for debugging the compiler)."""
         return build(self._units, strict=strict, null_is_missing=null_is_missing, escape=self.escape)[1]
 
     def render(self, data: Any, *, strict: bool = True, null_is_missing: bool = True) -> str:
-        functions = self._functions(strict, null_is_missing)
-        registered = {u.partial: (functions[u.name], None) for u in self._units[1:]}
-        state = RenderState(partials=registered, root=data)
+        ses = self._ses
+        if ses is not None and strict and null_is_missing:
+            main, registered = ses
+        else:
+            functions = self._functions(strict, null_is_missing)
+            main, registered = functions["render"], self._registered(functions)
         try:
-            return functions["render"](data, (data, None), {}, state)
+            return main(data, (data, None), {}, RenderState(registered, data))
         except RenderError as exc:
             self._locate(exc)
             raise

@@ -3,6 +3,7 @@ with positions inside the source; and analyze() covers every variable rendering 
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -139,3 +140,32 @@ def test_required_paths_are_reported_when_missing(rng: random.Random) -> None:
 )
 def test_fast_number_printing_agrees_with_the_general_algorithm(value: float) -> None:
     assert js_number(value) == js_number_general(value)
+
+
+number_like = st.one_of(
+    st.sampled_from([0, 1, -1, 0.0, -0.0, 1.0, True, False, 2**53, float(2**53), 2**53 + 1, 1e21, 10**21]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(2**70), max_value=2**70),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(number_like, min_size=1, max_size=8), st.booleans())
+def test_printed_numbers_do_not_depend_on_what_was_printed_before(values: list[Any], escape: bool) -> None:
+    """runtime.NUMBER_TEXT keys printed numbers by value, where True == 1 == 1.0 and
+    0 == -0.0: whatever was printed before, in whichever order, each value prints as the
+    uncached algorithm prints it, strict lookups and ``{{this}}`` alike, both renderers."""
+    template = compile_template("{{#each xs}}{{this}}/{{/each}}|{{#each ys}}{{v}}/{{/each}}", escape=escape)
+    for order in (values, values[::-1]):
+        text = "".join(f"{str(v).lower() if type(v) is bool else js_number_general(v)}/" for v in order)
+        assert template.render({"xs": order, "ys": [{"v": v} for v in order]}) == f"{text}|{text}"
+
+
+def test_the_printed_number_cache_stays_bounded() -> None:
+    from reconciler.templates import runtime
+
+    template = compile_template("{{#each xs}}{{this}},{{/each}}")
+    values = [i + 0.5 for i in range(runtime.NUMBER_TEXT_LIMIT * 2 + 7)] + [math.nan] * 50
+    assert template.render({"xs": values}) == ",".join(js_number_general(v) for v in values) + ","
+    assert len(runtime.NUMBER_TEXT) <= runtime.NUMBER_TEXT_LIMIT
+    assert not any(k != k for k in runtime.NUMBER_TEXT)  # noqa: PLR0124 no NaN stored
