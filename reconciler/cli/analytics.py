@@ -1,4 +1,5 @@
-"""``sesctl analytics``: counts and rates from the event store or CloudWatch."""
+"""``sesctl analytics``: counts and rates from the event store, CloudWatch or VDM (the source
+is chosen in app/analytics.py)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,11 @@ def parse_pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 @click.command("analytics")
 @click.option(
     "--source",
-    type=click.Choice(["auto", "store", "cloudwatch"]),
+    type=click.Choice(["auto", "store", "cloudwatch", "vdm"]),
     default="auto",
     show_default=True,
-    help="auto: the store when it holds events in the range, else CloudWatch.",
+    help="auto: the store when it holds events in the range, else CloudWatch. vdm: SES's Virtual "
+    "Deliverability Manager (BatchGetMetricData; whole days, by day, configuration set or ISP).",
 )
 @click.option("--since", default="7d", show_default=True, metavar="WHEN", help="Start (2026-11-28, 24h, 7d).")
 @click.option("--until", default="now", show_default=True, metavar="WHEN", help="End (exclusive).")
@@ -79,15 +81,15 @@ def command(
 ) -> None:
     """Counts and rates (delivery, bounce, complaint, open, click, ...) by day, hour, tag,
     configuration set, template, variant or recipient domain, from the event store (`sesctl events
-    consume`) or from CloudWatch. Bounce and complaint rates are per send, as SES computes them
+    consume`), from CloudWatch or from VDM. Bounce and complaint rates are per send, as SES computes them
     (see docs/events.md).
 
     \b
     sesctl analytics --since 7d --group-by tag --tag campaign
     sesctl analytics --filter campaign=spring --group-by recipient-domain --format csv
     """
-    from reconciler.events.analytics import Query, has_events, store_analytics
-    from reconciler.events.store import EventStore, StoreError
+    from reconciler.app.analytics import from_aws, from_store
+    from reconciler.events.analytics import Query
     from reconciler.events.tables import table, to_csv
     from reconciler.events.timerange import parse_moment
 
@@ -105,23 +107,13 @@ def command(
         metrics=tuple(metrics) or None,
     )
     query.check()
-    path = resolve_store(store_path)
-    result = None
-    if source == "store" or (source == "auto" and path.is_file()):
-        try:
-            with EventStore.open(path, readonly=True) as store:
-                if source == "store" or has_events(store, start, end):
-                    result = store_analytics(store, query, reasons=reasons)
-        except StoreError:
-            if source == "store":
-                raise
+    result = from_store(source, query, resolve_store(store_path), reasons=reasons)
     if result is None:
         from reconciler.app.connect import connect
-        from reconciler.events.cloudwatch import cloudwatch_analytics
 
         settings: Settings = ctx.obj
         with connect(settings) as conn:
-            result = cloudwatch_analytics(conn.aws.client("cloudwatch"), query)
+            result = from_aws(source, query, gateway=conn.gateway, cloudwatch=conn.aws.client("cloudwatch"))
     if output == "json":
         click.echo(json.dumps(result.to_dict(), indent=1, sort_keys=True))
     elif output == "csv":

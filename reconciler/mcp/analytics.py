@@ -1,10 +1,10 @@
-"""get_email_analytics: counts and rates from the local event store or from CloudWatch.
+"""get_email_analytics: counts and rates from the local event store, CloudWatch or VDM.
 
 ``source``: ``store`` (the SQLite store `sesctl events consume` fills; its path is
 ``SESCTL_EVENTS_STORE`` or .sesctl/events.db), ``cloudwatch`` (the metrics SES event
-destinations publish), or ``auto``: the store when it holds events in the range, else
-CloudWatch. The answer names the source that answered. The queries themselves live in
-reconciler/events (analytics.py, cloudwatch.py), shared with `sesctl analytics`.
+destinations publish), ``vdm`` (Virtual Deliverability Manager's BatchGetMetricData), or
+``auto``: the store when it holds events in the range, else CloudWatch. The answer names the
+source that answered. Which source answers is app/analytics.py's, shared with `sesctl analytics`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import os
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from reconciler.events.analytics import AnalyticsError, Query, Result, Row, has_events, store_analytics
-from reconciler.events.cloudwatch import cloudwatch_analytics
-from reconciler.events.store import DEFAULT_STORE, EventStore, StoreError
+from reconciler.app.analytics import from_aws, from_store
+from reconciler.events.analytics import AnalyticsError, Query, Result, Row
+from reconciler.events.store import DEFAULT_STORE, StoreError
 from reconciler.mcp.app import McpApp
 from reconciler.mcp.guardrails import Refused
 from reconciler.mcp.models import Analytics, AnalyticsInput, AnalyticsRow
@@ -60,14 +60,7 @@ def email_analytics(app: McpApp, request: AnalyticsInput) -> Analytics:
 
 
 def _answer(app: McpApp, source: str, query: Query) -> Result:
-    query.check()
-    path = store_path()
-    if source == "store" or (source == "auto" and path.is_file()):
-        try:
-            with EventStore.open(path, readonly=True) as store:
-                if source == "store" or has_events(store, query.start, query.end):
-                    return store_analytics(store, query)
-        except StoreError:
-            if source == "store":
-                raise
-    return cloudwatch_analytics(app.cloudwatch(), query)
+    found = from_store(source, query, store_path())
+    if found is not None:
+        return found
+    return from_aws(source, query, gateway=app.gateway, cloudwatch=app.cloudwatch())

@@ -227,10 +227,12 @@ class AnalyticsInput(_In):
     )
     filters: dict[str, str] = Field(default_factory=dict, description="Only events whose tag NAME has VALUE.")
     metrics: list[Metric] | None = Field(default=None, description="Default: all eight.")
-    source: Literal["auto", "store", "cloudwatch"] = Field(
+    source: Literal["auto", "store", "cloudwatch", "vdm"] = Field(
         default="auto",
         description="store: the local event store (sesctl events consume); cloudwatch: the event "
-        "destinations' metrics; auto: the store when it holds events in the range, else CloudWatch.",
+        "destinations' metrics; vdm: SES's Virtual Deliverability Manager (BatchGetMetricData: whole "
+        "days, group by day, configuration_set or recipient_domain (as the recipient's ISP), filter only "
+        "by ses:configuration-set); auto: the store when it holds events in the range, else CloudWatch.",
     )
 
 
@@ -248,9 +250,9 @@ class Analytics(BaseModel):
     group_by: str
     rows: list[AnalyticsRow]
     totals: AnalyticsRow
-    source: str = Field(default="cloudwatch", description="Which source answered: store or cloudwatch.")
+    source: str = Field(default="cloudwatch", description="Which source answered: store, cloudwatch or vdm.")
     series_read: int = Field(
-        description="CloudWatch series (metric x dimension set) summed (0 from the store)."
+        description="CloudWatch series (metric x dimension set) or VDM queries summed (0 from the store)."
     )
     bounce_reasons: list[dict[str, Any]] = Field(
         default_factory=list, description="Store only: the most frequent bounce type/subtype/status."
