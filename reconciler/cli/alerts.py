@@ -150,7 +150,8 @@ def check_command(
     if as_json:
         click.echo(json.dumps(outcome.to_dict(), indent=1, sort_keys=True))
     else:
+        width = max([19, *(len(a.label) for a in outcome.alerts)])
         for alert in outcome.alerts:
-            click.echo(f"{'FIRED' if alert.fired else 'ok   '}  {alert.label:<19} {alert.message}")
+            click.echo(f"{'FIRED' if alert.fired else 'ok   '}  {alert.label:<{width}} {alert.message}")
     if outcome.fired:
         sys.exit(FIRED_EXIT)
