@@ -122,10 +122,13 @@ class CloudWatchCampaignRates:
 def account_rates(
     store_path: Path | None, cloudwatch: Any | None, thresholds: Thresholds, *, hours: int = 24
 ) -> RateReading | None:
-    """The account's rates over the last ``hours``: from the store when it holds events in that
-    window, else from CloudWatch; None when neither has anything to say."""
-    end = datetime.now(UTC)
-    start = end - timedelta(hours=hours)
+    """The account's rates over the last ``hours`` (whole hours, the current one included): from
+    the store when it holds events in that window, else from CloudWatch; None when neither has
+    anything to say."""
+    # Whole hours (CloudWatch keeps hourly data; its buckets start at the range's start): the
+    # last ``hours`` hours and the one in progress.
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    start = end - timedelta(hours=hours + 1)
     query = Query(start=start, end=end, group_by="total", metrics=WATCHED)
     if store_path is not None and store_path.is_file():
         try:

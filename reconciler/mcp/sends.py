@@ -8,7 +8,8 @@ preview, confirm, send.
    from the same compiled template. It is made once per call and kept between confirmation
    rounds (previews.py), so every round asks the identical question.
 2. ``check_sendable`` refuses before asking the human (nothing to send, the hourly budget, the
-   account paused or out of quota), from the preflight's GetAccount.
+   account paused or out of quota, from the preflight's GetAccount; its bounce or complaint rate
+   of the last 24 hours over the alert thresholds, from the event store or CloudWatch).
 3. ``execute`` spends the hourly budget and runs the engine with the preflight the human saw.
 """
 
@@ -18,7 +19,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from reconciler.app.send import PreparedSend, RecipientSource, prepare, run
-from reconciler.errors import SendError
+from reconciler.errors import ReconcilerError, SendError
+from reconciler.events.alerts import Thresholds
+from reconciler.events.watch import account_rates
+from reconciler.mcp.analytics import store_path
 from reconciler.mcp.app import McpApp
 from reconciler.mcp.guardrails import Refused
 from reconciler.mcp.models import Problem, SendBulkEmailInput, SendEmailInput, SendPreview, SendResult
@@ -34,6 +38,7 @@ from reconciler.sending import (
 from reconciler.templates import TemplateError, merge_template_data
 
 SHOWN_RECIPIENTS = 10
+REPUTATION_HOURS = 24  # the window of the account's rates judged before a send (as alerts check's default)
 
 SendInput = SendEmailInput | SendBulkEmailInput
 
@@ -160,6 +165,27 @@ def _check_sendable(app: McpApp, request: SendInput, shown: SendPreview) -> None
             f"SES quota ({max(0, int(left))} of {int(maximum)})",
             hint="get_send_quota shows the quota; wait for it to free up or ask AWS for more.",
         )
+    _check_reputation(app)
+
+
+def _check_reputation(app: McpApp) -> None:
+    """Refuse while the account's bounce or complaint rate over the last 24 hours is above the
+    alert thresholds (the event store when it holds events, else CloudWatch): more mail now
+    would hurt its reputation further. With neither (or CloudWatch unreadable) nothing is judged."""
+    try:
+        reading = account_rates(store_path(), app.cloudwatch(), Thresholds(), hours=REPUTATION_HOURS)
+    except ReconcilerError:
+        return
+    if reading is None or not reading.over:
+        return
+    raise Refused(
+        f"refused: the account's rates over the last {REPUTATION_HOURS} hours are over the alert thresholds: "
+        + "; ".join(reading.over)
+        + f" (source: {'the event store' if reading.source == 'store' else 'CloudWatch'}). "
+        "Sending more now would hurt the account's reputation; nothing was sent",
+        hint="A human should look first (sesctl analytics --since 24h, sesctl alerts check, the bounce reasons). "
+        "Sends are accepted again once the rates are back under the thresholds.",
+    )
 
 
 def confirmation_message(shown: SendPreview) -> str:

@@ -12,8 +12,9 @@ from reconciler.errors import ReconcilerError
 from reconciler.events.alerts import Thresholds
 from reconciler.events.records import facts, sent_fact
 from reconciler.events.store import EventStore
-from reconciler.events.watch import StoreCampaignRates, campaign_counts, judge
+from reconciler.events.watch import CloudWatchCampaignRates, StoreCampaignRates, campaign_counts, judge
 from reconciler.sending.breaker import BreakerLimits, CircuitBreaker, Pause, RateReading
+from reconciler.testing import LocalEmulator
 
 CAMPAIGN = "r0123456789ab"
 
@@ -41,7 +42,9 @@ def test_failed_recipients_in_a_row_trip_and_a_success_resets() -> None:
 
 
 def test_failure_share_counts_only_after_the_sample() -> None:
-    breaker = CircuitBreaker(BreakerLimits(failure_ratio=0.2, failure_sample=50, consecutive_failures=99), None)
+    breaker = CircuitBreaker(
+        BreakerLimits(failure_ratio=0.2, failure_sample=50, consecutive_failures=99), None
+    )
     breaker.after_batch(30, 15)  # 33 % failed, but 45 answered < 50
     with pytest.raises(Pause) as paused:
         breaker.after_batch(5, 0)  # 50 answered, 30 % failed
@@ -169,3 +172,45 @@ def test_judge_uses_the_alert_thresholds() -> None:
     assert within.over == ()
     over = judge(_result("store", {"send": 1000, "bounce": 51, "complaint": 2}, 51, now, now), defaults)
     assert len(over.over) == 2
+
+
+def test_campaign_rates_from_cloudwatch(emulator: LocalEmulator) -> None:
+    """A CloudWatch event destination publishing the sesctl-campaign dimension (the emulator
+    publishes SES's metrics as SES does): the breaker's CloudWatch source reads the campaign."""
+    ses = emulator.client("sesv2")
+    emulator.admin("verify_identity", identity="example.com")
+    ses.create_configuration_set(ConfigurationSetName="watched")
+    ses.create_configuration_set_event_destination(
+        ConfigurationSetName="watched",
+        EventDestinationName="cw",
+        EventDestination={
+            "Enabled": True,
+            "MatchingEventTypes": ["SEND", "BOUNCE", "COMPLAINT"],
+            "CloudWatchDestination": {
+                "DimensionConfigurations": [
+                    {
+                        "DimensionName": "sesctl-campaign",
+                        "DimensionValueSource": "MESSAGE_TAG",
+                        "DefaultDimensionValue": "none",
+                    }
+                ]
+            },
+        },
+    )
+    since = datetime.now(UTC)
+    for to, campaign in (
+        ("bounce", CAMPAIGN),
+        ("success", CAMPAIGN),
+        ("success+1", CAMPAIGN),
+        ("bounce+2", "r-other"),
+    ):
+        ses.send_email(
+            FromEmailAddress="news@example.com",
+            Destination={"ToAddresses": [f"{to}@simulator.amazonses.com"]},
+            Content={"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}}},
+            ConfigurationSetName="watched",
+            EmailTags=[{"Name": "sesctl-campaign", "Value": campaign}],
+        )
+    reading = CloudWatchCampaignRates(emulator.client("cloudwatch"), Thresholds())(CAMPAIGN, since)
+    assert reading.source == "cloudwatch" and reading.sends == 3
+    assert reading.rates["bounce_rate"] == round(1 / 3, 6) and reading.over

@@ -1,0 +1,112 @@
+"""The MCP send tools refuse while the account's bounce or complaint rate is over the alert
+thresholds, saying which source answered (the event store, else CloudWatch); through the
+official client."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+from mcp_support import SENDER, SIM, SUCCESS, Harness, answering
+
+from reconciler.events.records import facts, sent_fact
+from reconciler.events.store import EventStore, now_ms
+
+pytestmark = pytest.mark.anyio
+
+EMAIL = {"request": {"to": [SUCCESS], "template": "welcome", "template_data": {"name": "Ada", "plan": "pro"}}}
+
+
+def text(result: Any) -> str:
+    return " ".join(getattr(c, "text", "") for c in result.content)
+
+
+def bounce_record(message_id: str, to: str) -> dict[str, Any]:
+    stamp = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    return {
+        "eventType": "Bounce",
+        "mail": {
+            "timestamp": stamp,
+            "messageId": message_id,
+            "source": SENDER,
+            "destination": [to],
+            "tags": {},
+        },
+        "bounce": {
+            "bounceType": "Permanent",
+            "bounceSubType": "General",
+            "bouncedRecipients": [{"emailAddress": to}],
+            "timestamp": stamp,
+        },
+    }
+
+
+def fill(path: Path, sends: int, bounces: int) -> None:
+    with EventStore.open(path) as store:
+        store.commit(
+            [
+                sent_fact(
+                    store.hasher, message_id=f"m{i}", recipient=f"u{i}@example.org", sent_at_ms=now_ms()
+                )
+                for i in range(sends)
+            ],
+            origin="test",
+        )
+        for i in range(bounces):
+            store.commit(facts(bounce_record(f"m{i}", f"u{i}@example.org"), store.hasher), origin="test")
+
+
+async def test_refused_when_the_store_shows_a_bounce_rate_over_the_threshold(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "events.db"
+    monkeypatch.setenv("SESCTL_EVENTS_STORE", str(store))
+    fill(store, sends=100, bounces=5)  # 5 %: at the threshold, not over it
+    callback, asked = answering("accept")
+    async with Client(harness.server, elicitation_callback=callback) as client:
+        fine = await client.call_tool("send_email", EMAIL)
+        assert fine.is_error is False, fine.content
+        with EventStore.open(store) as opened:  # one more hard bounce: 6 of 100
+            opened.commit(facts(bounce_record("m5", "u5@example.org"), opened.hasher), origin="test")
+        refused = await client.call_tool("send_email", EMAIL)
+        bulk = await client.call_tool(
+            "send_bulk_email",
+            {
+                "request": {
+                    "template": "welcome",
+                    "recipients": [{"email": SUCCESS, "data": {"name": "A", "plan": "p"}}],
+                }
+            },
+        )
+    assert refused.is_error is True and bulk.is_error is True
+    message = text(refused)
+    assert "rates over the last 24 hours are over the alert thresholds" in message
+    assert (
+        "bounce rate 6.00 %" in message
+        and "over 5.00 %" in message
+        and "(source: the event store)" in message
+    )
+    assert "nothing was sent" in message
+    assert len(asked) == 1  # the refused calls never asked the human
+    assert len(harness.sent()) == 1
+
+
+async def test_refused_from_cloudwatch_when_there_is_no_store(harness: Harness) -> None:
+    ses = harness.emulator.client("sesv2")
+    for to in (f"complaint@{SIM}", SUCCESS, f"success+1@{SIM}"):  # publishes to CloudWatch (marketing)
+        ses.send_email(
+            FromEmailAddress=SENDER,
+            Destination={"ToAddresses": [to]},
+            Content={"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}}},
+            ConfigurationSetName="marketing",
+        )
+    callback, asked = answering("accept")
+    async with Client(harness.server, elicitation_callback=callback) as client:
+        refused = await client.call_tool("send_email", EMAIL)
+    assert refused.is_error is True
+    message = text(refused)
+    assert "complaint rate 33.33 %" in message and "(source: CloudWatch)" in message
+    assert asked == [] and len(harness.sent()) == 3
