@@ -7,6 +7,7 @@ outcome = apply(settings, ApplyRequest(path=Path("."), plan_file=Path("plan.json
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import audit
+from reconciler.app.live_cache import open_cache, remember_apply, save_quietly
 from reconciler.app.plan import PlanRequest, kinds, load, plan_with, session
 from reconciler.aws.gateway import SesGateway
 from reconciler.engine.applier import (
@@ -104,6 +106,7 @@ def apply(
             entry.outcome = "ok" if applied.ok else "failed"
             entry.set(counts=applied.counts())
             warnings = _stamp_revisions(gateway, the_plan, applied, entry.git)
+        warnings += _remember(gateway, state, options, the_plan, applied)
         return ApplyOutcome(the_plan, applied, warnings=warnings)
 
 
@@ -112,6 +115,18 @@ def _stamp_revisions(gateway: SesGateway, plan: Plan, applied: ApplyResult, git:
     it); ``git`` is the commit the audit entry recorded."""
     done = [(o.address, o.action) for o in applied.outcomes if o.status == DONE]
     return stamp_applied(gateway, plan, done, git.get("commit"), bool(git.get("dirty")))
+
+
+def _remember(
+    gateway: SesGateway, state: DesiredState, options: PlanOptions, the_plan: Plan, applied: ApplyResult
+) -> list[str]:
+    """Tell an existing live cache what this apply made, deleted or left unknown."""
+    cache = open_cache(gateway, Path(state.project.root), options, create=False)
+    if cache is None:
+        return []
+    remember_apply(cache, the_plan, applied.outcomes, kinds(), time.time())
+    note = save_quietly(cache)
+    return [note] if note else []
 
 
 @contextmanager

@@ -9,16 +9,19 @@ Nothing is changed. Everything AWS-facing happens inside one ``connect`` block p
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reconciler.app.connect import connect
+from reconciler.app.live_cache import open_cache, remember_reads, save_quietly
 from reconciler.aws.gateway import SesGateway
 from reconciler.aws.ratelimit import RatesInput, RetryPolicy
 from reconciler.engine.plan import Plan, PlanDiagnostic, Source
 from reconciler.engine.planner import DesiredResource, PlanOptions, build_plan, read_live, read_scope
+from reconciler.engine.refresh import Budget, read_within_budget
 from reconciler.errors import PlanError
 from reconciler.kinds.base import Kind, LiveObject
 from reconciler.kinds.registry import KINDS, is_manifest_only
@@ -39,6 +42,9 @@ class PlanRequest:
     max_destroy: int | None = None  # None: take sesctl.yaml's maxDestroy
     rate: RatesInput = None  # requests/s per operation: 5, "5", "GetEmailTemplate=2,default=1"
     retry: RetryPolicy | None = None  # backoff on throttling/5xx (None: the gateway's default)
+    # Seconds of reading allowed: the stalest objects are re-read, the rest come from the live
+    # cache (docs/drift.md). None: read everything.
+    refresh_budget: float | None = None
 
 
 @dataclass
@@ -47,6 +53,7 @@ class PlanResult:
     live: dict[str, LiveObject | None] = field(default_factory=dict)
     api_calls: dict[str, int] = field(default_factory=dict)
     throttles: dict[str, int] = field(default_factory=dict)  # TooManyRequests answers, retried
+    notes: list[str] = field(default_factory=list)  # for stderr (a cache that could not be written)
 
 
 def kinds() -> Mapping[str, Kind]:
@@ -56,8 +63,9 @@ def kinds() -> Mapping[str, Kind]:
 def plan(settings: Settings, request: PlanRequest) -> PlanResult:
     """Load and validate the manifests, read live SES, and build the plan (nothing is changed)."""
     state = load(settings, request)
+    budget = None if request.refresh_budget is None else Budget(request.refresh_budget)
     with session(settings, state, request) as (gateway, options):
-        return plan_with(gateway, state, options)
+        return plan_with(gateway, state, options, budget)
 
 
 def load(settings: Settings, request: PlanRequest) -> DesiredState:
@@ -87,16 +95,39 @@ def session(
         yield conn.gateway, options
 
 
-def plan_with(gateway: SesGateway, state: DesiredState, options: PlanOptions) -> PlanResult:
+def plan_with(
+    gateway: SesGateway, state: DesiredState, options: PlanOptions, budget: Budget | None = None
+) -> PlanResult:
+    """The plan; with a ``budget``, only what it allows is re-read (engine/refresh.py). Either
+    way an existing live cache learns what was read."""
     registry = kinds()
     desired = _desired(state, registry, options.stack)
     scope = read_scope(desired, registry, options.targets)
     gateway.reset_counters()
+    cache = open_cache(gateway, Path(state.project.root), options, create=budget is not None)
+    unread: set[str] = set()
+    refresh = None
     with gateway.reading():
-        live = read_live(gateway, registry, scope)
-    the_plan = rolled_back_risks(build_plan(desired, live, registry, options), live)
+        if budget is not None and cache is not None:
+            outcome = read_within_budget(
+                gateway, registry, scope, desired, cache, budget, stack=options.stack, prune=options.prune
+            )
+            live, unread, refresh = outcome.live, outcome.unread, outcome.refresh
+        else:
+            read_at = time.time()
+            live = read_live(gateway, registry, scope)
+            if cache is not None:
+                remember_reads(cache, live, registry, scope, read_at)
+    the_plan = rolled_back_risks(build_plan(desired, live, registry, options, unread), live)
+    if refresh is not None:
+        the_plan = replace(the_plan, refresh=refresh)
     by_address: dict[str, LiveObject | None] = {a: live.get(a) for a in the_plan.live_objects}
-    return PlanResult(the_plan, by_address, dict(gateway.calls), dict(gateway.throttles))
+    result = PlanResult(the_plan, by_address, dict(gateway.calls), dict(gateway.throttles))
+    if cache is not None:
+        note = save_quietly(cache)
+        if note:
+            result.notes.append(note)
+    return result
 
 
 def _desired(state: DesiredState, registry: Mapping[str, Kind], stack: str) -> dict[str, DesiredResource]:

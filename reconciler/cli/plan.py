@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -68,6 +69,12 @@ def reconcile_options(fn: F) -> F:
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (JSON) for `apply --plan`."
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 no changes, 1 error, 2 changes present.")
+@click.option(
+    "--refresh-budget",
+    metavar="DURATION",
+    help="Re-read only what fits in this time (90s, 10m, 1h), stalest first; the rest comes from "
+    "the live cache, and the plan says what was not re-read and how old it is (docs/drift.md).",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -81,6 +88,7 @@ def command(
     markdown: bool,
     out: Path | None,
     detailed_exitcode: bool,
+    refresh_budget: str | None,
 ) -> None:
     """Read live SES and show what `sesctl apply` would change.
 
@@ -89,11 +97,13 @@ def command(
       sesctl --local plan
       sesctl plan --env production --out plan.json
       sesctl plan --target ConfigurationSet/marketing --detailed-exitcode
+      sesctl plan --env production --refresh-budget 10m
     """
     settings: Settings = ctx.obj
     if as_json and markdown:
         raise UsageError("--json and --markdown cannot be combined", hint="Pick one output format.")
-    request = planning.PlanRequest(Path(path), env, targets, prune, max_destroy, rate)
+    budget = None if refresh_budget is None else parse_duration(refresh_budget, "--refresh-budget")
+    request = planning.PlanRequest(Path(path), env, targets, prune, max_destroy, rate, refresh_budget=budget)
     result = planning.plan(settings, request)
     plan = result.plan
     if out is not None:
@@ -108,6 +118,8 @@ def command(
             click.echo(f"\nSaved the plan to {out}. Apply exactly this plan with: sesctl apply --plan {out}")
     if result.throttles:  # stderr: the plan's text, JSON and Markdown stay as they are
         click.echo(throttle_note(result.throttles), err=True)
+    for note in result.notes:
+        click.echo(f"Warning: {note}", err=True)
     if detailed_exitcode and plan.has_changes:
         ctx.exit(2)
 
@@ -120,3 +132,20 @@ def throttle_note(throttles: dict[str, int]) -> str:
         f"Note: SES throttled {total} request{'s' if total != 1 else ''} ({detail}); "
         "each was retried at a slower pace. Lower --rate if this happens on every run."
     )
+
+
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str, option: str) -> float:
+    """Seconds of ``90``, ``90s``, ``10m``, ``1.5h``; a usage error otherwise."""
+    value = text.strip().lower()
+    unit = _UNITS.get(value[-1:], None) if value else None
+    number = value[:-1] if unit is not None else value
+    try:
+        seconds = float(number) * (unit or 1.0)
+    except ValueError:
+        seconds = float("nan")
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise UsageError(f"{option} {text!r} is not a duration", hint="Give seconds, minutes or hours: 90s, 10m, 1h.")
+    return seconds

@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler import __version__
+from reconciler.engine.staleness import Refresh
 from reconciler.kinds.base import JsonDict, Risk
 
 FORMAT_VERSION = "1"
@@ -197,6 +198,8 @@ class Plan:
     diagnostics: tuple[PlanDiagnostic, ...] = ()
     targets: tuple[str, ...] = ()
     prune: bool = False
+    # Set by a plan with a refresh budget: what it did not re-read and how old that is.
+    refresh: Refresh | None = None
     tool_version: str = __version__
     format_version: str = FORMAT_VERSION
 
@@ -254,7 +257,12 @@ class Plan:
             ],
             "targets": list(self.targets),
             "prune": self.prune,
-        }
+        } | ({} if self.refresh is None else {"refresh": self.refresh.to_dict()})
+
+    @property
+    def stale(self) -> bool:
+        """Whether some objects were not re-read (their state comes from the live cache)."""
+        return self.refresh is not None and not self.refresh.complete
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return dump_json(self.to_dict(), indent=indent)
@@ -280,6 +288,7 @@ class Plan:
             ),
             targets=tuple(data.get("targets", [])),
             prune=bool(data.get("prune", False)),
+            refresh=Refresh.from_dict(data["refresh"]) if isinstance(data.get("refresh"), Mapping) else None,
             tool_version=data.get("tool_version", __version__),
             format_version=data.get("format_version", FORMAT_VERSION),
         )

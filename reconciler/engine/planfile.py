@@ -337,6 +337,29 @@ def _summary(value: Any) -> str | None:
     )
 
 
+def _refresh(value: Any) -> str | None:
+    shape = "an object whose not_refreshed is a list of {address, state, read_at} objects"
+    if not isinstance(value, dict):
+        return shape
+    budget, refreshed = value.get("budget_seconds", 0), value.get("refreshed", 0)
+    if isinstance(budget, bool) or not isinstance(budget, int | float):
+        return shape
+    if isinstance(refreshed, bool) or not isinstance(refreshed, int):
+        return shape
+    items = value.get("not_refreshed", [])
+    if not isinstance(items, list):
+        return shape
+    for item in items:
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("address"), str)
+            and isinstance(item.get("state"), str)
+            and (item.get("read_at") is None or isinstance(item.get("read_at"), str))
+        ):
+            return shape
+    return None
+
+
 def _shape_problem(data: Mapping[str, Any]) -> str | None:
     """The first field that does not have the documented shape, as "path: must be ...", or None."""
     problem = _fields(
@@ -353,6 +376,7 @@ def _shape_problem(data: Mapping[str, Any]) -> str | None:
             "summary": _summary,
             "prune": _boolean,
             "signature": _string,
+            "refresh": _refresh,
         },
     )
     for key, item in (

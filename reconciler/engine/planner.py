@@ -16,7 +16,7 @@ the targets and their dependencies for a targeted one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -145,8 +145,12 @@ def build_plan(
     live: Mapping[str, LiveObject],
     kinds: Mapping[str, Kind],
     options: PlanOptions,
+    unread: Collection[str] = frozenset(),
 ) -> Plan:
-    """The plan for ``desired`` against ``live`` (already read with :func:`read_scope`)."""
+    """The plan for ``desired`` against ``live`` (already read with :func:`read_scope`).
+
+    ``unread``: addresses that exist but were not read (a refresh budget ran out): no change is
+    made from them, and they are not claimed absent in ``live_objects``."""
     scope: set[str] | None = target_closure(desired, kinds, options.targets) if options.targets else None
     unknown = sorted(t for t in options.targets if t not in desired and t not in live)
     if unknown:
@@ -161,7 +165,7 @@ def build_plan(
     no_op = 0
 
     for address in sorted(desired):
-        if scope is not None and address not in scope:
+        if (scope is not None and address not in scope) or address in unread:
             continue
         resource = desired[address]
         kind = kinds[resource.kind]
@@ -203,7 +207,7 @@ def build_plan(
 
     read = {address: obj.fingerprint for address, obj in live.items()}
     for address in desired:
-        if scope is None or address in scope:
+        if (scope is None or address in scope) and address not in unread:
             read.setdefault(address, ABSENT)
     return Plan(
         changes=sort_changes(changes),

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.engine.plan import FieldChange, Plan, PlanDiagnostic, ResourceChange, hidden_in_review
+from reconciler.engine.staleness import headline, listing, summary_lines
 from reconciler.kinds.base import Risk
 
 GITHUB_COMMENT_LIMIT = 65536
@@ -35,6 +36,7 @@ _SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-"}
 _VERB = {"create": "create", "update": "update", "replace": "replace", "delete": "delete"}
 _MAX_VALUE_CHARS = 300  # one table cell
 _MAX_DIFF_CHARS = 20_000  # one template part's diff, before any folding
+MARKDOWN_STALE_LIMIT = 50  # objects not re-read listed by name (the JSON form lists every one)
 _ZWSP = "\u200b"
 _REASONS = {  # the engine's reason codes (engine/plan.py Reason) in words
     "not_in_live": "not in the account yet",
@@ -146,6 +148,8 @@ class _PlanView:
         self.summary = plan.summary()
         self.destroyed = [c for c in self.changes if c.destroys]
         self.risks = [(c.address, r) for c in self.changes for r in c.risks]
+        self.refresh = plan.refresh
+        self.stale = plan.stale
 
 
 # ---------------------------------------------------------------- assembly
@@ -168,6 +172,7 @@ def _assemble(
             parts.append(_fold_note(len(fold), details_url, view.environment))
     parts.append(_address_list("pending", view.pending_prune))
     parts.append(_address_list("unmanaged", view.unmanaged))
+    parts.append(_not_refreshed(view))
     parts.append(_diagnostics(view.diagnostics))
     parts.append(_footer(view))
     return _join(parts)
@@ -261,8 +266,24 @@ def _head(view: _PlanView, extra_meta: Mapping[str, str] | None) -> str:
         "",
         _headline(view),
     ]
+    if view.refresh is not None:
+        lines += ["", f"> {'⚠️ ' if view.stale else ''}**{_text(headline(view.refresh))}**"]
+        lines += [f"> - {_text(line)}" for line in summary_lines(view.refresh)]
     if view.changes:
         lines += ["", *_kind_table(view.changes)]
+    return "\n".join(lines) + "\n"
+
+
+def _not_refreshed(view: _PlanView) -> str:
+    """The objects the plan did not re-read, most urgent first, folded."""
+    if view.refresh is None or view.refresh.complete:
+        return ""
+    items, more = listing(view.refresh, MARKDOWN_STALE_LIMIT)
+    lines = ["<details><summary>Not re-read (most urgent, then stalest, first)</summary>", ""]
+    lines += [f"- {_text(mark)} {_code(address)} {_text(what)}" for mark, address, what in items]
+    if more > 0:
+        lines.append(f"- … and {more:,} more (the plan's JSON lists them all)")
+    lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
 
@@ -282,6 +303,8 @@ def _headline(view: _PlanView) -> str:
     if counts["pending_prune"]:
         tail.append(f"{counts['pending_prune']} left in place (prune off)")
     extra = f" ({', '.join(tail)})" if tail else ""
+    if not view.changes and view.stale:
+        return f"**No changes in what was re-read.** Objects not re-read are counted below{extra}."
     if not view.changes:
         return f"**No changes.** The account matches the manifests{extra}."
     text = ", ".join(f"{counts[a]} to {_VERB[a]}" for a in _ACTION_ORDER)

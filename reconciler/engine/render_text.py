@@ -13,8 +13,11 @@ import json
 from typing import Any
 
 from reconciler.engine.plan import FieldChange, Plan, ResourceChange, hidden_in_review
+from reconciler.engine.staleness import detail_lines, headline
 
 NO_CHANGES = "No changes. Live SES matches the manifests."
+NO_CHANGES_STALE = "No changes in what was re-read; objects not re-read are listed above."
+TEXT_STALE_LIMIT = 20  # objects not re-read listed by name (the JSON form lists every one)
 _COLOURS = {"+": "green", "~": "yellow", "-": "red", "-/+": "magenta"}
 _HEADLINE = {
     "+": "will be created",
@@ -59,6 +62,11 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         )
         out.append("")
 
+    if plan.refresh is not None:
+        out.append(style(headline(plan.refresh), "yellow" if plan.stale else None, bold=True))
+        out.extend(f"    {line}" for line in detail_lines(plan.refresh, TEXT_STALE_LIMIT))
+        out.append("")
+
     if plan.has_changes:
         out.append("sesctl will perform the following actions:")
         out.append("")
@@ -81,7 +89,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     if plan.has_changes:
         out.append(style(summary_line(plan), bold=True))
     else:
-        out.append(style(NO_CHANGES, "green", bold=True))
+        out.append(style(NO_CHANGES_STALE, "yellow", bold=True) if plan.stale else style(NO_CHANGES, "green", bold=True))
     return "\n".join(out) + "\n"
 
 

@@ -42,7 +42,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeGuard
 
 if TYPE_CHECKING:
     from reconciler.aws.gateway import SesGateway
@@ -126,3 +126,20 @@ class Kind(Protocol):
     def risks(self, name: str, before: JsonDict | None, after: JsonDict | None) -> list[Risk]:
         """Email-specific risk notes for this change (before None = create, after None = delete)."""
         ...
+
+
+class IncrementalKind(Kind, Protocol):
+    """A kind a plan with a refresh budget may read part of (docs/drift.md): its names are
+    listed cheaply, and each object is read by ``refresh_operations`` (one request each) with
+    ``read_live(gateway, [name])``. ``fill_unmanaged(desired, None)`` must not depend on the live
+    object, so that an object in sync has the fingerprint of its desired form."""
+
+    refresh_operations: ClassVar[tuple[str, ...]]
+
+    def list_names(self, gateway: SesGateway) -> list[str]:
+        """Every live object's name, from the List operation alone."""
+        ...
+
+
+def is_incremental(kind: Kind) -> TypeGuard[IncrementalKind]:
+    return callable(getattr(kind, "list_names", None)) and bool(getattr(kind, "refresh_operations", ()))

@@ -64,10 +64,16 @@ class EmailTemplateKind(InPlaceKind):
             "tags": user_tags(tag_dict(raw.get("Tags"))),
         }
 
+    # A plan with a refresh budget reads a share of the templates (IncrementalKind).
+    refresh_operations: ClassVar[tuple[str, ...]] = ("GetEmailTemplate",)
+
+    def list_names(self, gateway: SesGateway) -> list[str]:
+        metadata = gateway.paginate("ListEmailTemplates", "TemplatesMetadata", PageSize=100)
+        return [str(m["TemplateName"]) for m in metadata]
+
     def read_live(self, gateway: SesGateway, names: Sequence[str] | None) -> Mapping[str, LiveObject]:
         if names is None:
-            metadata = gateway.paginate("ListEmailTemplates", "TemplatesMetadata", PageSize=100)
-            names = [str(m["TemplateName"]) for m in metadata]
+            names = self.list_names(gateway)
         return read_by_name(gateway, names, lambda name: self._read_one(gateway, name))
 
     def _read_one(self, gateway: SesGateway, name: str) -> LiveObject | None:

@@ -85,6 +85,10 @@ def test_the_templates_keep_their_promises() -> None:
 
     drift = _load(ROOT / ".github/workflow-templates/sesctl-drift.yml")
     assert drift[True]["schedule"][0]["cron"] and drift["permissions"]["issues"] == "write"
+    # A rolling refresh: each run re-reads what fits in its budget, inside the job's time.
+    [drift_step] = [s for s in drift["jobs"]["drift"]["steps"] if "sesctl" in s.get("uses", "")]
+    budget = drift_step["with"]["refresh-budget"]
+    assert budget.endswith("m") and int(budget[:-1]) + 10 <= drift["jobs"]["drift"]["timeout-minutes"]
 
     for template, mode in ((plan, "plan"), (apply, "apply"), (drift, "drift")):
         [step] = [s for s in next(iter(template["jobs"].values()))["steps"] if "sesctl" in s.get("uses", "")]
@@ -106,3 +110,10 @@ def test_action_inputs_cover_the_documented_interface() -> None:
     }
     assert inputs["environment"]["required"] is True and inputs["mode"]["default"] == "plan"
     assert inputs["accept-drift"]["default"] == "false"
+    assert inputs["refresh-budget"]["default"] == ""
+    steps = {step.get("name"): step for step in _load(ACTION)["runs"]["steps"]}
+    # The live cache travels between runs: restored before the plan, saved after it.
+    restore, save = steps["Restore the live cache"], steps["Save the live cache"]
+    assert restore["with"]["path"] == save["with"]["path"] == "${{ runner.temp }}/sesctl-live-cache"
+    assert steps["Plan"]["env"]["SESCTL_LIVE_CACHE"] == restore["with"]["path"]
+    assert save["with"]["key"].startswith(restore["with"]["restore-keys"])
