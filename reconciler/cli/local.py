@@ -99,7 +99,7 @@ def _is_loopback(host: str) -> bool:
 @click.option(
     "--iam-policy",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Enforce this IAM policy (JSON) on every SES request: refused ones get AccessDeniedException.",
+    help="Enforce this IAM policy (JSON) on every SES and SQS request: refused ones get AccessDenied.",
 )
 @click.option(
     "--sandbox",

@@ -8,6 +8,10 @@ the request touches (reconciler.iam.actions) and the condition keys SES sets for
 ``ses:ApiVersion``), plus ``aws:ResourceTag/<key>`` from the resource's tags. A refused
 request is answered as SES answers it: HTTP 403, AccessDeniedException, nothing changed.
 Every decision is recorded in ``decisions`` (the tests read which actions a use case needs).
+
+SQS requests (moto's, on the same endpoint) are checked too: ``sqs:<Action>`` on the queue's
+ARN, refused with SQS's AccessDenied (HTTP 403). The event consumer's policy (``--for events``)
+is proved against it. Other services pass unchecked.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from reconciler.emulator.errors import SesApiError
 from reconciler.emulator.state import SesState
@@ -123,4 +128,43 @@ class IamEnforcer:
             )
 
 
-__all__ = ["AccessDeniedException", "IamEnforcer", "load_policy", "send_context"]
+    def check_sqs(self, target: str | None, body: bytes, region: str, account: str) -> str | None:
+        """The refusal message for an SQS request the policy does not allow, or None."""
+        action, queue = sqs_request(target, body)
+        if action is None:
+            return None
+        resource = f"arn:aws:sqs:{region}:{account}:{queue}" if queue else "*"
+        decision = self.policy.decide(f"sqs:{action}", [resource])
+        with self._lock:
+            self.decisions.append(decision)
+        if decision.allowed:
+            return None
+        return f"User is not authorized to perform: sqs:{action} on resource: {resource} ({decision.reason} in the emulator's IAM policy)"
+
+
+def sqs_request(target: str | None, body: bytes) -> tuple[str | None, str | None]:
+    """(action, queue name) of an SQS request: the JSON protocol names the action in
+    X-Amz-Target ("AmazonSQS.ReceiveMessage"), the query protocol in the form's Action."""
+    fields: Mapping[str, Any] = {}
+    action: str | None = None
+    if target and target.startswith("AmazonSQS."):
+        action = target.removeprefix("AmazonSQS.")
+        try:
+            loaded = json.loads(body or b"{}")
+        except ValueError:
+            loaded = {}
+        fields = loaded if isinstance(loaded, dict) else {}
+    else:
+        form = parse_qs(body.decode("utf-8", "replace"))
+        action = form["Action"][0] if form.get("Action") else None
+        fields = {k: v[0] for k, v in form.items() if v}
+    if action is not None and action.endswith("Batch"):
+        # SQS authorizes a batch call with its single action's permission (DeleteMessageBatch
+        # needs sqs:DeleteMessage; there is no sqs:DeleteMessageBatch in IAM).
+        action = action.removesuffix("Batch")
+    url = fields.get("QueueUrl")
+    name = str(url).rstrip("/").rsplit("/", 1)[-1] if isinstance(url, str) and url else fields.get("QueueName")
+    return action, str(name) if name else None
+
+
+__all__ = ["AccessDeniedException", "IamEnforcer", "load_policy", "send_context", "sqs_request"]

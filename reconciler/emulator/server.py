@@ -441,6 +441,7 @@ def _send(start_response: StartResponse, response: Response) -> list[bytes]:
 _REASONS = {
     200: "OK",
     400: "Bad Request",
+    403: "Forbidden",
     404: "Not Found",
     429: "Too Many Requests",
     500: "Internal Server Error",
@@ -506,6 +507,24 @@ def _admin_route(emulator: Emulator, method: str, route: str, kwargs: dict[str, 
     raise UnknownOperationError(f"{method} {route}: no such emulator admin endpoint")
 
 
+def _check_sqs(emulator: Emulator, environ: Environ) -> Response | None:
+    """SQS's 403 AccessDenied when the enforced IAM policy refuses the request (the body is
+    read here and given back to moto)."""
+    assert emulator.iam is not None
+    try:
+        body = _body(environ)
+    except SesApiError as exc:
+        return error_response(exc)
+    environ["wsgi.input"] = io.BytesIO(body)
+    region = signing_region(environ.get("HTTP_AUTHORIZATION")) or DEFAULT_REGION
+    refused = emulator.iam.check_sqs(environ.get("HTTP_X_AMZ_TARGET"), body, region, ACCOUNT_ID)
+    if refused is None:
+        return None
+    document = {"__type": "com.amazonaws.sqs#AccessDenied", "message": refused}
+    headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-query-error", "AccessDenied;Sender")]
+    return Response(403, headers, json.dumps(document).encode())
+
+
 def make_app(
     emulator: Emulator, *, loopback_only: bool = True
 ) -> Callable[[Environ, StartResponse], Iterable[bytes]]:
@@ -537,6 +556,10 @@ def make_app(
             return _send(start_response, response)
         if path.startswith("/v2/email"):  # moto reads the body itself: give it back
             environ["wsgi.input"] = io.BytesIO(body)
+        if emulator.iam is not None and signing_service(environ.get("HTTP_AUTHORIZATION")) == "sqs":
+            refused = _check_sqs(emulator, environ)
+            if refused is not None:
+                return _send(start_response, refused)
         return moto_app()(environ, start_response)
 
     return app

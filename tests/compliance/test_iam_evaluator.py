@@ -85,3 +85,13 @@ def test_the_emulator_refuses_what_the_policy_does_not_allow() -> None:
             send("ceo@example.com")  # the right identity, a sender the condition refuses
         assert [d.allowed for d in emu.emulator.iam.decisions] == [True, False, True, False]  # type: ignore[union-attr]
         assert len(emu.admin("sent_messages", include_body=False)) == 1
+
+
+def test_sqs_requests_are_named_as_iam_names_them() -> None:
+    from reconciler.emulator.iam import sqs_request
+
+    body = b'{"QueueUrl": "http://127.0.0.1:4566/123456789012/ses-events", "Entries": []}'
+    assert sqs_request("AmazonSQS.DeleteMessageBatch", body) == ("DeleteMessage", "ses-events")
+    assert sqs_request("AmazonSQS.GetQueueUrl", b'{"QueueName": "q"}') == ("GetQueueUrl", "q")
+    assert sqs_request(None, b"Action=ReceiveMessage&QueueUrl=http%3A%2F%2Fh%2F1%2Fq2") == ("ReceiveMessage", "q2")
+    assert sqs_request("AmazonSQS.ListQueues", b"not json") == ("ListQueues", None)

@@ -1,36 +1,54 @@
-"""Each generated policy is sufficient (the use case runs with no AccessDenied against the
-enforcing emulator) and minimal: every action it grants was requested by the run (so taking
-it out would refuse that request; the evaluator is deterministic and the generated policies
-have no wildcards), and taking out a sample of them end to end makes the use case fail.
+"""Each generated policy (plan, drift, apply, import, send, mcp, gdpr, events) is sufficient and
+minimal, proved per action against the enforcing emulator (docs/security.md):
 
-The emulator enforces SES's actions only: CloudWatch (AlertPolicy's alarms) is moto's, which
-checks no IAM. The CloudWatch actions a policy grants are therefore proved by recording the
-calls the run made (every one goes through SesGateway.call_service), not by being refused:
-each granted one was called, and each call was granted."""
+* sufficient: the use case runs to success with the policy enforced;
+* nothing unused: every action the policy grants is requested by the run;
+* minimal: for each action in turn, the policy without it makes the use case fail (an
+  AccessDenied that the use case reports as a failure, not one it swallows).
+
+The emulator enforces SES's and SQS's actions. CloudWatch (AlertPolicy's alarms) is moto's, which
+the emulator does not check; sesctl calls it only through SesGateway.call_service, so there the
+same evaluator decides each call (``cloudwatch:<Operation>`` on the alarm's ARN) and a refused
+one raises AccessDenied as AWS would.
+
+Use cases run in-process on one emulator per module; each run starts from the same SES state
+(a snapshot taken after the scenario's setup). apply's scenario is three applies per run, so
+its per-action proof is the marked test `test_apply_policy_is_minimal_per_action`: CI runs it
+on APPLY_CI_ACTIONS; `tests/compliance/prove_iam_minimality.sh` (SESCTL_IAM_PROOF=full) runs it
+on every action.
+"""
 
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reconciler.app import apply as applying
+from reconciler.app import drift as drifting
+from reconciler.app import import_ as importing
 from reconciler.app import plan as planning
+from reconciler.app import send as sending
 from reconciler.aws.gateway import SesGateway
 from reconciler.emulator.iam import IamEnforcer
 from reconciler.errors import AwsError
-from reconciler.iam.evaluate import Policy
-from reconciler.iam.policy import policy_for, scope_from_state
+from reconciler.iam.evaluate import Decision, Policy
+from reconciler.iam.policy import OPTIONAL_ACTIONS, Scope, policy_for, scope_from_state
+from reconciler.kinds.base import OWNER_TAG
 from reconciler.manifest import load_manifests
+from reconciler.sending.job import SendJob
 from reconciler.settings import Settings
 from reconciler.testing import ACCOUNT_ID, LocalEmulator, local_emulator
+
+FULL_PROOF = os.environ.get("SESCTL_IAM_PROOF") == "full"
 
 SESCTL = str(Path(sys.executable).parent / "sesctl")
 BASE = {
@@ -123,36 +141,92 @@ def _actions(document: dict[str, Any]) -> list[str]:
     return sorted({a for s in document["Statement"] for a in s["Action"]})
 
 
-def _denied(emu: LocalEmulator, document: dict[str, Any], run: Callable[[], bool], used: set[str] | None = None) -> bool:
-    """Run with ``document`` enforced; True when the run failed on an AccessDenied.
-    ``used`` collects the actions the run requested and was allowed, and the other services'
-    calls it made (not enforced: see the module docstring)."""
-    enforcer = IamEnforcer(Policy(document))
+def _fails(
+    emu: LocalEmulator,
+    document: dict[str, Any],
+    run: Callable[[], bool],
+    used: set[str] | None = None,
+    setup: Callable[[], None] | None = None,
+) -> bool:
+    """``setup()`` unchecked, then ``run()`` with ``document`` enforced; True when the use case
+    failed because of IAM (it raised AccessDenied or reported failure, and the policy refused
+    something). ``used`` collects the actions the run requested and was allowed."""
+    if setup is not None:
+        setup()
+    policy = Policy(document)
+    enforcer = IamEnforcer(policy)
     emu.emulator.iam = enforcer
-    others: set[str] = set()
+    decisions: list[Decision] = []
     original = SesGateway.call_service
 
-    def recorded(self: SesGateway, service: str, operation: str, **params: Any) -> dict[str, Any]:
-        others.add(f"{service}:{operation}")
+    def checked(self: SesGateway, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        decision = policy.decide(f"{service}:{operation}", _service_resources(service, params))
+        decisions.append(decision)
+        if not decision.allowed:
+            raise AwsError(f"{service}:{operation}: AccessDenied ({decision.reason})", code="AccessDenied")
         return original(self, service, operation, **params)
 
-    SesGateway.call_service = recorded  # type: ignore[method-assign]
+    SesGateway.call_service = checked  # type: ignore[method-assign]
     try:
         ok = run()
     except AwsError as exc:
         assert "AccessDenied" in (exc.code + str(exc)), exc
-        return True
+        ok = False
     finally:
         emu.emulator.iam = None
         SesGateway.call_service = original  # type: ignore[method-assign]
-    granted = set(_actions(document))
-    assert others <= granted, f"calls the policy does not grant (not enforced by the emulator): {sorted(others - granted)}"
+    decisions += enforcer.decisions
     if used is not None:
-        used.update(d.action for d in enforcer.decisions if d.allowed)
-        used.update(others)
-    refused = [d for d in enforcer.decisions if not d.allowed]
+        used.update(d.action for d in decisions if d.allowed)
+    refused = [d for d in decisions if not d.allowed]
     assert ok or refused, "the run failed for another reason than IAM"
-    return bool(refused) or not ok
+    return not ok
+
+
+def _service_resources(service: str, params: Mapping[str, Any]) -> list[str]:
+    """The ARNs a CloudWatch call names (its alarms, or the tagged resource), else "*"."""
+    prefix = f"arn:aws:{service}:us-east-1:{ACCOUNT_ID}:alarm:"
+    names = [params["AlarmName"]] if "AlarmName" in params else list(params.get("AlarmNames") or [])
+    if "ResourceARN" in params:
+        return [str(params["ResourceARN"])]
+    return [prefix + str(n) for n in names] or ["*"]
+
+
+class Snapshot:
+    """The emulator's SES state after a scenario's setup, restored before each run."""
+
+    def __init__(self, emu: LocalEmulator) -> None:
+        self.emu = emu
+        with emu.emulator.lock:
+            self.state = emu.emulator.state.model_copy(deep=True)
+
+    def restore(self) -> None:
+        with self.emu.emulator.lock:
+            self.emu.emulator.state = self.state.model_copy(deep=True)
+
+
+def _prove(
+    emu: LocalEmulator,
+    document: dict[str, Any],
+    run: Callable[[], bool],
+    *,
+    not_exercised: frozenset[str] = frozenset(),
+    optional: frozenset[str] = frozenset(),
+    removals: Iterable[str] | None = None,
+    setup: Callable[[], None] | None = None,
+) -> None:
+    """Sufficient, nothing unused but ``not_exercised``, and each action of ``removals``
+    (default: every exercised action but the ``optional`` ones, OPTIONAL_ACTIONS) needed."""
+    used: set[str] = set()
+    assert not _fails(emu, document, run, used, setup), "the policy is not sufficient"
+    granted = set(_actions(document))
+    assert granted - used == set(not_exercised), "the policy grants actions the use case never requests"
+    assert {f"ses:{a}" for a in OPTIONAL_ACTIONS} >= optional
+    chosen = removals if removals is not None else granted - not_exercised - optional
+    needless = [a for a in sorted(chosen) if not _fails(emu, _without(document, a), run, setup=setup)]
+    assert needless == [], f"the use case succeeds without {needless}"
+    # an optional action is optional indeed (else it belongs with the needed ones)
+    assert all(not _fails(emu, _without(document, a), run, setup=setup) for a in optional)
 
 
 def _apply(emu: LocalEmulator, root: Path) -> bool:
@@ -160,27 +234,40 @@ def _apply(emu: LocalEmulator, root: Path) -> bool:
     return result.result is None or result.result.ok
 
 
-def test_plan_policy_is_sufficient_and_minimal(emu: LocalEmulator, tmp_path: Path) -> None:
+@pytest.fixture
+def live(emu: LocalEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project whose BASE manifests are applied (every kind live), cwd in it (the audit trail)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SESCTL_AUDIT_LOG", raising=False)
     emu.reset()
     root = _write(tmp_path, BASE)
-    assert _apply(emu, root)  # live objects of every kind for plan to read
-    document = _policy("plan", root)
-    assert all(a.startswith(("ses:Get", "ses:List", "cloudwatch:Describe", "cloudwatch:List")) for a in _actions(document))
+    assert _apply(emu, root)
+    return root
 
-    def run() -> bool:
-        planning.plan(_settings(emu), planning.PlanRequest(path=root, rate=1000))
+
+def test_plan_and_drift_policies_are_sufficient_and_minimal(emu: LocalEmulator, live: Path) -> None:
+    document = _policy("plan", live)
+    assert all(a.startswith(("ses:Get", "ses:List", "cloudwatch:Describe", "cloudwatch:List")) for a in _actions(document))
+    assert _policy("drift", live) == document
+    snapshot = Snapshot(emu)
+
+    def plan() -> bool:
+        snapshot.restore()
+        planning.plan(_settings(emu), planning.PlanRequest(path=live, rate=1000))
         return True
 
-    used: set[str] = set()
-    assert not _denied(emu, document, run, used), "the plan policy is not sufficient"
-    assert set(_actions(document)) - used == set(), "the plan policy grants actions plan never needs"
-    for action in ("ses:ListEmailTemplates", "ses:GetConfigurationSetEventDestinations"):
-        assert _denied(emu, _without(document, action), run), action
+    def drift() -> bool:
+        snapshot.restore()
+        drifting.drift(_settings(emu), live, None, rate=1000)
+        return True
+
+    _prove(emu, document, plan)
+    _prove(emu, _policy("drift", live), drift)
 
 
 # Write actions the kinds declare that this scenario does not reach (they are needed only by
 # changes it does not make); every other action is proved needed.
-NOT_EXERCISED = {
+NOT_EXERCISED = frozenset({
     "ses:DeleteDedicatedIpPool",  # pools are protected from pruning here: deleting one is a replace
     "ses:PutConfigurationSetArchivingOptions",
     "ses:PutConfigurationSetDeliveryOptions",  # the pool is set at create time here
@@ -200,10 +287,19 @@ NOT_EXERCISED = {
     "ses:UpdateEmailIdentityPolicy",
     "ses:DeleteEmailIdentityPolicy",
     "ses:ReplicateEmailIdentityDkimSigningKey",  # permission-only: a DEED replica's create
-}
+})  # fmt: skip
+# The actions CI proves needed one by one (a run is three applies, ~3 s); the script proves all.
+APPLY_CI_ACTIONS = (
+    "ses:CreateEmailTemplate",
+    "ses:UpdateEmailTemplate",
+    "ses:DeleteConfigurationSet",
+    "ses:PutAccountSuppressionAttributes",
+    "ses:CreateConfigurationSetEventDestination",
+    "ses:PutEmailIdentityMailFromAttributes",
+)
 
 
-def test_apply_policy_is_sufficient_and_minimal(emu: LocalEmulator, tmp_path: Path) -> None:
+def _apply_scenario(emu: LocalEmulator, tmp_path: Path) -> tuple[dict[str, Any], Callable[[], bool]]:
     root = tmp_path / "project"
     _write(root, BASE)
     document = _policy("apply", root, prune=True)
@@ -216,49 +312,236 @@ def test_apply_policy_is_sufficient_and_minimal(emu: LocalEmulator, tmp_path: Pa
             ok = _apply(emu, root) and ok
         return ok
 
-    used: set[str] = set()
-    assert not _denied(emu, document, scenario, used), "the apply policy is not sufficient"
+    return document, scenario
+
+
+def test_apply_policy_is_sufficient(emu: LocalEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    document, scenario = _apply_scenario(emu, tmp_path)
+    _prove(emu, document, scenario, not_exercised=NOT_EXERCISED, removals=())
     assert [t["TemplateName"] for t in emu.client("sesv2").list_email_templates()["TemplatesMetadata"]] == ["welcome"]
-    assert set(_actions(document)) - used == NOT_EXERCISED
-    for action in ("ses:CreateEmailTemplate", "ses:DeleteConfigurationSet", "ses:PutAccountSuppressionAttributes"):
-        assert _denied(emu, _without(document, action), scenario), action
 
 
-def test_send_policy_is_sufficient_and_minimal(emu: LocalEmulator, tmp_path: Path) -> None:
-    emu.reset()
-    root = _write(tmp_path, BASE)
-    assert _apply(emu, root)
-    emu.admin("verify_identity", identity="example.com")
-    recipients = tmp_path / "to.csv"
-    recipients.write_text("email,name\nsuccess@simulator.amazonses.com,Ada\n", encoding="utf-8")
-    document = _policy(
-        "send", root, senders=["news@example.com"], templates=["welcome"], configuration_sets=["marketing"]
-    )
-    env = {
+@pytest.mark.iam_proof
+def test_apply_policy_is_minimal_per_action(emu: LocalEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    document, scenario = _apply_scenario(emu, tmp_path)
+    every = sorted(set(_actions(document)) - NOT_EXERCISED)
+    assert set(APPLY_CI_ACTIONS) <= set(every)
+    chosen = every if FULL_PROOF else list(APPLY_CI_ACTIONS)
+    needless = [a for a in chosen if not _fails(emu, _without(document, a), scenario)]
+    assert needless == [], f"apply succeeds without {needless}"
+
+
+def test_import_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) -> None:
+    """import --adopt, into a project of its own, of live objects of every kind that no stack owns."""
+    ses = emu.client("sesv2")
+    for arn in _owned_arns(emu):
+        ses.untag_resource(ResourceArn=arn, TagKeys=[OWNER_TAG])
+    snapshot = Snapshot(emu)
+    adopting = _write(live / "adopting", {})
+    document = _policy("import", live)
+
+    def setup() -> None:
+        snapshot.restore()
+        for old in (adopting / "manifests").rglob("*"):
+            if old.is_file():
+                old.unlink()
+
+    def run() -> bool:
+        request = importing.ImportRequest(project=adopting, out=adopting / "manifests", adopt=True, force=True, rate=1000)
+        outcome = importing.import_(_settings(emu), request)
+        adopted = outcome.adopted
+        return bool(outcome.unowned) and adopted is not None and (adopted.result is None or adopted.result.ok)
+
+    _prove(emu, document, run, setup=setup)
+
+
+def _owned_arns(emu: LocalEmulator) -> list[str]:
+    prefix = f"arn:aws:ses:us-east-1:{ACCOUNT_ID}:"
+    state = emu.state.region("us-east-1")
+    tables: dict[str, Mapping[str, Any]] = {
+        "template": state.templates,
+        "configuration-set": state.configuration_sets,
+        "contact-list": state.contact_lists,
+        "dedicated-ip-pool": state.dedicated_ip_pools,
+        "identity": state.identities,
+    }
+    return [f"{prefix}{kind}/{getattr(item, 'name', key)}" for kind, table in tables.items() for key, item in table.items() if OWNER_TAG in item.tags]
+
+
+def _env() -> dict[str, str]:
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_REGION": "us-east-1",
     }
 
-    def run() -> bool:
+
+def test_send_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) -> None:
+    emu.admin("verify_identity", identity="example.com")
+    recipients = live / "to.csv"
+    recipients.write_text("email,name\nsuccess@simulator.amazonses.com,Ada\n", encoding="utf-8")
+    snapshot = Snapshot(emu)
+    document = _policy(
+        "send", live, senders=["news@example.com"], templates=["welcome"], configuration_sets=["marketing"]
+    )
+
+    def cli() -> bool:  # the CLI once: it requests what the in-process runs below do
+        snapshot.restore()
         done = subprocess.run(
             [SESCTL, "--endpoint-url", emu.endpoint_url, "send", "--template", "welcome", "--from", "news@example.com",
              "--configuration-set", "marketing", "--recipients", str(recipients), "--yes", "--json"],
-            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+            capture_output=True, text=True, env=_env(), cwd=live, timeout=120,
         )  # fmt: skip
         if done.returncode != 0 and "AccessDenied" in done.stdout + done.stderr:
             raise AwsError("AccessDenied", code="AccessDeniedException")
         return done.returncode == 0 and json.loads(done.stdout)["sent"] == 1
 
+    def run() -> bool:
+        snapshot.restore()
+        job = SendJob(from_address="news@example.com", template="welcome", configuration_set="marketing")
+        request = sending.SendRequest(job, sending.RecipientSource.file(recipients))
+        outcome = sending.send(_settings(emu), request, confirm=lambda preview: True)
+        return outcome.report is not None and outcome.report.sent == 1
+
     used: set[str] = set()
-    assert not _denied(emu, document, run, used), "the send policy is not sufficient"
-    assert set(_actions(document)) - used == set()
-    for action in ("ses:GetEmailTemplate", "ses:SendBulkEmail"):
-        assert _denied(emu, _without(document, action), run), action
+    assert not _fails(emu, document, cli, used)
+    assert used == set(_actions(document))
+    _prove(emu, document, run, optional=frozenset({"ses:GetEmailIdentity"}))
     # and the sender condition holds: another From address of the same domain is refused
     other = copy.deepcopy(document)
     for statement in other["Statement"]:
         if "Condition" in statement:
             statement["Condition"]["StringLike"]["ses:FromAddress"] = ["ceo@example.com"]
-    assert _denied(emu, other, run)
+    assert _fails(emu, other, run)
+    # What the optional GetEmailIdentity buys: the preview warns about an unverified sender
+    assert any("not a verified identity" in w for w in _preview_warnings(emu, snapshot, document, recipients))
+    assert _preview_warnings(emu, snapshot, _without(document, "ses:GetEmailIdentity"), recipients) == []
+
+
+def _preview_warnings(emu: LocalEmulator, snapshot: Snapshot, document: dict[str, Any], recipients: Path) -> list[str]:
+    """The send preview's warnings for news@example.com with its domain no longer verified."""
+    from reconciler.app.connect import connect
+
+    snapshot.restore()
+    with emu.emulator.lock:
+        emu.emulator.state.region("us-east-1").identities["example.com"].verification_status = "PENDING"
+    job = SendJob(from_address="news@example.com", template="welcome", configuration_set="marketing")
+    emu.emulator.iam = IamEnforcer(Policy(document))
+    try:
+        with connect(_settings(emu)) as conn:
+            prepared = sending.prepare(conn.gateway, job, sending.RecipientSource.file(recipients))
+    finally:
+        emu.emulator.iam = None
+    return list(prepared.preview.warnings)
+
+
+def test_mcp_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) -> None:
+    """Every MCP tool that calls SES, in-process: quota, templates, render, suppression checks,
+    send_email and a send_bulk_email large enough to read the whole suppression list."""
+    from reconciler.aws.clients import AwsContext
+    from reconciler.mcp import McpApp, McpConfig, reads, sends
+    from reconciler.mcp.audit import AuditLog
+    from reconciler.mcp.models import (
+        BulkRecipient,
+        CheckSuppressionInput,
+        GetTemplateInput,
+        ListTemplatesInput,
+        RenderTemplateInput,
+        SendBulkEmailInput,
+        SendEmailInput,
+    )
+
+    emu.admin("verify_identity", identity="example.com")
+    emu.admin("configure_account", max_send_rate=1000.0)
+    emu.client("sesv2").put_suppressed_destination(EmailAddress="bounce@simulator.amazonses.com", Reason="BOUNCE")
+    snapshot = Snapshot(emu)
+    config = McpConfig.model_validate(
+        {"senders": ["news@example.com"], "configuration_sets": ["marketing"],
+         "limits": {"max_recipients_per_call": 100, "max_recipients_per_hour": 1000}}
+    )  # fmt: skip
+    document = _policy("mcp", live, senders=config.senders, configuration_sets=["marketing"])
+    aws = AwsContext(region="us-east-1", endpoint_url=emu.endpoint_url, local=True)
+    single = SendEmailInput(to=["success@simulator.amazonses.com"], template="welcome", template_data={"name": "Ada"},
+                            from_address="news@example.com", configuration_set="marketing")  # fmt: skip
+    bulk = SendBulkEmailInput(
+        recipients=[BulkRecipient(email=f"success+{i}@simulator.amazonses.com", data={"name": "Ada"}) for i in range(60)],
+        template="welcome", from_address="news@example.com",
+    )  # fmt: skip
+
+    def run() -> bool:
+        snapshot.restore()
+        app = McpApp.create(config, aws, settings=_settings(emu), rates=1000, audit=AuditLog(stream=io.StringIO()))
+        reads.send_quota(app)
+        assert [t.name for t in reads.list_templates(app, ListTemplatesInput()).templates] == ["old", "welcome"]
+        reads.get_template(app, GetTemplateInput(name="welcome"))
+        reads.render_template(app, RenderTemplateInput(name="welcome", data={"name": "Ada"}))
+        checked = reads.check_suppression(app, CheckSuppressionInput(addresses=["bounce@simulator.amazonses.com"]).addresses)
+        ok = checked.results[0].suppressed
+        for request in (single, bulk):
+            shown = sends.preview(app, request)
+            result = sends.execute(app, request, shown)
+            ok = ok and result.status == "sent"
+        return ok
+
+    _prove(emu, document, run, optional=frozenset({"ses:GetEmailIdentity"}))
+
+
+def test_gdpr_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) -> None:
+    """export then erase (suppression: remove) of a person in the contact list and on the
+    suppression list."""
+    from reconciler.app import gdpr
+    from reconciler.gdpr import Sources
+
+    ses = emu.client("sesv2")
+    ses.create_contact(ContactListName="newsletter", EmailAddress="ada@example.org")
+    ses.put_suppressed_destination(EmailAddress="ada@example.org", Reason="BOUNCE")
+    snapshot = Snapshot(emu)
+    document = _policy("gdpr", live)
+    sources = Sources(None, [])
+
+    def run() -> bool:
+        snapshot.restore()
+        found = gdpr.export(_settings(emu), ["ada@example.org"], sources)
+        receipt = gdpr.erase_subjects(_settings(emu), ["ada@example.org"], sources, suppression="remove", dry_run=False)
+        (subject,) = receipt["subjects"]
+        state = emu.state.region("us-east-1")
+        gone = state.suppressed == {} and state.contact_lists["newsletter"].contacts == {}
+        return bool(found) and subject["contact_lists"] == ["newsletter"] and subject["suppression"] == "removed" and gone
+
+    _prove(emu, document, run)
+
+
+def test_events_policy_is_sufficient_and_minimal(emu: LocalEmulator, tmp_path: Path) -> None:
+    """`events consume --queue` against the enforcing emulator's SQS: receive, store, delete."""
+    from reconciler.events.consume import consume
+    from reconciler.events.sources import SqsSource, queue_url
+    from reconciler.events.store import EventStore
+
+    emu.reset()
+    sqs = emu.client("sqs")
+    url = sqs.create_queue(QueueName="ses-events")["QueueUrl"]
+    document = policy_for("events", Scope(region="us-east-1", account=ACCOUNT_ID, queues=("ses-events",)))
+    record = {
+        "eventType": "Delivery",
+        "mail": {"timestamp": "2026-12-05T10:00:00.000Z", "messageId": "m1", "source": "n@example.com",
+                 "destination": ["success@simulator.amazonses.com"]},
+        "delivery": {"timestamp": "2026-12-05T10:00:01.000Z", "recipients": ["success@simulator.amazonses.com"]},
+    }  # fmt: skip
+    runs = iter(range(1000))
+
+    def setup() -> None:  # a message of its own per run (one left by a refused delete comes back later)
+        mail = {**record["mail"], "messageId": f"m{next(runs)}"}
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({**record, "mail": mail}))
+
+    def run() -> bool:
+        client = emu.client("sqs")
+        with EventStore.open(tmp_path / f"events-{next(runs)}.db") as store:  # a fresh store per run
+            source = SqsSource(client, queue_url(client, "ses-events"), batch_size=10, follow=False)
+            report = consume(store, source)
+        # acknowledged means deleted: a message left on the queue would come back
+        return report.added >= 1 and report.unacknowledged == 0
+
+    _prove(emu, document, run, setup=setup)
