@@ -3,6 +3,7 @@ serve`), throttled like SES to N requests/s per operation, at several stack size
 
     .venv/bin/python benchmarks/bench_plan.py                          # 20 and 200 templates at 1/s and 20/s
     .venv/bin/python benchmarks/bench_plan.py --templates 2000 --rates 1   # ~35 minutes
+    .venv/bin/python benchmarks/bench_plan.py --templates 200 --rates 1 --refresh-budget 60   # rolling refresh
 
 Stack: T templates plus 20 configuration sets with 3 event destinations each (--sets,
 --destinations). The emulator is set up at full speed, then throttled to N/s per operation;
@@ -101,6 +102,7 @@ def minimum_calls(templates: int, sets: int) -> dict[str, int]:
         "ListDedicatedIpPools": 1,
         "ListContactLists": 1,
         "ListEmailIdentities": 1,
+        "cloudwatch:DescribeAlarms": 1,  # AlertPolicy's read
         "GetAccount": 1,
     }
 
@@ -146,6 +148,39 @@ def run(templates: int, rate: float, args: argparse.Namespace) -> dict[str, obje
     }
 
 
+def rolling(templates: int, rate: float, budget: float, args: argparse.Namespace) -> None:
+    """Budgeted plans one after another (docs/drift.md) until every template was re-read once:
+    each run's wall time against its budget, what it read, and what it left to the cache."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_stack(root, templates, args.sets, args.destinations)
+        with served_emulator(root / "state.json", env=ENV) as (_, url):
+            settings = Settings(endpoint_url=url, region="us-east-1", color=False)
+            setup = apply(settings, ApplyRequest(path=root, rate=10_000), confirm=lambda _: True)
+            assert setup.result is not None and setup.result.ok, "set-up apply failed"
+            configure(url, throttle_rps=rate)
+            time.sleep(2.0)
+            print(f"{templates} templates at {rate:g}/s, refresh budget {budget:g} s per run")
+            print(f"{'run':>4} {'wall s':>8} {'read':>6} {'not read':>9} {'covered':>8} {'throttles':>9}")
+            seen: set[str] = set()
+            everything = {f"EmailTemplate/t{i:03d}" for i in range(templates)}
+            for run_number in range(1, args.max_runs + 1):
+                started = time.monotonic()
+                result = plan(settings, PlanRequest(path=root, rate=rate, refresh_budget=budget))
+                wall = time.monotonic() - started
+                refresh = result.plan.refresh
+                assert refresh is not None
+                skipped = {u.address for u in refresh.unrefreshed}
+                seen |= everything - skipped
+                print(
+                    f"{run_number:>4} {wall:>8.1f} {refresh.refreshed:>6} {len(skipped):>9} "
+                    f"{len(seen):>8} {sum(result.throttles.values()):>9}"
+                )
+                sys.stdout.flush()
+                if seen == everything:
+                    break
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", default="1,20", help="requests/s per operation, comma-separated")
@@ -153,7 +188,19 @@ def main() -> None:
     parser.add_argument("--sets", type=int, default=20)
     parser.add_argument("--destinations", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="one JSON line per run as well")
+    parser.add_argument(
+        "--refresh-budget",
+        type=float,
+        metavar="SECONDS",
+        help="instead: budgeted plans one after another until every template was re-read",
+    )
+    parser.add_argument("--max-runs", type=int, default=20, help="with --refresh-budget: stop after this many")
     args = parser.parse_args()
+    if args.refresh_budget is not None:
+        for rate in (float(r) for r in args.rates.split(",")):
+            for templates in (int(t) for t in args.templates.split(",")):
+                rolling(templates, rate, args.refresh_budget, args)
+        return
 
     print(f"stack: T templates + {args.sets} configuration sets x {args.destinations} event destinations")
     print(

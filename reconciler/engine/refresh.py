@@ -120,10 +120,18 @@ class _Reader:
         self._lock = threading.Lock()
 
     def whole(self, kind_name: str) -> None:
+        kind = self.kinds[kind_name]
         names = self.scope.names.get(kind_name)
-        found = self.kinds[kind_name].read_live(self.gateway, list(names) if names is not None else None)
+        found = kind.read_live(self.gateway, list(names) if names is not None else None)
         with self._lock:
             self.live.update((f"{kind_name}/{name}", obj) for name, obj in found.items())
+            if is_incremental(kind) and names is not None:  # a targeted plan's reads count too
+                for name in names:
+                    obj = found.get(name)
+                    if obj is None:
+                        self.cache.forget(f"{kind_name}/{name}", self.budget.wall())
+                    else:
+                        self.cache.record(f"{kind_name}/{name}", obj.fingerprint, obj.owner, self.budget.wall(), READ)
 
     def share(self, kind_name: str, kind: IncrementalKind) -> None:
         listed = sorted(set(kind.list_names(self.gateway)))

@@ -44,9 +44,9 @@ def templates(n: int, **subjects: str) -> dict[str, str]:
     return {"t.yaml": "".join(template(f"t{i}", subject=subjects.get(f"t{i}", f"Hi {i}")) for i in range(n))}
 
 
-def budgeted(root: Path, emulator: Any, reads: int, wall: Wall) -> planning.PlanResult:
+def budgeted(root: Path, emulator: Any, reads: int, wall: Wall, **request_fields: Any) -> planning.PlanResult:
     """A plan whose budget has room for exactly ``reads`` template reads at RATE."""
-    request = planning.PlanRequest(path=root, rate=RATE)
+    request = planning.PlanRequest(path=root, rate=RATE, **request_fields)
     state = planning.load(settings(emulator), request)
     with planning.session(settings(emulator), state, request) as (gateway, options):
         budget = Budget((reads + 0.5) * READ_OVERHEAD / RATE, clock=lambda: 0.0, wall=wall)
@@ -293,3 +293,13 @@ def test_the_cache_directory_can_be_named_for_ci(tmp_path: Path, monkeypatch: py
     assert cache_directory(tmp_path) == tmp_path / CACHE_DIR
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "kept"))
     assert cache_directory(tmp_path) == tmp_path / "kept"
+
+
+def test_a_targeted_budgeted_plan_reads_its_targets_and_records_them(tmp_path: Path, emulator: Any) -> None:
+    root = project(tmp_path, templates(3))
+    apply(root, emulator)
+    wall = Wall()
+    targeted = budgeted(root, emulator, 0, wall, targets=("EmailTemplate/t1",))
+    assert targeted.plan.refresh is not None and targeted.plan.refresh.complete
+    assert targeted.api_calls["GetEmailTemplate"] == 1
+    assert list(json.loads(cache_file(root).read_text())["entries"]) == ["EmailTemplate/t1"]
