@@ -106,7 +106,8 @@ def consume_command(
     Every event is stored once, however often it is delivered; records that cannot be read are
     kept in quarantine. SQS messages are deleted only after their batch is committed.
     """
-    from reconciler.events.consume import BatchResult, consume
+    from reconciler.app.consume import consume_audited
+    from reconciler.events.consume import BatchResult
     from reconciler.events.sources import FileSource, S3Source, Source, SqsSource, parse_s3_url, queue_url
     from reconciler.events.store import EventStore
     from reconciler.events.timerange import parse_moment
@@ -149,7 +150,13 @@ def consume_command(
             source: Source
             if files:
                 source = FileSource(list(files), batch_size=batch_size, stop=stop)
-                report = consume(store, source, retention_days=retention_days, on_batch=progress)
+                report = consume_audited(
+                    store,
+                    source,
+                    {"source": "files", "files": len(files)},
+                    retention_days=retention_days,
+                    on_batch=progress,
+                )
             else:
                 from reconciler.app.connect import connect
 
@@ -181,7 +188,10 @@ def consume_command(
                             poll_seconds=poll_seconds,
                             stop=stop,
                         )
-                    report = consume(store, source, retention_days=retention_days, on_batch=progress)
+                    where = {"source": "sqs", "queue": queue} if queue else {"source": "s3", "location": s3_url}
+                    report = consume_audited(
+                        store, source, {**where, "follow": follow}, retention_days=retention_days, on_batch=progress
+                    )
     finally:
         signal.signal(signal.SIGTERM, previous)
     if as_json:

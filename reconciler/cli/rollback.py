@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from reconciler.app.rollback import audited_rollback, written
 from reconciler.versions.compare import compare, render_diff
 from reconciler.versions.history import History, template_history
 from reconciler.versions.rollback import RollbackPlan, prepare, write
@@ -51,31 +52,35 @@ def command(
     if dry_run:
         click.echo("\nWould write: " + ", ".join(str(p.relative_to(root)) for p in plan.writes))
         return
-    write(plan, path, env)
-    click.echo("\nWrote: " + ", ".join(str(p.relative_to(root)) for p in plan.writes))
-    if plan.orphaned:
-        click.echo("No longer referenced (left in place): " + ", ".join(plan.orphaned))
-    if not apply_now:
-        click.echo(
-            f"\nNext: review with `git diff`, commit (e.g. \"Roll back {plan.address} to {plan.target.label}\")"
-            " and open a pull request; the plan comment will show the change."
-        )
-        return
-    from reconciler.cli.apply import command as apply_command
+    with audited_rollback(history, plan, apply=apply_now, force=force) as entry:
+        write(plan, path, env)
+        files = written(history, plan)
+        entry.set(written=files, orphaned=plan.orphaned)
+        click.echo("\nWrote: " + ", ".join(files))
+        if plan.orphaned:
+            click.echo("No longer referenced (left in place): " + ", ".join(plan.orphaned))
+        if not apply_now:
+            click.echo(
+                f"\nNext: review with `git diff`, commit (e.g. \"Roll back {plan.address} to {plan.target.label}\")"
+                " and open a pull request; the plan comment will show the change."
+            )
+            return
+        from reconciler.cli.apply import command as apply_command
 
-    project = str(path if path is not None else history.project_root)
-    ctx.invoke(
-        apply_command,
-        path=project,
-        env=env,
-        targets=(plan.address,),
-        prune=False,
-        max_destroy=None,
-        rate=None,
-        plan_file=None,
-        auto_approve=auto_approve,
-    )
-    _stamp(ctx, history, plan, env)
+        project = str(path if path is not None else history.project_root)
+        ctx.invoke(
+            apply_command,
+            path=project,
+            env=env,
+            targets=(plan.address,),
+            prune=False,
+            max_destroy=None,
+            rate=None,
+            plan_file=None,
+            auto_approve=auto_approve,
+        )
+        _stamp(ctx, history, plan, env)
+        entry.set(applied=True)
     click.echo(
         f"\n{plan.address} is live at {plan.target.label}. Commit the written files so git and SES agree;"
         " until then drift reports say it was rolled back."

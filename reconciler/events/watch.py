@@ -34,7 +34,7 @@ WATCHED = ("send", "bounce", "complaint")
 
 def rate_thresholds(thresholds: Thresholds) -> Thresholds:
     """Only the rate thresholds of an alert policy (no rendering, quota or volume alerts)."""
-    return replace(thresholds, rendering_failures=None, quota_use=None, daily_volume=None)
+    return replace(thresholds, rendering_failures=None, quota_use=None, daily_volume=None, daily_cost=None)
 
 
 def judge(result: Result, thresholds: Thresholds) -> RateReading:
