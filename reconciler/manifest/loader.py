@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -46,16 +46,27 @@ class Position:
         return {"file": self.file, "line": self.line, "column": self.column}
 
 
+class Mark(Protocol):
+    """Where a YAML node starts (yaml.Mark, or libyaml's): 0-based line and column."""
+
+    line: int
+    column: int
+
+
 @dataclass
 class SourceMap:
-    """Positions of the values (and keys) of one document, by field path."""
+    """Positions of the values (and keys) of one document, by field path.
+
+    Kept as the parser's marks (a Position is made when one is asked for): a manifest has
+    a mark per value and key, and most are never looked at."""
 
     file: str
-    values: dict[FieldPath, Position] = field(default_factory=dict)
-    keys: dict[FieldPath, Position] = field(default_factory=dict)
-    # For string scalars: where the string's first character is, and the YAML style
-    # ("|", ">", '"', "'" or None), so positions inside an inline template map to the file.
-    strings: dict[FieldPath, tuple[Position, str | None]] = field(default_factory=dict)
+    values: dict[FieldPath, Mark] = field(default_factory=dict)
+    keys: dict[FieldPath, Mark] = field(default_factory=dict)
+    # For string scalars: the line and column (1-based) of the string's first character, and
+    # the YAML style ("|", ">", '"', "'" or None), so positions inside an inline template map
+    # to the file.
+    strings: dict[FieldPath, tuple[int, int, str | None]] = field(default_factory=dict)
     # Strings changed by ${var} substitution: the original text and the replaced spans, as
     # (new start, new end, old start, old end) offsets.
     rewrites: dict[FieldPath, tuple[str, list[tuple[int, int, int, int]]]] = field(default_factory=dict)
@@ -65,13 +76,14 @@ class SourceMap:
         probe = tuple(path)
         while probe:
             if probe in self.values:
-                return self.values[probe]
+                return _position(self.file, self.values[probe])
             probe = probe[:-1]
-        return self.values.get((), Position(self.file, 0, 0))
+        return _position(self.file, self.values.get(()))
 
     def locate_key(self, path: FieldPath) -> Position:
         """The position of the key at ``path`` (for unknown fields), else of the value."""
-        return self.keys.get(tuple(path)) or self.locate(path)
+        mark = self.keys.get(tuple(path))
+        return self.locate(path) if mark is None else _position(self.file, mark)
 
     def _before_substitution(self, path: FieldPath, current: str, line: int, column: int) -> tuple[int, int]:
         original, spans = self.rewrites[path]
@@ -95,7 +107,12 @@ class SourceMap:
         Exact for literal block scalars (``|``) and for single-line strings; otherwise the
         string's start. ``current`` is the string after ``${var}`` substitution, when the
         line/column refer to it."""
-        origin, style = self.strings.get(tuple(path), (self.locate(path), "?"))
+        found = self.strings.get(tuple(path))
+        style: str | None = "?"
+        if found is None:
+            origin = self.locate(path)
+        else:
+            origin, style = Position(self.file, found[0], found[1]), found[2]
         if line <= 0:
             return origin
         if tuple(path) in self.rewrites and current is not None:
@@ -116,7 +133,7 @@ class Document:
     source: SourceMap
 
 
-def _position(file: str, mark: yaml.Mark | None) -> Position:
+def _position(file: str, mark: Mark | None) -> Position:
     if mark is None:
         return Position(file, 0, 0)
     return Position(file, mark.line + 1, mark.column + 1)
@@ -125,6 +142,12 @@ def _position(file: str, mark: yaml.Mark | None) -> Position:
 # libyaml's parser when available (the same YAML, about ten times faster on large files);
 # the pure-Python SafeLoader otherwise. Both give nodes with start marks.
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+# keys that flatten_mapping rewrites: merge keys (<<) and the "=" value key
+_SPECIAL_KEYS = frozenset((_MERGE, "tag:yaml.org,2002:value"))
 
 
 class ContextLoader(_BaseLoader):  # type: ignore[valid-type,misc]
@@ -157,7 +180,7 @@ class ContextLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     def construct_located(
         self, node: yaml.Node, source: SourceMap, path: FieldPath = (), depth: int = 0
     ) -> Any:
-        source.values[path] = _position(self.file, node.start_mark)
+        source.values[path] = node.start_mark
         self._count(node)
         if depth > MAX_DEPTH:  # also where a recursive alias (&a [*a]) ends
             raise yaml.constructor.ConstructorError(
@@ -167,13 +190,16 @@ class ContextLoader(_BaseLoader):  # type: ignore[valid-type,misc]
                 node.start_mark,
             )
         if isinstance(node, yaml.MappingNode):
-            explicit = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
-            self.flatten_mapping(node)  # resolves YAML merge keys (<<): merged pairs come first
+            explicit = len(node.value)
+            if any(key_node.tag in _SPECIAL_KEYS for key_node, _ in node.value):
+                explicit = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE)
+                self.flatten_mapping(node)  # resolves YAML merge keys (<<): merged pairs come first
             merged = len(node.value) - explicit
             result: dict[Any, Any] = {}
             from_merge: set[Any] = set()  # keys a later explicit key may override (YAML's rule)
             for index, (key_node, value_node) in enumerate(node.value):
-                key = self.construct_object(key_node, deep=True)
+                # a plain string key (nearly all) is its text: no trip through construct_object
+                key = key_node.value if key_node.tag == _STR else self.construct_object(key_node, deep=True)
                 if not isinstance(key, str | int | float | bool) and key is not None:
                     self.problems.append(
                         error(
@@ -201,7 +227,7 @@ class ContextLoader(_BaseLoader):  # type: ignore[valid-type,misc]
                         )
                     )
                 child = (*path, key if isinstance(key, str | int) else str(key))
-                source.keys[child] = _position(self.file, key_node.start_mark)
+                source.keys[child] = key_node.start_mark
                 result[key] = self.construct_located(value_node, source, child, depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
@@ -209,22 +235,26 @@ class ContextLoader(_BaseLoader):  # type: ignore[valid-type,misc]
                 self.construct_located(item, source, (*path, index), depth + 1)
                 for index, item in enumerate(node.value)
             ]
-        value = self.construct_object(node, deep=True)
+        if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+            value = node.value  # what construct_object gives for a string, without its bookkeeping
+        else:
+            value = self.construct_object(node, deep=True)
         if isinstance(value, str) and isinstance(node, yaml.ScalarNode):
-            source.strings[path] = (self._content_origin(node), node.style)
+            source.strings[path] = self._content_origin(node)
         return value
 
-    def _content_origin(self, node: yaml.ScalarNode) -> Position:
+    def _content_origin(self, node: yaml.ScalarNode) -> tuple[int, int, str | None]:
+        """(line, column) of the string's first character, and its style."""
         start = node.start_mark
         if node.style in ("|", ">"):
             # Content begins on the line after the indicator, at the block's indentation.
             for text in self.lines[start.line + 1 :]:
                 if text.strip():
                     indent = len(text) - len(text.lstrip(" "))
-                    return Position(self.file, start.line + 2, indent + 1)
-            return Position(self.file, start.line + 2, 1)
+                    return start.line + 2, indent + 1, node.style
+            return start.line + 2, 1, node.style
         quote = 1 if node.style in ('"', "'") else 0
-        return Position(self.file, start.line + 1, start.column + 1 + quote)
+        return start.line + 1, start.column + 1 + quote, node.style
 
 
 def _offset(text: str, line: int, column: int) -> int:
