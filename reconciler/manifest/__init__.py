@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from reconciler.diagnostics import Diagnostic, error, has_errors, sort_key
+from reconciler.gc_pause import paused_gc
 from reconciler.manifest.documents import declared_name, resource_from_document
 from reconciler.manifest.errors import ManifestInvalid
 from reconciler.manifest.loader import Document, display_path, load_tree
@@ -95,7 +96,13 @@ def collect(
 ) -> tuple[DesiredState | None, list[Diagnostic]]:
     """(the desired state, or None if the project itself failed; every diagnostic). Never raises
     for bad input: this is what ``validate`` and the commands that tolerate errors use."""
-    environ = os.environ if environ is None else environ
+    with paused_gc():  # thousands of manifests build acyclic data; collector passes are waste
+        return _collect(path, env, os.environ if environ is None else environ)
+
+
+def _collect(
+    path: PathLike | None, env: str | None, environ: Mapping[str, str]
+) -> tuple[DesiredState | None, list[Diagnostic]]:
     project, problems = _project_for(Path(path) if path is not None else Path.cwd(), environ)
     if problems:
         return None, problems

@@ -10,11 +10,11 @@ automatically once a parsed template has been rendered COMPILE_AFTER times).
 
 from __future__ import annotations
 
-import gc
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
+
+from reconciler.gc_pause import paused_gc
 
 from . import ast, profile, whitespace
 from .analysis import VariableContract, analyze_program, data_paths
@@ -128,7 +128,7 @@ class CompiledTemplate(Template):
         key = (strict, null_is_missing and strict)
         functions = self._variants.get(key)
         if functions is None:
-            with self._lock, _no_gc():
+            with self._lock, paused_gc():
                 functions = self._variants.get(key)
                 if functions is None:
                     functions, _ = build(
@@ -166,19 +166,6 @@ class CompiledTemplate(Template):
         return self
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Building a large template allocates hundreds of thousands of objects, none of them
-    garbage: the cyclic collector's passes over them would be pure cost."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _prepare(source: str, part: Part) -> ast.Program:
     return whitespace.apply(parse(source, part=part))
 
@@ -201,7 +188,7 @@ def parse_template(
     """
     if not isinstance(source, str):
         raise TypeError(f"template source must be str, not {type(source).__name__}")
-    with _no_gc():
+    with paused_gc():
         program = _prepare(source, part)
         registered = dict(partials or {})
         profile.check(program, part=part, registered=frozenset(registered), inline=inline)
