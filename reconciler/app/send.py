@@ -170,7 +170,7 @@ def send(
         if job.dry_run or preview.sent == 0:
             return SendOutcome(preview)
         if preview.paused_before and not job.resume:
-            raise refuse_paused(job.checkpoint or Path("?"), {"reason": preview.paused_before})
+            raise refuse_paused(job.checkpoint or Path("?"), preview.paused_before)
         watch = None
         if request.breaker is not None and request.store is not None:
             watch = breaker_for(request.breaker, preview.sent, request.store, conn)

@@ -39,7 +39,8 @@ class SendReport:
     examples: list[Problem] = field(default_factory=list)
     stopped: str | None = None  # why the run stopped early (resumable), if it did
     paused: dict[str, Any] | None = None  # the circuit breaker stopped it: why, the rates seen
-    paused_before: str | None = None  # the checkpoint's last session ended in a breaker pause
+    # The checkpoint's last session ended in a breaker pause: its reason and time ("reason", "at").
+    paused_before: dict[str, str] | None = None
     recorded: int = 0  # sends recorded into the event store
     breaker: str | None = None  # what watched the run ("store, bounce 5 %, ...") or None
     max_send_rate: float = 0.0

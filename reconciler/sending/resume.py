@@ -53,10 +53,14 @@ def open_session(job: SendJob, report: SendReport, source_digest: str | None) ->
         session.replay = replay
     paused = replay.paused if replay is not None else None
     if paused is not None:
-        report.paused_before = str(paused.get("reason", "paused by the circuit breaker"))
+        report.paused_before = {
+            "reason": str(paused.get("reason", "paused by the circuit breaker")),
+            "at": str(paused.get("at", "?")),
+        }
         if job.dry_run:
             report.warnings.append(
-                f"{path}: {report.paused_before} (at {paused.get('at', '?')}); sending again needs --resume"
+                f"{path}: {report.paused_before['reason']} (at {report.paused_before['at']}); "
+                "sending again needs --resume"
             )
     if job.dry_run:
         # A dry run reads the checkpoint (to count what a resume would skip) but never writes it.

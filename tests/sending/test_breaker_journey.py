@@ -59,7 +59,7 @@ def test_breaker_pauses_a_bouncing_campaign_and_resume_continues_where_it_stoppe
 
         # Run again as if nothing happened: refused before anything is sent.
         again = sesctl(emulator.endpoint_url, *campaign)
-        assert again.returncode == 1 and "circuit breaker paused this campaign" in again.stderr
+        assert again.returncode == 1 and "circuit breaker paused this campaign at 20" in again.stderr
         assert "--resume" in again.stderr and sent_to(emulator) == first
 
         # A human looked and goes on (without the breaker: the rest of the bouncing rows follow).
