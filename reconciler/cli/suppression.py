@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -27,6 +28,37 @@ reason_filter = click.option(
 since_option = click.option("--since", help="Updated at or after: an ISO date/time or a duration back (7d).")
 until_option = click.option("--until", help="Updated at or before: an ISO date/time or a duration back.")
 rate_option = click.option("--rate", help="SES requests per second (default: SES's own limits).")
+
+
+def bulk_options(fn: Any) -> Any:
+    """--bulk/--no-bulk, --s3-url, --keep-upload, --timeout and --json (import and remove)."""
+    options = [
+        click.option(
+            "--bulk/--no-bulk",
+            default=None,
+            help=f"Force an SES import job (needs --s3-url) or the per-address API (default: a job above {BULK_THRESHOLD:,} entries when --s3-url is given).",
+        ),
+        click.option("--s3-url", help="Where to upload the entries for the import job: s3://bucket/prefix/ (or a key)."),
+        click.option("--keep-upload", is_flag=True, help="Keep the uploaded object (default: deleted once its job has finished)."),
+        click.option("--timeout", type=click.FloatRange(min=1), default=3600, show_default=True, help="Seconds to wait for each import job."),
+        click.option("--json", "as_json", is_flag=True, help="Print the result as JSON."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _use_job(count: int, bulk: bool | None, s3_url: str | None) -> bool:
+    """Whether ``count`` entries go through an import job (validating the flags)."""
+    if bulk and not s3_url:
+        raise UsageError("--bulk needs --s3-url s3://bucket/prefix/ to upload the entries to")
+    if bulk is False and s3_url:
+        raise UsageError("--no-bulk uses the per-address API: --s3-url would be ignored, so it is refused")
+    if s3_url:
+        from reconciler.aws.s3url import parse_s3_url
+
+        parse_s3_url(s3_url)
+    return bool(s3_url) and (bool(bulk) or (bulk is None and count > BULK_THRESHOLD))
 
 
 def _reasons(reasons: tuple[str, ...]) -> list[str]:
@@ -97,21 +129,46 @@ def add(ctx: click.Context, addresses: tuple[str, ...], reason: str, rate: str |
 
 @command.command()
 @click.argument("addresses", nargs=-1)
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Also the addresses of this CSV/JSONL file (an `export` file will do).")
 @click.option("--yes", is_flag=True, help="Remove (SES may then send to them again). Required.")
+@bulk_options
 @rate_option
 @click.pass_context
-def remove(ctx: click.Context, addresses: tuple[str, ...], yes: bool, rate: str | None) -> None:
-    """Take ADDRESS... off the suppression list (needs --yes: they can be mailed again)."""
+def remove(
+    ctx: click.Context,
+    addresses: tuple[str, ...],
+    file: Path | None,
+    yes: bool,
+    bulk: bool | None,
+    s3_url: str | None,
+    keep_upload: bool,
+    timeout: float,
+    as_json: bool,
+    rate: str | None,
+) -> None:
+    """Take ADDRESS... (and --file's) off the suppression list (needs --yes: they can be mailed
+    again). Large files go through SES's import job (DELETE) with --s3-url, as `import` does."""
     from reconciler.app.suppression_list import change
+    from reconciler.suppression import read_entries
 
-    items = [Entry(a, "") for a in _addresses(addresses)]
+    listed = [Entry(a, "") for a in _addresses(addresses)] if addresses or file is None else []
+    if file is not None:
+        listed += [Entry(e.address, "") for e in read_entries(file, "BOUNCE")]  # the reason is not used
+    items = list({e.address.lower(): e for e in listed}.values())
+    use_job = _use_job(len(items), bulk, s3_url)
     if not yes:
         raise UsageError(
             f"removing {len(items)} entries lets SES send to them again: pass --yes to do it",
             hint="Make sure the address no longer bounces or complains.",
         )
+    if use_job:
+        _bulk(ctx.obj, "DELETE", items, str(s3_url), keep_upload, timeout, as_json, rate)
+        return
     counts = change(ctx.obj, "remove", items, rate=rate)
-    click.echo(f"Removed {counts['done']} entries ({counts['absent']} were not on the list).")
+    if as_json:
+        click.echo(json.dumps({"mode": "api", "removed": counts["done"], "absent": counts["absent"]}))
+    else:
+        click.echo(f"Removed {counts['done']} entries ({counts['absent']} were not on the list).")
 
 
 @command.command(name="import")
@@ -119,15 +176,7 @@ def remove(ctx: click.Context, addresses: tuple[str, ...], yes: bool, rate: str 
 @click.option("--reason", type=click.Choice(REASONS, case_sensitive=False), help="The reason for rows without one.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="File format (default: from the extension).")
 @click.option("--dry-run", is_flag=True, help="Check the file and count; change nothing.")
-@click.option(
-    "--bulk/--no-bulk",
-    default=None,
-    help=f"Force an SES import job (needs --s3-url) or the per-address API (default: a job above {BULK_THRESHOLD:,} entries when --s3-url is given).",
-)
-@click.option("--s3-url", help="Where to upload the entries for the import job: s3://bucket/prefix/ (or a key).")
-@click.option("--keep-upload", is_flag=True, help="Keep the uploaded object (default: deleted once its job has finished).")
-@click.option("--timeout", type=click.FloatRange(min=1), default=3600, show_default=True, help="Seconds to wait for each import job.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@bulk_options
 @rate_option
 @click.pass_context
 def import_command(
@@ -151,15 +200,7 @@ def import_command(
     from reconciler.suppression import read_entries
 
     items = read_entries(file, reason.upper() if reason else None, fmt)
-    if bulk and not s3_url:
-        raise UsageError("--bulk needs --s3-url s3://bucket/prefix/ to upload the entries to")
-    if bulk is False and s3_url:
-        raise UsageError("--no-bulk uses the per-address API: --s3-url would be ignored, so it is refused")
-    use_job = bool(s3_url) and (bulk or (bulk is None and len(items) > BULK_THRESHOLD))
-    if s3_url:
-        from reconciler.aws.s3url import parse_s3_url
-
-        parse_s3_url(s3_url)
+    use_job = _use_job(len(items), bulk, s3_url)
     how = f"through an SES import job via {s3_url}" if use_job else "one PutSuppressedDestination each"
     if dry_run:
         click.echo(f"{len(items)} entries would be added ({how}).")
@@ -171,7 +212,7 @@ def import_command(
             err=True,
         )
     if use_job:
-        _bulk(ctx.obj, items, str(s3_url), keep_upload, timeout, as_json, rate)
+        _bulk(ctx.obj, "PUT", items, str(s3_url), keep_upload, timeout, as_json, rate)
         return
     from reconciler.app.suppression_list import change
 
@@ -183,7 +224,14 @@ def import_command(
 
 
 def _bulk(
-    settings: Settings, items: list[Entry], s3_url: str, keep_upload: bool, timeout: float, as_json: bool, rate: str | None
+    settings: Settings,
+    action: str,
+    items: list[Entry],
+    s3_url: str,
+    keep_upload: bool,
+    timeout: float,
+    as_json: bool,
+    rate: str | None,
 ) -> None:
     from reconciler.app.suppression_list import bulk_import
     from reconciler.suppression.bulk import JobOutcome
@@ -192,14 +240,15 @@ def _bulk(
         click.echo(f"import job {job.job_id}: {job.status} ({job.records} entries from {job.object_url})", err=True)
 
     report = bulk_import(
-        settings, items, s3_url, keep_upload=keep_upload, timeout=timeout, rate=rate,
+        settings, items, s3_url, action=action, keep_upload=keep_upload, timeout=timeout, rate=rate,
         on_progress=None if as_json else progress,
     )  # fmt: skip
     if as_json:
         document = {"mode": "import-job", "processed": report.processed, "failed": report.failed, "jobs": [j.to_dict() for j in report.jobs]}
         click.echo(json.dumps(document, indent=1, sort_keys=True))
     else:
-        click.echo(f"Imported through {len(report.jobs)} SES import job(s): {report.processed} processed, {report.failed} failed.")
+        done = "Imported" if action == "PUT" else "Removed"
+        click.echo(f"{done} through {len(report.jobs)} SES import job(s): {report.processed} processed, {report.failed} failed.")
         for job in report.jobs:
             if job.error:
                 click.echo(f"  job {job.job_id} {job.status}: {job.error}")

@@ -138,3 +138,16 @@ def test_object_urls_and_public_url() -> None:
     signed = "https://b.s3.amazonaws.com/f.json?X-Amz-Signature=abc&X-Amz-Security-Token=secret"
     shown = public_url(signed)
     assert shown is not None and "secret" not in shown and shown.startswith("https://b.s3.amazonaws.com/f.json")
+
+
+def test_bulk_remove_from_a_file_needs_yes(tmp_path: Path, emu: LocalEmulator) -> None:
+    ses = emu.client("sesv2")
+    for address in ("ada@example.com", "grace@example.com", "lin@example.com"):
+        ses.put_suppressed_destination(EmailAddress=address, Reason="BOUNCE")
+    (tmp_path / "gone.csv").write_text("email,reason,last_update_time\nada@example.com,BOUNCE,\ngrace@example.com,COMPLAINT,\n")
+    refused = _run(tmp_path, emu, "remove", "--file", "gone.csv", "--bulk", "--s3-url", "s3://migration/")
+    assert refused.returncode == 1 and "--yes" in refused.stderr
+    done = _run(tmp_path, emu, "remove", "--file", "gone.csv", "--bulk", "--s3-url", "s3://migration/", "--yes", "--json")
+    assert done.returncode == 0, done.stderr
+    assert (json.loads(done.stdout)["processed"], _suppressed(emu)) == (2, {"lin@example.com": "BOUNCE"})
+    assert "ada@" not in done.stdout + done.stderr and _objects(emu) == []
