@@ -7,6 +7,8 @@ imports (boto3, moto, mcp) are paid only when that command runs.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import sys
 from typing import Any
@@ -132,6 +134,11 @@ def cli(
 
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point: ReconcilerErrors become a message and exit code 1, never a traceback."""
+    # At exit Python runs one last full pass of the cyclic garbage collector over everything
+    # still alive: for `validate` of 2,000 templates that pass cost 0.15 s of a 0.8 s run.
+    # Freezing first leaves those objects to the operating system (files are closed by the
+    # commands themselves, with `with` blocks; nothing relies on a finaliser at exit).
+    atexit.register(gc.freeze)
     try:
         return cli.main(args=argv, prog_name="sesctl", standalone_mode=False)
     except click.exceptions.Abort as exc:

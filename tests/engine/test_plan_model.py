@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.engine.diff import diff
+from reconciler.engine.diff import _reported_paths, deepdiff_paths, diff
 from reconciler.engine.ordering import order_steps, sort_changes
 from reconciler.engine.plan import (
     REPLACE,
@@ -121,6 +121,15 @@ def test_order_deletes_after_creates_in_descending_wave(items: list[ResourceChan
 def test_diff_is_empty_exactly_when_equal(a: dict[str, object], b: dict[str, object]) -> None:
     assert diff(a, a) == ()
     assert (diff(a, b) == ()) == (canonical_json(_strip_none(a)) == canonical_json(_strip_none(b)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(json_dicts)
+def test_creates_and_deletes_report_what_deepdiff_reports(b: dict[str, object]) -> None:
+    """diff() skips deepdiff when one side is empty (a create or a delete); it must find
+    the same paths deepdiff would."""
+    assert sorted(map(str, _reported_paths({}, b))) == sorted(map(str, deepdiff_paths({}, b)))
+    assert sorted(map(str, _reported_paths(b, {}))) == sorted(map(str, deepdiff_paths(b, {})))
 
 
 def _strip_none(value: object) -> object:

@@ -17,9 +17,6 @@ import secrets
 import string
 from typing import Any, get_args
 
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
-from cryptography.hazmat.primitives.serialization import load_der_private_key, load_pem_private_key
-
 from reconciler.emulator.errors import BadRequestException
 from reconciler.emulator.lookups import find_configuration_set, find_identity
 from reconciler.emulator.operations.common import (
@@ -72,6 +69,9 @@ def _easy_dkim(ctx: OperationContext, status: VerificationStatus, length: KeyLen
 def _private_key(text: str) -> object:
     """SES takes the key as base64 of its DER bytes, or as base64 of the PEM text (what
     Terraform's own acceptance tests send: base64 of a "-----BEGIN RSA PRIVATE KEY-----" file)."""
+    # imported here: cryptography costs every emulator start ~20 ms, and only BYODKIM needs it
+    from cryptography.hazmat.primitives.serialization import load_der_private_key, load_pem_private_key
+
     try:
         decoded = base64.b64decode(text, validate=True)
         if decoded.lstrip().startswith(b"-----BEGIN"):
@@ -92,6 +92,8 @@ def _byo_dkim(ctx: OperationContext, selector: Any, private_key: Any) -> DkimAtt
     if not isinstance(private_key, str) or not 1 <= len(private_key) <= 20480:
         raise BadRequestException("DomainSigningPrivateKey must be 1-20480 base64 characters.")
     key = _private_key(private_key)
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
     if not isinstance(key, RSAPrivateKey) or not 1024 <= key.key_size <= 2048:
         raise BadRequestException("DomainSigningPrivateKey must be an RSA key of 1024 to 2048 bits.")
     return DkimAttributes(
