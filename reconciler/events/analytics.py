@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.errors import UsageError
-from reconciler.events.store import HARD_BOUNCE, HOUR_MS, EventStore
+from reconciler.events.store import DAY_MS, HARD_BOUNCE, HOUR_MS, EventStore
 from reconciler.events.timerange import to_ms
 
 METRICS: tuple[str, ...] = (
@@ -141,7 +141,8 @@ def _counts(store: EventStore, query: Query) -> Iterator[tuple[Any, str, int, in
 
     Day, hour, tag and total groupings read the hourly rollup for the whole hours in the range
     and the events themselves only for the partial hours at its ends; the other groupings
-    (columns of the events) read the events (through the covering time index)."""
+    (columns of the events) read the daily rollup for the whole days and the events for the
+    partial days at the ends."""
     group = query.group_by
     where, filter_params = _filters(query)
     start, end = to_ms(query.start), to_ms(query.end)
@@ -174,7 +175,22 @@ def _counts(store: EventStore, query: Query) -> Iterator[tuple[Any, str, int, in
             yield key, "bounce", 0, int(count)
 
     if group not in ("day", "hour", "tag", "total"):
-        yield from from_events(start, end)
+        # A column of the events: the daily rollup for the whole days, the events for the rest.
+        first_day = -(-start // DAY_MS)
+        last_day = end // DAY_MS
+        if first_day >= last_day:
+            yield from from_events(start, end)
+            return
+        yield from from_events(start, first_day * DAY_MS)
+        yield from from_events(last_day * DAY_MS, end)
+        rows = store.conn.execute(
+            f"SELECT k.value, e.event_type, sum(e.events), sum(e.hard_bounces) FROM rollup_daily e"
+            f" LEFT JOIN dims k ON k.id = e.{group}_id"
+            f" WHERE e.day >= ? AND e.day < ?{where} GROUP BY e.{group}_id, e.event_type",
+            [first_day, last_day, *filter_params],
+        )
+        for key, kind, count, hard in rows:
+            yield key, kind, int(count), int(hard)
         return
     first_hour = -(-start // HOUR_MS)
     last_hour = end // HOUR_MS

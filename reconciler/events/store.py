@@ -75,6 +75,30 @@ _ROLL = (
     f"SELECT event_time / {HOUR_MS}, event_type, coalesce(tagset_id, 0), count(*), sum({HARD_BOUNCE})"
     " FROM events WHERE {where} GROUP BY 1, 2, 3"
 )
+DAY_MS = 86_400_000
+# The event columns the daily rollup keeps, integer-encoded through dims (schema version 4).
+DIM_COLUMNS = ("recipient_domain", "configuration_set", "template", "variant")
+_DIMS = "INSERT OR IGNORE INTO dims (kind, value) " + " UNION ".join(
+    f"SELECT '{column}', {column} FROM events WHERE ({{where}}) AND {column} IS NOT NULL" for column in DIM_COLUMNS
+)
+_ROLL_DAILY = (
+    f"SELECT e.event_time / {DAY_MS}, e.event_type, coalesce(e.tagset_id, 0), "
+    + ", ".join(f"coalesce(d{i}.id, 0)" for i in range(len(DIM_COLUMNS)))
+    + f", count(*), sum({HARD_BOUNCE}) FROM (SELECT * FROM events WHERE {{where}}) e "
+    + " ".join(
+        f"LEFT JOIN dims d{i} ON d{i}.kind = '{column}' AND d{i}.value = e.{column}"
+        for i, column in enumerate(DIM_COLUMNS)
+    )
+    + " GROUP BY 1, 2, 3, 4, 5, 6, 7"
+)
+_UPSERT_DAILY = (
+    "INSERT INTO rollup_daily (day, event_type, tagset_id, "
+    + ", ".join(f"{column}_id" for column in DIM_COLUMNS)
+    + ", events, hard_bounces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (day, event_type, tagset_id, "
+    + ", ".join(f"{column}_id" for column in DIM_COLUMNS)
+    + ") DO UPDATE SET events = events + excluded.events, hard_bounces = hard_bounces + excluded.hard_bounces"
+)
 
 
 class StoreError(UsageError):
@@ -429,9 +453,9 @@ class EventStore:
 
     # ---- retention and erasure (also the compliance tooling's API) ------------------------------
 
-    @staticmethod
-    def _roll(conn: sqlite3.Connection, where: str, params: tuple[object, ...], sign: int) -> None:
-        """Add (sign +1) or take away (-1) the events matching ``where`` to/from the rollup."""
+    @classmethod
+    def _roll(cls, conn: sqlite3.Connection, where: str, params: tuple[object, ...], sign: int) -> None:
+        """Add (sign +1) or take away (-1) the events matching ``where`` to/from both rollups."""
         found = conn.execute(_ROLL.format(where=where), params).fetchall()
         conn.executemany(
             "INSERT INTO rollup (hour, event_type, tagset_id, events, hard_bounces) VALUES (?, ?, ?, ?, ?)"
@@ -444,11 +468,25 @@ class EventStore:
         )
         if sign < 0:
             conn.execute("DELETE FROM rollup WHERE events <= 0")
+        cls._roll_daily(conn, where, params, sign)
+
+    @staticmethod
+    def _roll_daily(conn: sqlite3.Connection, where: str, params: tuple[object, ...], sign: int) -> None:
+        if sign > 0:
+            conn.execute(_DIMS.format(where=where), params * len(DIM_COLUMNS))
+        found = conn.execute(_ROLL_DAILY.format(where=where), params).fetchall()
+        conn.executemany(
+            _UPSERT_DAILY,
+            [(*key, sign * count, sign * int(hard or 0)) for *key, count, hard in found],
+        )
+        if sign < 0:
+            conn.execute("DELETE FROM rollup_daily WHERE events <= 0")
 
     def rebuild_rollup(self) -> None:
-        """Recompute the hourly rollup from the events (after rows were written around commit())."""
+        """Recompute the rollups from the events (after rows were written around commit())."""
         with self.transaction() as conn:
             conn.execute("DELETE FROM rollup")
+            conn.execute("DELETE FROM rollup_daily")
             self._roll(conn, "1", (), +1)
 
     def delete_older_than(self, cutoff_ms: int) -> dict[str, int]:
@@ -459,6 +497,10 @@ class EventStore:
         removed: dict[str, int] = {}
         with self.transaction() as conn:
             conn.execute("DELETE FROM rollup WHERE hour < ?", (cutoff_ms // HOUR_MS,))
+            # Whole days go at once; of the day the cutoff falls in, the hours before it.
+            first_day = cutoff_ms // DAY_MS
+            conn.execute("DELETE FROM rollup_daily WHERE day < ?", (first_day,))
+            self._roll_daily(conn, "event_time >= ? AND event_time < ?", (first_day * DAY_MS, cutoff_ms), -1)
             for table, column in (
                 ("events", "event_time"),
                 ("quarantine", "received_at"),

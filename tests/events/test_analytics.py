@@ -21,7 +21,7 @@ from reconciler.events.alerts import Thresholds, evaluate
 from reconciler.events.analytics import AnalyticsError, Query, store_analytics
 from reconciler.events.consume import consume
 from reconciler.events.sources import FileSource
-from reconciler.events.store import EventStore
+from reconciler.events.store import DIM_COLUMNS, EventStore
 
 NOW = datetime.now(UTC).replace(minute=30, second=0, microsecond=0) - timedelta(hours=2)
 
@@ -348,12 +348,15 @@ def naive(store: EventStore, query: Query) -> dict[str, dict[str, int]]:
     labels = _tag_values(store, query.tag) if query.tag else {}
     out: dict[str, dict[str, int]] = {}
     rows = store.conn.execute(
-        "SELECT event_time, event_type, tagset_id, bounce_type, bounce_subtype FROM events"
-        " WHERE event_time >= ? AND event_time < ?",
+        "SELECT event_time, event_type, tagset_id, bounce_type, bounce_subtype, recipient_domain,"
+        " configuration_set, template, variant FROM events WHERE event_time >= ? AND event_time < ?",
         (int(query.start.timestamp() * 1000), int(query.end.timestamp() * 1000)),
     )
-    for when, kind, tagset, bounce_type, subtype in rows:
-        if query.group_by == "tag":
+    for when, kind, tagset, bounce_type, subtype, *columns in rows:
+        by_column = dict(zip(("recipient_domain", "configuration_set", "template", "variant"), columns, strict=True))
+        if query.group_by in by_column:
+            key = by_column[query.group_by] or "(none)"
+        elif query.group_by == "tag":
             key = labels.get(tagset, "(none)")
         elif query.group_by == "total":
             key = "total"
@@ -366,7 +369,7 @@ def naive(store: EventStore, query: Query) -> dict[str, dict[str, int]]:
     return out
 
 
-def test_the_hourly_rollup_agrees_with_the_events_after_erasure_and_retention(
+def test_the_rollups_agree_with_the_events_after_erasure_and_retention(
     store_file: Path, tmp_path: Path
 ) -> None:
     copy = tmp_path / "events.db"
@@ -376,6 +379,7 @@ def test_the_hourly_rollup_agrees_with_the_events_after_erasure_and_retention(
         (NOW - timedelta(days=2), NOW + timedelta(days=2)),  # whole hours and more
         (NOW + timedelta(minutes=7), NOW + timedelta(hours=1, minutes=20)),  # partial hours at both ends
         (NOW - timedelta(minutes=1), NOW + timedelta(minutes=40)),  # inside one hour
+        (NOW.replace(hour=0, minute=0) - timedelta(days=1), NOW.replace(hour=0, minute=0) + timedelta(days=1)),
     ]
     with EventStore.open(copy) as store:
         for step in ("as built", "after erasure", "after retention"):
@@ -385,7 +389,7 @@ def test_the_hourly_rollup_agrees_with_the_events_after_erasure_and_retention(
             if step == "after retention":
                 store.delete_older_than(int((NOW + timedelta(minutes=45)).timestamp() * 1000))
             for start, end in ranges:
-                for group in ("day", "hour", "tag", "total"):
+                for group in ("day", "hour", "tag", "total", *DIM_COLUMNS):
                     q = Query(
                         start=start, end=end, group_by=group, tag="campaign" if group == "tag" else None
                     )
