@@ -155,8 +155,8 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO rollup_daily
         SELECT e.event_time / 86400000, e.event_type, coalesce(e.tagset_id, 0), coalesce(d.id, 0),
                coalesce(c.id, 0), coalesce(t.id, 0), coalesce(v.id, 0), count(*),
-               sum(e.event_type = 'bounce' AND e.bounce_type = 'Permanent'
-                   AND coalesce(e.bounce_subtype, '') <> 'OnAccountSuppressionList')
+               coalesce(sum(e.event_type = 'bounce' AND coalesce(e.bounce_type, '') = 'Permanent'
+                   AND coalesce(e.bounce_subtype, '') <> 'OnAccountSuppressionList'), 0)
         FROM events e
         LEFT JOIN dims d ON d.kind = 'recipient_domain' AND d.value = e.recipient_domain
         LEFT JOIN dims c ON c.kind = 'configuration_set' AND c.value = e.configuration_set

@@ -226,3 +226,46 @@ def test_a_store_that_cannot_be_written_is_an_error_not_a_traceback(store: Event
         other.conn.execute("ROLLBACK")
         other.close()
     assert store.commit(fact, origin="t").added == 1
+
+
+def test_a_version_3_store_migrates_its_events_into_the_daily_rollup(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from reconciler.events.analytics import Query, store_analytics
+    from reconciler.events.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        for script in MIGRATIONS[:3]:
+            conn.executescript(script)
+        conn.execute("PRAGMA user_version = 3")
+        day = int(datetime(2026, 11, 28, tzinfo=UTC).timestamp() * 1000)
+        rows = [
+            (bytes([i]) * 16, f"m{i}", kind, day + i * 1000, 0, domain, "tracked", template)
+            for i, (kind, domain, template) in enumerate(
+                [
+                    ("send", "gmail.com", "welcome"),
+                    ("send", "example.org", None),
+                    ("delivery", "gmail.com", "welcome"),
+                    ("bounce", "example.org", None),
+                ]
+            )
+        ]
+        conn.executemany(
+            "INSERT INTO events (event_key, message_id, event_type, event_time, committed_at, recipient_domain,"
+            " configuration_set, template) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    with EventStore.open(path) as store:
+        assert store.status()["schema_version"] == SCHEMA_VERSION
+        indexes = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "events_message" not in indexes and "events_bounce_time" in indexes
+        whole = Query(
+            start=datetime(2026, 11, 27, tzinfo=UTC), end=datetime(2026, 11, 30, tzinfo=UTC), group_by="recipient_domain"
+        )
+        by_domain = {row.key: row.counts for row in store_analytics(store, whole).rows}
+        assert by_domain["gmail.com"]["send"] == 1 and by_domain["gmail.com"]["delivery"] == 1
+        assert by_domain["example.org"]["bounce"] == 1
+        by_template = store_analytics(store, Query(whole.start, whole.end, group_by="template"))
+        assert {row.key: row.counts["send"] for row in by_template.rows} == {"welcome": 1, "(none)": 1}
+        assert store.conn.execute("SELECT sum(events) FROM rollup_daily").fetchone()[0] == 4
