@@ -25,8 +25,10 @@ def consume_audited(
     retention_days: int,
     on_batch: Callable[[BatchResult], None] | None = None,
     start: Path = Path("."),
+    workers: int = 0,
 ) -> ConsumeReport:
-    """``details``: what the entry says about the source (no record content: it may hold addresses)."""
+    """``details``: what the entry says about the source (no record content: it may hold addresses).
+    ``workers``: parse processes (consume.consume)."""
     with audit.operation(
         "events-consume", {**details, "store": str(store.path)}, project=audit.project_at(start)
     ) as entry:
@@ -48,7 +50,7 @@ def consume_audited(
             if on_batch is not None:
                 on_batch(result)
 
-        report = consume(store, source, retention_days=retention_days, on_batch=counted)
+        report = consume(store, source, retention_days=retention_days, on_batch=counted, workers=workers)
         entry.set(**_counts(report), lag_p95_ms=report.lag_p95_ms, retention_removed=report.retention_removed)
     return report
 

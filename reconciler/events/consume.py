@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
-from reconciler.events.records import Control, Fact, Unparseable, facts, unwrap
+from reconciler.events.parsing import ParallelParser, Parsed, parse_items
 from reconciler.events.sources import Batch, Source
-from reconciler.events.store import EventStore, Quarantined, now_ms
+from reconciler.events.store import EventStore, now_ms
 
 log = logging.getLogger(__name__)
 
@@ -59,27 +59,19 @@ class ConsumeReport:
         return asdict(self)
 
 
-def parse_batch(batch: Batch, store: EventStore) -> tuple[list[Fact], list[Quarantined], int]:
+def parse_batch(batch: Batch, store: EventStore) -> Parsed:
     """Facts, quarantined records and the number of control messages in a batch. Never raises
     for a record: whatever cannot be read is quarantined with the reason."""
-    found: list[Fact] = []
-    quarantined: list[Quarantined] = []
-    controls = 0
-    for item in batch.items:
-        try:
-            record = unwrap(item.raw)
-            if isinstance(record, Control):
-                controls += 1
-                continue
-            found.extend(facts(record, store.hasher))
-        except Unparseable as exc:
-            quarantined.append(Quarantined(item.origin, str(exc), item.raw))
-        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
-            # A record shaped in a way no SES record is: keep it, say what broke.
-            quarantined.append(
-                Quarantined(item.origin, f"unreadable record: {exc.__class__.__name__}: {exc}", item.raw)
-            )
-    return found, quarantined, controls
+    return parse_items(((item.raw, item.origin) for item in batch.items), store.hasher)
+
+
+def _parsed(source: Source, store: EventStore, workers: int) -> Iterator[tuple[Batch, Parsed]]:
+    if workers < 1:
+        for batch in source.batches():
+            yield batch, parse_batch(batch, store)
+        return
+    parser = ParallelParser(store.hasher.key, workers)
+    yield from parser.run((batch, [(item.raw, item.origin) for item in batch.items]) for batch in source.batches())
 
 
 def consume(
@@ -89,13 +81,15 @@ def consume(
     retention_days: int = DEFAULT_RETENTION_DAYS,
     on_batch: Callable[[BatchResult], None] | None = None,
     clock: Callable[[], int] = now_ms,
+    workers: int = 0,
 ) -> ConsumeReport:
-    """Read ``source`` to its end (or until it is stopped) into ``store``."""
+    """Read ``source`` to its end (or until it is stopped) into ``store``. ``workers`` > 0
+    parses batches in that many processes while this one commits (files and S3 objects: a
+    queue's messages must not be read ahead of their commit)."""
     report = ConsumeReport()
     report.retention_removed = store.apply_retention(retention_days, clock())
     last_retention = time.monotonic()
-    for batch in source.batches():
-        found, quarantined, controls = parse_batch(batch, store)
+    for batch, (found, quarantined, controls) in _parsed(source, store, workers):
         cutoff = clock() - retention_days * 86_400_000
         kept = [fact for fact in found if fact.event_time >= cutoff]
         result = store.commit(

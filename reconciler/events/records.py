@@ -22,7 +22,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from reconciler.sending.masking import mask_text
 from reconciler.sending.tags import IDEMPOTENCY_TAG, VARIANT_TAG
@@ -71,9 +71,10 @@ class Unparseable(ValueError):
     """The record cannot be turned into facts; the message says why (kept in quarantine)."""
 
 
-@dataclass(frozen=True)
-class Fact:
-    """One message-level fact, as stored (see docs/events.md, "The event schema")."""
+class Fact(NamedTuple):
+    """One message-level fact, as stored (see docs/events.md, "The event schema"). A named
+    tuple rather than a dataclass: worker processes send facts back to the consumer, and a
+    tuple crosses a process boundary several times faster."""
 
     key: bytes  # the idempotency key: the same event delivered twice has the same key
     message_id: str
@@ -113,14 +114,14 @@ class RecipientHasher:
     addresses give equal hashes in one store, and nobody without the key can test a guess."""
 
     def __init__(self, key: bytes) -> None:
-        self._key = key
+        self.key = key
         self._cache: dict[str, str] = {}
 
     def __call__(self, address: str) -> str:
         normal = address.strip().lower()
         found = self._cache.get(normal)
         if found is None:
-            found = hmac.new(self._key, normal.encode(), hashlib.sha256).hexdigest()[:32]
+            found = hmac.new(self.key, normal.encode(), hashlib.sha256).hexdigest()[:32]
             if len(self._cache) < 100_000:
                 self._cache[normal] = found
         return found

@@ -269,3 +269,33 @@ def test_a_version_3_store_migrates_its_events_into_the_daily_rollup(tmp_path: P
         by_template = store_analytics(store, Query(whole.start, whole.end, group_by="template"))
         assert {row.key: row.counts["send"] for row in by_template.rows} == {"welcome": 1, "(none)": 1}
         assert store.conn.execute("SELECT sum(events) FROM rollup_daily").fetchone()[0] == 4
+
+
+def test_parsing_in_worker_processes_stores_exactly_what_parsing_here_stores(tmp_path: Path) -> None:
+    from events_support import ndjson
+
+    from reconciler.events.consume import consume
+    from reconciler.events.sources import FileSource
+
+    lines = []
+    for i in range(300):
+        lines.append(sns(record("Send", f"m{i}", to=f"user{i}@example.org", campaign=f"c{i % 3}")))
+        lines.append(record("Delivery", f"m{i}", to=f"user{i}@example.org"))
+    path = tmp_path / "events.ndjson"
+    body = ndjson(lines).splitlines(keepends=True)
+    body.insert(250, b'{"not": "ses"}\n')  # quarantined, in the middle of a batch
+    body.insert(400, b"\xff\xfe not utf-8\n")
+    body.insert(7, json.dumps({"Type": "SubscriptionConfirmation"}).encode() + b"\n")
+    path.write_bytes(b"".join(body))
+    stored = {}
+    for workers in (0, 2):
+        with EventStore.open(tmp_path / f"w{workers}.db", key=b"k" * 32) as store:
+            report = consume(store, FileSource([str(path)], batch_size=50), workers=workers)
+            rows = store.conn.execute(
+                "SELECT event_key, message_id, event_type, recipient_hash, recipient_domain, tagset_id FROM events"
+                " ORDER BY id"
+            ).fetchall()
+            quarantine = store.conn.execute("SELECT origin, reason, raw FROM quarantine ORDER BY id").fetchall()
+            stored[workers] = (report.added, report.quarantined, report.controls, report.batches, rows, quarantine)
+    assert stored[0][:4] == (600, 2, 1, 13)
+    assert stored[2] == stored[0]  # the same rows, in the same order, the same quarantine
