@@ -99,5 +99,9 @@ def test_the_manifests_replica_origins_are_the_models() -> None:
     from reconciler.emulator.router import service_model
     from reconciler.ses_types import ReplicaOrigin
 
-    enum = service_model().shape_for("DkimSigningAttributesOrigin").enum
+    from botocore.model import StringShape
+
+    shape = service_model().shape_for("DkimSigningAttributesOrigin")
+    assert isinstance(shape, StringShape)
+    enum = shape.enum
     assert sorted(get_args(ReplicaOrigin)) == sorted(set(enum) - {"AWS_SES", "EXTERNAL"})
