@@ -96,10 +96,10 @@ def test_easy_dkim_domains_report_their_signing_hosted_zone(ses):
 def test_the_manifests_replica_origins_are_the_models() -> None:
     from typing import get_args
 
+    from botocore.model import StringShape
+
     from reconciler.emulator.router import service_model
     from reconciler.ses_types import ReplicaOrigin
-
-    from botocore.model import StringShape
 
     shape = service_model().shape_for("DkimSigningAttributesOrigin")
     assert isinstance(shape, StringShape)
