@@ -51,6 +51,7 @@ from reconciler.kinds.common import (
     tag_list,
     user_tags,
 )
+from reconciler.kinds.event_destination import KIND as EVENT_DESTINATIONS
 from reconciler.kinds.plugin import KindPlugin
 from reconciler.kinds.specs.alert_policy import PRICE_PER_MESSAGE_USD, AlertPolicySpec
 
@@ -432,10 +433,57 @@ def _with_quota(gateway: SesGateway, desired: JsonDict) -> JsonDict:
 
 KIND = AlertPolicyKind()
 
+
+def _publishes_rendering_failures(world: Mapping[str, JsonDict], configuration_set: str) -> bool:
+    """Whether an enabled CloudWatch destination of the set publishes RenderingFailure with the
+    single dimension the per-set alarm names (CloudWatch matches a series' exact dimensions)."""
+    prefix = f"{EVENT_DESTINATIONS.kind}/{configuration_set}/"
+    for address, destination in world.items():
+        dimensions = ((destination.get("cloud_watch_destination") or {}).get("dimension_configurations")) or []
+        if (
+            address.startswith(prefix)
+            and destination.get("enabled")
+            and "RENDERING_FAILURE" in (destination.get("matching_event_types") or [])
+            and [d.get("dimension_name") for d in dimensions] == [CONFIGURATION_SET_DIMENSION]
+        ):
+            return True
+    return False
+
+
+def alarms_without_data(
+    before: Mapping[str, JsonDict], after: Mapping[str, JsonDict]
+) -> list[tuple[str, Risk]]:
+    """``alarm_without_data`` (low): a per-configuration-set rendering alarm whose set has no
+    event destination publishing the metric it watches (it would never fire)."""
+    risks: list[tuple[str, Risk]] = []
+    for address, policy in sorted(after.items()):
+        if not address.startswith(f"{AlertPolicyKind.kind}/"):
+            continue
+        missing = [
+            name
+            for name in policy.get("rendering_failure_configuration_sets") or []
+            if not _publishes_rendering_failures(after, name)
+        ]
+        if missing:
+            risks.append(
+                (
+                    address,
+                    Risk(
+                        "alarm_without_data",
+                        "low",
+                        f"The rendering-failure alarm of configuration set(s) {', '.join(missing)} watches "
+                        f"RenderingFailure with the dimension {CONFIGURATION_SET_DIMENSION} only, which no enabled "
+                        "CloudWatch event destination of the set publishes: it will never fire.",
+                    ),
+                )
+            )
+    return risks
+
 PLUGIN = KindPlugin(
     kind=KIND,
     spec=AlertPolicySpec,
     import_file="alert-policies.yaml",
     summary="CloudWatch alarms on SES's bounce and complaint rates, rendering failures, quota use, daily volume and cost",
     read_only=READ_ONLY,
+    world_risks=alarms_without_data,
 )

@@ -78,3 +78,26 @@ def test_drift_outside_sesctl_is_planned_back(gateway: SesGateway, emulator: Any
     assert signature(live.raw["Alarms"]["bounce-rate"]) == signature(alarms_for("p", desired)["bounce-rate"])
     KIND.delete(gateway, "p", live)
     assert KIND.read_live(gateway, None) == {}
+
+
+def test_a_per_set_alarm_no_destination_feeds_is_a_risk() -> None:
+    from reconciler.kinds.risks import world_risks
+
+    policy = _desired(renderingFailureConfigurationSets=["marketing"])
+    feeding = {
+        "enabled": True,
+        "matching_event_types": ["RENDERING_FAILURE"],
+        "cloud_watch_destination": {
+            "dimension_configurations": [
+                {"dimension_name": "ses:configuration-set", "dimension_value_source": "MESSAGE_TAG", "default_dimension_value": "none"}
+            ]
+        },
+    }
+    alone = world_risks({}, {"AlertPolicy/p": policy})
+    assert [r.code for r in alone["AlertPolicy/p"]] == ["alarm_without_data"]
+    fed = world_risks({}, {"AlertPolicy/p": policy, "EventDestination/marketing/cw": feeding})
+    assert "AlertPolicy/p" not in fed
+    # Another dimension too: the series has both, and the alarm's single dimension matches nothing.
+    extra = {"dimension_name": "campaign", "dimension_value_source": "MESSAGE_TAG", "default_dimension_value": "none"}
+    two = dict(feeding, cloud_watch_destination={"dimension_configurations": [*feeding["cloud_watch_destination"]["dimension_configurations"], extra]})
+    assert "AlertPolicy/p" in world_risks({}, {"AlertPolicy/p": policy, "EventDestination/marketing/cw": two})
