@@ -36,10 +36,8 @@ ignores tags on an existing alarm).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from reconciler.aws.account import AccountStatus
-from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.base import OWNER_TAG, JsonDict, LiveObject, Risk, live_object
 from reconciler.kinds.common import (
     InPlaceKind,
@@ -54,6 +52,10 @@ from reconciler.kinds.common import (
 from reconciler.kinds.event_destination import KIND as EVENT_DESTINATIONS
 from reconciler.kinds.plugin import KindPlugin
 from reconciler.kinds.specs.alert_policy import PRICE_PER_MESSAGE_USD, AlertPolicySpec
+
+if TYPE_CHECKING:
+    from reconciler.aws.gateway import SesGateway
+
 
 PREFIX = "sesctl/"
 NAMESPACE = "AWS/SES"
@@ -334,6 +336,8 @@ class AlertPolicyKind(InPlaceKind):
         tags_of: dict[str, dict[str, dict[str, str]]] = {}
         for (policy, key, _), found in zip(every, tags, strict=True):
             tags_of.setdefault(policy, {})[key] = found
+        from reconciler.aws.account import AccountStatus  # plan time only: validate skips botocore
+
         quota = AccountStatus.parse(gateway.call_cached("GetAccount")).quota.max_24_hour_send
         account = 0 if quota is None else int(quota)
         objects: dict[str, LiveObject] = {}
@@ -427,6 +431,8 @@ def _with_quota(gateway: SesGateway, desired: JsonDict) -> JsonDict:
     manifest gives none and the plan could not read it (a policy created by this apply)."""
     if desired.get("quota_use") is None or desired.get("max_24_hour_send"):
         return desired
+    from reconciler.aws.account import AccountStatus  # plan time only: validate skips botocore
+
     quota = AccountStatus.parse(gateway.call("GetAccount")).quota.max_24_hour_send
     return {**desired, "max_24_hour_send": None if quota is None else int(quota)}
 

@@ -21,9 +21,8 @@ removes the override, with ``SuppressedReasons: []`` it turns suppression off.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
 from reconciler.kinds.common import (
     InPlaceKind,
@@ -45,6 +44,10 @@ from reconciler.kinds.dedicated_ip_pool import KIND as POOLS
 from reconciler.kinds.dedicated_ip_pool import warming_ips
 from reconciler.kinds.plugin import KindPlugin, Reference
 from reconciler.kinds.specs.configuration_set import SES_DEFAULT_POOL, ConfigurationSetSpec
+
+if TYPE_CHECKING:
+    from reconciler.aws.gateway import SesGateway
+
 
 DEFAULT_MAX_DELIVERY_SECONDS = 50400  # SES keeps trying for 14 hours unless told otherwise
 OPTION_GROUPS = (

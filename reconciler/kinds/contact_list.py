@@ -14,9 +14,8 @@ always sends the description and every topic, whatever changed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
 from reconciler.kinds.common import (
     InPlaceKind,
@@ -32,6 +31,9 @@ from reconciler.kinds.common import (
 )
 from reconciler.kinds.plugin import KindPlugin
 from reconciler.kinds.specs.contact_list import ContactListSpec
+
+if TYPE_CHECKING:
+    from reconciler.aws.gateway import SesGateway
 
 
 class ContactListKind(InPlaceKind):

@@ -13,9 +13,8 @@ PutDedicatedIpPoolScalingAttributes; SES refuses MANAGED -> STANDARD, so that is
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
 from reconciler.kinds.common import (
     create_tags,
@@ -30,6 +29,10 @@ from reconciler.kinds.common import (
 )
 from reconciler.kinds.plugin import KindPlugin
 from reconciler.kinds.specs.dedicated_ip_pool import DedicatedIpPoolSpec
+
+if TYPE_CHECKING:
+    from reconciler.aws.gateway import SesGateway
+
 
 DEFAULT_POOL = "ses-default-dedicated-pool"  # where an account's IPs sit when in no pool of ours
 

@@ -31,9 +31,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from reconciler.aws.gateway import SesGateway
 from reconciler.errors import UsageError
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, fingerprint
 from reconciler.kinds.common import (
@@ -53,6 +52,10 @@ from reconciler.kinds.plugin import KindPlugin, Reference
 from reconciler.kinds.secrets import describe, dkim_private_key, read_secret
 from reconciler.kinds.specs.email_identity import EmailIdentitySpec, IdentityName
 from reconciler.ses_types import is_replica_origin, parent_region
+
+if TYPE_CHECKING:
+    from reconciler.aws.gateway import SesGateway
+
 
 EASY_DKIM_DEFAULT = "RSA_2048_BIT"  # what CreateEmailIdentity picks without DkimSigningAttributes
 READ_ONLY = "verification"

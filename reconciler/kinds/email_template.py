@@ -8,9 +8,8 @@ emoji included, no trimming); an empty or missing body part is absent (None). ``
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
 from reconciler.kinds.common import (
     InPlaceKind,
@@ -27,6 +26,10 @@ from reconciler.kinds.common import (
 from reconciler.kinds.plugin import KindPlugin
 from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.templates import required_variables
+
+if TYPE_CHECKING:
+    from reconciler.aws.gateway import SesGateway
+
 
 PARTS = ("subject", "html", "text")
 

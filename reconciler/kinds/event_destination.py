@@ -13,9 +13,8 @@ one of ``cloud_watch_destination`` (dimension configurations sorted by name),
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from reconciler.aws.gateway import SesGateway
 from reconciler.errors import UsageError
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
 from reconciler.kinds.common import (
@@ -31,6 +30,10 @@ from reconciler.kinds.common import (
 from reconciler.kinds.configuration_set import KIND as CONFIGURATION_SETS
 from reconciler.kinds.plugin import KindPlugin, Parent, Reference
 from reconciler.kinds.specs.event_destination import EventDestinationSpec
+
+if TYPE_CHECKING:
+    from reconciler.aws.gateway import SesGateway
+
 
 TARGETS = (
     "cloud_watch_destination",

@@ -20,8 +20,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from reconciler.errors import AwsError, UsageError
 
 if TYPE_CHECKING:
@@ -49,6 +47,9 @@ def read_secret(reference: Mapping[str, str], gateway: SesGateway, what: str) ->
         return value
     if "file" in reference:
         return _read_file(Path(reference["file"]).expanduser(), what, where)
+    # botocore only when a secret is read from Secrets Manager: validate never does
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         answer = gateway.client_for("secretsmanager").get_secret_value(SecretId=reference["secrets_manager"])
     except ClientError as exc:

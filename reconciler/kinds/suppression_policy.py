@@ -12,14 +12,16 @@ threshold that is DISABLED is the same as none (None).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
 from reconciler.kinds.common import InPlaceKind, iam, pascal, snake, sorted_set, spec_dict, strip_none
 from reconciler.kinds.configuration_set import suppression_risks
 from reconciler.kinds.plugin import KindPlugin
 from reconciler.kinds.specs.suppression_policy import SINGLETON_NAME, SuppressionPolicySpec
+
+if TYPE_CHECKING:
+    from reconciler.aws.gateway import SesGateway
 
 
 class SuppressionPolicyKind(InPlaceKind):
