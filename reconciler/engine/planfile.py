@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.engine.plan import FORMAT_VERSION, REPLACE, Action, Plan, canonical_json, dump_json
+from reconciler.engine.staleness import STATES
 from reconciler.errors import PlanError
 from reconciler.files import read_text
 
@@ -338,11 +339,14 @@ def _summary(value: Any) -> str | None:
 
 
 def _refresh(value: Any) -> str | None:
-    shape = "an object whose not_refreshed is a list of {address, state, read_at} objects"
+    shape = (
+        "an object with a finite budget_seconds, whole refreshed and not_refreshed a list of "
+        f"{{address, state ({', '.join(STATES)}), read_at}} objects"
+    )
     if not isinstance(value, dict):
         return shape
     budget, refreshed = value.get("budget_seconds", 0), value.get("refreshed", 0)
-    if isinstance(budget, bool) or not isinstance(budget, int | float):
+    if isinstance(budget, bool) or not isinstance(budget, int | float) or not 0 <= budget < float("inf"):
         return shape
     if isinstance(refreshed, bool) or not isinstance(refreshed, int):
         return shape
@@ -353,7 +357,7 @@ def _refresh(value: Any) -> str | None:
         if not (
             isinstance(item, dict)
             and isinstance(item.get("address"), str)
-            and isinstance(item.get("state"), str)
+            and item.get("state") in STATES
             and (item.get("read_at") is None or isinstance(item.get("read_at"), str))
         ):
             return shape

@@ -188,6 +188,7 @@ __all__ = [
     "DIFFERS",
     "IN_SYNC",
     "NOT_IN_MANIFESTS",
+    "STATES",
     "UNKNOWN",
     "Refresh",
     "Unrefreshed",

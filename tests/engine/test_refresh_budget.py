@@ -277,7 +277,15 @@ def test_cli_refresh_budget_text_json_markdown_and_plan_file(tmp_path: Path, emu
 
 @pytest.mark.parametrize(
     "refresh",
-    [[], {"not_refreshed": "x"}, {"not_refreshed": [{"address": 1}]}, {"refreshed": "many"}],
+    [
+        [],
+        {"not_refreshed": "x"},
+        {"not_refreshed": [{"address": 1}]},
+        {"not_refreshed": [{"address": "EmailTemplate/x", "state": "fine"}]},
+        {"refreshed": "many"},
+        {"budget_seconds": float("nan")},
+        {"budget_seconds": -1},
+    ],
 )
 def test_a_plan_file_with_a_malformed_refresh_is_refused(tmp_path: Path, emulator: Any, refresh: Any) -> None:
     root = project(tmp_path, templates(1))
