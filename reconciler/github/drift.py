@@ -11,6 +11,7 @@ from typing import Any
 
 from reconciler.engine.plan import Plan
 from reconciler.engine.render_markdown import GITHUB_COMMENT_LIMIT, render_markdown
+from reconciler.engine.staleness import DIFFERS
 from reconciler.github.labels import DRIFT, ensure_label
 from reconciler.githubapi.client import GitHubClient
 
@@ -42,16 +43,26 @@ def sync_drift_issue(
     environment = plan.environment or "default"
     marker = drift_marker(stack, environment)
     issue = find_drift_issue(client, repo, marker)
-    if not plan.has_changes:
+    # A budgeted plan may leave templates the cache last saw drifted unread (docs/drift.md):
+    # they are still drift, and keep the issue open.
+    unread_drift = plan.refresh.counts()[DIFFERS] if plan.refresh is not None else 0
+    if not plan.has_changes and not unread_drift:
         if issue is None:
             return DriftOutcome("in-sync", None, "")
         where = f" by [this run]({run_url})" if run_url else ""
+        unread = len(plan.refresh.unrefreshed) if plan.refresh is not None else 0
+        stale = (
+            f" As far as this run re-read: {unread:,} object{' was' if unread == 1 else 's were'} not "
+            "re-read and come from the live cache (see the run's plan)."
+            if unread
+            else ""
+        )
         client.request(
             "POST",
             f"/repos/{repo}/issues/{issue['number']}/comments",
             json_body={
                 "body": f"The account is back in sync with the manifests (checked{where}; plan checksum "
-                f"`{plan.checksum}`). Closing."
+                f"`{plan.checksum}`).{stale} Closing."
             },
         )
         client.request(
@@ -61,7 +72,7 @@ def sync_drift_issue(
         )
         return DriftOutcome("closed", int(issue["number"]), str(issue.get("html_url", "")))
 
-    count = len(plan.changes)
+    count = len(plan.changes) + unread_drift
     title = f"sesctl drift: {stack}/{environment} differs from the manifests ({count} resource{'s' if count != 1 else ''})"
     body = _issue_body(plan, marker, run_url)
     if issue is None:

@@ -58,3 +58,33 @@ def test_a_huge_drift_issue_stays_under_the_body_limit(github: FakeGitHub, run_c
     assert run_cli("github", "drift", plan=gh_plans.large(600)).returncode == 0
     [issue] = _open_drift_issues(github)
     assert len(issue["body"]) <= 65536
+
+
+def _budgeted(plan: dict, states: dict[str, str]) -> dict:
+    """``plan`` as a plan with a refresh budget that left these addresses unread."""
+    plan["refresh"] = {
+        "budget_seconds": 2700,
+        "made_at": "2026-01-01T12:00:00Z",
+        "refreshed": 2500,
+        "not_refreshed": [
+            {"address": a, "state": st, "read_at": "2026-01-01T07:00:00Z", "by": "read"} for a, st in states.items()
+        ],
+    }
+    return plan
+
+
+def test_a_budgeted_plan_keeps_unread_known_drift_open_and_says_what_it_did_not_read(
+    github: FakeGitHub, run_cli
+) -> None:
+    known = _budgeted(gh_plans.no_changes(), {"EmailTemplate/a": "differs", "EmailTemplate/b": "in_sync"})
+    opened = run_cli("github", "drift", plan=known)
+    assert opened.returncode == 0 and "opened" in opened.stdout
+    [issue] = _open_drift_issues(github)
+    assert "(1 resource)" in issue["title"]
+    assert "Stale data" in issue["body"] and "their changes are NOT in this plan" in issue["body"]
+
+    in_sync = _budgeted(gh_plans.no_changes(), {"EmailTemplate/b": "in_sync"})
+    closed = run_cli("github", "drift", plan=in_sync)
+    assert closed.returncode == 0 and "closed" in closed.stdout
+    [note] = github.comments_on(issue["number"])
+    assert "1 object was not re-read" in note["body"]
