@@ -491,6 +491,11 @@ def map_error(
         field = _field_in(message, operation, client)
         where = f"the field {field}" if field else "a field"
         hint = f"SES refused {where} of this request. Correct it in the manifest; `sesctl validate` checks most values."
+    elif code == "ConflictException" and operation == "PutAccountDetails":
+        hint = (
+            "AWS is still reviewing the account details submitted earlier: apply again once the review "
+            "is answered (the SES console's account dashboard shows it), or leave details out until then."
+        )
     elif code in {"AccountSuspendedException", "SendingPausedException"}:
         hint = "Sending is paused or the account is suspended; see the SES console's account dashboard."
     else:

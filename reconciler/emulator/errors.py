@@ -42,6 +42,11 @@ class ConcurrentModificationException(SesApiError):
     status = 500
 
 
+class ConflictException(SesApiError):
+    code = "ConflictException"
+    status = 409
+
+
 class MessageRejected(SesApiError):
     code = "MessageRejected"
     status = 400

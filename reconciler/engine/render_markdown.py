@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.engine.personal import masked
 from reconciler.engine.plan import FieldChange, Plan, PlanDiagnostic, ResourceChange, hidden_in_review
 from reconciler.engine.staleness import headline, listing, summary_lines
 from reconciler.kinds.base import Risk
@@ -141,7 +142,7 @@ class _PlanView:
         self.checksum = plan.checksum
         self.live_fingerprint = plan.live_fingerprint
         self.tool_version = plan.tool_version
-        self.changes = plan.changes
+        self.changes = tuple(masked(c) for c in plan.changes)  # personal data masked
         self.unmanaged = plan.unmanaged
         self.pending_prune = plan.pending_prune
         self.diagnostics = plan.diagnostics

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reconciler.engine.personal import masked
 from reconciler.engine.plan import FieldChange, Plan, ResourceChange, hidden_in_review
 from reconciler.engine.staleness import detail_lines, headline
 
@@ -71,7 +72,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         out.append("sesctl will perform the following actions:")
         out.append("")
         for change in plan.changes:
-            out.extend(_render_change(change, style))
+            out.extend(_render_change(masked(change), style))
             out.append("")
     if plan.unmanaged:
         out.append(style("Unmanaged (not owned by this stack; never changed):", bold=True))

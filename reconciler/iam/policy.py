@@ -54,6 +54,7 @@ KIND_TYPES: dict[str, str | None] = {
     "EmailIdentity": IDENTITY,
     "ContactList": CONTACT_LIST,
     "SuppressionPolicy": None,  # an account setting
+    "AccountSettings": None,  # account settings
 }
 
 # What `sesctl send` calls (reconciler/sending/preflight.py, suppression.py, dispatch.py);

@@ -87,6 +87,9 @@ class KindPlugin:
     # Spec members whose keys are data (tag keys, policy names and documents): import writes
     # them as they are instead of in camelCase.
     data_fields: frozenset[str] = frozenset({"tags"})
+    # Top-level normalized keys that hold personal data (AccountSettings' contact addresses):
+    # plans show their addresses masked (reconciler/engine/personal.py).
+    personal_data: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

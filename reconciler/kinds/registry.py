@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from pydantic import BaseModel
 
 from reconciler.kinds import (
+    account_settings,
     alert_policy,
     configuration_set,
     contact_list,
@@ -28,6 +29,7 @@ from reconciler.kinds.base import JsonDict, Kind
 from reconciler.kinds.plugin import KindPlugin
 
 _REGISTERED: tuple[KindPlugin, ...] = (
+    account_settings.PLUGIN,
     suppression_policy.PLUGIN,
     dedicated_ip_pool.PLUGIN,
     contact_list.PLUGIN,

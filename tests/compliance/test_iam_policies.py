@@ -69,6 +69,10 @@ BASE = {
         'kind: EmailTemplate\nmetadata: {name: old}\nspec: {subject: "Old", text: "Old"}\n'
     ),
     "suppression.yaml": "kind: SuppressionPolicy\nmetadata: {name: account}\nspec: {suppressedReasons: [BOUNCE]}\n",
+    "account.yaml": (
+        "kind: AccountSettings\nmetadata: {name: account}\n"
+        "spec: {vdmAttributes: {vdmEnabled: ENABLED}, details: {mailType: TRANSACTIONAL, websiteUrl: https://example.net}}\n"
+    ),
     "contacts.yaml": (
         "kind: ContactList\nmetadata: {name: newsletter}\n"
         "spec: {topics: [{name: weekly, displayName: Weekly, defaultSubscriptionStatus: OPT_IN}]}\n"
@@ -91,6 +95,7 @@ UPDATED = {  # the identity leaves the manifests: pruned
     "suppression.yaml": BASE["suppression.yaml"].replace("[BOUNCE]", "[BOUNCE, COMPLAINT]"),
     "contacts.yaml": BASE["contacts.yaml"].replace("displayName: Weekly", "displayName: Weekly digest"),
     "alerts.yaml": BASE["alerts.yaml"].replace("dailyVolume: 1000", "dailyVolume: 2000").replace(", tier: a", "").replace("team: mail", "team: ops"),
+    "account.yaml": BASE["account.yaml"].replace("spec: {", "spec: {sendingEnabled: false, dedicatedIpAutoWarmupEnabled: true, "),
 }
 PRUNED = {
     **UPDATED,
@@ -99,6 +104,7 @@ PRUNED = {
     "destinations.yaml": "",
     "contacts.yaml": "",
     "alerts.yaml": "",
+    "account.yaml": "",  # left as it is (sending stays paused): a singleton is never reset
 }
 
 

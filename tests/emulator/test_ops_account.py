@@ -91,3 +91,14 @@ def test_configure_account_sets_quotas(emulator, ses):
         "MaxSendRate": 5.0,
         "SentLast24Hours": 10.0,
     }
+
+
+def test_details_cannot_change_while_under_review(emulator, ses):
+    """SES answers ConflictException while an earlier submission is under review."""
+    emulator.admin("configure_account", production_access_enabled=False)
+    details = {"MailType": "MARKETING", "WebsiteURL": "https://example.com", "ProductionAccessEnabled": True}
+    ses.put_account_details(**details)
+    expect_error(lambda: ses.put_account_details(**details), "ConflictException", 409)
+    emulator.admin("configure_account", review_status="GRANTED")
+    ses.put_account_details(**{**details, "MailType": "TRANSACTIONAL"})
+    assert ses.get_account()["Details"]["MailType"] == "TRANSACTIONAL"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from reconciler.emulator.errors import ConflictException
 from reconciler.emulator.lookups import refresh_sent_last_24_hours
 from reconciler.emulator.operations.common import check_email, parse
 from reconciler.emulator.registry import OperationContext, Params, Result, admin_action, operation
@@ -42,6 +43,12 @@ def get_account(ctx: OperationContext, params: Params) -> Result:
 @operation("PutAccountDetails")
 def put_account_details(ctx: OperationContext, params: Params) -> Result:
     account = ctx.state.account
+    review = account.details.ReviewDetails if account.details is not None else None
+    if review is not None and review.Status == "PENDING":
+        # SES: "If there is already an ongoing account details update under review."
+        raise ConflictException(
+            f"The account details are under review (case {review.CaseId}); they cannot be updated until AWS answers."
+        )
     members = (
         "MailType",
         "WebsiteURL",

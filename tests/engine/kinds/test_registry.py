@@ -35,6 +35,7 @@ STACK = "test-stack"
 SERVICES = ("ses:", "cloudwatch:")
 # The waves plan files already carry (tests/golden): a kind's wave never changes once published.
 PUBLISHED_WAVES = {
+    "AccountSettings": 1,
     "SuppressionPolicy": 5,
     "DedicatedIpPool": 10,
     "ConfigurationSet": 20,
@@ -142,6 +143,11 @@ LIFECYCLES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     ),
     "EmailTemplate": ("t", {"subject": "s", "text": "x"}, {"subject": "s2", "text": "x", "tags": {"a": "b"}}),
     "SuppressionPolicy": ("account", {"suppressedReasons": ["BOUNCE"]}, {"suppressedReasons": []}),
+    "AccountSettings": (
+        "account",
+        {"details": {"mailType": "MARKETING", "websiteUrl": "https://example.com"}},
+        {"sendingEnabled": False, "vdmAttributes": {"vdmEnabled": "ENABLED"}, "dedicatedIpAutoWarmupEnabled": True},
+    ),
     "ContactList": (
         "newsletter",
         {"topics": [{"name": "t", "displayName": "T", "defaultSubscriptionStatus": "OPT_IN"}]},
