@@ -19,6 +19,7 @@ from reconciler.app.connect import connect
 from reconciler.app.live_cache import open_cache, remember_reads, save_quietly
 from reconciler.aws.gateway import SesGateway
 from reconciler.aws.ratelimit import RatesInput, RetryPolicy
+from reconciler.dns.plan_risks import readiness_risks
 from reconciler.engine.plan import Plan, PlanDiagnostic, Source
 from reconciler.engine.planner import DesiredResource, PlanOptions, build_plan, read_live, read_scope
 from reconciler.engine.refresh import Budget, read_within_budget
@@ -119,6 +120,7 @@ def plan_with(
             if cache is not None:
                 remember_reads(cache, live, registry, scope, read_at)
     the_plan = rolled_back_risks(build_plan(desired, live, registry, options, unread), live)
+    the_plan = readiness_risks(the_plan, state, live)
     if refresh is not None:
         the_plan = replace(the_plan, refresh=refresh)
     by_address: dict[str, LiveObject | None] = {a: live.get(a) for a in the_plan.live_objects}

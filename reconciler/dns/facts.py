@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from pathlib import Path
@@ -17,8 +16,6 @@ from reconciler.manifest import collect
 if TYPE_CHECKING:
     from reconciler.aws.gateway import SesGateway
 
-_UNSUBSCRIBE = re.compile(r"unsubscribe", re.IGNORECASE)
-_SES_UNSUBSCRIBE = re.compile(r"\{\{\{?\s*amazonSESUnsubscribeUrl\s*\}?\}\}")
 COMPLAINT_WINDOW_DAYS = 30
 
 
@@ -31,10 +28,8 @@ def manifest_facts(path: Path | None, env: str | None) -> tuple[list[MarketingTe
     for resource in state.resources if state is not None else []:
         spec = resource.spec
         if isinstance(spec, EmailTemplateSpec) and spec.marketing:
-            text = "\n".join(p for p in (spec.part("subject"), spec.part("html"), spec.part("text")) if p)
-            templates.append(
-                MarketingTemplate(resource.ses_name, bool(_SES_UNSUBSCRIBE.search(text)), bool(_UNSUBSCRIBE.search(text)))
-            )
+            parts = (spec.part("subject"), spec.part("html"), spec.part("text"))
+            templates.append(MarketingTemplate.of(resource.ses_name, parts))
         elif isinstance(spec, ConfigurationSetSpec):
             policy = spec.delivery_options.tls_policy if spec.delivery_options else None
             tls[resource.ses_name] = str(policy or "OPTIONAL")

@@ -9,7 +9,8 @@ the rules themselves are plain functions over data and are tested as such.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from reconciler.dns.check import OK, UNKNOWN, Finding
@@ -33,11 +34,21 @@ class Rule:
         return {"rule": self.rule, "status": self.status, "detail": self.detail, "fix": self.fix}
 
 
+_UNSUBSCRIBE = re.compile(r"unsubscribe", re.IGNORECASE)
+_SES_UNSUBSCRIBE = re.compile(r"\{\{\{?\s*amazonSESUnsubscribeUrl\s*\}?\}\}")
+
+
 @dataclass(frozen=True)
 class MarketingTemplate:
     name: str
     has_ses_unsubscribe: bool  # uses {{amazonSESUnsubscribeUrl}} (subscription management)
     has_unsubscribe_link: bool  # mentions unsubscribe at all
+
+    @classmethod
+    def of(cls, name: str, parts: Iterable[str | None]) -> MarketingTemplate:
+        """A template marked ``marketing: true``, judged from its subject, HTML and text."""
+        text = "\n".join(p for p in parts if p)
+        return cls(name, bool(_SES_UNSUBSCRIBE.search(text)), bool(_UNSUBSCRIBE.search(text)))
 
 
 @dataclass
@@ -114,7 +125,11 @@ def alignment_rule(facts: SenderFacts) -> Rule:
 
 
 def unsubscribe_rule(facts: SenderFacts) -> Rule:
-    templates = facts.marketing_templates
+    return unsubscribe_verdict(facts.marketing_templates, facts.contact_lists_with_topics)
+
+
+def unsubscribe_verdict(templates: Sequence[MarketingTemplate], contact_lists_with_topics: int) -> Rule:
+    """The one-click unsubscribe rule over the marketing templates and the account's contact lists."""
     if not templates:
         return Rule("One-click unsubscribe", PASS, "no template is marked marketing: true (transactional mail is exempt)")
     missing = [t.name for t in templates if not t.has_unsubscribe_link]
@@ -126,7 +141,7 @@ def unsubscribe_rule(facts: SenderFacts) -> Rule:
             "Add {{amazonSESUnsubscribeUrl}} and send with a contact list and topic (SES adds List-Unsubscribe and List-Unsubscribe-Post).",
         )
     link_only = [t.name for t in templates if not t.has_ses_unsubscribe]
-    if link_only or facts.contact_lists_with_topics == 0:
+    if link_only or contact_lists_with_topics == 0:
         detail = (
             f"a visible link is not one-click (RFC 8058): {', '.join(link_only)}"
             if link_only
@@ -190,5 +205,6 @@ __all__ = [
     "Rule",
     "SenderFacts",
     "evaluate",
+    "unsubscribe_verdict",
     "worst",
 ]

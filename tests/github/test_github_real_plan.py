@@ -83,3 +83,37 @@ def test_a_real_plan_renders_comments_and_verifies(github: FakeGitHub, run_cli, 
     # The markdown form of `sesctl plan` is this renderer's output.
     markdown = run_cli("--local", "plan", "--markdown")
     assert markdown.returncode == 0 and markdown.stdout == body
+
+
+MARKETING = """\
+apiVersion: sesctl/v1
+kind: EmailTemplate
+metadata:
+  name: promo
+spec:
+  marketing: true
+  subject: "Offers"
+  html: "<p>Deals</p><a href=\\"{{amazonSESUnsubscribeUrl}}\\">Unsubscribe</a>"
+"""
+
+
+def test_the_pull_request_comment_shows_a_broken_bulk_sender_rule(
+    github: FakeGitHub, run_cli, workspace: Path
+) -> None:
+    """A marketing template that loses its unsubscribe link: the plan's bulk_sender_rule note
+    (reconciler/dns/plan_risks.py) reaches the comment posted on the pull request."""
+    (workspace / "sesctl.yaml").write_text(PROJECT)
+    manifests = workspace / "manifests" / "all.yaml"
+    manifests.write_text(MARKETING)
+    applied = run_cli("--local", "apply", "--auto-approve")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    manifests.write_text(MARKETING.replace('<a href=\\"{{amazonSESUnsubscribeUrl}}\\">Unsubscribe</a>', ""))
+    planned = run_cli("--local", "plan", "--json")
+    assert planned.returncode == 0, planned.stderr
+    plan = json.loads(planned.stdout)
+
+    github.add_pr(32, files=["manifests/all.yaml"], head_sha="feed02")
+    commented = run_cli("github", "comment", plan=plan, event=pr_event(32, "feed02"))
+    assert commented.returncode == 0, commented.stderr
+    (comment,) = github.comments_on(32)
+    assert "bulk_sender_rule" in comment["body"] and "One-click unsubscribe" in comment["body"]
