@@ -23,6 +23,17 @@ _FROM = "Sender; must be one of the server's allowed senders (default: the first
 _CONFIG_SET = "Configuration set; must be one the server allows (default: the first configured)."
 _TAGS = "Message tags (ASCII letters, digits, _ and -)."
 _DRY_RUN = "Only preview (render, count, check suppression); send nothing, ask nothing."
+_CONTACT_LIST = (
+    "SES list management: the contact list the recipients belong to. SES then adds the one-click "
+    "unsubscribe headers (List-Unsubscribe, List-Unsubscribe-Post) and skips contacts who opted out; "
+    "each recipient is sent with its own SendEmail."
+)
+_TOPIC = "The contact list's topic the mail is about (needs contact_list): opt-outs of it are honoured."
+_HEADERS = (
+    "Custom headers, name -> value (the value may use {{variables}}), e.g. List-Id. Refused: the headers "
+    "SES or the guardrails own (From, To, Subject, Message-ID, Content-*, X-SES-*, ...), and "
+    "List-Unsubscribe(-Post) with a contact_list (SES adds them). At most 15."
+)
 
 
 class SendEmailInput(_In):
@@ -38,6 +49,9 @@ class SendEmailInput(_In):
     from_address: str | None = Field(default=None, description=_FROM)
     configuration_set: str | None = Field(default=None, description=_CONFIG_SET)
     tags: dict[str, str] = Field(default_factory=dict, description=_TAGS)
+    contact_list: str | None = Field(default=None, description=_CONTACT_LIST)
+    topic: str | None = Field(default=None, description=_TOPIC)
+    headers: dict[str, str] = Field(default_factory=dict, description=_HEADERS)
     dry_run: bool = Field(default=False, description=_DRY_RUN)
 
 
@@ -56,6 +70,9 @@ class SendBulkEmailInput(_In):
     from_address: str | None = Field(default=None, description=_FROM)
     configuration_set: str | None = Field(default=None, description=_CONFIG_SET)
     tags: dict[str, str] = Field(default_factory=dict, description=_TAGS)
+    contact_list: str | None = Field(default=None, description=_CONTACT_LIST)
+    topic: str | None = Field(default=None, description=_TOPIC)
+    headers: dict[str, str] = Field(default_factory=dict, description=_HEADERS)
     dry_run: bool = Field(default=False, description=_DRY_RUN)
 
 
@@ -76,6 +93,10 @@ class SendPreview(BaseModel):
     skipped_duplicate: int = 0
     refused: int
     problems: list[Problem] = Field(default_factory=list)
+    list_management: str | None = Field(
+        default=None, description="The contact list and topic SES manages unsubscribes with, if any."
+    )
+    headers: list[str] = Field(default_factory=list, description="Names of the custom headers sent.")
 
 
 class SendResult(BaseModel):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from reconciler.app.send import PreparedSend, RecipientSource, prepare, run
-from reconciler.errors import ReconcilerError, SendError
+from reconciler.errors import ReconcilerError, SendError, UsageError
 from reconciler.events.alerts import Thresholds
 from reconciler.events.watch import account_rates
 from reconciler.mcp.analytics import store_path
@@ -35,6 +35,8 @@ from reconciler.sending import (
     mask_email,
     recipients_from,
 )
+from reconciler.sending.headers import HeaderTemplate, header_templates
+from reconciler.sending.list_management import ListManagement
 from reconciler.templates import TemplateError, merge_template_data
 
 SHOWN_RECIPIENTS = 10
@@ -60,14 +62,33 @@ def _job_and_recipients(app: McpApp, request: SendInput) -> tuple[SendJob, Recip
         recipients = tuple(recipients_from(r.model_dump() for r in request.recipients))
         defaults = dict(request.default_data)
     guard.recipients([r.email for r in recipients])
+    lists = _list_management(request)
     job = SendJob(
         from_address=sender,
         template=request.template,
         configuration_set=configuration_set,
         default_data=defaults,
         default_tags=dict(request.tags),
+        headers=_headers(request, lists),
+        list_management=lists,
     )
     return job, RecipientSource.of(recipients)
+
+
+def _list_management(request: SendInput) -> ListManagement | None:
+    if request.contact_list is None:
+        if request.topic is not None:
+            raise Refused("refused: a topic belongs to a contact list; give contact_list too")
+        return None
+    return ListManagement(request.contact_list, request.topic)
+
+
+def _headers(request: SendInput, lists: ListManagement | None) -> tuple[HeaderTemplate, ...]:
+    """The custom headers, checked as `sesctl send --header` checks them (sending/headers.py)."""
+    try:
+        return header_templates(request.headers.items(), list_management=lists is not None, label="headers:")
+    except UsageError as exc:
+        raise Refused(f"refused: {exc}", hint=exc.hint) from None
 
 
 def _problems(report: SendReport) -> list[Problem]:
@@ -113,6 +134,8 @@ def _make_preview(app: McpApp, request: SendInput) -> Previewed:
         skipped_duplicate=report.skipped_duplicate,
         refused=report.refused_render + report.refused_invalid,
         problems=_problems(report),
+        list_management=job.list_management.describe() if job.list_management else None,
+        headers=[h.name for h in job.headers],
     )
     return Previewed(prepared, preview)
 
@@ -196,6 +219,8 @@ def confirmation_message(shown: SendPreview) -> str:
         f"  From:       {shown.from_address}",
         f"  Config set: {shown.configuration_set or '(none)'}",
         f"  Recipients: {shown.recipients} ({', '.join(shown.masked_recipients)})",
+        *([f"  Unsubscribe: {shown.list_management} (SES adds the one-click headers)"] if shown.list_management else []),
+        *([f"  Headers:    {', '.join(shown.headers)}"] if shown.headers else []),
         f"  Will send {shown.would_send}; skip {shown.skipped_suppressed} suppressed; "
         + (f"skip {shown.skipped_duplicate} duplicate; " if shown.skipped_duplicate else "")
         + f"refuse {shown.refused} (rendering or invalid).",

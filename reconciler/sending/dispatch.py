@@ -27,6 +27,7 @@ from reconciler.sending.admission import Entry
 from reconciler.sending.breaker import CircuitBreaker
 from reconciler.sending.checkpoint import Journal
 from reconciler.sending.job import SendJob
+from reconciler.sending.list_management import entry_result, send_email_request
 from reconciler.sending.masking import mask_email, mask_text
 from reconciler.sending.outcome import CallOutcome, EntryOutcome, call_outcome, entry_outcome, out_of_attempts
 from reconciler.sending.report import Problem, SendReport
@@ -199,20 +200,36 @@ class Dispatcher:
                 first_send = self._first_send
 
         try:
-            response = self.gateway.call_once(
-                "SendBulkEmail",
-                tokens=len(entries),
-                bucket=self.bucket,
-                before=journal_intent,
-                **self._request(entries),
-            )
+            results = self._call(entries, journal_intent)
         except AwsError as error:
             with self._lock:
                 self._call_failed(batch, entries, error)
             return
         with self._lock:
             self.report.sending_seconds = self.clock() - first_send
-            self._record(batch, entries, response.get("BulkEmailEntryResults", []))
+            self._record(batch, entries, results)
+
+    def _call(self, entries: list[Entry], before: Callable[[], None]) -> list[dict[str, Any]]:
+        """SES's answer for each entry: one SendBulkEmail, or with list management the one
+        entry's SendEmail (which SendBulkEmail cannot carry), answered like a bulk entry."""
+        request = self._request(entries)
+        options = self.job.list_management
+        if options is None:
+            response = self.gateway.call_once(
+                "SendBulkEmail", tokens=len(entries), bucket=self.bucket, before=before, **request
+            )
+            results: list[dict[str, Any]] = response.get("BulkEmailEntryResults", [])
+            return results
+        (entry,) = request["BulkEmailEntries"]
+        single = send_email_request(request, entry, options)
+        try:
+            sent = self.gateway.call_once("SendEmail", tokens=1, bucket=self.bucket, before=before, **single)
+        except AwsError as error:
+            result = entry_result(error)
+            if result is None:
+                raise
+            return [result]
+        return [{"Status": "SUCCESS", "MessageId": str(sent.get("MessageId", ""))}]
 
     # ---- answers ---------------------------------------------------------------------------
 

@@ -154,7 +154,8 @@ class SendEngine:
         if self.job.rate_limit is not None:
             rate = min(rate, self.job.rate_limit)
         self.report.max_send_rate = rate
-        self.batch_size = self.report.batch_size = batch_size_for(rate)
+        # List management sends one SendEmail per recipient (sending/list_management.py).
+        self.batch_size = self.report.batch_size = 1 if self.job.list_management else batch_size_for(rate)
         self.concurrency = self.job.concurrency or max(1, min(8, math.ceil(rate / 250)))
         if not self.job.dry_run and not ready.sending_enabled:
             raise SendError(

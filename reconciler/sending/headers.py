@@ -55,32 +55,58 @@ def reserved_problem(name: str) -> str | None:
     return None
 
 
-def parse_headers(items: Iterable[str]) -> tuple[HeaderTemplate, ...]:
-    """``NAME=VALUE`` items -> header templates; refuses reserved names, bad names, line breaks,
-    long values, more than 15, and a name given twice."""
-    found: list[HeaderTemplate] = []
-    seen: set[str] = set()
+# The one-click unsubscribe pair (RFC 8058): SES writes it itself on a message sent with list
+# management (a contact list and topic), so a send that uses list management may not set it.
+UNSUBSCRIBE_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
+
+
+def parse_headers(items: Iterable[str], *, list_management: bool = False) -> tuple[HeaderTemplate, ...]:
+    """``NAME=VALUE`` items (``sesctl send --header``) -> header templates (see header_templates)."""
+    pairs: list[tuple[str, str]] = []
     for item in items:
         name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not _NAME.match(name):
+        if not sep or not _NAME.match(name.strip()):
             raise UsageError(f"--header {item[:80]!r}: expected NAME=VALUE with an RFC 5322 header name")
+        pairs.append((name.strip(), value))
+    return header_templates(pairs, list_management=list_management)
+
+
+def header_templates(
+    pairs: Iterable[tuple[str, str]], *, list_management: bool = False, label: str = "--header"
+) -> tuple[HeaderTemplate, ...]:
+    """(name, value) pairs -> header templates; refuses reserved names (and the unsubscribe pair
+    when SES adds it: ``list_management``), bad names, line breaks, long values, more than 15,
+    and a name given twice. ``label`` names the input in messages (the MCP tools: ``headers``)."""
+    found: list[HeaderTemplate] = []
+    seen: set[str] = set()
+    for name, value in pairs:
+        if not _NAME.match(name):
+            raise UsageError(f"{label} {name[:80]!r}: not an RFC 5322 header name (printable ASCII, no ':')")
         problem = reserved_problem(name)
+        if problem is None and list_management and name.lower() in UNSUBSCRIBE_HEADERS:
+            problem = f"{name} is added by SES to a message sent with a contact list and topic"
         if problem is not None:
-            raise UsageError(f"--header {name}: {problem}")
+            raise UsageError(f"{label} {name}: {problem}")
         if name.lower() in seen:
-            raise UsageError(f"--header {name} is given twice")
+            raise UsageError(f"{label} {name} is given twice")
         if has_line_break(value) or len(value) > MAX_VALUE:
-            raise UsageError(f"--header {name}: the value must be one line of at most {MAX_VALUE} characters")
+            raise UsageError(f"{label} {name}: the value must be one line of at most {MAX_VALUE} characters")
         try:
             compiled = compile_template(value, part="subject")
         except TemplateError as exc:
-            raise UsageError(f"--header {name}: {exc}") from None
+            raise UsageError(f"{label} {name}: {exc}") from None
         seen.add(name.lower())
         found.append(HeaderTemplate(name, value, compiled))
     if len(found) > MAX_HEADERS:
-        raise UsageError(f"at most {MAX_HEADERS} --header (SES's limit), got {len(found)}")
+        raise UsageError(f"at most {MAX_HEADERS} {label} (SES's limit), got {len(found)}")
     return tuple(found)
 
 
-__all__ = ["MAX_HEADERS", "HeaderTemplate", "parse_headers", "reserved_problem"]
+__all__ = [
+    "MAX_HEADERS",
+    "UNSUBSCRIBE_HEADERS",
+    "HeaderTemplate",
+    "header_templates",
+    "parse_headers",
+    "reserved_problem",
+]

@@ -13,6 +13,7 @@ from reconciler.errors import SendError
 from reconciler.sending.addresses import has_line_break
 from reconciler.sending.checkpoint import Journal
 from reconciler.sending.headers import HeaderTemplate
+from reconciler.sending.list_management import ListManagement
 from reconciler.sending.variants import Variant, check_variants
 
 MAX_BATCH = 50  # SendBulkEmail's limit
@@ -58,6 +59,8 @@ class SendJob:
     headers: tuple[HeaderTemplate, ...] = ()
     # An experiment's holdout: percent of recipients sent nothing (variants.held_out).
     holdout_percent: float = 0.0
+    # SES's list management (sending/list_management.py): one SendEmail per recipient.
+    list_management: ListManagement | None = None
 
     def arms(self) -> tuple[Variant, ...]:
         if self.variants:
@@ -110,6 +113,8 @@ class SendJob:
             raise SendError("concurrency must be between 1 and 32")
         for name, value in self.default_tags.items():
             check_tag(name, value)
+        if self.list_management is not None:
+            self.list_management.validate()
         if self.checkpoint is not None:
             Journal(self.checkpoint).check_location()
         if self.resume and (self.checkpoint is None or not self.checkpoint.is_file()):
