@@ -26,13 +26,15 @@ GetAccount's ``Details``. Its contact addresses are personal data, masked in pla
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
 from reconciler.kinds.common import InPlaceKind, iam, pascal, snake, sorted_set, spec_dict
 from reconciler.kinds.plugin import KindPlugin
 from reconciler.kinds.specs.account_settings import SINGLETON_NAME, AccountSettingsSpec
+
+if TYPE_CHECKING:  # validate loads the kinds; only plan and apply need the AWS side
+    from reconciler.aws.gateway import SesGateway
 
 DISABLED = "DISABLED"
 _DETAIL_MEMBERS = (
