@@ -107,6 +107,7 @@ def plan_with(
     gateway.reset_counters()
     cache = open_cache(gateway, Path(state.project.root), options, create=budget is not None)
     unread: set[str] = set()
+    denied: dict[str, str] = {}
     refresh = None
     with gateway.reading():
         if budget is not None and cache is not None:
@@ -116,13 +117,15 @@ def plan_with(
             live, unread, refresh = outcome.live, outcome.unread, outcome.refresh
         else:
             read_at = time.time()
-            live = read_live(gateway, registry, scope)
+            live = read_live(gateway, registry, scope, optional=_undeclared(desired, registry, options), denied=denied)
             if cache is not None:
                 remember_reads(cache, live, registry, scope, read_at)
     the_plan = rolled_back_risks(build_plan(desired, live, registry, options, unread), live)
     the_plan = readiness_risks(the_plan, state, live)
     if refresh is not None:
         the_plan = replace(the_plan, refresh=refresh)
+    if denied:
+        the_plan = replace(the_plan, diagnostics=(*the_plan.diagnostics, *_denied_diagnostics(denied)))
     by_address: dict[str, LiveObject | None] = {a: live.get(a) for a in the_plan.live_objects}
     result = PlanResult(the_plan, by_address, dict(gateway.calls), dict(gateway.throttles))
     if cache is not None:
@@ -130,6 +133,27 @@ def plan_with(
         if note:
             result.notes.append(note)
     return result
+
+
+def _undeclared(desired: Mapping[str, DesiredResource], registry: Mapping[str, Kind], options: PlanOptions) -> set[str]:
+    """Kinds a denied read may skip: none of them in the manifests, and no --prune (pruning must
+    see what it would delete)."""
+    if options.prune:
+        return set()
+    return set(registry) - {resource.kind for resource in desired.values()}
+
+
+def _denied_diagnostics(denied: Mapping[str, str]) -> list[PlanDiagnostic]:
+    return [
+        PlanDiagnostic(
+            "W6001",
+            "warning",
+            f"{kind} not read (access denied: {reason}); the manifests declare none, so the plan goes on "
+            f"without it, but leftover {kind} objects of this stack are not listed or pruned. Regenerate the "
+            "role's policy with `sesctl iam policy` to include it.",
+        )
+        for kind, reason in sorted(denied.items())
+    ]
 
 
 def _desired(state: DesiredState, registry: Mapping[str, Kind], stack: str) -> dict[str, DesiredResource]:

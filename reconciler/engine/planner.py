@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from reconciler.aws.gateway import ACCESS_CODES
 from reconciler.engine.diff import diff, join
 from reconciler.engine.ordering import dependencies, sort_changes
 from reconciler.engine.plan import (
@@ -36,7 +37,7 @@ from reconciler.engine.plan import (
     TextDiff,
     count_destroys,
 )
-from reconciler.errors import PlanError, UsageError
+from reconciler.errors import AwsError, PlanError, UsageError
 from reconciler.kinds.base import OWNER_TAG, JsonDict, Kind, LiveObject, Risk
 from reconciler.kinds.registry import TEXT_PARTS
 from reconciler.kinds.risks import world_risks
@@ -123,12 +124,29 @@ def target_closure(
     return wanted
 
 
-def read_live(gateway: Any, kinds: Mapping[str, Kind], scope: ReadScope) -> dict[str, LiveObject]:
-    """Live objects by address, read concurrently across kinds."""
+def read_live(
+    gateway: Any,
+    kinds: Mapping[str, Kind],
+    scope: ReadScope,
+    *,
+    optional: Collection[str] = (),
+    denied: dict[str, str] | None = None,
+) -> dict[str, LiveObject]:
+    """Live objects by address, read concurrently across kinds.
+
+    A kind in ``optional`` whose read is refused by IAM is left out instead of failing the read
+    (its error goes into ``denied``): a plan of manifests that declare none of it should not fail
+    because a role predates the kind (e.g. cloudwatch:DescribeAlarms for AlertPolicy)."""
 
     def one(kind_name: str) -> tuple[str, Mapping[str, LiveObject]]:
         names = scope.names.get(kind_name)
-        return kind_name, kinds[kind_name].read_live(gateway, list(names) if names is not None else None)
+        try:
+            return kind_name, kinds[kind_name].read_live(gateway, list(names) if names is not None else None)
+        except AwsError as exc:
+            if kind_name not in optional or exc.code not in ACCESS_CODES or denied is None:
+                raise
+            denied[kind_name] = str(exc)
+            return kind_name, {}
 
     result: dict[str, LiveObject] = {}
     if not scope.kinds:

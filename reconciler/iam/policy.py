@@ -154,7 +154,11 @@ def _suffix(resources: Sequence[str], actions: Iterable[str]) -> str:
     if set(actions) <= TAGGING:
         return "Tags"
     types = sorted({r.rsplit(":", 1)[-1].split("/", 1)[0] for r in resources})
-    return "And".join("".join(p.capitalize() for p in t.split("-")) + "s" for t in types)
+    return "And".join(_plural("".join(p.capitalize() for p in t.split("-"))) for t in types)
+
+
+def _plural(noun: str) -> str:
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
 
 
 def _unique_sids(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
