@@ -311,3 +311,19 @@ def test_a_targeted_budgeted_plan_reads_its_targets_and_records_them(tmp_path: P
     assert targeted.plan.refresh is not None and targeted.plan.refresh.complete
     assert targeted.api_calls["GetEmailTemplate"] == 1
     assert list(json.loads(cache_file(root).read_text())["entries"]) == ["EmailTemplate/t1"]
+
+
+def test_with_prune_an_owned_template_dropped_from_the_manifests_is_read_first(tmp_path: Path, emulator: Any) -> None:
+    root = project(tmp_path, templates(3))
+    apply(root, emulator)
+    wall = Wall()
+    budgeted(root, emulator, 3, wall)
+    project(tmp_path, {"t.yaml": template("t0", subject="Hi 0") + template("t1", subject="Hi 1")})  # t2 leaves
+    wall.later()
+    kept = budgeted(root, emulator, 0, wall)
+    assert ("EmailTemplate/t2", "not_in_manifests") in states(kept) and not kept.plan.pending_prune
+    wall.later()
+    pruned = budgeted(root, emulator, 1, wall, prune=True)
+    # The cache says this stack owns it: with prune it is a likely delete, read before the rest.
+    assert read_by(pruned, 3) == {"EmailTemplate/t2"}
+    assert [(c.address, c.is_delete) for c in pruned.plan.changes] == [("EmailTemplate/t2", True)]
