@@ -196,6 +196,7 @@ def send(
                 breaker=watch.breaker if watch is not None else None,
             )
             if recorder is not None:
+                recorder.flush()
                 report.recorded = recorder.recorded
                 if recorder.failure is not None:
                     report.warnings.append(f"sends stopped being recorded in the event store: {recorder.failure}")

@@ -3,16 +3,21 @@ real store file (events/watch.py)."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sending_support import gateway_for, write_csv
 
 from reconciler.errors import ReconcilerError
 from reconciler.events.alerts import Thresholds
 from reconciler.events.records import facts, sent_fact
 from reconciler.events.store import EventStore
 from reconciler.events.watch import CloudWatchCampaignRates, StoreCampaignRates, campaign_counts, judge
+from reconciler.sending import CheckpointError, SendEngine, SendJob, file_digest, read_recipients
 from reconciler.sending.breaker import BreakerLimits, CircuitBreaker, Pause, RateReading
 from reconciler.testing import LocalEmulator
 
@@ -214,3 +219,37 @@ def test_campaign_rates_from_cloudwatch(emulator: LocalEmulator) -> None:
     reading = CloudWatchCampaignRates(emulator.client("cloudwatch"), Thresholds())(CAMPAIGN, since)
     assert reading.source == "cloudwatch" and reading.sends == 3
     assert reading.rates["bounce_rate"] == round(1 / 3, 6) and reading.over
+
+
+def test_ses_errors_pause_the_engine_cleanly_and_resume_sends_the_rest_once(
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path
+) -> None:
+    """SES answering TRANSIENT_FAILURE for every entry of the first call: the breaker pauses
+    (the failed rows are journaled to retry, nothing in doubt), a rerun without resume is refused,
+    and the resumed run sends every row exactly once."""
+    emulator.admin("configure_sending", transient_failures=50)
+    path = write_csv(
+        tmp_path / "r.csv", [{"email": f"u{i}@example.org", "name": "U", "plan": "p"} for i in range(120)]
+    )
+    job = SendJob(from_address=sender, template="welcome", checkpoint=tmp_path / "ck")
+    breaker = CircuitBreaker(BreakerLimits(consecutive_failures=10, failure_sample=1000), None)
+    report = SendEngine(gateway_for(emulator), job, breaker=breaker).run(
+        read_recipients(path), source_digest=file_digest(path)
+    )
+    assert report.paused is not None and report.paused["trigger"] == "errors"
+    # The calls already in flight (up to 8 at this rate) finish and are journaled; the 50 failed rows are not sent.
+    assert "recipients in a row failed at SES" in str(report.stopped) and report.sent <= 70
+    lines = [json.loads(line) for line in (tmp_path / "ck").read_text().splitlines()]
+    assert [e["type"] for e in lines][-1] == "pause"
+    assert {e["batch"] for e in lines if e["type"] == "begin"} == {
+        e["batch"] for e in lines if e["type"] == "end"
+    }
+    with pytest.raises(CheckpointError, match="circuit breaker paused this campaign"):
+        SendEngine(gateway_for(emulator), job).run(read_recipients(path), source_digest=file_digest(path))
+    resumed = SendEngine(gateway_for(emulator), replace(job, resume=True)).run(
+        read_recipients(path), source_digest=file_digest(path)
+    )
+    assert resumed.sent == 120 - report.sent and resumed.already_done == report.sent
+    assert resumed.paused is None and resumed.stopped is None
+    sent = emulator.admin("sent_messages", include_body=False)
+    assert sorted(m["to"][0] for m in sent) == sorted(f"u{i}@example.org" for i in range(120))

@@ -92,3 +92,29 @@ def test_the_store_is_not_touched_by_a_dry_run(emulator: LocalEmulator, ses: Any
     result = sesctl(emulator.endpoint_url, *send_args(path, "--dry-run"), "--store", str(store_path))
     assert result.returncode == 0, result.stderr
     assert not store_path.exists()
+
+
+def test_the_recorder_writes_off_the_send_path_and_survives_a_broken_store(tmp_path: Path) -> None:
+    from reconciler.events.recorder import SendRecorder
+    from reconciler.sending.dispatch import SentMessage
+
+    def sent(first: int, count: int) -> list[SentMessage]:
+        return [
+            SentMessage(i, f"u{i}@example.org", f"m{i}", "welcome", "A", {"sesctl-campaign": "r1"})
+            for i in range(first, first + count)
+        ]
+
+    recorder = SendRecorder.open(tmp_path / "events.db", from_address="news@example.com", configuration_set="cs")
+    for start in range(0, 500, 50):
+        recorder(sent(start, 50))
+    recorder.flush()
+    assert recorder.recorded == 500 and recorder.failure is None
+    with EventStore.open(tmp_path / "events.db", readonly=True) as store:
+        assert store.count() == 500
+        assert store.conn.execute("SELECT count(*) FROM batches").fetchone()[0] == 0  # not the consumer's work
+    recorder.store.conn.close()  # the store breaks under the writer
+    recorder(sent(500, 10))
+    recorder.flush()  # returns: the writer goes on draining
+    assert recorder.failure is not None and recorder.recorded == 500
+    recorder(sent(510, 10))  # ignored from now on
+    recorder.close()
