@@ -231,14 +231,14 @@ def test_ses_errors_pause_the_engine_cleanly_and_resume_sends_the_rest_once(
     path = write_csv(
         tmp_path / "r.csv", [{"email": f"u{i}@example.org", "name": "U", "plan": "p"} for i in range(120)]
     )
-    job = SendJob(from_address=sender, template="welcome", checkpoint=tmp_path / "ck")
+    job = SendJob(from_address=sender, template="welcome", checkpoint=tmp_path / "ck", concurrency=1)
     breaker = CircuitBreaker(BreakerLimits(consecutive_failures=10, failure_sample=1000), None)
     report = SendEngine(gateway_for(emulator), job, breaker=breaker).run(
         read_recipients(path), source_digest=file_digest(path)
     )
     assert report.paused is not None and report.paused["trigger"] == "errors"
-    # The calls already in flight (up to 8 at this rate) finish and are journaled; the 50 failed rows are not sent.
-    assert "recipients in a row failed at SES" in str(report.stopped) and report.sent <= 70
+    # One call at a time: the first call's 50 entries all failed, and nothing was sent after it.
+    assert "50 recipients in a row failed at SES" in str(report.stopped) and report.sent == 0
     lines = [json.loads(line) for line in (tmp_path / "ck").read_text().splitlines()]
     assert [e["type"] for e in lines][-1] == "pause"
     assert {e["batch"] for e in lines if e["type"] == "begin"} == {
