@@ -117,13 +117,17 @@ def local_emulator(
     iam_policy: Mapping[str, Any] | None = None,
     sandbox: bool = False,
     throttle_burst: float | None = None,
+    verify_dns: bool = False,
+    nameserver: str | None = None,
 ) -> Iterator[LocalEmulator]:
     """Start an emulator on a free local port; stop it (saving ``state_file``) on exit.
 
     ``strict`` checks every SES response against the sesv2 model and fails the block on exit
     if one broke it. ``iam_policy`` (a policy document) is enforced on every SES request, as
     ``sesctl local serve --iam-policy`` does (docs/security.md). ``sandbox`` puts the account in
-    SES's sandbox, as ``sesctl local serve --sandbox`` does. ``fresh_moto`` clears moto's services (process-wide) at start, so SNS
+    SES's sandbox, as ``sesctl local serve --sandbox`` does. ``verify_dns`` verifies domain
+    identities by resolving their DKIM (and MAIL FROM MX) records through ``nameserver``
+    ("HOST:PORT"; None: the system's resolver), as ``--verify-dns`` does. ``fresh_moto`` clears moto's services (process-wide) at start, so SNS
     topics or S3 buckets of an earlier emulator do not leak into this one.
     """
     config = EmulatorConfig(
@@ -134,6 +138,8 @@ def local_emulator(
         fault_operations=fault_operations,
         seed=seed,
         strict=strict,
+        verify_dns=verify_dns,
+        nameserver=nameserver,
     )
     config.validate()
     if fresh_moto:

@@ -106,6 +106,17 @@ def _is_loopback(host: str) -> bool:
     is_flag=True,
     help="Put the account in SES's sandbox (200/day, 1/s, verified recipients only); saved in the state.",
 )
+@click.option(
+    "--verify-dns",
+    is_flag=True,
+    help="Verify domain identities from DNS: resolve their DKIM CNAMEs (or BYODKIM TXT) and MAIL FROM "
+    "MX instead of waiting for the verify_identity admin action.",
+)
+@click.option(
+    "--nameserver",
+    metavar="HOST[:PORT]",
+    help="The resolver --verify-dns asks (default: the system's), e.g. 127.0.0.1:5353.",
+)
 @click.option("--verbose", is_flag=True, help="Log every request.")
 def serve(
     host: str,
@@ -120,6 +131,8 @@ def serve(
     allow_remote: bool,
     iam_policy: Path | None,
     sandbox: bool,
+    verify_dns: bool,
+    nameserver: str | None,
     verbose: bool,
 ) -> None:
     """Serve the emulator until Ctrl-C or SIGTERM; SES state is saved to --state as it changes."""
@@ -141,7 +154,11 @@ def serve(
         if fault_operations
         else None,
         seed=seed,
+        verify_dns=verify_dns,
+        nameserver=nameserver,
     )
+    if nameserver is not None and not verify_dns:
+        raise UsageError("--nameserver is the resolver of --verify-dns", hint="Add --verify-dns.")
     try:
         config.validate()
     except ValueError as exc:
@@ -198,6 +215,9 @@ def _print_banner(url: str, state_file: Path, emulator: Any) -> None:
     click.echo(
         f"SES v2 state: {state_file} ({len(registry.OPERATIONS)} of {len(service_model().operation_names)} SES v2 operations implemented)"
     )
+    if emulator.config.verify_dns:
+        through = emulator.config.nameserver or "the system's resolver"
+        click.echo(f"Domain identities are verified from DNS, through {through}.")
     if emulator.config.throttle_rps or emulator.config.fault_rate:
         click.echo(
             f"Throttle: {emulator.config.throttle_rps or 'off'} req/s per operation; "

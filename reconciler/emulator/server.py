@@ -65,6 +65,7 @@ from reconciler.emulator.router import (
     serialize_output,
 )
 from reconciler.emulator.state import EmulatorState
+from reconciler.errors import UsageError
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,21 @@ class EmulatorConfig(FaultConfig):
     # Strict mode checks every SES response against the model's output shape and answers a
     # violation with HTTP 500 (recorded in Emulator.violations); the test fixtures turn it on.
     strict: bool = False
+    # DNS-backed verification (reconciler/emulator/dns_verification.py): domain identities are
+    # verified by resolving their records through ``nameserver`` ("HOST[:PORT]"; None: the
+    # system's resolver) instead of by the verify_identity admin action.
+    verify_dns: bool = False
+    nameserver: str | None = None
+
+    def validate(self) -> None:
+        super().validate()
+        if self.nameserver is not None:
+            from reconciler.dns.check import make_resolver
+
+            try:
+                make_resolver(self.nameserver)
+            except UsageError as exc:
+                raise ValueError(f"nameserver: {exc}") from None
 
     def update(self, changes: dict[str, Any]) -> EmulatorConfig:
         known = {f.name for f in fields(self)}

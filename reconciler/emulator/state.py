@@ -29,6 +29,9 @@ SubscriptionStatus = Literal["OPT_IN", "OPT_OUT"]
 VerificationStatus = Literal["PENDING", "SUCCESS", "FAILED", "TEMPORARY_FAILURE", "NOT_STARTED"]
 KeyLength = Literal["RSA_1024_BIT", "RSA_2048_BIT"]
 
+# Where SES publishes Easy DKIM public keys (DkimAttributes.SigningHostedZone); SES names
+# dkim.amazonses.com for most regions, and the emulator uses it for every region.
+SIGNING_HOSTED_ZONE = "dkim.amazonses.com"
 DEFAULT_POOL = "ses-default-dedicated-pool"
 SHARED_POOL = "ses-shared-pool"
 # Addresses from TEST-NET-2 (RFC 5737): never routable, obviously fake.
@@ -314,8 +317,10 @@ class EmailIdentity(BaseModel):
     last_checked: datetime | None = None  # VerificationInfo: when the status last changed
     last_success: datetime | None = None
     dkim: DkimAttributes = Field(default_factory=DkimAttributes)
-    # The BYODKIM selector is kept; the private key is not (SES never returns it either).
+    # The BYODKIM selector is kept; the private key is not (SES never returns it either). Its
+    # public key (base64 DER) is, for DNS-backed verification (dns_verification.py).
     dkim_selector: str | None = None
+    dkim_public_key: str | None = None
     mail_from: MailFromAttributes | None = None
     feedback_forwarding: bool = True
     configuration_set_name: str | None = None

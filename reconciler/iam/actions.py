@@ -17,13 +17,18 @@ TEMPLATE = "template"
 CONTACT_LIST = "contact-list"
 DEDICATED_IP_POOL = "dedicated-ip-pool"
 IDENTITY = "identity"
-RESOURCE_TYPES = (CONFIGURATION_SET, TEMPLATE, CONTACT_LIST, DEDICATED_IP_POOL, IDENTITY)
+# A tenant's ARN ends in its id as well (``tenant/<name>/<id>``): see tenant_patterns.
+TENANT = "tenant"
+MULTI_REGION_ENDPOINT = "multi-region-endpoint"
+RESOURCE_TYPES = (CONFIGURATION_SET, TEMPLATE, CONTACT_LIST, DEDICATED_IP_POOL, IDENTITY, TENANT, MULTI_REGION_ENDPOINT)
 
 _CS = ((("ConfigurationSetName",), CONFIGURATION_SET),)
 _TPL = ((("TemplateName",), TEMPLATE),)
 _CL = ((("ContactListName",), CONTACT_LIST),)
 _POOL = ((("PoolName",), DEDICATED_IP_POOL),)
 _ID = ((("EmailIdentity",), IDENTITY),)
+_TENANT = ((("TenantName",), TENANT),)
+_MRE = ((("EndpointName",), MULTI_REGION_ENDPOINT),)
 
 # action -> ((request parameter path, resource type), ...): every resource it touches.
 RESOURCE_PARAMS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
@@ -97,6 +102,18 @@ RESOURCE_PARAMS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
             "GetEmailIdentityPolicies",
         )
     },
+    **{
+        op: _TENANT
+        for op in (
+            "CreateTenant",
+            "GetTenant",
+            "DeleteTenant",
+            "CreateTenantResourceAssociation",
+            "DeleteTenantResourceAssociation",
+            "ListTenantResources",
+        )
+    },
+    **{op: _MRE for op in ("CreateMultiRegionEndpoint", "GetMultiRegionEndpoint", "DeleteMultiRegionEndpoint")},
     # Sends: the sender's identity, plus the configuration set, template and contact list
     # they name (see send_resources; the paths here are for the generator's documentation).
     "SendEmail": (
@@ -177,10 +194,12 @@ __all__ = [
     "CONTACT_LIST",
     "DEDICATED_IP_POOL",
     "IDENTITY",
+    "MULTI_REGION_ENDPOINT",
     "RESOURCE_PARAMS",
     "RESOURCE_TYPES",
     "TAGGING",
     "TEMPLATE",
+    "TENANT",
     "address_of",
     "arn",
     "request_resources",

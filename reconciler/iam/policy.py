@@ -34,8 +34,10 @@ from reconciler.iam.actions import (
     CONTACT_LIST,
     DEDICATED_IP_POOL,
     IDENTITY,
+    MULTI_REGION_ENDPOINT,
     TAGGING,
     TEMPLATE,
+    TENANT,
     arn,
     resource_types,
     send_identities,
@@ -55,6 +57,8 @@ KIND_TYPES: dict[str, str | None] = {
     "ContactList": CONTACT_LIST,
     "SuppressionPolicy": None,  # an account setting
     "AccountSettings": None,  # account settings
+    "Tenant": TENANT,
+    "MultiRegionEndpoint": MULTI_REGION_ENDPOINT,
 }
 
 # What `sesctl send` calls (reconciler/sending/preflight.py, suppression.py, dispatch.py);
@@ -119,7 +123,12 @@ class Scope:
     queues: tuple[str, ...] = ()  # SQS queue names (events)
 
     def arns(self, kind: str, names: Iterable[str]) -> list[str]:
-        return [arn(self.region, self.account, kind, n, self.partition) for n in sorted(set(names))]
+        found = [arn(self.region, self.account, kind, n, self.partition) for n in sorted(set(names))]
+        if kind == TENANT:
+            # SES names a tenant ``tenant/<name>/<id>`` (the id is SES's, unknown before it
+            # exists); requests that name only the tenant resolve to ``tenant/<name>``.
+            found = [a for name in found for a in (name, f"{name}/*")]
+        return found
 
     def every(self, kind: str) -> str:
         return arn(self.region, self.account, kind, "*", self.partition)

@@ -410,7 +410,7 @@ PLUGIN = KindPlugin(
     kind=KIND,
     spec=EmailIdentitySpec,
     import_file="identities.yaml",
-    summary="a domain or email address to send from: DKIM (Easy or BYODKIM), MAIL FROM, feedback, "
+    summary="a domain or email address to send from: DKIM (Easy, BYODKIM or DEED), MAIL FROM, feedback, "
     "default configuration set, policies, tags",
     metadata_name=IdentityName,
     read_only=(READ_ONLY,),

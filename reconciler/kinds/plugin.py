@@ -17,6 +17,17 @@ from pydantic import BaseModel
 
 from reconciler.kinds.base import JsonDict, Kind, Risk
 
+# What a reference names: one name, several (a tenant's identities), or nothing.
+Targets = str | tuple[str, ...] | list[str] | None
+
+
+def as_targets(value: Targets) -> list[str]:
+    """A reference's names as a list (``[]`` for none)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
 # (before, after) worlds -> [(address, risk)]: see reconciler/kinds/risks.py.
 WorldRisks = Callable[[Mapping[str, JsonDict], Mapping[str, JsonDict]], list[tuple[str, Risk]]]
 
@@ -30,12 +41,13 @@ class Reference:
     the referring kind's wave is above ``kind``'s."""
 
     kind: str  # the kind referred to: "ConfigurationSet"
-    field: str  # where a manifest names it, for diagnostics: "spec.configurationSet"
+    field: str  # where a manifest names it, for diagnostics: "spec.configurationSet" (a list's: "spec.identities")
     code: str  # the diagnostic when it is not declared: "E3001"
     noun: str  # "configuration set": "configuration set 'x' is not declared in the manifests"
     plural: str  # "configuration sets": "declared configuration sets: a, b"
-    in_spec: Callable[[Any], str | None]  # the name a parsed spec model refers to, or None
-    in_normalized: Callable[[str, JsonDict], str | None]  # the same from (name, normalized form)
+    # The name(s) a parsed spec model refers to (a list when it names several), or None.
+    in_spec: Callable[[Any], Targets]
+    in_normalized: Callable[[str, JsonDict], Targets]  # the same from (name, normalized form)
     builtin: str | None = None  # a name SES provides itself, never declared nor created
 
 
@@ -107,10 +119,10 @@ class KindPlugin:
         """Addresses ``name`` needs to exist first (from its references), in reference order."""
         found: list[str] = []
         for reference in self.references:
-            target = reference.in_normalized(name, normalized or {})
-            if target and target != reference.builtin:
-                found.append(f"{reference.kind}/{target}")
+            for target in as_targets(reference.in_normalized(name, normalized or {})):
+                if target and target != reference.builtin:
+                    found.append(f"{reference.kind}/{target}")
         return tuple(found)
 
 
-__all__ = ["KindPlugin", "Parent", "Reference", "WorldRisks"]
+__all__ = ["KindPlugin", "Parent", "Reference", "Targets", "WorldRisks", "as_targets"]

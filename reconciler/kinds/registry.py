@@ -22,8 +22,10 @@ from reconciler.kinds import (
     email_identity,
     email_template,
     event_destination,
+    multi_region_endpoint,
     suppression_policy,
     template_experiment,
+    tenant,
 )
 from reconciler.kinds.base import JsonDict, Kind
 from reconciler.kinds.plugin import KindPlugin
@@ -37,8 +39,10 @@ _REGISTERED: tuple[KindPlugin, ...] = (
     event_destination.PLUGIN,
     alert_policy.PLUGIN,
     email_identity.PLUGIN,
+    multi_region_endpoint.PLUGIN,
     email_template.PLUGIN,
     template_experiment.PLUGIN,
+    tenant.PLUGIN,
 )
 
 

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 
 from reconciler.diagnostics import Diagnostic, error
-from reconciler.kinds.plugin import Reference
+from reconciler.kinds.plugin import Reference, as_targets
 from reconciler.kinds.registry import PLUGINS, SINGLETON_KINDS
 from reconciler.manifest.model import Resource
 
@@ -85,23 +85,25 @@ def check_references(
     for resource in resources:
         plugin = PLUGINS.get(resource.kind)
         for reference in plugin.references if plugin else ():
-            target = reference.in_spec(resource.spec)
+            value = reference.in_spec(resource.spec)
             declared = names.get(reference.kind, [])
-            if target is None or target == reference.builtin or target in declared:
-                continue
-            if (reference.kind, target) in broken:
-                continue
-            problems.append(_dangling(resource, reference, target, declared))
+            for index, target in enumerate(as_targets(value)):
+                if target == reference.builtin or target in declared or (reference.kind, target) in broken:
+                    continue
+                field = reference.field if isinstance(value, str) else f"{reference.field}[{index}]"
+                problems.append(_dangling(resource, reference, target, declared, field))
     return problems
 
 
-def _dangling(resource: Resource, reference: Reference, target: str, declared: list[str]) -> Diagnostic:
+def _dangling(
+    resource: Resource, reference: Reference, target: str, declared: list[str], field: str
+) -> Diagnostic:
     detail = f"declared {reference.plural}: {', '.join(declared) or 'none'}"
     if reference.builtin:
         detail += f" (or SES's {reference.builtin})"
     return _at(
         resource,
-        reference.field,
+        field,
         reference.code,
         f"{reference.noun} {target!r} is not declared in the manifests" + _suggest(target, declared),
         detail,

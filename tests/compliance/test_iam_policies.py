@@ -85,6 +85,13 @@ BASE = {
         "kind: EmailIdentity\nmetadata: {name: example.net}\n"
         "spec: {mailFrom: {domain: mail.example.net}, feedbackForwarding: false}\n"
     ),
+    "tenants.yaml": (
+        "kind: Tenant\nmetadata: {name: acme}\n"
+        "spec: {identities: [example.net], configurationSets: [tx], templates: [welcome]}\n"
+    ),
+    "endpoints.yaml": (
+        "kind: MultiRegionEndpoint\nmetadata: {name: global}\nspec: {details: {routesDetails: [{region: eu-west-1}]}}\n"
+    ),
 }
 # The second apply updates every kind in place; the third prunes what left the manifests.
 UPDATED = {  # the identity leaves the manifests: pruned
@@ -96,6 +103,8 @@ UPDATED = {  # the identity leaves the manifests: pruned
     "contacts.yaml": BASE["contacts.yaml"].replace("displayName: Weekly", "displayName: Weekly digest"),
     "alerts.yaml": BASE["alerts.yaml"].replace("dailyVolume: 1000", "dailyVolume: 2000").replace(", tier: a", "").replace("team: mail", "team: ops"),
     "account.yaml": BASE["account.yaml"].replace("spec: {", "spec: {sendingEnabled: false, dedicatedIpAutoWarmupEnabled: true, "),
+    # the identity leaves the tenant (and the manifests); the tenant's policy tightens
+    "tenants.yaml": BASE["tenants.yaml"].replace("identities: [example.net], ", "").replace("[welcome]}", "[welcome], reputationPolicy: strict}"),
 }
 PRUNED = {
     **UPDATED,
@@ -105,6 +114,8 @@ PRUNED = {
     "contacts.yaml": "",
     "alerts.yaml": "",
     "account.yaml": "",  # left as it is (sending stays paused): a singleton is never reset
+    "tenants.yaml": "",  # pruned before "tx", the configuration set it used
+    "endpoints.yaml": "",
 }
 
 
@@ -302,6 +313,7 @@ APPLY_CI_ACTIONS = (
     "ses:PutAccountSuppressionAttributes",
     "ses:CreateConfigurationSetEventDestination",
     "ses:PutEmailIdentityMailFromAttributes",
+    "ses:CreateTenantResourceAssociation",
     "cloudwatch:PutMetricAlarm",
 )
 

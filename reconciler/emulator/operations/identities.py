@@ -17,6 +17,7 @@ import secrets
 import string
 from typing import Any, get_args
 
+from reconciler.emulator import dns_verification
 from reconciler.emulator.errors import BadRequestException
 from reconciler.emulator.lookups import find_configuration_set, find_identity
 from reconciler.emulator.operations.common import (
@@ -34,6 +35,7 @@ from reconciler.emulator.operations.deed import check_put_origin, follow_parent,
 from reconciler.emulator.operations.tenants import refuse_if_associated
 from reconciler.emulator.registry import OperationContext, Params, Result, admin_action, operation
 from reconciler.emulator.state import (
+    SIGNING_HOSTED_ZONE,
     DkimAttributes,
     EmailIdentity,
     KeyLength,
@@ -43,7 +45,6 @@ from reconciler.emulator.state import (
 from reconciler.ses_types import is_replica_origin
 
 MAX_IDENTITIES = 10_000
-SIGNING_HOSTED_ZONE = "dkim.amazonses.com"
 MAX_POLICIES = 20
 SELECTOR = re.compile(r"^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))$")
 TOKEN_ALPHABET = string.ascii_lowercase + string.digits
@@ -81,6 +82,18 @@ def _private_key(text: str) -> object:
         raise BadRequestException(
             "DomainSigningPrivateKey is not a base64-encoded RSA private key (PKCS#1 or PKCS#8, DER or PEM)."
         ) from None
+
+
+def _public_key(attributes: dict[str, Any]) -> str:
+    """The base64 DER public key of a BYODKIM private key already accepted by _byo_dkim: what
+    its DNS TXT record must publish."""
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key = _private_key(attributes["DomainSigningPrivateKey"])
+    assert isinstance(key, RSAPrivateKey)  # _byo_dkim refused anything else
+    der = key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(der).decode()
 
 
 def _byo_dkim(ctx: OperationContext, selector: Any, private_key: Any) -> DkimAttributes:
@@ -182,6 +195,7 @@ def create_email_identity(ctx: OperationContext, params: Params) -> Result:
             origin = "EXTERNAL" if byo else origin or "AWS_SES"
             identity.dkim = _signing(ctx, origin, signing, status)
             identity.dkim_selector = signing.get("DomainSigningSelector") if byo else None
+            identity.dkim_public_key = _public_key(signing) if byo else None
     state.identities[name.lower()] = identity
     follow_parent(ctx, identity)
     status = identity.verification_status
@@ -196,6 +210,7 @@ def create_email_identity(ctx: OperationContext, params: Params) -> Result:
 def get_email_identity(ctx: OperationContext, params: Params) -> Result:
     identity = find_identity(ctx.state, params["EmailIdentity"])
     follow_parent(ctx, identity)
+    dns_verification.refresh(ctx, identity)
     info: dict[str, Any] = {}
     if identity.last_checked is not None:
         info["LastCheckedTimestamp"] = identity.last_checked
@@ -231,6 +246,7 @@ def list_email_identities(ctx: OperationContext, params: Params) -> Result:
     keys, token = paginate(ctx.state.identities, params, default=100, low=0, high=1000)
     for key in keys:
         follow_parent(ctx, ctx.state.identities[key])
+        dns_verification.refresh(ctx, ctx.state.identities[key])
     identities = [
         {
             "IdentityType": i.identity_type,
@@ -273,6 +289,7 @@ def put_dkim_signing_attributes(ctx: OperationContext, params: Params) -> Result
         dkim.SigningEnabled = current.SigningEnabled if current.SigningEnabled is not None else True
         identity.dkim = dkim
         identity.dkim_selector = attributes.get("DomainSigningSelector") if origin == "EXTERNAL" else None
+        identity.dkim_public_key = _public_key(attributes) if origin == "EXTERNAL" else None
     return {"DkimStatus": identity.dkim.Status, "DkimTokens": list(identity.dkim.Tokens or [])}
 
 
@@ -431,3 +448,13 @@ def configure_identities(
         raise BadRequestException(f"Unknown verification status {default_status!r}.")
     ctx.state.settings.identity_default_status = default_status
     return ctx.state.settings.model_dump()
+
+
+@admin_action("check_dns")
+def check_dns(ctx: OperationContext, identity: str | None = None) -> list[dict[str, Any]]:
+    """Look up the DNS records of one domain identity, or of every one, now (DNS-backed
+    verification must be on: `sesctl local serve --verify-dns`); returns each record's status."""
+    if not dns_verification.enabled(ctx):
+        raise BadRequestException("DNS-backed verification is off: start the emulator with --verify-dns.")
+    found = [find_identity(ctx.state, identity)] if identity else list(ctx.state.identities.values())
+    return [r for r in (dns_verification.refresh(ctx, i) for i in found) if r is not None]

@@ -158,6 +158,16 @@ LIFECYCLES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
         {"snsTopics": ["arn:aws:sns:us-east-1:123456789012:t"], "dailyVolume": 1000},
         {"bounceRate": 0.04, "renderingFailureConfigurationSets": ["cs"], "disabled": ["quotaUse"], "tags": {"a": "b"}},
     ),
+    "Tenant": (
+        "acme",
+        {"identities": ["example.org"], "reputationPolicy": "strict"},
+        {"configurationSets": ["cs"], "tags": {"a": "b"}},
+    ),
+    "MultiRegionEndpoint": (
+        "global",
+        {"details": {"routesDetails": [{"region": "eu-west-1"}]}},
+        {"details": {"routesDetails": [{"region": "eu-west-1"}]}, "tags": {"a": "b"}},
+    ),
     "EmailIdentity": (
         "example.org",
         {"mailFrom": {"domain": "mail.example.org"}},
@@ -182,6 +192,9 @@ def test_a_full_lifecycle_uses_only_declared_permissions(gateway: SesGateway, ki
             sets.normalize_desired("cs", KIND_SPECS["ConfigurationSet"].model_validate({}), STACK),
             STACK,
         )
+    if kind_name == "Tenant":  # what it associates must exist (not counted)
+        gateway.call("CreateEmailIdentity", EmailIdentity="example.org")
+        gateway.call("CreateConfigurationSet", ConfigurationSetName="cs")
     gateway.reset_counters()
     spec = KIND_SPECS[kind_name]
     desired = kind.normalize_desired(name, spec.model_validate(first), STACK)
