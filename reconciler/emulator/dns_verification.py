@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from reconciler.dns.check import OK, UNKNOWN, check_record, make_resolver
 from reconciler.dns.records import IdentityDns, records_for
 from reconciler.emulator.registry import OperationContext
 from reconciler.emulator.state import SIGNING_HOSTED_ZONE, EmailIdentity
@@ -45,6 +44,9 @@ Found = Literal["SUCCESS", "TEMPORARY_FAILURE", "FAILED", "PENDING"]
 
 
 def _next(statuses: list[str], current: str | None) -> Found:
+    """The status after a look-up whose findings (reconciler.dns.check's) are ``statuses``."""
+    from reconciler.dns.check import OK, UNKNOWN
+
     if statuses and all(s == OK for s in statuses):
         return "SUCCESS"
     if UNKNOWN in statuses:
@@ -76,6 +78,9 @@ def refresh(ctx: OperationContext, identity: EmailIdentity) -> dict[str, Any] | 
         return None
     if is_replica_origin(identity.dkim.SigningAttributesOrigin):
         return None
+    # Imported here: dnspython is only needed when DNS verification is on.
+    from reconciler.dns.check import check_record, make_resolver
+
     config = ctx.services.config
     try:
         resolver = make_resolver(config.nameserver, timeout=TIMEOUT)
