@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from engine_support import apply, configuration_set, plan, project, template
+from pydantic import ValidationError
 
 from reconciler.kinds.registry import KIND_SPECS
 from reconciler.kinds.tenant import KIND as TENANTS
@@ -39,21 +41,20 @@ def test_a_tenants_resources_must_be_declared(tmp_path: Path) -> None:
     assert "spec.configurationSets[1]" in text and "'ghost'" in text
 
 
-def test_the_spec_refuses_repeats_and_bad_policies() -> None:
-    spec = KIND_SPECS["Tenant"]
-    for bad in ({"templates": ["a", "a"]}, {"reputationPolicy": "lenient"}, {"identities": ["not a domain"]}):
-        try:
-            spec.model_validate(bad)
-        except ValueError:
-            continue
-        raise AssertionError(f"accepted {bad}")
-    endpoint = KIND_SPECS["MultiRegionEndpoint"]
-    for bad in ({"details": {"routesDetails": []}}, {"details": {"routesDetails": [{"region": "x"}]}}, {}):
-        try:
-            endpoint.model_validate(bad)
-        except ValueError:
-            continue
-        raise AssertionError(f"accepted {bad}")
+BAD_SPECS: list[tuple[str, dict[str, Any]]] = [
+    ("Tenant", {"templates": ["a", "a"]}),
+    ("Tenant", {"reputationPolicy": "lenient"}),
+    ("Tenant", {"identities": ["not a domain"]}),
+    ("MultiRegionEndpoint", {"details": {"routesDetails": []}}),
+    ("MultiRegionEndpoint", {"details": {"routesDetails": [{"region": "x"}]}}),
+    ("MultiRegionEndpoint", {}),
+]
+
+
+@pytest.mark.parametrize(("kind", "bad"), BAD_SPECS)
+def test_the_specs_refuse_repeats_bad_policies_and_routes(kind: str, bad: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        KIND_SPECS[kind].model_validate(bad)
 
 
 def test_association_changes_are_named_as_adds_and_removes() -> None:
