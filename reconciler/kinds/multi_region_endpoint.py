@@ -16,9 +16,8 @@ a new secondary region replaces the endpoint (a new endpoint ID, which senders p
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, fingerprint
 from reconciler.kinds.common import (
     InPlaceKind,
@@ -34,6 +33,9 @@ from reconciler.kinds.common import (
 )
 from reconciler.kinds.plugin import KindPlugin
 from reconciler.kinds.specs.multi_region_endpoint import MultiRegionEndpointSpec
+
+if TYPE_CHECKING:
+    from reconciler.aws.gateway import SesGateway
 
 READ_ONLY = "endpoint"
 PRIMARY = "PrimaryRegion"  # added to the raw read: the region the endpoint was read in

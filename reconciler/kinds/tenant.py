@@ -18,9 +18,8 @@ tags through the tenant's ARN (``…:tenant/<name>/<id>``). Every field changes 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from reconciler.aws.gateway import SesGateway
 from reconciler.kinds.base import JsonDict, LiveObject, Risk, live_object
 from reconciler.kinds.common import (
     InPlaceKind,
@@ -39,6 +38,9 @@ from reconciler.kinds.email_identity import KIND as IDENTITIES
 from reconciler.kinds.email_template import KIND as TEMPLATES
 from reconciler.kinds.plugin import KindPlugin, Reference
 from reconciler.kinds.specs.tenant import TenantSpec
+
+if TYPE_CHECKING:
+    from reconciler.aws.gateway import SesGateway
 
 DEFAULT_POLICY = "standard"  # what SES gives a new tenant
 # normalized key -> (ARN resource type, what the plan calls one)
