@@ -9,14 +9,18 @@ They hold the store's recipient key, in memory only, to hash addresses as the st
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 from reconciler.events.records import Control, Fact, RecipientHasher, Unparseable, facts, unwrap
 from reconciler.events.store import Quarantined
+
+log = logging.getLogger(__name__)
 
 Parsed = tuple[list[Fact], list[Quarantined], int]
 B = TypeVar("B")
@@ -57,46 +61,63 @@ def _parse_in_worker(items: list[tuple[bytes, str]]) -> Parsed:
 
 
 class ParallelParser:
-    """Parses batches in ``workers`` processes, ahead of the caller, in order."""
+    """Parses batches in ``workers`` processes, ahead of the caller, in order. Where processes
+    cannot be started (no semaphores in a container, say) or a worker dies, the batches are
+    parsed here instead: slower, never lost."""
 
     def __init__(self, key: bytes, workers: int) -> None:
         self.key = key
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._broken = False
+
+    def _submit(self, items: list[tuple[bytes, str]]) -> Future[Parsed] | None:
+        if self._broken:
+            return None
+        try:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker,
+                    initargs=(self.key,),
+                )
+            return self._pool.submit(_parse_in_worker, items)
+        except (OSError, RuntimeError, NotImplementedError) as exc:  # BrokenProcessPool is a RuntimeError
+            log.warning("parsing in this process: cannot use worker processes (%s)", exc)
+            self._broken = True
+            return None
 
     def run(self, batches: Iterable[tuple[B, list[tuple[bytes, str]]]]) -> Iterator[tuple[B, Parsed]]:
         """(batch, items) -> (batch, parsed), in the order given; at most two batches per worker
         are read ahead of the one the caller holds."""
         hasher = RecipientHasher(self.key)
-        pending: deque[tuple[B, Future[Parsed] | list[tuple[bytes, str]]]] = deque()
+        pending: deque[tuple[B, list[tuple[bytes, str]], Future[Parsed] | None]] = deque()
         try:
             for batch, items in batches:
-                pending.append((batch, items))
+                pending.append((batch, items, None))
                 if len(pending) < 2:
                     continue  # a source with one batch is parsed here, without workers
-                if self._pool is None:
-                    self._pool = ProcessPoolExecutor(
-                        self.workers,
-                        mp_context=multiprocessing.get_context("spawn"),
-                        initializer=_start_worker,
-                        initargs=(self.key,),
-                    )
                 pending = deque(
-                    (b, self._pool.submit(_parse_in_worker, work) if isinstance(work, list) else work)
-                    for b, work in pending
+                    (b, work, future if future is not None else self._submit(work)) for b, work, future in pending
                 )
                 while len(pending) > 2 * self.workers:
-                    yield _done(pending.popleft(), hasher)
+                    yield self._done(pending.popleft(), hasher)
             while pending:
-                yield _done(pending.popleft(), hasher)
+                yield self._done(pending.popleft(), hasher)
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
 
-
-def _done(entry: tuple[B, Future[Parsed] | list[tuple[bytes, str]]], hasher: RecipientHasher) -> tuple[B, Parsed]:
-    batch, work = entry
-    if isinstance(work, list):
-        return batch, parse_items(work, hasher)
-    return batch, work.result()
+    def _done(
+        self, entry: tuple[B, list[tuple[bytes, str]], Future[Parsed] | None], hasher: RecipientHasher
+    ) -> tuple[B, Parsed]:
+        batch, items, future = entry
+        if future is not None:
+            try:
+                return batch, future.result()
+            except BrokenProcessPool as exc:  # a worker was killed (out of memory, a signal)
+                log.warning("parsing in this process: a worker process died (%s)", exc)
+                self._broken = True
+        return batch, parse_items(items, hasher)

@@ -263,6 +263,23 @@ def test_files_malformed_and_foreign_records_are_quarantined_and_replays_count_o
         assert store.conn.execute("SELECT origin FROM quarantine ORDER BY id").fetchone()[0].endswith(":4")
 
 
+def test_cli_parses_a_file_in_a_worker_process_and_stores_the_same(tmp_path: Path) -> None:
+    lines = [record("Send", f"m{i}", to=f"u{i}@example.org") for i in range(40)]
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(ndjson(lines) + b"not json\n")
+    counts = {}
+    for workers in ("0", "1"):
+        run = subprocess.run(
+            [SESCTL, "events", "consume", str(path), "--store", str(tmp_path / f"w{workers}.db"), "--json",
+             "--batch-size", "10", "--parse-workers", workers],
+            capture_output=True, text=True, env=ENV, stdin=subprocess.DEVNULL, timeout=120,
+        )
+        assert run.returncode == 0, run.stderr
+        report = json.loads(run.stdout)
+        counts[workers] = (report["batches"], report["added"], report["quarantined"])
+    assert counts["1"] == counts["0"] == (5, 40, 1)
+
+
 def test_cli_refuses_bad_usage_without_traceback(world: World, tmp_path: Path) -> None:
     store = str(tmp_path / "e.db")
     for args, message in [

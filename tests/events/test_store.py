@@ -299,3 +299,23 @@ def test_parsing_in_worker_processes_stores_exactly_what_parsing_here_stores(tmp
             stored[workers] = (report.added, report.quarantined, report.controls, report.batches, rows, quarantine)
     assert stored[0][:4] == (600, 2, 1, 13)
     assert stored[2] == stored[0]  # the same rows, in the same order, the same quarantine
+
+
+def test_where_worker_processes_cannot_start_the_batches_are_parsed_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from events_support import ndjson
+
+    from reconciler.events import parsing
+    from reconciler.events.consume import consume
+    from reconciler.events.sources import FileSource
+
+    def no_semaphores(method: str) -> None:  # what a container without /dev/shm answers
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(parsing.multiprocessing, "get_context", no_semaphores)
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(ndjson([record("Send", f"m{i}", to=f"u{i}@example.org") for i in range(30)]))
+    with EventStore.open(tmp_path / "events.db") as store:
+        report = consume(store, FileSource([str(path)], batch_size=10), workers=1)
+    assert (report.batches, report.added) == (3, 30)
