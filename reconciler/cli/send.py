@@ -10,13 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reconciler.cli.data import read_data
 from reconciler.errors import UsageError
 from reconciler.settings import Settings
+
+if TYPE_CHECKING:
+    from reconciler.sending.list_management import ListManagement
 
 PAUSED_EXIT = 4  # the circuit breaker paused the campaign (docs/cli.md, exit codes)
 
@@ -73,6 +76,13 @@ def _load_tags(values: tuple[str, ...]) -> dict[str, str]:
     metavar="NAME=VALUE",
     help="A header on every message (repeatable; the value may use {{variables}}), e.g. List-Unsubscribe.",
 )
+@click.option(
+    "--contact-list",
+    metavar="NAME",
+    help="SES list management: SES adds the one-click unsubscribe headers and skips contacts who opted "
+    "out (one SendEmail per recipient).",
+)
+@click.option("--topic", metavar="NAME", help="With --contact-list: the topic the messages belong to.")
 @click.option(
     "--tag", "tags", multiple=True, metavar="NAME=VALUE", help="Message tag on every message (repeatable)."
 )
@@ -141,6 +151,8 @@ def command(
     locale_column: str | None,
     data: str | None,
     headers: tuple[str, ...],
+    contact_list: str | None,
+    topic: str | None,
     tags: tuple[str, ...],
     dry_run: bool,
     checkpoint: Path | None,
@@ -182,6 +194,7 @@ def command(
         raise UsageError(
             "Give one of --template NAME, --variant NAME=TEMPLATE:WEIGHT (repeatable) or --experiment NAME."
         )
+    lists = _list_management(contact_list, topic)
     arms = tuple(parse_variant(v) for v in variants)
     experiment_tags: dict[str, str] = {}
     holdout = 0.0
@@ -204,7 +217,8 @@ def command(
         default_data=read_data(data),
         default_tags={**_load_tags(tags), **experiment_tags},
         locale_field=locale_column,
-        headers=parse_headers(headers),
+        headers=parse_headers(headers, list_management=lists is not None),
+        list_management=lists,
         locales=locales,
         holdout_percent=holdout,
         checkpoint=checkpoint,
@@ -311,3 +325,11 @@ def _show(report: Any, as_json: bool) -> None:
     else:
         for line in report.lines():
             click.echo(line)
+
+
+def _list_management(contact_list: str | None, topic: str | None) -> ListManagement | None:
+    from reconciler.sending.list_management import ListManagement
+
+    if topic is not None and contact_list is None:
+        raise UsageError("--topic needs --contact-list (the list the topic belongs to).")
+    return ListManagement(contact_list, topic) if contact_list is not None else None

@@ -70,11 +70,12 @@ SEND_ACTIONS = (
     "GetConfigurationSet",
     "ListSuppressedDestinations",  # the CLI reads the whole list once (the MCP server asks per address)
     "SendBulkEmail",
+    "SendEmail",  # list management (--contact-list): one SendEmail per recipient
 )
 # The MCP server's tools (reconciler/mcp/): its sends read the configuration set they name
 # (suppression in force), get_drift plans with the plan policy's reads (`--for drift`).
-# Both send tools go through the send engine (SendBulkEmail; no SendEmail), templates render
-# locally (no TestRenderEmailTemplate): the per-action proof found those two unused.
+# Both send tools go through the send engine (SendBulkEmail; SendEmail only with a contact
+# list), templates render locally (no TestRenderEmailTemplate).
 MCP_ACTIONS = (
     "GetAccount",
     "GetConfigurationSet",
@@ -84,6 +85,7 @@ MCP_ACTIONS = (
     "ListSuppressedDestinations",  # a send to more than 50 recipients reads the whole list
     "GetEmailIdentity",
     "SendBulkEmail",
+    "SendEmail",  # contact_list: SES's list management has no bulk form
 )
 # What `sesctl gdpr export|erase` call (reconciler/gdpr/): memberships are read per list with
 # GetContact (no ListContacts); `--suppression keep` leaves the entry (no PutSuppressedDestination).
@@ -320,6 +322,8 @@ def send_statements(scope: Scope, actions: Sequence[str] = SEND_ACTIONS, sid: st
     )
     if sends:
         targets = identities + sets + templates
+        if "SendEmail" in sends:  # ListManagementOptions name a contact list: IAM checks it too
+            targets += _named_or_every(scope, CONTACT_LIST, sorted(scope.names.get(CONTACT_LIST, ())))
         statements.append(_statement(sid, sends, targets, _from_condition(scope)))
     return _unique_sids(statements)
 

@@ -45,6 +45,7 @@ from reconciler.iam.policy import OPTIONAL_ACTIONS, Scope, policy_for, scope_fro
 from reconciler.kinds.base import OWNER_TAG
 from reconciler.manifest import load_manifests
 from reconciler.sending.job import SendJob
+from reconciler.sending.list_management import ListManagement
 from reconciler.settings import Settings
 from reconciler.testing import ACCOUNT_ID, LocalEmulator, local_emulator
 
@@ -411,23 +412,33 @@ def test_send_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) -
         "send", live, senders=["news@example.com"], templates=["welcome"], configuration_sets=["marketing"]
     )
 
-    def cli() -> bool:  # the CLI once: it requests what the in-process runs below do
+    def cli() -> bool:  # the CLI: it requests what the in-process runs below do
         snapshot.restore()
-        done = subprocess.run(
-            [SESCTL, "--endpoint-url", emu.endpoint_url, "send", "--template", "welcome", "--from", "news@example.com",
-             "--configuration-set", "marketing", "--recipients", str(recipients), "--yes", "--json"],
-            capture_output=True, text=True, env=_env(), cwd=live, timeout=120,
-        )  # fmt: skip
-        if done.returncode != 0 and "AccessDenied" in done.stdout + done.stderr:
-            raise AwsError("AccessDenied", code="AccessDeniedException")
-        return done.returncode == 0 and json.loads(done.stdout)["sent"] == 1
+        ok = True
+        for extra in ((), ("--contact-list", "newsletter", "--topic", "weekly")):  # SendBulkEmail, SendEmail
+            done = subprocess.run(
+                [SESCTL, "--endpoint-url", emu.endpoint_url, "send", "--template", "welcome", "--from",
+                 "news@example.com", "--configuration-set", "marketing", "--recipients", str(recipients), *extra,
+                 "--yes", "--json", "--no-store"],
+                capture_output=True, text=True, env=_env(), cwd=live, timeout=120,
+            )  # fmt: skip
+            if done.returncode != 0 and "AccessDenied" in done.stdout + done.stderr:
+                raise AwsError("AccessDenied", code="AccessDeniedException")
+            ok = ok and done.returncode == 0 and json.loads(done.stdout)["sent"] == 1
+        return ok
 
     def run() -> bool:
         snapshot.restore()
-        job = SendJob(from_address="news@example.com", template="welcome", configuration_set="marketing")
-        request = sending.SendRequest(job, sending.RecipientSource.file(recipients))
-        outcome = sending.send(_settings(emu), request, confirm=lambda preview: True)
-        return outcome.report is not None and outcome.report.sent == 1
+        ok = True
+        for lists in (None, ListManagement("newsletter", "weekly")):
+            job = SendJob(
+                from_address="news@example.com", template="welcome", configuration_set="marketing",
+                list_management=lists,
+            )  # fmt: skip
+            request = sending.SendRequest(job, sending.RecipientSource.file(recipients))
+            outcome = sending.send(_settings(emu), request, confirm=lambda preview: True)
+            ok = ok and outcome.report is not None and outcome.report.sent == 1
+        return ok
 
     used: set[str] = set()
     assert not _fails(emu, document, cli, used)
@@ -489,6 +500,8 @@ def test_mcp_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) ->
     aws = AwsContext(region="us-east-1", endpoint_url=emu.endpoint_url, local=True)
     single = SendEmailInput(to=["success@simulator.amazonses.com"], template="welcome", template_data={"name": "Ada"},
                             from_address="news@example.com", configuration_set="marketing")  # fmt: skip
+    listed = SendEmailInput(to=["success@simulator.amazonses.com"], template="welcome", template_data={"name": "Ada"},
+                            from_address="news@example.com", contact_list="newsletter", topic="weekly")  # fmt: skip
     bulk = SendBulkEmailInput(
         recipients=[BulkRecipient(email=f"success+{i}@simulator.amazonses.com", data={"name": "Ada"}) for i in range(60)],
         template="welcome", from_address="news@example.com",
@@ -503,7 +516,7 @@ def test_mcp_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) ->
         reads.render_template(app, RenderTemplateInput(name="welcome", data={"name": "Ada"}))
         checked = reads.check_suppression(app, CheckSuppressionInput(addresses=["bounce@simulator.amazonses.com"]).addresses)
         ok = checked.results[0].suppressed
-        for request in (single, bulk):
+        for request in (single, listed, bulk):
             shown = sends.preview(app, request)
             result = sends.execute(app, request, shown)
             ok = ok and result.status == "sent"
