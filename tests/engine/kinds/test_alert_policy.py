@@ -99,5 +99,6 @@ def test_a_per_set_alarm_no_destination_feeds_is_a_risk() -> None:
     assert "AlertPolicy/p" not in fed
     # Another dimension too: the series has both, and the alarm's single dimension matches nothing.
     extra = {"dimension_name": "campaign", "dimension_value_source": "MESSAGE_TAG", "default_dimension_value": "none"}
-    two = dict(feeding, cloud_watch_destination={"dimension_configurations": [*feeding["cloud_watch_destination"]["dimension_configurations"], extra]})
+    dimensions: list[Any] = feeding["cloud_watch_destination"]["dimension_configurations"]  # type: ignore[index]
+    two = dict(feeding, cloud_watch_destination={"dimension_configurations": [*dimensions, extra]})
     assert "AlertPolicy/p" in world_risks({}, {"AlertPolicy/p": policy, "EventDestination/marketing/cw": two})
