@@ -36,15 +36,7 @@ def consume_audited(
 
         def counted(result: BatchResult) -> None:
             totals.batches += 1
-            for name in (
-                "received",
-                "added",
-                "duplicates",
-                "quarantined",
-                "controls",
-                "expired",
-                "unacknowledged",
-            ):
+            for name in _PER_BATCH:
                 setattr(totals, name, getattr(totals, name) + getattr(result, name))
             entry.set(**_counts(totals))
             if on_batch is not None:
@@ -55,15 +47,8 @@ def consume_audited(
     return report
 
 
+_PER_BATCH = ("received", "added", "duplicates", "quarantined", "controls", "expired", "unacknowledged")
+
+
 def _counts(report: ConsumeReport) -> dict[str, int]:
-    names = (
-        "batches",
-        "received",
-        "added",
-        "duplicates",
-        "quarantined",
-        "controls",
-        "expired",
-        "unacknowledged",
-    )
-    return {name: int(getattr(report, name)) for name in names}
+    return {name: int(getattr(report, name)) for name in ("batches", *_PER_BATCH)}

@@ -11,6 +11,7 @@ from typing import Any
 from reconciler import audit
 from reconciler.gdpr.sources import Sources
 from reconciler.manifest.compliance import RetentionConfig
+from reconciler.manifest.project import Project
 from reconciler.sending.checkpoint import CheckpointError, CheckpointLock
 
 DAY_MS = 86_400_000
@@ -18,6 +19,13 @@ DAY_MS = 86_400_000
 
 def iso_ms(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def retention_of(root: Path) -> tuple[Project | None, RetentionConfig]:
+    """The project at ``root`` (if any) and its retention periods (the defaults without one)."""
+    project = audit.project_at(root)
+    config = project.config.retention if project is not None and project.config is not None else None
+    return project, config or RetentionConfig()
 
 
 def collect_garbage(
@@ -29,9 +37,7 @@ def collect_garbage(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """What went (or would go), per kind of data, under the project's retention periods."""
-    project = audit.project_at(root)
-    config = project.config.retention if project is not None and project.config is not None else None
-    retention = config or RetentionConfig()
+    project, retention = retention_of(root)
     moment = now or datetime.now(UTC)
     report: dict[str, Any] = {"dry_run": dry_run, "retention": retention.model_dump(by_alias=True)}
     trail = audit.trail_for(project, root)

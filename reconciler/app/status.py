@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import audit
-from reconciler.app.gc import DAY_MS, iso_ms
+from reconciler.app.gc import DAY_MS, iso_ms, retention_of
 from reconciler.gdpr.sources import Sources
-from reconciler.manifest.compliance import RetentionConfig
 
 
 def _age_days(oldest: datetime | None, now: datetime) -> float | None:
@@ -31,9 +30,7 @@ def overview(
     verify: bool = False,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    project = audit.project_at(root)
-    config = project.config.retention if project is not None and project.config is not None else None
-    retention = config or RetentionConfig()
+    project, retention = retention_of(root)
     moment = now or datetime.now(UTC)
     trail = audit.trail_for(project, root, with_sinks=False)
     return {
