@@ -97,6 +97,11 @@ class SendPreview(BaseModel):
         default=None, description="The contact list and topic SES manages unsubscribes with, if any."
     )
     headers: list[str] = Field(default_factory=list, description="Names of the custom headers sent.")
+    reputation: str | None = Field(
+        default=None,
+        description="The account's bounce and complaint rates over the last 24 hours as judged before the send, "
+        "or why they could not be judged (no data, or the source unreadable): the human confirming sees which.",
+    )
 
 
 class SendResult(BaseModel):

@@ -188,19 +188,26 @@ def _check_sendable(app: McpApp, request: SendInput, shown: SendPreview) -> None
             f"SES quota ({max(0, int(left))} of {int(maximum)})",
             hint="get_send_quota shows the quota; wait for it to free up or ask AWS for more.",
         )
-    _check_reputation(app)
+    shown.reputation = _check_reputation(app)
 
 
-def _check_reputation(app: McpApp) -> None:
+def _check_reputation(app: McpApp) -> str:
     """Refuse while the account's bounce or complaint rate over the last 24 hours is above the
     alert thresholds (the event store when it holds events, else CloudWatch): more mail now
-    would hurt its reputation further. With neither (or CloudWatch unreadable) nothing is judged."""
+    would hurt its reputation further. With neither (or CloudWatch unreadable) nothing is
+    judged, and the line returned (shown to the human who confirms) says so instead of
+    passing silently."""
     try:
         reading = account_rates(store_path(), app.cloudwatch(), Thresholds(), hours=REPUTATION_HOURS)
-    except ReconcilerError:
-        return
-    if reading is None or not reading.over:
-        return
+    except ReconcilerError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return f"NOT CHECKED: the rates could not be read ({first[:200]})"
+    if reading is None:
+        return f"not checked: no sends in the event store or CloudWatch over the last {REPUTATION_HOURS} hours"
+    source = "event store" if reading.source == "store" else "CloudWatch"
+    if not reading.over:
+        rates = ", ".join(f"{name.replace('_', ' ')} {value:.2%}" for name, value in reading.rates.items() if value is not None)
+        return f"within the alert thresholds ({source}, {reading.sends} sends: {rates or 'no rates yet'})"
     raise Refused(
         f"refused: the account's rates over the last {REPUTATION_HOURS} hours are over the alert thresholds: "
         + "; ".join(reading.over)
@@ -221,6 +228,7 @@ def confirmation_message(shown: SendPreview) -> str:
         f"  Recipients: {shown.recipients} ({', '.join(shown.masked_recipients)})",
         *([f"  Unsubscribe: {shown.list_management} (SES adds the one-click headers)"] if shown.list_management else []),
         *([f"  Headers:    {', '.join(shown.headers)}"] if shown.headers else []),
+        *([f"  Reputation: {shown.reputation}"] if shown.reputation else []),
         f"  Will send {shown.would_send}; skip {shown.skipped_suppressed} suppressed; "
         + (f"skip {shown.skipped_duplicate} duplicate; " if shown.skipped_duplicate else "")
         + f"refuse {shown.refused} (rendering or invalid).",

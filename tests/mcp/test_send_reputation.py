@@ -91,6 +91,8 @@ async def test_refused_when_the_store_shows_a_bounce_rate_over_the_threshold(
     )
     assert "nothing was sent" in message
     assert len(asked) == 1  # the refused calls never asked the human
+    # The human who confirmed the first send saw what was judged, and on what.
+    assert "Reputation: within the alert thresholds (event store, 100 sends: bounce rate 5.00%" in asked[0]
     assert len(harness.sent()) == 1
 
 
@@ -110,3 +112,14 @@ async def test_refused_from_cloudwatch_when_there_is_no_store(harness: Harness) 
     message = text(refused)
     assert "complaint rate 33.33 %" in message and "(source: CloudWatch)" in message
     assert asked == [] and len(harness.sent()) == 3
+
+
+async def test_the_confirmation_says_when_the_rates_could_not_be_judged(harness: Harness) -> None:
+    """No events in the store or CloudWatch: the send goes on (a new account has none), but the
+    human is told the reputation was not checked instead of nothing."""
+    callback, asked = answering("accept")
+    async with Client(harness.server, elicitation_callback=callback) as client:
+        sent = await client.call_tool("send_email", EMAIL)
+    assert sent.is_error is False, sent.content
+    assert "Reputation: not checked: no sends in the event store or CloudWatch over the last 24 hours" in asked[0]
+    assert sent.structured_content["preview"]["reputation"].startswith("not checked")
