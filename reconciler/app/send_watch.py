@@ -44,7 +44,31 @@ def configured_breaker(start: Path = Path("."), **flags: object) -> BreakerConfi
     unknown = set(given) - set(BreakerConfig.model_fields)
     if unknown:
         raise ValueError(f"not breaker settings: {sorted(unknown)}")
-    return config.model_copy(update=given)
+    merged = config.model_copy(update=given)
+    if project is not None and (merged.bounce_rate is None or merged.complaint_rate is None):
+        from_policies = {k: v for k, v in policy_rates(project.root).items() if getattr(merged, k) is None}
+        merged = merged.model_copy(update=from_policies)
+    return merged
+
+
+def policy_rates(root: Path) -> dict[str, float]:
+    """The strictest bounce and complaint thresholds of the manifests' AlertPolicy documents
+    (what the alarms page on is what pauses a campaign); {} without any. sesctl.yaml's
+    ``breaker:`` and the flags win over them; the alert defaults apply below them. Manifests
+    that do not load leave the defaults (the send does not depend on them)."""
+    from reconciler.app.alerts import policies
+    from reconciler.errors import ReconcilerError
+
+    try:
+        found = list(policies(root, None).values())
+    except ReconcilerError:
+        return {}
+    rates: dict[str, float] = {}
+    for name in ("bounce_rate", "complaint_rate"):
+        values = [value for t in found if (value := getattr(t, name)) is not None]
+        if values:
+            rates[name] = min(values)
+    return rates
 
 
 def thresholds_of(config: BreakerConfig) -> Thresholds:

@@ -253,3 +253,23 @@ def test_ses_errors_pause_the_engine_cleanly_and_resume_sends_the_rest_once(
     assert resumed.paused is None and resumed.stopped is None
     sent = emulator.admin("sent_messages", include_body=False)
     assert sorted(m["to"][0] for m in sent) == sorted(f"u{i}@example.org" for i in range(120))
+
+
+def test_the_breaker_takes_the_strictest_alert_policy_thresholds(tmp_path: Path) -> None:
+    """The manifests' AlertPolicy thresholds pause a campaign as they page (the strictest when
+    there are several); sesctl.yaml's breaker: and the flags win over them; defaults below."""
+    from reconciler.app.send_watch import configured_breaker, thresholds_of
+
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "sesctl.yaml").write_text("apiVersion: sesctl/v1\nkind: Project\nstack: b\nmanifests: manifests\n")
+    assert thresholds_of(configured_breaker(tmp_path)).bounce_rate == 0.05  # no policy: the alert default
+    (tmp_path / "manifests" / "alerts.yaml").write_text(
+        "apiVersion: sesctl/v1\nkind: AlertPolicy\nmetadata: {name: strict}\nspec: {bounceRate: 0.02}\n---\n"
+        "apiVersion: sesctl/v1\nkind: AlertPolicy\nmetadata: {name: loose}\n"
+        "spec: {bounceRate: 0.04, complaintRate: 0.0005}\n"
+    )
+    chosen = thresholds_of(configured_breaker(tmp_path))
+    assert (chosen.bounce_rate, chosen.complaint_rate) == (0.02, 0.0005)
+    assert thresholds_of(configured_breaker(tmp_path, bounce_rate=0.03)).bounce_rate == 0.03  # a flag wins
+    (tmp_path / "manifests" / "alerts.yaml").write_text("kind: AlertPolicy\nmetadata: {name: [broken\n")
+    assert thresholds_of(configured_breaker(tmp_path)).bounce_rate == 0.05  # unloadable: the defaults
