@@ -123,3 +123,22 @@ async def test_the_confirmation_says_when_the_rates_could_not_be_judged(harness:
     assert sent.is_error is False, sent.content
     assert "Reputation: not checked: no sends in the event store or CloudWatch over the last 24 hours" in asked[0]
     assert sent.structured_content["preview"]["reputation"].startswith("not checked")
+
+
+async def test_the_projects_alert_policy_sets_the_threshold(
+    make_harness: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """4 % bounces pass the default 5 % but not a project whose AlertPolicy pages at 3 %."""
+    store = tmp_path / "events.db"
+    monkeypatch.setenv("SESCTL_EVENTS_STORE", str(store))
+    fill(store, sends=100, bounces=4)
+    project = tmp_path / "project"
+    (project / "manifests").mkdir(parents=True)
+    (project / "sesctl.yaml").write_text("apiVersion: sesctl/v1\nkind: Project\nstack: r\nmanifests: manifests\n")
+    (project / "manifests" / "alerts.yaml").write_text(
+        "apiVersion: sesctl/v1\nkind: AlertPolicy\nmetadata: {name: strict}\nspec: {bounceRate: 0.03}\n"
+    )
+    callback, _asked = answering("accept")
+    async with Client(make_harness(project=str(project)).server, elicitation_callback=callback) as client:
+        refused = await client.call_tool("send_email", EMAIL)
+    assert refused.is_error is True and "over 3.00 %" in text(refused)
