@@ -45,7 +45,7 @@ def configured_breaker(start: Path = Path("."), **flags: object) -> BreakerConfi
     if unknown:
         raise ValueError(f"not breaker settings: {sorted(unknown)}")
     merged = config.model_copy(update=given)
-    if project is not None and (merged.bounce_rate is None or merged.complaint_rate is None):
+    if project is not None and merged.enabled is not False and (merged.bounce_rate is None or merged.complaint_rate is None):
         from_policies = {k: v for k, v in policy_rates(project.root).items() if getattr(merged, k) is None}
         merged = merged.model_copy(update=from_policies)
     return merged

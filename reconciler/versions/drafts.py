@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -52,13 +51,6 @@ class Draft:
 Edit = Callable[[Resource, Path], dict[Path, str]]  # (resource in the worktree, worktree root) -> writes
 
 
-def _run(root: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
-    done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, env=env, timeout=120, check=False)
-    if done.returncode != 0:
-        raise git.GitError(f"git {args[0]} failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
-    return done.stdout
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:40] or "change"
 
@@ -83,15 +75,15 @@ def propose(
     project_rel = git.relative_to_root(root, loaded.root)
     base = git.resolve(root, settings.base)
     branch = f"{settings.branch_prefix}{_slug(name)}-{time.strftime('%Y%m%d%H%M%S', time.gmtime())}"
-    if _run(root, "branch", "--list", branch).strip():
+    if git.run(root, "branch", "--list", branch).strip():
         raise UsageError(f"branch {branch} already exists: try again in a second")
     with tempfile.TemporaryDirectory(prefix="sesctl-draft-") as tmp:
         work = Path(tmp) / "wt"
-        _run(root, "worktree", "add", "--quiet", "--detach", str(work), base)
+        git.run(root, "worktree", "add", "--quiet", "--detach", str(work), base)
         try:
             draft = _in_worktree(work, project_rel, settings, kind, name, message, edit, env, branch, base)
         finally:
-            _run(root, "worktree", "remove", "--force", str(work))
+            git.run(root, "worktree", "remove", "--force", str(work))
     return draft
 
 
@@ -137,11 +129,11 @@ def _in_worktree(
         "GIT_COMMITTER_EMAIL": settings.author_email,
     }
     files = tuple(sorted(str(p.resolve().relative_to(work.resolve())) for p in writes))
-    _run(work, "add", "--", *files)
-    _run(work, "commit", "--quiet", "--no-verify", "-m", message, env={**os.environ, **identity})
-    commit = _run(work, "rev-parse", "HEAD").strip()
-    _run(work, "branch", branch, commit)
-    diff = _run(work, "show", "--format=", "--stat", "--patch", commit)
+    git.run(work, "add", "--", *files)
+    git.run(work, "commit", "--quiet", "--no-verify", "-m", message, env={**os.environ, **identity})
+    commit = git.run(work, "rev-parse", "HEAD").strip()
+    git.run(work, "branch", branch, commit)
+    diff = git.run(work, "show", "--format=", "--stat", "--patch", commit)
     if len(diff) > MAX_DIFF:
         diff = diff[:MAX_DIFF] + "\n... (diff cut)\n"
     return Draft(branch, commit, base, files, diff)

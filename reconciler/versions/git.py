@@ -9,10 +9,12 @@ Every call passes arguments as a list (never a shell) and a revision is checked 
 from __future__ import annotations
 
 import io
+import os
+import re
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -39,10 +41,28 @@ class Commit:
         return self.sha[:12]
 
 
-def _git(root: Path, *args: str, binary: bool = False) -> bytes:
+_CREDENTIALS = re.compile(r"(//)[^/@\s]+@")
+
+
+def mask_url(text: str) -> str:
+    """``text`` with the user:password (or token) part of any URL in it replaced."""
+    return _CREDENTIALS.sub(r"\1***@", text)
+
+
+def run(root: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
+    """git's output as text; GitError (the last line of its stderr, URL credentials masked)."""
+    return _git(root, *args, env=env).decode("utf-8", "replace")
+
+
+def _git(root: Path, *args: str, binary: bool = False, env: Mapping[str, str] | None = None) -> bytes:
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, check=False, timeout=120
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            check=False,
+            timeout=120,
+            # Never stop to ask for a password (a push from the MCP server would hang).
+            env={**(env if env is not None else os.environ), "GIT_TERMINAL_PROMPT": "0"},
         )
     except FileNotFoundError:
         raise GitError("git is not installed", hint="Template versions are read from git history.") from None
@@ -50,7 +70,7 @@ def _git(root: Path, *args: str, binary: bool = False) -> bytes:
         raise GitError(f"git {args[0]} took over 120 s in {root}") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {message[-1] if message else done.returncode}")
+        raise GitError(mask_url(f"git {args[0]} failed: {message[-1] if message else done.returncode}"))
     return done.stdout
 
 

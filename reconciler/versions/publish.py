@@ -9,21 +9,20 @@ the draft did not happen. Remote URLs are shown with any credentials in them mas
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.errors import ReconcilerError
 from reconciler.githubapi.client import GitHubClient
+from reconciler.versions import git
 from reconciler.versions.drafts import Draft
+from reconciler.versions.git import mask_url
 
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
 # https://host/owner/name(.git), git@host:owner/name(.git), ssh://git@host/owner/name(.git)
 _REMOTE_PATH = re.compile(r"[:/]([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$")
-_CREDENTIALS = re.compile(r"(//)[^/@\s]+@")
 
 
 @dataclass(frozen=True)
@@ -53,8 +52,8 @@ def publish(
     if not (settings.push or settings.pull_request):
         return Published()
     try:
-        _git(root, "push", "--quiet", "--porcelain", settings.remote, f"{draft.commit}:refs/heads/{draft.branch}")
-    except _GitFailed as exc:
+        git.run(root, "push", "--quiet", "--porcelain", settings.remote, f"{draft.commit}:refs/heads/{draft.branch}")
+    except git.GitError as exc:
         return Published(error=f"the branch was committed locally but not pushed to {settings.remote}: {exc}")
     if not settings.pull_request:
         return Published(pushed=True)
@@ -82,7 +81,7 @@ def _body(draft: Draft) -> str:
 
 
 def _repository_of(root: Path, remote: str) -> str:
-    url = _git(root, "remote", "get-url", remote).strip()
+    url = git.run(root, "remote", "get-url", remote).strip()
     match = _REMOTE_PATH.search(url)
     name = f"{match.group(1)}/{match.group(2)}" if match else ""
     if not _REPOSITORY.match(name):
@@ -95,38 +94,10 @@ def _repository_of(root: Path, remote: str) -> str:
 
 def _default_branch(root: Path, remote: str) -> str:
     try:
-        ref = _git(root, "symbolic-ref", "--quiet", "--short", f"refs/remotes/{remote}/HEAD").strip()
-    except _GitFailed:
+        ref = git.run(root, "symbolic-ref", "--quiet", "--short", f"refs/remotes/{remote}/HEAD").strip()
+    except git.GitError:
         return "main"
     return ref.split("/", 1)[1] if "/" in ref else "main"
-
-
-def mask_url(text: str) -> str:
-    """``text`` with the user:password (or token) part of any URL in it replaced."""
-    return _CREDENTIALS.sub(r"\1***@", text)
-
-
-class _GitFailed(ReconcilerError):
-    pass
-
-
-def _git(root: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-            # A push must never stop to ask for a password: it would hang the server.
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise _GitFailed(f"git {args[0]}: {exc}") from None
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines()
-        raise _GitFailed(mask_url(lines[-1] if lines else f"git {args[0]} exited {done.returncode}"))
-    return done.stdout
 
 
 __all__ = ["PublishSettings", "Published", "mask_url", "publish"]
