@@ -10,10 +10,14 @@ in flight or cancel one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from reconciler.emulator.registry import OperationContext
 
 JobStatus = Literal["CREATED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"]
 FINISHED: frozenset[str] = frozenset({"COMPLETED", "FAILED", "CANCELLED"})
@@ -70,10 +74,20 @@ class ExportJob(Job):
     exported: int = 0
 
 
+J = TypeVar("J", bound=Job)
+
+
+def advance(ctx: OperationContext, job: J, run: Callable[[OperationContext, J], None]) -> J:
+    """``job`` observed now: ``run`` it when it is due (it then finishes), else leave it in flight."""
+    if job.due(ctx.now(), ctx.state.jobs.delay_seconds):
+        run(ctx, job)
+    return job
+
+
 class JobsState(BaseModel):
     import_jobs: dict[str, ImportJob] = Field(default_factory=dict)
     export_jobs: dict[str, ExportJob] = Field(default_factory=dict)
     delay_seconds: float = 0.0
 
 
-__all__ = ["FINISHED", "ExportJob", "ImportJob", "Job", "JobStatus", "JobsState"]
+__all__ = ["FINISHED", "ExportJob", "ImportJob", "Job", "JobStatus", "JobsState", "advance"]

@@ -29,7 +29,7 @@ from typing import Any
 from reconciler.emulator import vdm
 from reconciler.emulator.errors import BadRequestException, TooManyRequestsException
 from reconciler.emulator.job_storage import JobStorageError, own_url, write_object
-from reconciler.emulator.jobs_state import ExportJob
+from reconciler.emulator.jobs_state import ExportJob, advance
 from reconciler.emulator.lookups import find_in
 from reconciler.emulator.operations.common import listing, paginate
 from reconciler.emulator.registry import OperationContext, Params, Result, operation
@@ -85,12 +85,6 @@ def create_export_job(ctx: OperationContext, params: Params) -> Result:
     )
     jobs[job.job_id] = job
     return {"JobId": job.job_id}
-
-
-def _advance(ctx: OperationContext, job: ExportJob) -> ExportJob:
-    if job.due(ctx.now(), ctx.state.jobs.delay_seconds):
-        _run(ctx, job)
-    return job
 
 
 def _run(ctx: OperationContext, job: ExportJob) -> None:
@@ -226,7 +220,7 @@ def _summary(job: ExportJob) -> Result:
 
 @operation("GetExportJob")
 def get_export_job(ctx: OperationContext, params: Params) -> Result:
-    job = _advance(ctx, _job(ctx.state, params["JobId"]))
+    job = advance(ctx, _job(ctx.state, params["JobId"]), _run)
     result = {**_summary(job), "ExportDestination": job.destination, "ExportDataSource": _source_out(job)}
     if job.status == "COMPLETED":
         result["Statistics"] = {"ProcessedRecordsCount": job.processed, "ExportedRecordsCount": job.exported}
@@ -239,7 +233,7 @@ def get_export_job(ctx: OperationContext, params: Params) -> Result:
 @operation("ListExportJobs")
 def list_export_jobs(ctx: OperationContext, params: Params) -> Result:
     for job in ctx.state.jobs.export_jobs.values():
-        _advance(ctx, job)
+        advance(ctx, job, _run)
     jobs = {
         f"{job.created.isoformat()}|{job.job_id}": job
         for job in ctx.state.jobs.export_jobs.values()
@@ -251,7 +245,7 @@ def list_export_jobs(ctx: OperationContext, params: Params) -> Result:
 
 @operation("CancelExportJob")
 def cancel_export_job(ctx: OperationContext, params: Params) -> Result:
-    job = _advance(ctx, _job(ctx.state, params["JobId"]))  # one due has run: too late to cancel
+    job = advance(ctx, _job(ctx.state, params["JobId"]), _run)  # one due has run: too late to cancel
     if job.finished:
         raise BadRequestException(f"Export job {job.job_id} is {job.status} and can no longer be cancelled.")
     job.status = "CANCELLED"

@@ -27,7 +27,7 @@ from typing import Any
 
 from reconciler.emulator.errors import BadRequestException, NotFoundException
 from reconciler.emulator.job_storage import JobStorageError, own_url, read_object, write_object
-from reconciler.emulator.jobs_state import ImportJob
+from reconciler.emulator.jobs_state import ImportJob, advance
 from reconciler.emulator.lookups import find_in, record_suppression
 from reconciler.emulator.operations.common import EMAIL, listing, paginate
 from reconciler.emulator.registry import OperationContext, Params, Result, operation
@@ -76,12 +76,6 @@ def create_import_job(ctx: OperationContext, params: Params) -> Result:
     )
     ctx.state.jobs.import_jobs[job.job_id] = job
     return {"JobId": job.job_id}
-
-
-def _advance(ctx: OperationContext, job: ImportJob) -> ImportJob:
-    if job.due(ctx.now(), ctx.state.jobs.delay_seconds):
-        _run(ctx, job)
-    return job
 
 
 def _run(ctx: OperationContext, job: ImportJob) -> None:
@@ -223,7 +217,7 @@ def _job(state: SesState, job_id: str) -> ImportJob:
 
 @operation("GetImportJob")
 def get_import_job(ctx: OperationContext, params: Params) -> Result:
-    job = _advance(ctx, _job(ctx.state, params["JobId"]))
+    job = advance(ctx, _job(ctx.state, params["JobId"]), _run)
     result = {**_summary(job), "ImportDataSource": job.source}
     if job.completed is not None:
         result["CompletedTimestamp"] = job.completed
@@ -242,4 +236,4 @@ def list_import_jobs(ctx: OperationContext, params: Params) -> Result:
         if wanted is None or _destination_type(job.destination) == wanted
     }
     page, token = paginate(jobs, params)
-    return listing("ImportJobs", [_summary(_advance(ctx, jobs[key])) for key in page], token)
+    return listing("ImportJobs", [_summary(advance(ctx, jobs[key], _run)) for key in page], token)
