@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote
 
 from pydantic import TypeAdapter, ValidationError
@@ -44,7 +44,6 @@ from reconciler import __version__
 from reconciler.emulator import registry
 from reconciler.emulator.errors import BadRequestException, SesApiError
 from reconciler.emulator.faults import FaultConfig, FaultInjector, InternalFailure
-from reconciler.emulator.iam import IamEnforcer
 from reconciler.emulator.persistence import StateStore
 from reconciler.emulator.registry import OperationContext
 from reconciler.emulator.request_guard import (
@@ -66,6 +65,9 @@ from reconciler.emulator.router import (
 )
 from reconciler.emulator.state import EmulatorState
 from reconciler.errors import UsageError
+
+if TYPE_CHECKING:  # enforcement is opt-in (--iam-policy): its evaluator is imported by who enables it
+    from reconciler.emulator.iam import IamEnforcer
 
 log = logging.getLogger(__name__)
 
