@@ -80,6 +80,13 @@ def domain_problem(domain: str) -> str | None:
     return None
 
 
+def normalized(address: str) -> str:
+    """The form addresses are compared in: duplicates, suppression, A/B variants, holdouts and
+    shards all key on it, so one recipient is one key everywhere (case-insensitive, as mailbox
+    providers and SES's suppression list treat addresses)."""
+    return address.strip().lower()
+
+
 def is_address(address: str) -> bool:
     return address_problem(address) is None
 

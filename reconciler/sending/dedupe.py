@@ -35,6 +35,8 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from typing import IO
 
+from reconciler.sending.addresses import normalized
+
 BUFFER = 16384
 SPILL_AT = 1 << 20  # keys in one run before it goes to disk (8 MiB)
 _KEY = secrets.token_bytes(16)
@@ -42,7 +44,7 @@ _KEY = secrets.token_bytes(16)
 
 def address_key(address: str) -> int:
     """The keyed 64-bit hash of a normalised address."""
-    digest = hashlib.blake2b(address.strip().lower().encode(), digest_size=8, key=_KEY).digest()
+    digest = hashlib.blake2b(normalized(address).encode(), digest_size=8, key=_KEY).digest()
     return int.from_bytes(digest, "big")
 
 

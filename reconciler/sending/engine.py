@@ -41,6 +41,7 @@ from reconciler.sending.recipients import Recipient
 from reconciler.sending.report import SendReport
 from reconciler.sending.resolver import InDoubtResolver
 from reconciler.sending.resume import open_session, settle_in_doubt
+from reconciler.sending.shards import shard_rows
 from reconciler.sending.stop import INTERRUPTED, Stop
 
 log = logging.getLogger("reconciler.sending")
@@ -62,10 +63,12 @@ class SendEngine:
         preflight: Preflight | None = None,
         on_sent: OnSent | None = None,
         breaker: CircuitBreaker | None = None,
+        run_id: str | None = None,
     ) -> None:
         """``on_sent``: told every accepted recipient (the event store's recorder); ``breaker``:
         pauses the run when the campaign's rates or SES's errors cross its limits (breaker.py).
-        Neither is used by a dry run."""
+        Neither is used by a dry run. ``run_id``: the campaign's, when a sharded run gives its
+        shards one (otherwise the checkpoint's, or a new one)."""
         job.validate()
         self.gateway = gateway
         self.job = job
@@ -78,7 +81,7 @@ class SendEngine:
         self.on_sent = None if job.dry_run else on_sent
         self.breaker = None if job.dry_run else breaker
         self.report = SendReport(dry_run=job.dry_run)
-        self.run_id = ""
+        self.run_id = run_id or ""
         self.concurrency = 1
         self.batch_size = MAX_BATCH
         self._stop_requested = threading.Event()
@@ -89,11 +92,12 @@ class SendEngine:
         it early with ``report.stopped`` set (the checkpoint resumes it)."""
         started = self.clock()
         with ExitStack() as stack:
-            if self.job.checkpoint is not None and not self.job.dry_run:
-                stack.enter_context(CheckpointLock(self.job.checkpoint))
+            journal = self.job.journal_path()
+            if journal is not None and not self.job.dry_run:
+                stack.enter_context(CheckpointLock(journal))
             ready = self.preflight or Preflight.load(self.gateway, self.job, check_sender=self.job.dry_run)
             bucket = self._pace(ready)
-            session = open_session(self.job, self.report, source_digest)
+            session = open_session(self.job, self.report, source_digest, run_id=self.run_id or None)
             stack.callback(session.close)
             self.run_id = self.report.run_id = session.run_id
             if self.breaker is not None:
@@ -103,7 +107,7 @@ class SendEngine:
                 ready,
                 self.report,
                 run_id=session.run_id,
-                done=session.replay.done if session.replay is not None else (),
+                done=session.done,
                 settled=session.settled,
             )
             stack.callback(admission.seen.close)
@@ -170,6 +174,8 @@ class SendEngine:
         )
 
     def _feed(self, recipients: Iterable[Recipient], admission: Admission, dispatcher: Dispatcher) -> None:
+        if self.job.shard is not None:
+            recipients = shard_rows(recipients, self.job.shard, self.job.processes)
         for recipient in recipients:
             if self._stop_requested.is_set():
                 raise Stop(INTERRUPTED)

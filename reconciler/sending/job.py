@@ -14,6 +14,7 @@ from reconciler.sending.addresses import has_line_break
 from reconciler.sending.checkpoint import Journal
 from reconciler.sending.headers import HeaderTemplate
 from reconciler.sending.list_management import ListManagement
+from reconciler.sending.shards import MAX_PROCESSES, check_layout, journal_path
 from reconciler.sending.variants import Variant, check_variants
 
 MAX_BATCH = 50  # SendBulkEmail's limit
@@ -61,6 +62,22 @@ class SendJob:
     holdout_percent: float = 0.0
     # SES's list management (sending/list_management.py): one SendEmail per recipient.
     list_management: ListManagement | None = None
+    # Processes the campaign is sharded across (shards.py), and the one shard this engine sends
+    # (None: every row; a sharded run's preview, or a run of one process).
+    processes: int = 1
+    shard: int | None = None
+
+    def journal_path(self) -> Path | None:
+        """The journal this engine writes: the checkpoint itself for one process, its shard's
+        file beside it for a shard; None without a checkpoint, and for a sharded run as a whole
+        (its manifest is written by the use case that starts the shards)."""
+        if self.checkpoint is None:
+            return None
+        if self.processes == 1:
+            return self.checkpoint
+        if self.shard is None:
+            return None
+        return journal_path(self.checkpoint, self.shard, self.processes)
 
     def arms(self) -> tuple[Variant, ...]:
         if self.variants:
@@ -115,8 +132,13 @@ class SendJob:
             check_tag(name, value)
         if self.list_management is not None:
             self.list_management.validate()
+        if not 1 <= self.processes <= MAX_PROCESSES:
+            raise SendError(f"processes must be between 1 and {MAX_PROCESSES}, got {self.processes}")
+        if self.shard is not None and not 0 <= self.shard < self.processes:
+            raise SendError(f"shard {self.shard} is not one of the {self.processes} shards")
         if self.checkpoint is not None:
             Journal(self.checkpoint).check_location()
+            check_layout(self.checkpoint, self.processes)
         if self.resume and (self.checkpoint is None or not self.checkpoint.is_file()):
             raise SendError(
                 "--resume continues a campaign from its checkpoint: "

@@ -12,7 +12,7 @@ and sends against exactly what the human was shown.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reconciler.aws.account import AccountStatus
@@ -21,6 +21,7 @@ from reconciler.errors import AwsError, SendError
 from reconciler.sending.addresses import is_address
 from reconciler.sending.job import SendJob
 from reconciler.sending.masking import mask_email
+from reconciler.sending.shards import shard_of
 from reconciler.sending.suppression import Suppressed, reasons_in_force
 from reconciler.templates import TemplateError, compile_template
 
@@ -31,6 +32,22 @@ PARTS = (("subject", "Subject"), ("html", "Html"), ("text", "Text"))
 class CompiledTemplate:
     name: str
     parts: tuple[tuple[str, Any], ...]  # (part name, compiled template), subject first
+    sources: tuple[tuple[str, str], ...] = ()  # (part name, source): what ``parts`` compiled
+
+    @classmethod
+    def compile(cls, name: str, sources: tuple[tuple[str, str], ...]) -> CompiledTemplate:
+        parts = []
+        for part, source in sources:
+            try:
+                parts.append((part, compile_template(source, part=part)))
+            except TemplateError as exc:
+                raise SendError(f"Template {name} does not compile: {exc}") from None
+        return cls(name, tuple(parts), sources)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Compiled code does not pickle: a sharded run's processes get the sources the preview
+        # rendered with, and compile them again (the same template, not a second read of SES).
+        return (CompiledTemplate.compile, (self.name, self.sources))
 
 
 @dataclass
@@ -62,6 +79,11 @@ class Preflight:
     @property
     def max_24_hour_send(self) -> float:
         return self.status.quota.max_24_hour_send or 0.0
+
+    def for_shard(self, shard: int, shards: int) -> Preflight:
+        """The same reads for one shard of a sharded run: the suppression snapshot cut to the
+        addresses of the shard (the others can never be asked about there)."""
+        return replace(self, suppressed=self.suppressed.only(lambda address: shard_of(address, shards) == shard))
 
     @classmethod
     def load(
@@ -150,14 +172,6 @@ def _templates(gateway: SesGateway, job: SendJob) -> dict[str, CompiledTemplate]
                     hint="Create it (sesctl apply) or check --region / --local.",
                 ) from None
             raise
-        parts = []
-        for part, key in PARTS:
-            source = content.get(key)
-            if source is None:
-                continue
-            try:
-                parts.append((part, compile_template(source, part=part)))
-            except TemplateError as exc:
-                raise SendError(f"Template {name} does not compile: {exc}") from None
-        compiled[name] = CompiledTemplate(name, tuple(parts))
+        sources = tuple((part, content[key]) for part, key in PARTS if content.get(key) is not None)
+        compiled[name] = CompiledTemplate.compile(name, sources)
     return compiled

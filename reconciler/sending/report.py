@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 MAX_EXAMPLES = 20  # refusals and failures listed by row (the counts are always exact)
@@ -130,3 +131,44 @@ class SendReport:
         elif self.stopped:
             out.append(f"stopped: {self.stopped}")
         return out
+
+
+# Counted per row or attempt: a sharded run's total is the sum of its shards'.
+SUMMED = (
+    "rows",
+    "sent",
+    "skipped_suppressed",
+    "skipped_duplicate",
+    "held_out",
+    "refused_render",
+    "refused_invalid",
+    "failed_permanent",
+    "retried",
+    "already_done",
+    "in_doubt_sent",
+    "in_doubt_resent",
+    "in_doubt_skipped",
+    "recorded",
+)
+
+
+def combined(parts: Sequence[SendReport]) -> SendReport:
+    """One report for the shards of a run (each recipient is in exactly one shard): the counts
+    summed, the examples in row order, the rate the shards' rates together, warnings once.
+    ``stopped`` and ``paused`` are left to the caller, who knows which shard stopped why."""
+    assert {f.name for f in fields(SendReport)} >= set(SUMMED)
+    total = SendReport(dry_run=all(p.dry_run for p in parts))
+    for part in parts:
+        for name in SUMMED:
+            setattr(total, name, getattr(total, name) + getattr(part, name))
+        total.by_variant.update(part.by_variant)
+        total.failures.update(part.failures)
+        total.max_send_rate += part.max_send_rate
+        total.batch_size = max(total.batch_size, part.batch_size)
+        total.elapsed = max(total.elapsed, part.elapsed)
+        total.sending_seconds = max(total.sending_seconds, part.sending_seconds)
+        total.run_id = total.run_id or part.run_id
+        total.warnings.extend(w for w in part.warnings if w not in total.warnings)
+    examples = sorted((e for p in parts for e in p.examples), key=lambda e: e.row)
+    total.examples = examples[:MAX_EXAMPLES]
+    return total

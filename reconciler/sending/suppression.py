@@ -17,11 +17,12 @@ entries to send one message would cost a thousand requests. The trade-offs:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from reconciler.aws.gateway import SesGateway
 from reconciler.errors import AwsError
+from reconciler.sending.addresses import normalized
 
 REASONS = ("BOUNCE", "COMPLAINT")
 # Up to this many known recipients, ask per address rather than page the whole list.
@@ -35,10 +36,14 @@ class Suppressed:
         self._addresses = addresses
 
     def __contains__(self, address: object) -> bool:
-        return isinstance(address, str) and address.strip().lower() in self._addresses
+        return isinstance(address, str) and normalized(address) in self._addresses
 
     def __len__(self) -> int:
         return len(self._addresses)
+
+    def only(self, keep: Callable[[str], bool]) -> Suppressed:
+        """The addresses ``keep`` keeps (normalized already)."""
+        return Suppressed({address for address in self._addresses if keep(address)})
 
     @classmethod
     def nothing(cls) -> Suppressed:
@@ -73,7 +78,7 @@ def reasons_in_force(
 def lookup_suppressed(gateway: SesGateway, reasons: Sequence[str], addresses: Iterable[str]) -> set[str]:
     """Of ``addresses``, the lower-cased ones suppressed for any of ``reasons`` (a request each)."""
     found: set[str] = set()
-    for address in {a.strip().lower() for a in addresses}:
+    for address in {normalized(a) for a in addresses}:
         try:
             entry = gateway.call("GetSuppressedDestination", EmailAddress=address)["SuppressedDestination"]
         except AwsError as exc:
@@ -98,7 +103,7 @@ def load_suppressed(gateway: SesGateway, reasons: Iterable[str]) -> set[str]:
             params["NextToken"] = token
         page = gateway.call("ListSuppressedDestinations", **params)
         for item in page.get("SuppressedDestinationSummaries", []):
-            addresses.add(str(item["EmailAddress"]).strip().lower())
+            addresses.add(normalized(str(item["EmailAddress"])))
         token = page.get("NextToken")
         if not token:
             return addresses

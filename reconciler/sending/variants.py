@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reconciler.errors import UsageError
+from reconciler.sending.addresses import normalized
 
 _SPEC = re.compile(
     r"^(?P<name>[A-Za-z0-9_-]{1,64})=(?P<template>[A-Za-z0-9_-]{1,64})(?::(?P<weight>\d{1,7}))?$"
@@ -47,7 +48,7 @@ def check_variants(variants: Sequence[Variant]) -> None:
 
 
 def bucket_of(address: str, modulus: int) -> int:
-    digest = hashlib.sha256(b"sesctl-ab\0" + address.strip().lower().encode()).digest()
+    digest = hashlib.sha256(b"sesctl-ab\0" + normalized(address).encode()).digest()
     return int.from_bytes(digest[:8], "big") % modulus
 
 
@@ -57,7 +58,7 @@ def held_out(address: str, percent: float) -> bool:
     variant of everyone else does not depend on the holdout's size."""
     if percent <= 0:
         return False
-    digest = hashlib.sha256(b"sesctl-holdout\0" + address.strip().lower().encode()).digest()
+    digest = hashlib.sha256(b"sesctl-holdout\0" + normalized(address).encode()).digest()
     return int.from_bytes(digest[:8], "big") % 10_000 < round(percent * 100)
 
 

@@ -1,0 +1,187 @@
+"""Sharding a campaign across processes: the partition, the sharded checkpoint's layout and
+refusals, and shards run in-process (one engine per shard, one run id) giving the outcome of a
+single run, row for row."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sending_support import gateway_for, write_csv
+
+from reconciler.sending import (
+    CheckpointError,
+    Preflight,
+    SendEngine,
+    SendJob,
+    file_digest,
+    parse_variant,
+    read_recipients,
+)
+from reconciler.sending.report import SUMMED, Problem, SendReport, combined
+from reconciler.sending.resume import new_run_id
+from reconciler.sending.shards import check_layout, journal_path, read_manifest, shard_of, write_manifest
+from reconciler.testing import LocalEmulator
+
+
+def test_the_partition_is_fixed_and_keys_on_the_normalized_address() -> None:
+    # Fixed values: a resume by another sesctl process (or version) must find the same shards.
+    assert [shard_of(f"user{i}@example.org", 3) for i in range(8)] == [
+        shard_of(f"USER{i}@Example.ORG ", 3) for i in range(8)
+    ]
+    assert shard_of("ada@example.com", 1) == 0
+    assert {shard_of(f"u{i}@example.org", 4) for i in range(200)} == {0, 1, 2, 3}
+    counts = Counter(shard_of(f"u{i}@example.org", 3) for i in range(3000))
+    assert all(900 < n < 1100 for n in counts.values()), counts
+
+
+def test_known_shards() -> None:
+    # sha256("sesctl-shard\0ada@example.com")[:8] mod N, computed independently
+    import hashlib
+
+    digest = hashlib.sha256(b"sesctl-shard\0ada@example.com").digest()
+    expected = int.from_bytes(digest[:8], "big")
+    assert [shard_of(" Ada@Example.com", n) for n in (2, 3, 7)] == [expected % n for n in (2, 3, 7)]
+
+
+def test_checkpoint_layout_refuses_another_number_of_processes(tmp_path: Path) -> None:
+    ck = tmp_path / "c.ckpt"
+    check_layout(ck, 3)  # nothing yet: any number
+    manifest = write_manifest(ck, 3, "r123")
+    assert manifest.run_id == "r123" and read_manifest(ck) == manifest
+    assert write_manifest(ck, 3, "rOTHER").run_id == "r123"  # the first one stays
+    line = json.loads(ck.read_text())
+    assert line["journals"] == ["c.ckpt.shard-1-of-3", "c.ckpt.shard-2-of-3", "c.ckpt.shard-3-of-3"]
+    assert journal_path(ck, 1, 3) == tmp_path / "c.ckpt.shard-2-of-3"
+    for other in (1, 2, 4):
+        with pytest.raises(CheckpointError) as refused:
+            check_layout(ck, other)
+        assert "--processes 3" in str(refused.value) and "Resume with --processes 3" in (
+            refused.value.hint or ""
+        )
+    with pytest.raises(CheckpointError, match="--processes 3"):
+        SendJob(from_address="a@example.com", template="t", checkpoint=ck).validate()
+    single = tmp_path / "one.ckpt"
+    single.write_text('{"type":"run","run_id":"r1"}\n')
+    check_layout(single, 1)
+    with pytest.raises(CheckpointError) as refused:
+        SendJob(from_address="a@example.com", template="t", checkpoint=single, processes=2).validate()
+    assert "started by one process" in str(refused.value) and "without --processes" in (
+        refused.value.hint or ""
+    )
+    garbage = tmp_path / "g.ckpt"
+    garbage.write_text("hello\n")
+    with pytest.raises(CheckpointError, match="not a sesctl send checkpoint"):
+        write_manifest(garbage, 2, "r1")
+    with pytest.raises(Exception, match="between 1 and 32"):
+        SendJob(from_address="a@example.com", template="t", processes=33).validate()
+
+
+def test_combined_report_sums_the_shards() -> None:
+    a = SendReport(rows=5, sent=3, skipped_duplicate=1, max_send_rate=50, batch_size=25, sending_seconds=2)
+    a.by_variant.update({"A": 2, "B": 1})
+    a.examples.append(Problem(7, 8, "u***7@example.org", "x"))
+    a.warnings.append("sandbox")
+    b = SendReport(rows=4, sent=2, refused_render=2, max_send_rate=50, batch_size=25, sending_seconds=3)
+    b.by_variant.update({"A": 1, "B": 1})
+    b.examples.append(Problem(2, 3, "u***2@example.org", "y"))
+    b.warnings.extend(["sandbox", "other"])
+    total = combined([a, b])
+    assert (total.rows, total.sent, total.skipped_duplicate, total.refused_render) == (9, 5, 1, 2)
+    assert total.by_variant == Counter({"A": 3, "B": 2}) and total.max_send_rate == 100
+    assert [e.row for e in total.examples] == [2, 7] and total.warnings == ["sandbox", "other"]
+    assert total.sending_seconds == 3 and total.processed == 8
+    assert all(hasattr(total, name) for name in SUMMED)
+
+
+def people(n: int) -> list[dict[str, str]]:
+    rows = [{"email": f"user{i}@example.org", "name": f"U{i}", "plan": "pro"} for i in range(n)]
+    rows[3]["plan"] = ""  # refused: rendering
+    rows[5]["email"] = "not-an-address"  # refused: invalid
+    rows.append({"email": "USER7@Example.org", "name": "again", "plan": "pro"})  # a duplicate of row 7
+    rows.append({"email": " user11@example.org", "name": "again", "plan": "pro"})  # and of row 11
+    return rows
+
+
+def outcome(report: SendReport) -> dict[str, Any]:
+    names = [n for n in SUMMED if n != "rows"] + ["rows"]
+    return {n: getattr(report, n) for n in names} | {
+        "by_variant": dict(report.by_variant),
+        "examples": [(e.row, e.reason) for e in report.examples],
+    }
+
+
+def test_shards_in_process_match_one_run(
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path
+) -> None:
+    """Three shard engines (one run id, one sharded checkpoint) send what one engine sends: the
+    same counts, the same variant per address, each address once, duplicates skipped."""
+    ses.create_email_template(
+        TemplateName="welcome-b", TemplateContent={"Subject": "B {{name}}", "Text": "{{plan}}"}
+    )
+    ses.put_suppressed_destination(EmailAddress="user9@example.org", Reason="BOUNCE")
+    path = write_csv(tmp_path / "r.csv", people(40))
+    variants = (parse_variant("A=welcome:1"), parse_variant("B=welcome-b:1"))
+    gateway = gateway_for(emulator)
+    base = SendJob(from_address="news@example.com", variants=variants, default_tags={"run": "one"})
+    single = SendEngine(gateway, base).run(read_recipients(path), source_digest=file_digest(path))
+    one = {
+        m["to"][0]: m["tags"]["sesctl-variant"] for m in emulator.admin("sent_messages", include_body=False)
+    }
+    emulator.admin("clear_sent_messages")
+
+    ck = tmp_path / "c.ckpt"
+    sharded = SendJob(
+        from_address="news@example.com",
+        variants=variants,
+        default_tags={"run": "one"},
+        checkpoint=ck,
+        processes=3,
+    )
+    sharded.validate()
+    run_id = write_manifest(ck, 3, new_run_id()).run_id
+    ready = Preflight.load(gateway, sharded)
+    shipped = pickle.loads(pickle.dumps(ready))  # what a worker process receives
+    parts = [
+        SendEngine(
+            gateway,
+            SendJob(**{**sharded.__dict__, "shard": k}),
+            preflight=shipped.for_shard(k, 3),
+            run_id=run_id,
+        ).run(read_recipients(path), source_digest=file_digest(path))
+        for k in range(3)
+    ]
+    assert {p.run_id for p in parts} == {run_id} and all(p.rows for p in parts)
+    total = combined(parts)
+    assert outcome(total) == outcome(single)
+    assert (total.sent, total.skipped_duplicate, total.skipped_suppressed) == (37, 2, 1)
+    sent = emulator.admin("sent_messages", include_body=False)
+    three = {m["to"][0]: m["tags"]["sesctl-variant"] for m in sent}
+    assert three == one and len(sent) == len(three)  # the same variants, each address once
+    assert {m["tags"]["sesctl-campaign"] for m in sent} == {run_id}
+    for k in range(3):
+        lines = [json.loads(x) for x in journal_path(ck, k, 3).read_text().splitlines()]
+        assert lines[0]["run_id"] == run_id
+        rows = {r for e in lines if e["type"] == "end" for r, _ in e["sent"]}
+        assert all(shard_of(people(40)[r]["email"], 3) == k for r in rows)
+
+    # The preview of a resume reads every shard's journal: everything is done.
+    preview = SendEngine(gateway, SendJob(**{**sharded.__dict__, "dry_run": True})).run(
+        read_recipients(path), source_digest=file_digest(path)
+    )
+    assert preview.sent == 0 and preview.already_done == 37
+    assert preview.run_id == run_id
+
+
+def test_a_sharded_checkpoint_is_not_sent_by_one_engine(
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "r.csv", people(12))
+    job = SendJob(from_address="news@example.com", template="welcome", checkpoint=tmp_path / "c", processes=2)
+    with pytest.raises(CheckpointError, match="journaled by its shards"):
+        SendEngine(gateway_for(emulator), job).run(read_recipients(path), source_digest=file_digest(path))
+    assert emulator.admin("sent_messages") == []
