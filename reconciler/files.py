@@ -6,9 +6,16 @@ directory, a binary file or a permission problem is a one-line message, never a 
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
 from reconciler.errors import ReconcilerError, UsageError
+
+# What a file named by a repository (a manifest, a template body) may weigh. SES takes at most
+# 500 KB per template; the cap only keeps a hostile pull request from filling the runner's memory.
+MAX_PROJECT_FILE_BYTES = 16 * 1024 * 1024
 
 
 def read_text(
@@ -30,6 +37,33 @@ def read_text(
         ) from None
 
 
+def read_regular_bytes(path: Path, limit: int = MAX_PROJECT_FILE_BYTES) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes; OSError (with
+    ``strerror`` saying why) otherwise. The check is made on the open descriptor, opened
+    without blocking: a FIFO in a pull request must not hang `validate`, nor /dev/zero fill
+    the memory."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit // (1024 * 1024)} MB", str(path))
+    return data
+
+
+def real_path(path: Path) -> Path | None:
+    """``path`` with symbolic links resolved, or None when it cannot be: a symlink loop, or a
+    NUL byte in a name written in a manifest."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):  # RuntimeError: a loop, before Python 3.13
+        return None
+
+
 def write_text(path: Path, text: str, what: str) -> None:
     """Write ``text`` to ``path`` (UTF-8); a missing directory or no permission is a UsageError."""
     try:
@@ -40,4 +74,4 @@ def write_text(path: Path, text: str, what: str) -> None:
         raise UsageError(f"cannot write {what} {path}: {exc.strerror or exc}", hint=hint) from None
 
 
-__all__ = ["read_text", "write_text"]
+__all__ = ["MAX_PROJECT_FILE_BYTES", "read_regular_bytes", "read_text", "real_path", "write_text"]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationError, creat
 from pydantic.alias_generators import to_camel
 
 from reconciler.diagnostics import Diagnostic, error
+from reconciler.files import read_regular_bytes, real_path
 from reconciler.kinds.registry import KIND_SPECS, PLUGINS, SINGLETON_KINDS
 from reconciler.kinds.specs import API_VERSION
 from reconciler.kinds.specs.base import SINGLETON_NAME, FileRef, SesName, SpecModel, pattern
@@ -223,9 +224,19 @@ def read_bodies(
         value = getattr(spec, part, None)
         if not isinstance(value, FileRef):
             continue
-        path = (document.path.parent / value.file).resolve()
         where = _where(document, ("spec", *prefix, part, "file"), resource.address)
         field = ".".join(("spec", *prefix, part, "file"))
+        path = real_path(document.path.parent / value.file)
+        if path is None:
+            problems.append(
+                error(
+                    "E3004",
+                    f"cannot read {part} body file {value.file!r}: a NUL byte in its name or a symbolic link loop",
+                    field=field,
+                    **where,
+                )
+            )
+            continue
         if not _inside(path, roots):
             problems.append(
                 error(
@@ -240,7 +251,7 @@ def read_bodies(
         try:
             # Bytes, not read_text: universal newlines would turn \r\n into \n, and SES must get
             # the body exactly as it is in git.
-            update[part] = path.read_bytes().decode("utf-8")
+            update[part] = read_regular_bytes(path).decode("utf-8")
             files[part] = path
         except FileNotFoundError:
             problems.append(

@@ -20,6 +20,7 @@ import yaml
 
 from reconciler.diagnostics import Diagnostic, error
 from reconciler.errors import UsageError
+from reconciler.files import read_regular_bytes, real_path
 
 FieldPath = tuple[str | int, ...]
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -199,7 +200,7 @@ class ContextLoader(_BaseLoader):  # type: ignore[valid-type,misc]
             from_merge: set[Any] = set()  # keys a later explicit key may override (YAML's rule)
             for index, (key_node, value_node) in enumerate(node.value):
                 # a plain string key (nearly all) is its text: no trip through construct_object
-                key = key_node.value if key_node.tag == _STR else self.construct_object(key_node, deep=True)
+                key = key_node.value if key_node.tag == _STR else self._construct_scalar(key_node)
                 if not isinstance(key, str | int | float | bool) and key is not None:
                     self.problems.append(
                         error(
@@ -238,10 +239,19 @@ class ContextLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         if node.tag == _STR and isinstance(node, yaml.ScalarNode):
             value = node.value  # what construct_object gives for a string, without its bookkeeping
         else:
-            value = self.construct_object(node, deep=True)
+            value = self._construct_scalar(node)
         if isinstance(value, str) and isinstance(node, yaml.ScalarNode):
             source.strings[path] = self._content_origin(node)
         return value
+
+    def _construct_scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.construct_object(node, deep=True)
+        except ValueError as exc:  # an integer of over 4,300 digits, a date such as 2024-13-45
+            reason = str(exc).split(";")[0]  # not Python's advice to call set_int_max_str_digits
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this value ({reason}); quote it if it is text", node.start_mark
+            ) from None
 
     def _content_origin(self, node: yaml.ScalarNode) -> tuple[int, int, str | None]:
         """(line, column) of the string's first character, and its style."""
@@ -373,13 +383,17 @@ def _reader_problem(text: str, file: str, exc: yaml.reader.ReaderError) -> Diagn
 
 def load_file(path: Path) -> tuple[list[Document], list[Diagnostic]]:
     file = _short(path)
-    if path.exists() and not path.is_file():
-        # A device or pipe (say a symlink to /dev/zero in a pull request) would never end.
-        return [], [error("E1004", "not a regular file", file=file)]
     try:
-        raw = path.read_bytes()
+        # A device or pipe (say a symlink to /dev/zero in a pull request) would never end.
+        raw = read_regular_bytes(path)
+    except IsADirectoryError:
+        return [], [error("E1004", "not a regular file", file=file)]
     except OSError as exc:
-        return [], [error("E1004", f"cannot read file: {exc.strerror}", file=file)]
+        reason = exc.strerror or str(exc)
+        message = reason if reason == "not a regular file" else f"cannot read file: {reason}"
+        return [], [error("E1004", message, file=file)]
+    except ValueError:  # a NUL byte in the name
+        return [], [error("E1004", "cannot read file: a NUL byte in its name", file=file)]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -417,7 +431,11 @@ def load_tree(root: Path, inside: tuple[Path, ...] = ()) -> tuple[list[Document]
         return [], [error("E1004", f"path not found: {_short(root)}", file=_short(root))]
     allowed = tuple(r.resolve() for r in inside)
     for path in discover(root):
-        if allowed and not any(path.resolve().is_relative_to(r) for r in allowed):
+        real = real_path(path)
+        if real is None:
+            problems.append(error("E1004", "a symbolic link that loops back on itself", file=_short(path)))
+            continue
+        if allowed and not any(real.is_relative_to(r) for r in allowed):
             problems.append(
                 error("E1004", "a symbolic link to a file outside the project", file=_short(path))
             )

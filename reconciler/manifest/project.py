@@ -32,6 +32,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema
 
 from reconciler.diagnostics import Diagnostic, error
+from reconciler.files import real_path
 from reconciler.kinds.specs.base import SpecModel, pattern
 from reconciler.manifest.breaker import BreakerConfig
 from reconciler.manifest.compliance import AuditConfig, RetentionConfig
@@ -220,11 +221,14 @@ def read_project(
     except ValidationError as exc:
         return None, diagnostics_from_validation_error(exc, document.source, ProjectFile, code="E1101")
     root = path.parent
+    manifest_paths, outside = _manifest_paths(root, config.manifests, document.source)
+    if outside:
+        return None, outside
     project = Project(
         path=path,
         root=root,
         stack=config.stack,
-        manifest_paths=tuple((root / entry).resolve() for entry in config.manifests),
+        manifest_paths=manifest_paths,
         config=config,
         source=document.source,
     )
@@ -239,6 +243,33 @@ def read_project(
             )
         ]
     return project, []
+
+
+def _manifest_paths(
+    root: Path, entries: list[str], source: SourceMap
+) -> tuple[tuple[Path, ...], list[Diagnostic]]:
+    """The real paths of ``manifests:``, each inside the project. Template bodies may be read
+    from below any manifests path, so one such as ``/`` in a pull request's sesctl.yaml would
+    let a body file print /proc/self/environ in the plan comment."""
+    inside = real_path(root)
+    paths: list[Path] = []
+    problems: list[Diagnostic] = []
+    for index, entry in enumerate(entries):
+        path = real_path(root / entry)
+        if path is not None and inside is not None and path.is_relative_to(inside):
+            paths.append(path)
+            continue
+        listed = ("manifests", index) if source.has(("manifests", index)) else ("manifests",)
+        problems.append(
+            error(
+                "E1101",
+                f"manifests path {entry!r} is outside the project",
+                detail="Manifests must be in the directory of sesctl.yaml or below it.",
+                field="manifests",
+                **source.locate(listed).where(),
+            )
+        )
+    return tuple(paths), problems
 
 
 __all__ = [
