@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import gc
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -139,6 +140,10 @@ def main(argv: list[str] | None = None) -> Any:
     # Freezing first leaves those objects to the operating system (files are closed by the
     # commands themselves, with `with` blocks; nothing relies on a finaliser at exit).
     atexit.register(gc.freeze)
+    # pydantic looks for plugins among the entry points of every installed distribution when it
+    # builds its first model (a scan of all their metadata); sesctl uses none. A user who wants
+    # one set PYDANTIC_DISABLE_PLUGINS themselves (an empty value turns the scan back on).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         return cli.main(args=argv, prog_name="sesctl", standalone_mode=False)
     except click.exceptions.Abort as exc:

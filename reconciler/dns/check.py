@@ -9,31 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import dns.exception
 import dns.name
 import dns.rdatatype
 import dns.resolver
 
+from reconciler.dns.findings import CONFLICTING, MISSING, OK, UNKNOWN, WRONG, Finding
 from reconciler.dns.records import IdentityRecords, Record
 from reconciler.errors import UsageError
 
-OK, MISSING, WRONG, CONFLICTING, UNKNOWN = "ok", "missing", "wrong", "conflicting", "unknown"
 SPF_LOOKUP_LIMIT = 10  # RFC 7208 section 4.6.4
 _LOOKUP_TERMS = re.compile(r"^[+?~-]?(include:|a\b|a:|a/|mx\b|mx:|mx/|ptr\b|ptr:|exists:)|^redirect=", re.IGNORECASE)
 _DMARC_POLICIES = ("none", "quarantine", "reject")
-
-
-@dataclass
-class Finding:
-    record: Record
-    status: str
-    found: list[str] = field(default_factory=list)
-    message: str = ""
-
-    def as_dict(self) -> dict[str, object]:
-        return {**self.record.as_dict(), "status": self.status, "found": self.found, "message": self.message}
 
 
 def make_resolver(nameserver: str | None = None, timeout: float = 2.0) -> dns.resolver.Resolver:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from reconciler.dns.check import OK, UNKNOWN, Finding
+from reconciler.dns.findings import OK, UNKNOWN, Finding
 from reconciler.dns.records import IdentityDns
 
 PASS, WARN, FAIL = "pass", "warn", "fail"

@@ -21,53 +21,48 @@ JS_WS = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\uf
 _ID = rf"[^{JS_WS}!\"#%-,./;->@\[-\^`{{-~]+(?=[=~}}{JS_WS}/.)|])"
 _LITERAL_LOOKAHEAD = rf"(?=[~}}{JS_WS})])"
 
-# Inside a tag: (kind, regex), tried in order, first match wins.
-_INNER_RULES: list[tuple[str, re.Pattern[str]]] = [
-    (kind, re.compile(rx))
-    for kind, rx in [
-        ("OPEN_SEXPR", r"\("),
-        ("CLOSE_SEXPR", r"\)"),
-        ("CLOSE_RAW_BLOCK", r"\}\}\}\}"),
-        ("EQUALS", r"="),
-        ("ID", r"\.\."),
-        ("ID", rf"\.(?=[=~}}{JS_WS}/.)|])"),
-        ("SEP", r"[/.]"),
-        ("WS", rf"[{JS_WS}]+"),
-        ("CLOSE_UNESCAPED", r"\}~?\}\}"),
-        ("CLOSE", r"~?\}\}"),
-        ("STRING", r'"(?:\\"|[^"])*"'),
-        ("STRING", r"'(?:\\'|[^'])*'"),
-        ("DATA", r"@"),
-        ("BOOLEAN", rf"(?:true|false){_LITERAL_LOOKAHEAD}"),
-        ("UNDEFINED", rf"undefined{_LITERAL_LOOKAHEAD}"),
-        ("NULL", rf"null{_LITERAL_LOOKAHEAD}"),
-        ("NUMBER", rf"-?[0-9]+(?:\.[0-9]+)?{_LITERAL_LOOKAHEAD}"),
-        ("OPEN_BLOCK_PARAMS", rf"as[{JS_WS}]+\|"),
-        ("CLOSE_BLOCK_PARAMS", r"\|"),
-        ("ID", _ID),
-        ("ID", r"\[(?:\\\]|[^\]])*\]"),
-    ]
+# Inside a tag: (kind, regex), tried in order, first match wins. Kept as source: they are
+# compiled once, together, as one alternation (_Rules), not one by one at import.
+_INNER_RULES: list[tuple[str, str]] = [
+    ("OPEN_SEXPR", r"\("),
+    ("CLOSE_SEXPR", r"\)"),
+    ("CLOSE_RAW_BLOCK", r"\}\}\}\}"),
+    ("EQUALS", r"="),
+    ("ID", r"\.\."),
+    ("ID", rf"\.(?=[=~}}{JS_WS}/.)|])"),
+    ("SEP", r"[/.]"),
+    ("WS", rf"[{JS_WS}]+"),
+    ("CLOSE_UNESCAPED", r"\}~?\}\}"),
+    ("CLOSE", r"~?\}\}"),
+    ("STRING", r'"(?:\\"|[^"])*"'),
+    ("STRING", r"'(?:\\'|[^'])*'"),
+    ("DATA", r"@"),
+    ("BOOLEAN", rf"(?:true|false){_LITERAL_LOOKAHEAD}"),
+    ("UNDEFINED", rf"undefined{_LITERAL_LOOKAHEAD}"),
+    ("NULL", rf"null{_LITERAL_LOOKAHEAD}"),
+    ("NUMBER", rf"-?[0-9]+(?:\.[0-9]+)?{_LITERAL_LOOKAHEAD}"),
+    ("OPEN_BLOCK_PARAMS", rf"as[{JS_WS}]+\|"),
+    ("CLOSE_BLOCK_PARAMS", r"\|"),
+    ("ID", _ID),
+    ("ID", r"\[(?:\\\]|[^\]])*\]"),
 ]
 
 # Tag openers at a "{{": (kind, regex), first match wins. INVERSE openers include their close.
-_OPEN_RULES: list[tuple[str, re.Pattern[str]]] = [
-    (kind, re.compile(rx))
-    for kind, rx in [
-        ("OPEN_RAW_BLOCK", r"\{\{\{\{"),
-        ("OPEN_PARTIAL", r"\{\{~?>"),
-        ("OPEN_PARTIAL_BLOCK", r"\{\{~?#>"),
-        ("OPEN_BLOCK", r"\{\{~?#\*?"),
-        ("OPEN_ENDBLOCK", r"\{\{~?/"),
-        ("INVERSE", rf"\{{\{{~?\^[{JS_WS}]*~?\}}\}}"),
-        ("INVERSE", rf"\{{\{{~?[{JS_WS}]*else[{JS_WS}]*~?\}}\}}"),
-        ("OPEN_INVERSE", r"\{\{~?\^"),
-        ("OPEN_INVERSE_CHAIN", rf"\{{\{{~?[{JS_WS}]*else(?=[=~}}{JS_WS}/.)|])"),
-        ("OPEN_UNESCAPED", r"\{\{~?\{"),
-        ("OPEN", r"\{\{~?&"),
-        ("LONG_COMMENT", r"\{\{~?!--"),
-        ("COMMENT", r"\{\{~?![\s\S]*?\}\}"),
-        ("OPEN", r"\{\{~?\*?"),
-    ]
+_OPEN_RULES: list[tuple[str, str]] = [
+    ("OPEN_RAW_BLOCK", r"\{\{\{\{"),
+    ("OPEN_PARTIAL", r"\{\{~?>"),
+    ("OPEN_PARTIAL_BLOCK", r"\{\{~?#>"),
+    ("OPEN_BLOCK", r"\{\{~?#\*?"),
+    ("OPEN_ENDBLOCK", r"\{\{~?/"),
+    ("INVERSE", rf"\{{\{{~?\^[{JS_WS}]*~?\}}\}}"),
+    ("INVERSE", rf"\{{\{{~?[{JS_WS}]*else[{JS_WS}]*~?\}}\}}"),
+    ("OPEN_INVERSE", r"\{\{~?\^"),
+    ("OPEN_INVERSE_CHAIN", rf"\{{\{{~?[{JS_WS}]*else(?=[=~}}{JS_WS}/.)|])"),
+    ("OPEN_UNESCAPED", r"\{\{~?\{"),
+    ("OPEN", r"\{\{~?&"),
+    ("LONG_COMMENT", r"\{\{~?!--"),
+    ("COMMENT", r"\{\{~?![\s\S]*?\}\}"),
+    ("OPEN", r"\{\{~?\*?"),
 ]
 _LONG_COMMENT_END = re.compile(r"--~?\}\}")
 
@@ -138,9 +133,9 @@ class _Rules:
     """Rules tried in order at one position, as one regex alternation (Python's ``|`` also
     takes the first alternative that matches), so a token costs one ``match`` call."""
 
-    def __init__(self, rules: list[tuple[str, re.Pattern[str]]]) -> None:
+    def __init__(self, rules: list[tuple[str, str]]) -> None:
         self.kinds = [kind for kind, _ in rules]
-        self.rx = re.compile("|".join(f"(?P<r{i}>{rx.pattern})" for i, (_, rx) in enumerate(rules)))
+        self.rx = re.compile("|".join(f"(?P<r{i}>{rx})" for i, (_, rx) in enumerate(rules)))
 
     def match(self, source: str, pos: int) -> tuple[str, re.Match[str] | None]:
         m = self.rx.match(source, pos)

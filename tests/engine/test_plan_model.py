@@ -132,6 +132,29 @@ def test_creates_and_deletes_report_what_deepdiff_reports(b: dict[str, object]) 
     assert sorted(map(str, _reported_paths(b, {}))) == sorted(map(str, deepdiff_paths(b, {})))
 
 
+# Values equal to Python but not to deepdiff or JSON: 1, 1.0 and True; 0.0 and -0.0.
+close_scalars = st.sampled_from([0, 1, 1.0, 0.0, -0.0, True, False, None, "1", float("nan")])
+close_dicts = st.dictionaries(
+    st.sampled_from(["a", "b"]),
+    st.recursive(
+        close_scalars,
+        lambda inner: st.one_of(st.lists(inner, max_size=2), st.dictionaries(st.sampled_from(["x", "y"]), inner, max_size=2)),
+        max_leaves=4,
+    ),
+    min_size=1,
+    max_size=2,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(close_dicts, close_dicts)
+def test_unchanged_objects_report_what_deepdiff_reports(a: dict[str, object], b: dict[str, object]) -> None:
+    """diff() skips deepdiff when both sides are the same, type for type; the pairs drawn are
+    often equal to Python and not to deepdiff, so the shortcut must find the same paths."""
+    for x, y in ((a, b), (a, json.loads(json.dumps(a))), (a, {**a, **b})):
+        assert sorted(map(str, _reported_paths(x, y))) == sorted(map(str, deepdiff_paths(x, y)))
+
+
 def _strip_none(value: object) -> object:
     if isinstance(value, dict):
         return {k: _strip_none(v) for k, v in value.items() if v is not None}
