@@ -11,7 +11,10 @@ Every decision is recorded in ``decisions`` (the tests read which actions a use 
 
 SQS requests (moto's, on the same endpoint) are checked too: ``sqs:<Action>`` on the queue's
 ARN, refused with SQS's AccessDenied (HTTP 403). The event consumer's policy (``--for events``)
-is proved against it. Other services pass unchecked.
+is proved against it. So are CloudWatch's: ``cloudwatch:<Operation>`` on the alarms the request
+names (``AlarmName``, ``AlarmNames``; ``ResourceARN`` for tags), else on "*" (metric reads,
+DescribeAlarms: IAM authorizes them on "*" only), refused with AccessDenied (HTTP 403). Other
+services pass unchecked.
 """
 
 from __future__ import annotations
@@ -133,13 +136,54 @@ class IamEnforcer:
         action, queue = sqs_request(target, body)
         if action is None:
             return None
-        resource = f"arn:aws:sqs:{region}:{account}:{queue}" if queue else "*"
-        decision = self.policy.decide(f"sqs:{action}", [resource])
+        return self._refusal(f"sqs:{action}", [f"arn:aws:sqs:{region}:{account}:{queue}" if queue else "*"])
+
+    def check_cloudwatch(self, operation: str, params: Mapping[str, Any], region: str, account: str) -> str | None:
+        """The refusal message for a CloudWatch request the policy does not allow, or None."""
+        return self._refusal(f"cloudwatch:{operation}", cloudwatch_resources(params, region, account))
+
+    def _refusal(self, action: str, resources: list[str]) -> str | None:
+        decision = self.policy.decide(action, resources)
         with self._lock:
             self.decisions.append(decision)
         if decision.allowed:
             return None
-        return f"User is not authorized to perform: sqs:{action} on resource: {resource} ({decision.reason} in the emulator's IAM policy)"
+        return (
+            f"User is not authorized to perform: {action} on resource: {decision.resource} "
+            f"({decision.reason} in the emulator's IAM policy)"
+        )
+
+
+def cloudwatch_resources(params: Mapping[str, Any], region: str, account: str) -> list[str]:
+    """The ARNs a CloudWatch request is authorized on: the alarms it names (or the resource it
+    tags), else "*"."""
+    if isinstance(params.get("ResourceARN"), str):
+        return [params["ResourceARN"]]
+    names = [params["AlarmName"]] if isinstance(params.get("AlarmName"), str) else list(params.get("AlarmNames") or [])
+    return [f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}" for name in names] or ["*"]
+
+
+CLOUDWATCH_TARGET = "GraniteServiceVersion20100801."
+
+
+def cloudwatch_request(target: str | None, body: bytes) -> tuple[str | None, dict[str, Any]]:
+    """(operation, the parameters that name resources) of a CloudWatch request: the JSON
+    protocol names the operation in X-Amz-Target, the query protocol in the form's Action
+    (lists as ``AlarmNames.member.N``)."""
+    if target and target.startswith(CLOUDWATCH_TARGET):
+        try:
+            loaded = json.loads(body or b"{}")
+        except ValueError:
+            loaded = {}
+        return target.removeprefix(CLOUDWATCH_TARGET), loaded if isinstance(loaded, dict) else {}
+    form = parse_qs(body.decode("utf-8", "replace"))
+    if not form.get("Action"):
+        return None, {}
+    params: dict[str, Any] = {k: v[0] for k, v in form.items() if v and k in ("AlarmName", "ResourceARN")}
+    members = {k.removeprefix("AlarmNames.member."): v[0] for k, v in form.items() if k.startswith("AlarmNames.member.")}
+    if members:
+        params["AlarmNames"] = [members[k] for k in sorted(members, key=lambda n: (len(n), n))]
+    return form["Action"][0], params
 
 
 def sqs_request(target: str | None, body: bytes) -> tuple[str | None, str | None]:
@@ -167,4 +211,12 @@ def sqs_request(target: str | None, body: bytes) -> tuple[str | None, str | None
     return action, str(name) if name else None
 
 
-__all__ = ["AccessDeniedException", "IamEnforcer", "load_policy", "send_context", "sqs_request"]
+__all__ = [
+    "AccessDeniedException",
+    "IamEnforcer",
+    "cloudwatch_request",
+    "cloudwatch_resources",
+    "load_policy",
+    "send_context",
+    "sqs_request",
+]

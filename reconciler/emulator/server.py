@@ -37,6 +37,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote
+from xml.sax.saxutils import escape
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -543,6 +544,36 @@ def _check_sqs(emulator: Emulator, environ: Environ) -> Response | None:
     return Response(403, headers, json.dumps(document).encode())
 
 
+def _check_cloudwatch(emulator: Emulator, environ: Environ) -> Response | None:
+    """CloudWatch's 403 AccessDenied when the enforced IAM policy refuses the request (the body
+    is read here and given back to moto), in the request's protocol (JSON, or query's XML)."""
+    from reconciler.emulator.iam import cloudwatch_request
+
+    assert emulator.iam is not None
+    try:
+        body = _body(environ)
+    except SesApiError as exc:
+        return error_response(exc)
+    environ["wsgi.input"] = io.BytesIO(body)
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    operation, params = cloudwatch_request(target, body)
+    if operation is None:
+        return None
+    region = signing_region(environ.get("HTTP_AUTHORIZATION")) or DEFAULT_REGION
+    refused = emulator.iam.check_cloudwatch(operation, params, region, ACCOUNT_ID)
+    if refused is None:
+        return None
+    if target:
+        document = {"__type": "com.amazonaws.cloudwatch#AccessDenied", "message": refused}
+        headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-query-error", "AccessDenied;Sender")]
+        return Response(403, headers, json.dumps(document).encode())
+    xml = (
+        "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+        f"<Message>{escape(refused)}</Message></Error><RequestId>iam</RequestId></ErrorResponse>"
+    )
+    return Response(403, [("Content-Type", "text/xml")], xml.encode())
+
+
 def make_app(
     emulator: Emulator, *, loopback_only: bool = True
 ) -> Callable[[Environ, StartResponse], Iterable[bytes]]:
@@ -574,8 +605,9 @@ def make_app(
             return _send(start_response, response)
         if path.startswith("/v2/email"):  # moto reads the body itself: give it back
             environ["wsgi.input"] = io.BytesIO(body)
-        if emulator.iam is not None and signing_service(environ.get("HTTP_AUTHORIZATION")) == "sqs":
-            refused = _check_sqs(emulator, environ)
+        service = signing_service(environ.get("HTTP_AUTHORIZATION"))
+        if emulator.iam is not None and service in ("sqs", "monitoring"):
+            refused = _check_sqs(emulator, environ) if service == "sqs" else _check_cloudwatch(emulator, environ)
             if refused is not None:
                 return _send(start_response, refused)
         return moto_app()(environ, start_response)

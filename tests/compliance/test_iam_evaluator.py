@@ -95,3 +95,62 @@ def test_sqs_requests_are_named_as_iam_names_them() -> None:
     assert sqs_request("AmazonSQS.GetQueueUrl", b'{"QueueName": "q"}') == ("GetQueueUrl", "q")
     assert sqs_request(None, b"Action=ReceiveMessage&QueueUrl=http%3A%2F%2Fh%2F1%2Fq2") == ("ReceiveMessage", "q2")
     assert sqs_request("AmazonSQS.ListQueues", b"not json") == ("ListQueues", None)
+
+
+def test_the_emulator_refuses_cloudwatch_requests_the_policy_does_not_allow() -> None:
+    """Metric reads on "*", alarm operations on the alarms they name; a refused request changes
+    nothing and gets CloudWatch's AccessDenied, in the JSON protocol (boto3) and the query one."""
+    import urllib.request
+
+    alarms = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:sesctl/*"
+    policy = _policy(
+        {"Effect": "Allow", "Action": ["cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "cloudwatch:PutMetricAlarm", "Resource": alarms},
+    )
+    alarm = {"MetricName": "Bounce", "Namespace": "AWS/SES", "Statistic": "Sum", "Period": 60,
+             "EvaluationPeriods": 1, "Threshold": 1.0, "ComparisonOperator": "GreaterThanThreshold"}  # fmt: skip
+    with local_emulator(iam_policy=policy) as emu:
+        cloudwatch = emu.client("cloudwatch")
+        assert cloudwatch.list_metrics(Namespace="AWS/SES")["Metrics"] == []
+        cloudwatch.put_metric_alarm(AlarmName="sesctl/bounces", **alarm)
+        with pytest.raises(ClientError) as denied:
+            cloudwatch.put_metric_alarm(AlarmName="other", **alarm)
+        assert denied.value.response["Error"]["Code"] == "AccessDenied"
+        assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+        assert "alarm:other" in denied.value.response["Error"]["Message"]
+        with pytest.raises(ClientError, match="AccessDenied"):
+            cloudwatch.get_metric_data(MetricDataQueries=[], StartTime=0, EndTime=60)
+        with pytest.raises(ClientError, match="AccessDenied"):
+            cloudwatch.delete_alarms(AlarmNames=["sesctl/bounces"])
+        assert [a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"]] == ["sesctl/bounces"]
+
+        # the query protocol (older SDKs, the AWS CLI v1): the operation in the form's Action
+        request = urllib.request.Request(
+            emu.endpoint_url + "/",
+            data=b"Action=DeleteAlarms&Version=2010-08-01&AlarmNames.member.1=sesctl%2Fbounces",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Authorization": "AWS4-HMAC-SHA256 Credential=local/20261205/us-east-1/monitoring/aws4_request, "
+                "SignedHeaders=host, Signature=0",
+            },
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 403 and b"<Code>AccessDenied</Code>" in refused.value.read()
+        assert [d.action for d in emu.emulator.iam.decisions][-1] == "cloudwatch:DeleteAlarms"  # type: ignore[union-attr]
+        assert len(cloudwatch.describe_alarms()["MetricAlarms"]) == 1
+
+
+def test_cloudwatch_requests_are_named_as_iam_names_them() -> None:
+    from reconciler.emulator.iam import cloudwatch_request, cloudwatch_resources
+
+    target = "GraniteServiceVersion20100801.DeleteAlarms"
+    assert cloudwatch_request(target, b'{"AlarmNames": ["a", "b"]}') == ("DeleteAlarms", {"AlarmNames": ["a", "b"]})
+    form = b"Action=DeleteAlarms&AlarmNames.member.10=j&AlarmNames.member.2=b&AlarmNames.member.1=a"
+    assert cloudwatch_request(None, form) == ("DeleteAlarms", {"AlarmNames": ["a", "b", "j"]})
+    assert cloudwatch_request(None, b"") == (None, {})
+    assert cloudwatch_resources({"AlarmName": "sesctl/x"}, "eu-west-1", "1" * 12) == [
+        "arn:aws:cloudwatch:eu-west-1:111111111111:alarm:sesctl/x"
+    ]
+    assert cloudwatch_resources({"ResourceARN": "arn:x"}, "eu-west-1", "1" * 12) == ["arn:x"]
+    assert cloudwatch_resources({"Namespace": "AWS/SES"}, "eu-west-1", "1" * 12) == ["*"]

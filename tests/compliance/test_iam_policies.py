@@ -6,10 +6,8 @@ minimal, proved per action against the enforcing emulator (docs/security.md):
 * minimal: for each action in turn, the policy without it makes the use case fail (an
   AccessDenied that the use case reports as a failure, not one it swallows).
 
-The emulator enforces SES's and SQS's actions. CloudWatch (AlertPolicy's alarms) is moto's, which
-the emulator does not check; sesctl calls it only through SesGateway.call_service, so there the
-same evaluator decides each call (``cloudwatch:<Operation>`` on the alarm's ARN) and a refused
-one raises AccessDenied as AWS would.
+The emulator enforces SES's, SQS's and CloudWatch's actions (``cloudwatch:<Operation>`` on the
+alarm's ARN, or "*" for the metric reads), each refused as AWS refuses it.
 
 Use cases run in-process on one emulator per module; each run starts from the same SES state
 (a snapshot taken after the scenario's setup). apply's scenario is three applies per run, so
@@ -37,10 +35,9 @@ from reconciler.app import drift as drifting
 from reconciler.app import import_ as importing
 from reconciler.app import plan as planning
 from reconciler.app import send as sending
-from reconciler.aws.gateway import SesGateway
 from reconciler.emulator.iam import IamEnforcer
 from reconciler.errors import AwsError
-from reconciler.iam.evaluate import Decision, Policy
+from reconciler.iam.evaluate import Policy
 from reconciler.iam.policy import OPTIONAL_ACTIONS, Scope, policy_for, scope_from_state
 from reconciler.kinds.base import OWNER_TAG
 from reconciler.manifest import load_manifests
@@ -171,20 +168,8 @@ def _fails(
     something). ``used`` collects the actions the run requested and was allowed."""
     if setup is not None:
         setup()
-    policy = Policy(document)
-    enforcer = IamEnforcer(policy)
+    enforcer = IamEnforcer(Policy(document))
     emu.emulator.iam = enforcer
-    decisions: list[Decision] = []
-    original = SesGateway.call_service
-
-    def checked(self: SesGateway, service: str, operation: str, **params: Any) -> dict[str, Any]:
-        decision = policy.decide(f"{service}:{operation}", _service_resources(service, params))
-        decisions.append(decision)
-        if not decision.allowed:
-            raise AwsError(f"{service}:{operation}: AccessDenied ({decision.reason})", code="AccessDenied")
-        return original(self, service, operation, **params)
-
-    SesGateway.call_service = checked  # type: ignore[method-assign]
     try:
         ok = run()
     except AwsError as exc:
@@ -192,22 +177,12 @@ def _fails(
         ok = False
     finally:
         emu.emulator.iam = None
-        SesGateway.call_service = original  # type: ignore[method-assign]
-    decisions += enforcer.decisions
+    decisions = enforcer.decisions
     if used is not None:
         used.update(d.action for d in decisions if d.allowed)
     refused = [d for d in decisions if not d.allowed]
     assert ok or refused, "the run failed for another reason than IAM"
     return not ok
-
-
-def _service_resources(service: str, params: Mapping[str, Any]) -> list[str]:
-    """The ARNs a CloudWatch call names (its alarms, or the tagged resource), else "*"."""
-    prefix = f"arn:aws:{service}:us-east-1:{ACCOUNT_ID}:alarm:"
-    names = [params["AlarmName"]] if "AlarmName" in params else list(params.get("AlarmNames") or [])
-    if "ResourceARN" in params:
-        return [str(params["ResourceARN"])]
-    return [prefix + str(n) for n in names] or ["*"]
 
 
 class Snapshot:
