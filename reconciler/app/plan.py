@@ -21,7 +21,7 @@ from reconciler.aws.gateway import SesGateway
 from reconciler.aws.ratelimit import RatesInput, RetryPolicy
 from reconciler.dns.plan_risks import readiness_risks
 from reconciler.engine.plan import Plan, PlanDiagnostic, Source
-from reconciler.engine.planner import DesiredResource, PlanOptions, build_plan, read_live, read_scope
+from reconciler.engine.planner import Denials, DesiredResource, PlanOptions, build_plan, read_live, read_scope
 from reconciler.engine.refresh import Budget, read_within_budget
 from reconciler.errors import PlanError
 from reconciler.kinds.base import Kind, LiveObject
@@ -107,25 +107,25 @@ def plan_with(
     gateway.reset_counters()
     cache = open_cache(gateway, Path(state.project.root), options, create=budget is not None)
     unread: set[str] = set()
-    denied: dict[str, str] = {}
+    denials = Denials.for_plan(desired, registry, options)
     refresh = None
     with gateway.reading():
         if budget is not None and cache is not None:
             outcome = read_within_budget(
-                gateway, registry, scope, desired, cache, budget, stack=options.stack, prune=options.prune
+                gateway, registry, scope, desired, cache, budget, stack=options.stack, prune=options.prune, denials=denials
             )
             live, unread, refresh = outcome.live, outcome.unread, outcome.refresh
         else:
             read_at = time.time()
-            live = read_live(gateway, registry, scope, optional=_undeclared(desired, registry, options), denied=denied)
+            live = read_live(gateway, registry, scope, denials=denials)
             if cache is not None:
                 remember_reads(cache, live, registry, scope, read_at)
     the_plan = rolled_back_risks(build_plan(desired, live, registry, options, unread), live)
     the_plan = readiness_risks(the_plan, state, live)
     if refresh is not None:
         the_plan = replace(the_plan, refresh=refresh)
-    if denied:
-        the_plan = replace(the_plan, diagnostics=(*the_plan.diagnostics, *_denied_diagnostics(denied)))
+    if denials.denied:
+        the_plan = replace(the_plan, diagnostics=(*the_plan.diagnostics, *denials.diagnostics()))
     by_address: dict[str, LiveObject | None] = {a: live.get(a) for a in the_plan.live_objects}
     result = PlanResult(the_plan, by_address, dict(gateway.calls), dict(gateway.throttles))
     if cache is not None:
@@ -133,27 +133,6 @@ def plan_with(
         if note:
             result.notes.append(note)
     return result
-
-
-def _undeclared(desired: Mapping[str, DesiredResource], registry: Mapping[str, Kind], options: PlanOptions) -> set[str]:
-    """Kinds a denied read may skip: none of them in the manifests, and no --prune (pruning must
-    see what it would delete)."""
-    if options.prune:
-        return set()
-    return set(registry) - {resource.kind for resource in desired.values()}
-
-
-def _denied_diagnostics(denied: Mapping[str, str]) -> list[PlanDiagnostic]:
-    return [
-        PlanDiagnostic(
-            "W6001",
-            "warning",
-            f"{kind} not read (access denied: {reason}); the manifests declare none, so the plan goes on "
-            f"without it, but leftover {kind} objects of this stack are not listed or pruned. Regenerate the "
-            "role's policy with `sesctl iam policy` to include it.",
-        )
-        for kind, reason in sorted(denied.items())
-    ]
 
 
 def _desired(state: DesiredState, registry: Mapping[str, Kind], stack: str) -> dict[str, DesiredResource]:

@@ -16,10 +16,11 @@ the targets and their dependencies for a targeted one.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from reconciler.aws.gateway import ACCESS_CODES
 from reconciler.engine.diff import diff, join
@@ -124,29 +125,72 @@ def target_closure(
     return wanted
 
 
+R = TypeVar("R")
+
+
+@dataclass
+class Denials:
+    """The kinds whose read a plan may go on without when IAM refuses it (``optional``: none of
+    them in the manifests, and no prune, which must see what it would delete), and the refusals
+    met (``denied``, kind -> error), reported as W6001 warnings. One rule for every way a plan
+    reads: whole (read_live) or within a refresh budget (engine/refresh.py)."""
+
+    optional: frozenset[str] = frozenset()
+    denied: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    @classmethod
+    def for_plan(
+        cls, desired: Mapping[str, DesiredResource], kinds: Mapping[str, Kind], options: PlanOptions
+    ) -> Denials:
+        if options.prune:
+            return cls()
+        return cls(frozenset(set(kinds) - {resource.kind for resource in desired.values()}))
+
+    def tolerate(self, kind_name: str, read: Callable[[], R], empty: R) -> R:
+        """``read()``, or ``empty`` when IAM refuses it and ``kind_name`` is optional."""
+        try:
+            return read()
+        except AwsError as exc:
+            if kind_name not in self.optional or exc.code not in ACCESS_CODES:
+                raise
+            with self._lock:
+                self.denied[kind_name] = str(exc)
+            return empty
+
+    def diagnostics(self) -> list[PlanDiagnostic]:
+        return [
+            PlanDiagnostic(
+                "W6001",
+                "warning",
+                f"{kind} not read (access denied: {reason}); the manifests declare none, so the plan goes on "
+                f"without it, but leftover {kind} objects of this stack are not listed or pruned. Regenerate the "
+                "role's policy with `sesctl iam policy` to include it.",
+            )
+            for kind, reason in sorted(self.denied.items())
+        ]
+
+
 def read_live(
     gateway: Any,
     kinds: Mapping[str, Kind],
     scope: ReadScope,
     *,
-    optional: Collection[str] = (),
-    denied: dict[str, str] | None = None,
+    denials: Denials | None = None,
 ) -> dict[str, LiveObject]:
-    """Live objects by address, read concurrently across kinds.
-
-    A kind in ``optional`` whose read is refused by IAM is left out instead of failing the read
-    (its error goes into ``denied``): a plan of manifests that declare none of it should not fail
-    because a role predates the kind (e.g. cloudwatch:DescribeAlarms for AlertPolicy)."""
+    """Live objects by address, read concurrently across kinds. A refused read of a kind
+    ``denials`` allows to skip is left out (see Denials) instead of failing the read: a plan of
+    manifests that declare none of it should not fail because a role predates the kind (e.g.
+    cloudwatch:DescribeAlarms for AlertPolicy)."""
+    tolerant = denials or Denials()
 
     def one(kind_name: str) -> tuple[str, Mapping[str, LiveObject]]:
         names = scope.names.get(kind_name)
-        try:
-            return kind_name, kinds[kind_name].read_live(gateway, list(names) if names is not None else None)
-        except AwsError as exc:
-            if kind_name not in optional or exc.code not in ACCESS_CODES or denied is None:
-                raise
-            denied[kind_name] = str(exc)
-            return kind_name, {}
+
+        def read() -> Mapping[str, LiveObject]:
+            return kinds[kind_name].read_live(gateway, list(names) if names is not None else None)
+
+        return kind_name, tolerant.tolerate(kind_name, read, {})
 
     result: dict[str, LiveObject] = {}
     if not scope.kinds:

@@ -13,7 +13,8 @@ this order, as many as the budget allows at their operation's pace:
     2. never read, or its cache entry expired;
     3. the cache says it was in sync: oldest first.
 
-The other kinds (and every kind of a targeted plan) are read whole, as without a budget. The
+The other kinds (and every kind of a targeted plan) are read whole, as without a budget. A kind
+whose read IAM refuses is skipped or fails as without a budget too (planner.Denials: W6001). The
 budget is checked twice: after listing, the share to read is what the time left allows at the
 paced interval of the kind's operations (``READ_OVERHEAD`` for the round trip); and a read not
 yet started when the budget runs out is not started (those already waiting for their turn
@@ -32,7 +33,7 @@ from functools import partial
 from typing import Any
 
 from reconciler.engine.livecache import READ, LiveCache
-from reconciler.engine.planner import DesiredResource, ReadScope
+from reconciler.engine.planner import Denials, DesiredResource, ReadScope
 from reconciler.engine.staleness import DIFFERS, IN_SYNC, NOT_IN_MANIFESTS, UNKNOWN, Refresh, Unrefreshed
 from reconciler.kinds.base import IncrementalKind, Kind, LiveObject, fingerprint, is_incremental
 
@@ -81,15 +82,18 @@ def read_within_budget(
     *,
     stack: str,
     prune: bool,
+    denials: Denials | None = None,
 ) -> BudgetedRead:
     reader = _Reader(gateway, kinds, scope, cache, budget, desired_fingerprints(desired, kinds, stack), stack, prune)
+    tolerant = denials or Denials()
     jobs: list[Callable[[], None]] = []
     for kind_name in scope.kinds:
         kind = kinds[kind_name]
         if is_incremental(kind) and kind_name not in scope.names:
-            jobs.append(partial(reader.share, kind_name, kind))
+            read = partial(reader.share, kind_name, kind)
         else:
-            jobs.append(partial(reader.whole, kind_name))
+            read = partial(reader.whole, kind_name)
+        jobs.append(partial(tolerant.tolerate, kind_name, read, None))
     if jobs:
         with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="read-live") as pool:
             for future in [pool.submit(job) for job in jobs]:

@@ -1,10 +1,14 @@
 """A role that predates a kind: a plan of manifests that declare none of that kind goes on with a
 W6001 warning when reading it is denied, instead of failing; with --prune it still fails (pruning
-must see what it would delete). Run against the enforcing emulator over HTTP."""
+must see what it would delete). The same with a refresh budget (`plan --refresh-budget`). Run
+against the enforcing emulator over HTTP."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +85,34 @@ def test_a_declared_kind_is_never_skipped(tmp_path: Path) -> None:
             assert "ListEmailTemplates" in str(exc)
         else:
             raise AssertionError("a plan went on without reading the EmailTemplates it declares")
+
+
+def test_a_budgeted_plan_warns_too(tmp_path: Path) -> None:
+    """`sesctl plan --refresh-budget 1m` (the CLI, a subprocess) with a role without
+    cloudwatch:DescribeAlarms and no AlertPolicy declared: W6001, and the plan succeeds; with
+    --prune it fails, as without a budget."""
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "sesctl.yaml").write_text(PROJECT)
+    (tmp_path / "manifests" / "t.yaml").write_text(TEMPLATE)
+    older = _policy_without(tmp_path, "cloudwatch:DescribeAlarms")
+    sesctl = str(Path(sys.executable).parent / "sesctl")
+    env = {**os.environ, "AWS_REGION": "us-east-1", "NO_COLOR": "1"}
+    with local_emulator(iam_policy=older) as emu:
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            command = [sesctl, "--endpoint-url", emu.endpoint_url, "plan", "--refresh-budget", "1m", *args]
+            return subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+
+        done = run("--json")
+        assert done.returncode == 0, done.stderr
+        document = json.loads(done.stdout)
+        warnings = [d for d in document["diagnostics"] if d["code"] == "W6001"]
+        assert len(warnings) == 1 and warnings[0]["summary"].startswith("AlertPolicy not read (access denied")
+        assert "DescribeAlarms" in warnings[0]["summary"]
+        assert [c["address"] for c in document["changes"]] == ["EmailTemplate/hello"]
+        assert document["refresh"]["budget_seconds"] == 60
+        assert "W6001" in run().stdout  # the text form says it too
+
+        pruning = run("--prune")
+        assert pruning.returncode == 1 and "DescribeAlarms" in pruning.stdout + pruning.stderr
+        assert "Traceback" not in pruning.stderr
