@@ -11,6 +11,7 @@ The rate thresholds default to the alert policy's (events/alerts.Thresholds): on
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from reconciler.events.recorder import SendRecorder
 from reconciler.events.store import EventStore, StoreError, now_ms
 from reconciler.events.watch import CloudWatchCampaignRates, StoreCampaignRates
 from reconciler.manifest.breaker import BreakerConfig
+from reconciler.manifest.stamp import Stamp, stamp
 from reconciler.sending.breaker import BreakerLimits, CircuitBreaker, RateProbe
 from reconciler.sending.job import SendJob
 
@@ -69,6 +71,51 @@ def policy_rates(root: Path) -> dict[str, float]:
         if values:
             rates[name] = min(values)
     return rates
+
+
+class PolicyRatesCache:
+    """``policy_rates(root)`` kept between calls (an MCP server's sends ask at every call):
+    loaded again only when sesctl.yaml or a manifest file changed (added, removed, rewritten:
+    manifest/stamp.py), so an edit counts from the next call without a restart. Thread-safe."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.loads = 0
+        self._rates: dict[str, float] | None = None
+        self._seen: Stamp | None = None
+        self._manifests: tuple[Path, ...] = ()
+        self._lock = threading.Lock()
+
+    def __call__(self) -> dict[str, float]:
+        with self._lock:
+            if self._rates is not None and self._stamp() == self._seen:
+                return dict(self._rates)
+            self._manifests = self._manifest_paths()
+            seen = self._stamp()  # before loading: an edit during the load is seen next time
+            rates = policy_rates(self.root)
+            self.loads += 1
+            # Kept only once the files have settled: a rewrite within their timestamp's
+            # granularity could otherwise go unseen.
+            self._rates, self._seen = (rates, seen) if seen.settled else (None, None)
+            return dict(rates)
+
+    def _stamp(self) -> Stamp:
+        from reconciler.manifest.project import find_project_file
+
+        return stamp(find_project_file(self.root), self._manifests)
+
+    def _manifest_paths(self) -> tuple[Path, ...]:
+        """The manifest paths sesctl.yaml names (none without one: no policies then)."""
+        from reconciler.errors import ReconcilerError
+        from reconciler.manifest import load_project
+        from reconciler.manifest.project import find_project_file
+
+        if find_project_file(self.root) is None:
+            return ()
+        try:
+            return tuple(load_project(self.root).manifest_paths)
+        except ReconcilerError:
+            return ()  # a broken sesctl.yaml: its own edit is the change to watch
 
 
 def thresholds_of(config: BreakerConfig) -> Thresholds:

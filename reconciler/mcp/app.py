@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from reconciler.app.send_watch import PolicyRatesCache
 from reconciler.aws.clients import AwsContext
 from reconciler.aws.gateway import SesGateway
 from reconciler.mcp.audit import AuditLog
@@ -25,12 +27,14 @@ class McpApp:
     audit: AuditLog = field(default_factory=AuditLog)
     guardrails: Guardrails = field(init=False)
     previews: PreviewCache[Any] = field(default_factory=PreviewCache, init=False, repr=False)  # mcp/sends.py
+    alert_rates: PolicyRatesCache = field(init=False, repr=False)  # the AlertPolicy thresholds sends are judged on
     _cloudwatch: Any = field(default=None, init=False, repr=False)
     _emulator: tuple[str | None] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.guardrails = Guardrails(self.config)
+        self.alert_rates = PolicyRatesCache(Path(self.config.project))
 
     @classmethod
     def create(

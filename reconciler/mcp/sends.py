@@ -16,11 +16,9 @@ preview, confirm, send.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from reconciler.app.send import PreparedSend, RecipientSource, prepare, run
-from reconciler.app.send_watch import policy_rates
 from reconciler.errors import ReconcilerError, SendError, UsageError
 from reconciler.events.alerts import Thresholds
 from reconciler.events.watch import account_rates
@@ -200,8 +198,9 @@ def _check_reputation(app: McpApp) -> str:
     judged, and the line returned (shown to the human who confirms) says so instead of
     passing silently."""
     try:
-        # The manifests' AlertPolicy thresholds (the strictest), as the breaker and the alarms.
-        thresholds = Thresholds().overridden(**policy_rates(Path(app.config.project)))
+        # The manifests' AlertPolicy thresholds (the strictest), as the breaker and the alarms;
+        # loaded again only when the manifests change.
+        thresholds = Thresholds().overridden(**app.alert_rates())
         reading = account_rates(store_path(), app.cloudwatch(), thresholds, hours=REPUTATION_HOURS)
     except ReconcilerError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

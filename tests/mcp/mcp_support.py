@@ -8,8 +8,6 @@ import json
 from functools import cache
 from typing import Any
 
-import boto3
-
 from reconciler.aws.clients import AwsContext
 from reconciler.mcp import McpApp, McpConfig, build_server
 from reconciler.mcp.audit import AuditLog
@@ -28,11 +26,14 @@ WELCOME = {
 
 @cache
 def boto_session() -> Any:
-    """One boto3 session for every harness: clients made from it share the loaded models, so
-    a harness costs milliseconds instead of a model load."""
-    return boto3.session.Session(
-        aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
-    )
+    """One botocore session (what AwsContext holds) for every harness: clients made from it
+    share the loaded models, so a harness costs milliseconds instead of a model load."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    session.set_credentials("local", "local")
+    session.set_config_variable("region", "us-east-1")
+    return session
 
 
 class Harness:

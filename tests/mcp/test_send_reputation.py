@@ -142,3 +142,44 @@ async def test_the_projects_alert_policy_sets_the_threshold(
     async with Client(make_harness(project=str(project)).server, elicitation_callback=callback) as client:
         refused = await client.call_tool("send_email", EMAIL)
     assert refused.is_error is True and "over 3.00 %" in text(refused)
+
+
+async def test_the_thresholds_are_loaded_once_and_again_after_an_edit(
+    make_harness: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two sends load the manifests once (the server keeps the thresholds); editing the
+    AlertPolicy changes the next call's decision, without a restart."""
+    import os
+
+    import reconciler.manifest
+
+    store = tmp_path / "events.db"
+    monkeypatch.setenv("SESCTL_EVENTS_STORE", str(store))
+    fill(store, sends=100, bounces=4)  # 4 %
+    project = tmp_path / "project"
+    (project / "manifests").mkdir(parents=True)
+    (project / "sesctl.yaml").write_text("apiVersion: sesctl/v1\nkind: Project\nstack: r\nmanifests: manifests\n")
+    policy = project / "manifests" / "alerts.yaml"
+    policy.write_text("apiVersion: sesctl/v1\nkind: AlertPolicy\nmetadata: {name: strict}\nspec: {bounceRate: 0.05}\n")
+    for path in (project / "sesctl.yaml", policy):  # written a minute ago: settled (manifest/stamp.py)
+        os.utime(path, (path.stat().st_atime - 60, path.stat().st_mtime - 60))
+    loads: list[Path] = []
+    real = reconciler.manifest.load_manifests
+
+    def counted(path: Any = None, *args: Any, **kwargs: Any) -> Any:
+        loads.append(Path(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(reconciler.manifest, "load_manifests", counted)
+    callback, asked = answering("accept")
+    async with Client(make_harness(project=str(project)).server, elicitation_callback=callback) as client:
+        for _ in range(2):
+            sent = await client.call_tool("send_email", EMAIL)
+            assert sent.is_error is False, sent.content
+        assert len(loads) == 1
+        # the same size, a minute later: only the modification time tells the edit
+        policy.write_text(policy.read_text().replace("0.05", "0.03"))
+        refused = await client.call_tool("send_email", EMAIL)
+        assert refused.is_error is True and "over 3.00 %" in text(refused)
+        assert len(loads) == 2
+    assert len(asked) == 2
