@@ -15,6 +15,7 @@ agent rather than ``Boto3/...``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, NoCredentialsError, ProfileNotFound
 
 from reconciler.errors import AwsError, UsageError
-from reconciler.settings import Settings
+from reconciler.settings import ROLE_ARN_HINT, ROLE_ARN_PATTERN, Settings
 
 LOCAL_REGION = "us-east-1"
 LOCAL_STATE_DIR = Path(".sesctl")
@@ -64,6 +65,12 @@ class AwsContext:
 
         In GitHub Actions the OIDC step usually assumes the role already; this is for operators
         and for environments that name a role to hop into from the base credentials."""
+        # Checked before any STS call: garbage from a flag is a usage error, not a round trip.
+        if re.fullmatch(ROLE_ARN_PATTERN.strip("^$"), str(self.role_arn)) is None:
+            raise UsageError(
+                f"the role {str(self.role_arn)[:200]!r} is not {ROLE_ARN_HINT}",
+                hint="check --role-arn, SESCTL_ROLE_ARN or the environment's roleArn in sesctl.yaml",
+            )
         sts = base.create_client("sts", endpoint_url=self.endpoint_url, config=Config(retries={"max_attempts": 3}))
         try:
             if _already_in_role(sts.get_caller_identity()["Arn"], str(self.role_arn)):

@@ -50,6 +50,7 @@ from reconciler.aws.ratelimit import (
     TokenBucket,
 )
 from reconciler.errors import AwsError, RetryableAwsError, UsageError
+from reconciler.redact import mask_url
 
 if TYPE_CHECKING:
     from reconciler.aws.clients import AwsContext
@@ -175,7 +176,7 @@ class SesGateway:
             raise AwsError(str(exc), code=type(exc).__name__, hint=CREDENTIALS_HINT) from exc
         except ValueError as exc:  # botocore refuses an endpoint that is not a URL
             raise UsageError(
-                f"{exc}: the endpoint must be a URL",
+                mask_url(f"{exc}: the endpoint must be a URL"),
                 hint="For example --endpoint-url http://127.0.0.1:4566 (a running `sesctl local serve`).",
             ) from exc
         return cls(
@@ -448,7 +449,7 @@ def map_error(
         )
     if isinstance(exc, EndpointConnectionError):
         return AwsError(
-            f"{operation}: cannot reach the SES endpoint: {exc}",
+            mask_url(f"{operation}: cannot reach the SES endpoint: {exc}"),
             code="EndpointConnectionError",
             operation=operation,
             hint="Check --endpoint-url / --region and your network; for the emulator start `sesctl local serve` or use --local.",
@@ -463,7 +464,7 @@ def map_error(
             hint="A manifest value is out of SES's range; run `sesctl validate` to find it.",
         )
     if not isinstance(exc, ClientError):
-        return AwsError(f"{operation}{about}: {exc}", code=type(exc).__name__, operation=operation)
+        return AwsError(mask_url(f"{operation}{about}: {exc}"), code=type(exc).__name__, operation=operation)
 
     error = exc.response.get("Error", {})
     code = str(error.get("Code") or "Unknown")

@@ -18,6 +18,7 @@ import click
 
 from reconciler import __version__
 from reconciler.errors import ReconcilerError
+from reconciler.redact import mask_url
 from reconciler.settings import Settings
 
 # name -> (module, short help). A literal table, not registration magic: adding a command is
@@ -161,7 +162,8 @@ def main(argv: list[str] | None = None) -> Any:
         # under --detailed-exitcode and a mistyped flag in CI must not read as a plan.
         sys.exit(1)
     except ReconcilerError as exc:
-        click.secho(f"Error: {exc}", fg="red", err=True)
+        # The last line of defence: a URL in a message (an endpoint, a remote) never shows its password.
+        click.secho(mask_url(f"Error: {exc}"), fg="red", err=True)
         if exc.hint:
             click.echo(f"Hint: {exc.hint}", err=True)
         sys.exit(1)

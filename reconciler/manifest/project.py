@@ -39,6 +39,7 @@ from reconciler.manifest.compliance import AuditConfig, RetentionConfig
 from reconciler.manifest.loader import SourceMap, display_path, load_file
 from reconciler.manifest.schema_errors import diagnostics_from_validation_error
 from reconciler.manifest.variables import Substitution
+from reconciler.settings import ROLE_ARN_HINT, ROLE_ARN_PATTERN
 
 PROJECT_FILES = ("sesctl.yaml", "sesctl.yml")
 
@@ -53,12 +54,7 @@ Region = Annotated[str, pattern(r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", "an AWS regi
 EndpointUrl = Annotated[
     str, pattern(r"^https?://[A-Za-z0-9.\[\]:_-]+(:[0-9]{1,5})?(/[^\s]*)?$", "an http:// or https:// URL")
 ]
-RoleArn = Annotated[
-    str,
-    pattern(
-        r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", "an IAM role ARN (arn:aws:iam::123456789012:role/name)"
-    ),
-]
+RoleArn = Annotated[str, pattern(ROLE_ARN_PATTERN, ROLE_ARN_HINT)]
 
 
 def _paths(value: Any) -> Any:

@@ -13,6 +13,7 @@ from pydantic.fields import FieldInfo
 from reconciler.diagnostics import Diagnostic, error
 from reconciler.kinds.specs.base import PATTERN_HINTS
 from reconciler.manifest.loader import FieldPath, SourceMap, dotted
+from reconciler.redact import mask_url
 
 _TYPE_NAMES = {
     "int_type": "an integer",
@@ -52,7 +53,7 @@ def _yaml_type(value: Any) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    text = mask_url(repr(value))  # an endpointUrl: with a password in it is echoed masked
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import subprocess
 import tarfile
 import tempfile
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from reconciler.errors import UsageError
+from reconciler.redact import mask_url
 
 # Field and record separators for `git log --format`: control characters no commit subject holds.
 _FIELD, _RECORD = "\x1f", "\x1e"
@@ -39,14 +39,6 @@ class Commit:
     @property
     def short(self) -> str:
         return self.sha[:12]
-
-
-_CREDENTIALS = re.compile(r"(//)[^/@\s]+@")
-
-
-def mask_url(text: str) -> str:
-    """``text`` with the user:password (or token) part of any URL in it replaced."""
-    return _CREDENTIALS.sub(r"\1***@", text)
 
 
 def run(root: Path, *args: str, env: Mapping[str, str] | None = None) -> str:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from reconciler.errors import ReconcilerError
 from reconciler.githubapi.client import GitHubClient
+from reconciler.redact import mask_url
 from reconciler.versions import git
 from reconciler.versions.drafts import Draft
-from reconciler.versions.git import mask_url
 
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
 # https://host/owner/name(.git), git@host:owner/name(.git), ssh://git@host/owner/name(.git)
