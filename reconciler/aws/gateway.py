@@ -335,13 +335,25 @@ class SesGateway:
         """Every item of a NextToken-paged List operation (each page is one rate-limited call)."""
         items: list[Any] = []
         token: str | None = None
+        seen: set[str] = set()
         fetch = self.call_cached if cached else self.call
         while True:
+            # A page may be empty and still carry a NextToken (SES filters after paging).
             page = fetch(operation, **params, **({"NextToken": token} if token else {}))
             items.extend(page.get(result_key) or [])
             token = page.get("NextToken")
             if not token:
                 return items
+            if token in seen:
+                # Following it would loop for ever; stopping would pass a partial list off as
+                # the whole (a plan would then create or prune what it did not see).
+                raise RetryableAwsError(
+                    f"{operation}: the endpoint answered the same NextToken twice after {len(items)} items.",
+                    code="RepeatedNextToken",
+                    operation=operation,
+                    hint="The listing cannot be completed; retry later (if it persists, the endpoint is at fault).",
+                )
+            seen.add(token)
 
     def read_many(self, fn: Callable[[T], R], items: Iterable[T], max_workers: int | None = None) -> list[R]:
         """``[fn(item) for item in items]``, run on a bounded thread pool; results in input order.
@@ -476,10 +488,7 @@ def map_error(
     if code in SERVER_CODES or status >= 500:
         return RetryableAwsError(text, code=code, operation=operation, hint=None)
     if code in ACCESS_CODES:
-        hint = (
-            f"The AWS identity in use is not allowed to call {service}:{operation}. Add the IAM action "
-            f"{service}:{operation} to its policy (docs/kinds.md lists every action sesctl needs)."
-        )
+        hint = access_hint(f"{service}:{operation}", message)
     elif code in CREDENTIAL_CODES:
         hint = CREDENTIALS_HINT
     elif code == "NotFoundException":
@@ -502,6 +511,38 @@ def map_error(
     else:
         hint = None
     return AwsError(text, code=code, operation=operation, hint=hint)
+
+
+def access_hint(action: str, message: str) -> str:
+    """What to do about an AccessDenied, from AWS's own message, which says which policy
+    refused: an explicit Deny (an Allow added elsewhere never overrides it), a service control
+    policy, a permissions boundary or session policy, or simply no Allow."""
+    lowered = message.lower()
+    if "service control policy" in lowered:
+        return (
+            f"A service control policy of your AWS Organization denies {action}: adding an Allow to the "
+            "identity's policy cannot help. Ask the organization's administrators, or use another account."
+        )
+    if "explicit deny" in lowered:
+        where = "a resource-based policy" if "resource-based policy" in lowered else "a policy of the identity"
+        return (
+            f"A Deny statement in {where} refuses {action}, and an Allow never overrides a Deny: remove "
+            "or narrow that statement (its conditions may name tags, regions or addresses)."
+        )
+    if "permissions boundary" in lowered:
+        return (
+            f"The identity's permissions boundary does not allow {action}: the boundary must allow it as "
+            "well as the identity's policy (docs/kinds.md lists every action sesctl needs)."
+        )
+    if "session policy" in lowered:
+        return (
+            f"The session policy of the assumed role does not allow {action}: assume the role without it, "
+            "or add the action to it."
+        )
+    return (
+        f"The AWS identity in use is not allowed to call {action}. Add the IAM action "
+        f"{action} to its policy (docs/kinds.md lists every action sesctl needs)."
+    )
 
 
 def _without_sdk_retries(client: Any) -> None:
@@ -557,4 +598,4 @@ def _field_in(message: str, operation: str, client: Any) -> str | None:
     return max(found, key=lambda path: (path.count("."), len(path))) if found else None
 
 
-__all__ = ["DEFAULT_MAX_WORKERS", "SesGateway", "map_error"]
+__all__ = ["DEFAULT_MAX_WORKERS", "SesGateway", "access_hint", "map_error"]

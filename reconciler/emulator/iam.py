@@ -125,10 +125,7 @@ class IamEnforcer:
         with self._lock:
             self.decisions.append(decision)
         if not decision.allowed:
-            raise AccessDeniedException(
-                f"User is not authorized to perform: ses:{operation} on resource: {decision.resource} "
-                f"({decision.reason} in the emulator's IAM policy)"
-            )
+            raise AccessDeniedException(refusal(decision, account))
 
 
     def check_sqs(self, target: str | None, body: bytes, region: str, account: str) -> str | None:
@@ -136,22 +133,19 @@ class IamEnforcer:
         action, queue = sqs_request(target, body)
         if action is None:
             return None
-        return self._refusal(f"sqs:{action}", [f"arn:aws:sqs:{region}:{account}:{queue}" if queue else "*"])
+        return self._refusal(f"sqs:{action}", [f"arn:aws:sqs:{region}:{account}:{queue}" if queue else "*"], account)
 
     def check_cloudwatch(self, operation: str, params: Mapping[str, Any], region: str, account: str) -> str | None:
         """The refusal message for a CloudWatch request the policy does not allow, or None."""
-        return self._refusal(f"cloudwatch:{operation}", cloudwatch_resources(params, region, account))
+        return self._refusal(f"cloudwatch:{operation}", cloudwatch_resources(params, region, account), account)
 
-    def _refusal(self, action: str, resources: list[str]) -> str | None:
+    def _refusal(self, action: str, resources: list[str], account: str) -> str | None:
         decision = self.policy.decide(action, resources)
         with self._lock:
             self.decisions.append(decision)
         if decision.allowed:
             return None
-        return (
-            f"User is not authorized to perform: {action} on resource: {decision.resource} "
-            f"({decision.reason} in the emulator's IAM policy)"
-        )
+        return refusal(decision, account)
 
 
 def cloudwatch_resources(params: Mapping[str, Any], region: str, account: str) -> list[str]:
@@ -186,6 +180,24 @@ def cloudwatch_request(target: str | None, body: bytes) -> tuple[str | None, dic
     return form["Action"][0], params
 
 
+# The caller the emulator pretends to be (it checks no credentials): the account's user.
+CALLER = "arn:aws:iam::{account}:user/local"
+
+
+def refusal(decision: Decision, account: str) -> str:
+    """AWS's refusal message, which names the kind of policy that refused ("with an explicit
+    deny in an identity-based policy" or "because no identity-based policy allows ...")."""
+    why = (
+        "with an explicit deny in an identity-based policy"
+        if decision.reason == "explicitly denied"
+        else f"because no identity-based policy allows the {decision.action} action"
+    )
+    return (
+        f"User: {CALLER.format(account=account)} is not authorized to perform: {decision.action} "
+        f"on resource: {decision.resource} {why}"
+    )
+
+
 def sqs_request(target: str | None, body: bytes) -> tuple[str | None, str | None]:
     """(action, queue name) of an SQS request: the JSON protocol names the action in
     X-Amz-Target ("AmazonSQS.ReceiveMessage"), the query protocol in the form's Action."""
@@ -217,6 +229,7 @@ __all__ = [
     "cloudwatch_request",
     "cloudwatch_resources",
     "load_policy",
+    "refusal",
     "send_context",
     "sqs_request",
 ]

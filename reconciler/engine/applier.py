@@ -212,7 +212,12 @@ def _run(
                 change.changed_keys,
             )
         else:
-            kind.delete(gateway, change.name, _live(live, change))
+            try:
+                kind.delete(gateway, change.name, _live(live, change))
+            except AwsError as exc:
+                if exc.code != NOT_FOUND:
+                    raise
+                return StepOutcome(change.address, step.label, DONE, _GONE_ALREADY)
     except AwsError as exc:
         return StepOutcome(change.address, step.label, FAILED, str(exc), exc.hint, exc.code)
     except ReconcilerError as exc:
@@ -223,6 +228,10 @@ def _run(
 
 
 ALREADY_EXISTS = "AlreadyExistsException"
+NOT_FOUND = "NotFoundException"
+# A delete SES answers NotFound has reached its goal: an earlier attempt whose answer was lost
+# (the gateway's retry then meets nothing), a concurrent apply, or someone out of band.
+_GONE_ALREADY = "it was already gone (deleted by an earlier attempt, another apply or out of band)"
 
 
 def _created_already(step: Step, kind: Kind, gateway: Any, stack: str, refusal: AwsError) -> StepOutcome:

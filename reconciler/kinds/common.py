@@ -90,6 +90,16 @@ def get_or_none(
     return gateway.get_or_none(operation, cached=cached, **params)
 
 
+def live_tags(gateway: SesGateway, answer: Mapping[str, Any], arn: Callable[[], str]) -> list[JsonDict]:
+    """The tags of a Get answer, or ListTagsForResource's when the answer leaves ``Tags`` out
+    (SES's Get answers predate their Tags member; an absent member is not "no tags", and
+    reading it as such would take the resource for one no stack owns)."""
+    if "Tags" in answer:
+        return list(answer.get("Tags") or [])
+    listed = get_or_none(gateway, "ListTagsForResource", ResourceArn=arn())
+    return list((listed or {}).get("Tags") or [])
+
+
 def sorted_set(values: Iterable[str] | None) -> list[str] | None:
     return None if values is None else sorted(set(values))
 

@@ -29,6 +29,7 @@ from reconciler.kinds.common import (
     create_tags,
     get_or_none,
     iam,
+    live_tags,
     owner_of,
     pascal,
     read_by_name,
@@ -77,6 +78,7 @@ class ConfigurationSetKind(InPlaceKind):
         "PutConfigurationSetSuppressionOptions",
         "PutConfigurationSetVdmOptions",
         "PutConfigurationSetArchivingOptions",
+        "ListTagsForResource",  # when GetConfigurationSet's answer leaves Tags out
         "TagResource",
         "UntagResource",
     )
@@ -106,6 +108,7 @@ class ConfigurationSetKind(InPlaceKind):
         raw = get_or_none(gateway, "GetConfigurationSet", cached=True, ConfigurationSetName=name)
         if raw is None:
             return None
+        raw = {**raw, "Tags": live_tags(gateway, raw, lambda: gateway.arn(f"configuration-set/{name}"))}
         return live_object(name, self.normalize_live(raw), owner_of(tag_dict(raw.get("Tags"))), raw)
 
     def create(self, gateway: SesGateway, name: str, desired: JsonDict, stack: str) -> None:

@@ -22,6 +22,7 @@ from reconciler.kinds.common import (
     create_tags,
     get_or_none,
     iam,
+    live_tags,
     owner_of,
     read_by_name,
     spec_dict,
@@ -46,6 +47,7 @@ class ContactListKind(InPlaceKind):
         "CreateContactList",
         "UpdateContactList",
         "DeleteContactList",
+        "ListTagsForResource",  # when GetContactList's answer leaves Tags out
         "TagResource",
         "UntagResource",
     )
@@ -78,6 +80,7 @@ class ContactListKind(InPlaceKind):
         raw = get_or_none(gateway, "GetContactList", ContactListName=name)
         if raw is None:
             return None
+        raw["Tags"] = live_tags(gateway, raw, lambda: gateway.arn(f"contact-list/{name}"))
         return live_object(name, self.normalize_live(raw), owner_of(tag_dict(raw.get("Tags"))), raw)
 
     def create(self, gateway: SesGateway, name: str, desired: JsonDict, stack: str) -> None:

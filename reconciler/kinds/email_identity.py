@@ -40,6 +40,7 @@ from reconciler.kinds.common import (
     create_tags,
     get_or_none,
     iam,
+    live_tags,
     owner_of,
     read_by_name,
     spec_dict,
@@ -85,6 +86,7 @@ class EmailIdentityKind(InPlaceKind):
         "CreateEmailIdentityPolicy",
         "UpdateEmailIdentityPolicy",
         "DeleteEmailIdentityPolicy",
+        "ListTagsForResource",  # when GetEmailIdentity's answer leaves Tags out
         "TagResource",
         "UntagResource",
         # Permission-only (no operation of its own): CreateEmailIdentity of a DEED replica needs
@@ -124,8 +126,8 @@ class EmailIdentityKind(InPlaceKind):
     def normalize_live(self, raw: JsonDict) -> JsonDict:
         attributes = raw.get("DkimAttributes") or {}
         dkim = None
-        if raw.get("IdentityType") != "EMAIL_ADDRESS":
-            origin = attributes.get("SigningAttributesOrigin")
+        if _identity_type(raw) != "EMAIL_ADDRESS":
+            origin = attributes.get("SigningAttributesOrigin") or _origin_of(attributes)
             external = origin == "EXTERNAL"
             replica = is_replica_origin(origin)
             tokens = attributes.get("Tokens") or []
@@ -184,6 +186,8 @@ class EmailIdentityKind(InPlaceKind):
         raw = get_or_none(gateway, "GetEmailIdentity", EmailIdentity=name)
         if raw is None:
             return None
+        raw["Tags"] = live_tags(gateway, raw, lambda: gateway.arn(f"identity/{name}"))
+        raw.setdefault("IdentityName", name)  # not part of GetEmailIdentity's answer
         normalized = self.normalize_live(raw)
         owner = owner_of(tag_dict(raw.get("Tags")))
         # Verification moves on its own: it is not what a saved plan was based on.
@@ -363,6 +367,23 @@ class EmailIdentityKind(InPlaceKind):
                 gateway.call("UpdateEmailIdentityPolicy", EmailIdentity=name, PolicyName=policy, Policy=text)
         for policy in sorted(set(before) - set(after)):
             gateway.call("DeleteEmailIdentityPolicy", EmailIdentity=name, PolicyName=policy)
+
+
+def _identity_type(raw: JsonDict) -> str:
+    """IdentityType, else what the name says (the member is optional in SES's answer)."""
+    given = raw.get("IdentityType")
+    if given:
+        return str(given)
+    return "DOMAIN" if is_domain(str(raw.get("IdentityName") or "")) else "EMAIL_ADDRESS"
+
+
+def _origin_of(attributes: Mapping[str, Any]) -> str | None:
+    """How a domain signs when SES's answer does not say (SigningAttributesOrigin came later):
+    BYODKIM's only token is its selector, Easy DKIM has three tokens and a key length."""
+    tokens = attributes.get("Tokens") or []
+    if len(tokens) == 1 and not attributes.get("NextSigningKeyLength"):
+        return "EXTERNAL"
+    return "AWS_SES" if tokens else None
 
 
 def _mail_from(domain: Any, behavior: Any) -> JsonDict | None:

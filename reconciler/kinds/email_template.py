@@ -16,6 +16,7 @@ from reconciler.kinds.common import (
     create_tags,
     get_or_none,
     iam,
+    live_tags,
     owner_of,
     read_by_name,
     spec_dict,
@@ -83,9 +84,7 @@ class EmailTemplateKind(InPlaceKind):
         raw = get_or_none(gateway, "GetEmailTemplate", TemplateName=name)
         if raw is None:
             return None
-        if "Tags" not in raw:  # older SES answers carry no tags: ask for them
-            tags = get_or_none(gateway, "ListTagsForResource", ResourceArn=gateway.arn(f"template/{name}"))
-            raw["Tags"] = (tags or {}).get("Tags", [])
+        raw["Tags"] = live_tags(gateway, raw, lambda: gateway.arn(f"template/{name}"))
         return live_object(name, self.normalize_live(raw), owner_of(tag_dict(raw.get("Tags"))), raw)
 
     def create(self, gateway: SesGateway, name: str, desired: JsonDict, stack: str) -> None:

@@ -26,6 +26,7 @@ from reconciler.kinds.common import (
     create_tags,
     get_or_none,
     iam,
+    live_tags,
     owner_of,
     read_by_name,
     spec_dict,
@@ -71,6 +72,7 @@ class TenantKind(InPlaceKind):
         "CreateTenantResourceAssociation",
         "DeleteTenantResourceAssociation",
         "UpdateReputationEntityPolicy",
+        "ListTagsForResource",  # when GetTenant's answer leaves Tags out
         "TagResource",
         "UntagResource",
     )
@@ -123,6 +125,8 @@ class TenantKind(InPlaceKind):
                 or {}
             ).get("ReputationEntity"),
         }
+        if tenant.get("TenantArn"):
+            tenant["Tags"] = live_tags(gateway, tenant, lambda: str(tenant["TenantArn"]))
         return live_object(name, self.normalize_live(raw), owner_of(tag_dict(tenant.get("Tags"))), raw)
 
     def create(self, gateway: SesGateway, name: str, desired: JsonDict, stack: str) -> None:

@@ -12,6 +12,11 @@ they race from there.
   ``parties`` requests have matched, then all go on together.
 - ``hold``: requests matching (method, path) wait until :meth:`release` (or ``timeout``);
   :meth:`wait_held` waits until one has arrived.
+- ``rewrite``: the emulator's answer to requests matching (method, path) is handed to a
+  function that returns the answer to send instead: how real SES answers where the emulator
+  answers otherwise (members left out, enum values newer than the model, error codes outside
+  the SES model such as ``ThrottlingException``), so sesctl meets them over HTTP and botocore.
+  ``rewritten`` lists "METHOD path" of each answer replaced.
 """
 
 from __future__ import annotations
@@ -20,11 +25,25 @@ import http.client
 import json
 import threading
 import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
 Route = tuple[str, str]
+
+
+@dataclass
+class Answer:
+    """An HTTP answer in SES's rest-json form: ``error_type`` is the x-amzn-ErrorType header."""
+
+    status: int
+    document: Any
+    error_type: str | None = None
+
+
+Rewrite = Callable[[Answer], Answer]
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "host", "content-length"}
 
 
@@ -39,6 +58,7 @@ class FaultProxy:
         parties: int = 2,
         hold: Route | None = None,
         timeout: float = 20.0,
+        rewrite: dict[Route, Rewrite] | None = None,
     ) -> None:
         parsed = urllib.parse.urlsplit(upstream)
         self.upstream = (parsed.hostname or "127.0.0.1", parsed.port or 80)
@@ -51,6 +71,8 @@ class FaultProxy:
         self._met = False
         self._lock = threading.Lock()
         self.hold = hold
+        self.rewrite = dict(rewrite or {})
+        self.rewritten: list[str] = []
         self.timeout = timeout
         self._held = threading.Event()
         self._released = threading.Event()
@@ -129,6 +151,9 @@ class FaultProxy:
             request.end_headers()
             request.wfile.write(payload)
             return
+        if route in self.rewrite:
+            self._send_rewritten(request, route, status, answer_headers, answer_body)
+            return
         request.send_response(status)
         for key, value in answer_headers:
             if key.lower() not in _HOP_BY_HOP:
@@ -136,6 +161,28 @@ class FaultProxy:
         request.send_header("Content-Length", str(len(answer_body)))
         request.end_headers()
         request.wfile.write(answer_body)
+
+    def _send_rewritten(
+        self,
+        request: BaseHTTPRequestHandler,
+        route: Route,
+        status: int,
+        headers: list[tuple[str, str]],
+        body: bytes,
+    ) -> None:
+        error_type = next((v for k, v in headers if k.lower() == "x-amzn-errortype"), None)
+        answer = self.rewrite[route](Answer(status, json.loads(body or b"{}"), error_type))
+        with self._lock:
+            self.rewritten.append(f"{route[0]} {route[1]}")
+        payload = json.dumps(answer.document).encode()
+        request.send_response(answer.status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("x-amzn-RequestId", "00000000-0000-4000-8000-000000000000")
+        if answer.error_type:
+            request.send_header("x-amzn-ErrorType", answer.error_type)
+        request.send_header("Content-Length", str(len(payload)))
+        request.end_headers()
+        request.wfile.write(payload)
 
     def _take_loss(self, what: str) -> bool:
         with self._lock:

@@ -143,6 +143,20 @@ def test_a_create_whose_answer_was_lost_counts_as_done(tmp_path: Path, emulator:
     assert plan(root, emulator).plan.has_changes is False
 
 
+def test_a_delete_whose_answer_was_lost_counts_as_done(tmp_path: Path, emulator: Any, ses: Any) -> None:
+    # SES deleted the template, the answer was lost, the gateway's retry meets NotFound: the
+    # goal (no template) is reached, so the step is done, not failed.
+    root = project(tmp_path, {"t.yaml": template("welcome") + template("old")})
+    assert apply(root, emulator).result is not None
+    project(root, {"t.yaml": template("welcome")})
+    with FaultProxy(emulator.endpoint_url, lose=[("DELETE", "/v2/email/templates/old")]) as proxy:
+        result = apply_through(proxy.url, root, "--prune")
+    assert proxy.lost == ["DELETE /v2/email/templates/old"]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "EmailTemplate/old: delete done: it was already gone" in result.stdout
+    assert "old" not in {t["TemplateName"] for t in ses.list_email_templates()["TemplatesMetadata"]}
+
+
 def test_an_existing_object_is_taken_over_only_when_it_is_ours(
     tmp_path: Path, emulator: Any, ses: Any
 ) -> None:
