@@ -1,7 +1,9 @@
 """The `sesctl iam policy` use case: the policy for one use, scoped to the project's manifests.
 
 The region comes from --region or the environment in sesctl.yaml; the account from --account
-or, without one, STS GetCallerIdentity (needs no permission).
+or, without one, STS GetCallerIdentity (needs no permission). For send, where the campaign
+breaker reads the rates comes from --breaker-source or sesctl.yaml's ``breaker: source:``
+(CloudWatch adds its metric reads).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class PolicyRequest:
     configuration_sets: Sequence[str] = ()
     queues: Sequence[str] = ()
     prune: bool | None = None  # None: the environment's prune
+    breaker_source: str | None = None  # send: store or cloudwatch; None: sesctl.yaml's breaker.source
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -58,6 +61,8 @@ def policy(settings: Settings, request: PolicyRequest) -> dict[str, Any]:
     if not (account.isdigit() and len(account) == len(ACCOUNT_PATTERN)):
         raise UsageError(f"--account {account!r} is not a 12-digit AWS account id")
     prune = environment.prune if request.prune is None else request.prune
+    breaker = state.project.config.breaker if state is not None and state.project.config is not None else None
+    breaker_source = request.breaker_source or (breaker.source if breaker is not None else "store")
     scope = (
         scope_from_state(
             state,
@@ -68,6 +73,7 @@ def policy(settings: Settings, request: PolicyRequest) -> dict[str, Any]:
             templates=list(request.templates) or None,
             configuration_sets=list(request.configuration_sets) or None,
             queues=request.queues,
+            cloudwatch_breaker=request.use == "send" and breaker_source == "cloudwatch",
         )
         if state is not None
         else Scope(

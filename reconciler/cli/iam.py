@@ -49,6 +49,12 @@ def command() -> None:
     help="mcp: the MCP server's configuration (its senders and configuration sets).",
 )
 @click.option(
+    "--breaker-source",
+    type=click.Choice(("store", "cloudwatch")),
+    help="send: where the campaign breaker reads the rates (default: sesctl.yaml's breaker.source); "
+    "cloudwatch adds cloudwatch:ListMetrics and cloudwatch:GetMetricData.",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True, help="Output format."
 )
 @click.pass_context
@@ -63,6 +69,7 @@ def policy_command(
     configuration_sets: tuple[str, ...],
     queues: tuple[str, ...],
     mcp_config: Path | None,
+    breaker_source: str | None,
     fmt: str,
 ) -> None:
     """Print the least-privilege policy for one use, scoped to the ARNs the manifests name.
@@ -89,5 +96,6 @@ def policy_command(
         templates=templates,
         configuration_sets=configuration_sets,
         queues=queues,
+        breaker_source=breaker_source,
     )
     click.echo(render(policy(settings, request), use, fmt), nl=False)

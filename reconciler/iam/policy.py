@@ -13,9 +13,12 @@ Where the actions come from:
                 PutMetricAlarm, TagResource, UntagResource (DeleteAlarms with prune) for apply,
                 all on the alarms named ``sesctl/*`` (sesctl's prefix)
   send          what `sesctl send` calls (SEND_ACTIONS): preflight reads and SendBulkEmail
-                on the senders' identities, the configuration sets and templates
+                on the senders' identities, the configuration sets and templates; with the
+                campaign breaker reading CloudWatch (``breaker: source: cloudwatch``), its
+                metric reads (METRIC_ACTIONS)
   mcp           the MCP server's reads and SendBulkEmail with ``ses:FromAddress`` limited to
-                its allowed senders
+                its allowed senders; the metric reads of its reputation check and of
+                get_email_analytics (METRIC_ACTIONS, and VDM's BatchGetMetricData)
   gdpr          contact lists and the suppression list (export and erase)
   events        nothing in SES: the queue the events arrive on (sqs:ReceiveMessage...)
 
@@ -86,7 +89,14 @@ MCP_ACTIONS = (
     "GetEmailIdentity",
     "SendBulkEmail",
     "SendEmail",  # contact_list: SES's list management has no bulk form
+    "BatchGetMetricData",  # get_email_analytics source vdm (events/vdm.py)
+    "ListConfigurationSets",  # ... grouped by configuration set: one query per set
 )
+# Reading the account's or a campaign's rates from the metrics a CloudWatch event destination
+# publishes (events/cloudwatch.py: the series are listed, then summed): the campaign breaker's
+# cloudwatch source (send), the MCP server's reputation check and get_email_analytics. IAM
+# authorizes both on "*" only.
+METRIC_ACTIONS = ("cloudwatch:ListMetrics", "cloudwatch:GetMetricData")
 # What `sesctl gdpr export|erase` call (reconciler/gdpr/): memberships are read per list with
 # GetContact (no ListContacts); `--suppression keep` leaves the entry (no PutSuppressedDestination).
 GDPR_ACTIONS = (
@@ -123,6 +133,7 @@ class Scope:
     templates: tuple[str, ...] = ()
     configuration_sets: tuple[str, ...] = ()
     queues: tuple[str, ...] = ()  # SQS queue names (events)
+    cloudwatch_breaker: bool = False  # send: the campaign breaker reads CloudWatch's metrics
 
     def arns(self, kind: str, names: Iterable[str]) -> list[str]:
         found = [arn(self.region, self.account, kind, n, self.partition) for n in sorted(set(names))]
@@ -310,7 +321,10 @@ def _named_or_every(scope: Scope, kind: str, names: Sequence[str]) -> list[str]:
     return scope.arns(kind, names) if names else [scope.every(kind)]
 
 
-def send_statements(scope: Scope, actions: Sequence[str] = SEND_ACTIONS, sid: str = "SesctlSend") -> list[dict[str, Any]]:
+def send_statements(
+    scope: Scope, actions: Sequence[str] = SEND_ACTIONS, sid: str = "SesctlSend", *, metrics: bool = False
+) -> list[dict[str, Any]]:
+    """The sends' statements; with ``metrics``, CloudWatch's metric reads (METRIC_ACTIONS)."""
     identities = _sender_identities(scope)
     templates = _named_or_every(scope, TEMPLATE, scope.templates)
     sets = _named_or_every(scope, CONFIGURATION_SET, scope.configuration_sets)
@@ -325,6 +339,8 @@ def send_statements(scope: Scope, actions: Sequence[str] = SEND_ACTIONS, sid: st
         if "SendEmail" in sends:  # ListManagementOptions name a contact list: IAM checks it too
             targets += _named_or_every(scope, CONTACT_LIST, sorted(scope.names.get(CONTACT_LIST, ())))
         statements.append(_statement(sid, sends, targets, _from_condition(scope)))
+    if metrics:
+        statements.append(_statement(f"{sid}Metrics", METRIC_ACTIONS, ["*"]))
     return _unique_sids(statements)
 
 
@@ -348,9 +364,9 @@ def policy_for(use: str, scope: Scope) -> dict[str, Any]:
     elif use == "import":
         statements = import_statements(scope)
     elif use == "send":
-        statements = send_statements(scope)
+        statements = send_statements(scope, metrics=scope.cloudwatch_breaker)
     elif use == "mcp":
-        statements = send_statements(scope, MCP_ACTIONS, "SesctlMcp")
+        statements = send_statements(scope, MCP_ACTIONS, "SesctlMcp", metrics=True)
     elif use == "gdpr":
         statements = gdpr_statements(scope)
     else:
@@ -368,6 +384,7 @@ def scope_from_state(
     templates: Sequence[str] | None = None,
     configuration_sets: Sequence[str] | None = None,
     queues: Sequence[str] = (),
+    cloudwatch_breaker: bool = False,
 ) -> Scope:
     """A Scope naming what a DesiredState (loaded manifests) holds."""
     names: dict[str, set[str]] = {}
@@ -394,7 +411,8 @@ def scope_from_state(
             configuration_sets if configuration_sets is not None else sorted(names.get(CONFIGURATION_SET, ()))
         ),
         queues=tuple(queues),
+        cloudwatch_breaker=cloudwatch_breaker,
     )
 
 
-__all__ = ["KIND_TYPES", "OPTIONAL_ACTIONS", "SEND_ACTIONS", "USES", "Scope", "is_read", "policy_for", "scope_from_state"]
+__all__ = ["KIND_TYPES", "METRIC_ACTIONS", "OPTIONAL_ACTIONS", "SEND_ACTIONS", "USES", "Scope", "is_read", "policy_for", "scope_from_state"]

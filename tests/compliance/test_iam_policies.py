@@ -25,6 +25,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +59,11 @@ BASE = {
     ),
     "destinations.yaml": (
         "kind: EventDestination\nmetadata: {name: bounces}\n"
-        "spec:\n  configurationSet: marketing\n  matchingEventTypes: [BOUNCE, COMPLAINT]\n"
+        "spec:\n  configurationSet: marketing\n  matchingEventTypes: [SEND, BOUNCE, COMPLAINT]\n"
         "  cloudWatchDestination:\n    dimensionConfigurations:\n"
         "      - {dimensionName: campaign, dimensionValueSource: MESSAGE_TAG, defaultDimensionValue: none}\n"
+        # what the campaign breaker's CloudWatch source reads (send), the rates MCP judges
+        "      - {dimensionName: sesctl-campaign, dimensionValueSource: MESSAGE_TAG, defaultDimensionValue: none}\n"
     ),
     "templates.yaml": (
         'kind: EmailTemplate\nmetadata: {name: welcome}\nspec: {subject: "Hi {{name}}", text: "Hello {{name}}"}\n---\n'
@@ -95,7 +98,7 @@ BASE = {
 UPDATED = {  # the identity leaves the manifests: pruned
     **{name: text for name, text in BASE.items() if name != "identities.yaml"},
     "sets.yaml": BASE["sets.yaml"].replace("sendingEnabled: true}, delivery", "sendingEnabled: false}, delivery"),
-    "destinations.yaml": BASE["destinations.yaml"].replace("[BOUNCE, COMPLAINT]", "[BOUNCE]"),
+    "destinations.yaml": BASE["destinations.yaml"].replace("[SEND, BOUNCE, COMPLAINT]", "[BOUNCE]"),
     "templates.yaml": BASE["templates.yaml"].replace("Hello {{name}}", "Hello again {{name}}"),
     "suppression.yaml": BASE["suppression.yaml"].replace("[BOUNCE]", "[BOUNCE, COMPLAINT]"),
     "contacts.yaml": BASE["contacts.yaml"].replace("displayName: Weekly", "displayName: Weekly digest"),
@@ -415,6 +418,8 @@ def test_send_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) -
             ok = ok and outcome.report is not None and outcome.report.sent == 1
         return ok
 
+    # the project's breaker reads the event store (sesctl.yaml's default): no CloudWatch grant
+    assert not any(a.startswith("cloudwatch:") for a in _actions(document))
     used: set[str] = set()
     assert not _fails(emu, document, cli, used)
     assert used == set(_actions(document))
@@ -428,6 +433,94 @@ def test_send_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) -
     # What the optional GetEmailIdentity buys: the preview warns about an unverified sender
     assert any("not a verified identity" in w for w in _preview_warnings(emu, snapshot, document, recipients))
     assert _preview_warnings(emu, snapshot, _without(document, "ses:GetEmailIdentity"), recipients) == []
+
+
+def test_send_policy_with_the_cloudwatch_breaker_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) -> None:
+    """`breaker: source: cloudwatch`: the send's campaign breaker reads CloudWatch (ListMetrics,
+    then GetMetricData of the series found). A campaign sends with its breaker watching; a
+    breaker that cannot read the rates pauses the campaign (after three reads in a row: driven
+    here by its own clock, one minute apart, as CloudWatch is read), so each metric read is
+    needed."""
+    from reconciler.app.connect import connect
+    from reconciler.app.send_watch import breaker_for
+    from reconciler.manifest.breaker import BreakerConfig
+    from reconciler.sending.breaker import PROBE_FAILURES, Pause
+
+    (live / "sesctl.yaml").write_text(
+        (live / "sesctl.yaml").read_text() + "breaker: {source: cloudwatch}\n", encoding="utf-8"
+    )
+    emu.admin("verify_identity", identity="example.com")
+    recipients = live / "to.csv"
+    recipients.write_text("email,name\nsuccess@simulator.amazonses.com,Ada\n", encoding="utf-8")
+    # a campaign's metrics in CloudWatch already (moto's: they outlive the snapshot's restores)
+    emu.client("sesv2").send_email(
+        FromEmailAddress="news@example.com", Destination={"ToAddresses": ["success@simulator.amazonses.com"]},
+        Content={"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}}},
+        ConfigurationSetName="marketing", EmailTags=[{"Name": "sesctl-campaign", "Value": "r-earlier"}],
+    )  # fmt: skip
+    snapshot = Snapshot(emu)
+    scope: dict[str, Any] = {"senders": ["news@example.com"], "templates": ["welcome"], "configuration_sets": ["marketing"]}
+    from reconciler.app.iam_policy import PolicyRequest, policy
+
+    document = policy(
+        Settings(region="us-east-1"),
+        PolicyRequest(use="send", path=live, account=ACCOUNT_ID, senders=scope["senders"], templates=scope["templates"],
+                      configuration_sets=scope["configuration_sets"]),
+    )  # fmt: skip
+    assert set(_actions(document)) - set(_actions(_policy("send", live, **scope))) == {
+        "cloudwatch:GetMetricData",
+        "cloudwatch:ListMetrics",
+    }
+    watched = BreakerConfig.model_validate({"enabled": True, "source": "cloudwatch", "minSends": 1})
+
+    def run() -> bool:
+        snapshot.restore()
+        sent = True
+        for lists in (None, ListManagement("newsletter", "weekly")):  # SendBulkEmail, SendEmail
+            job = SendJob(from_address="news@example.com", template="welcome", configuration_set="marketing",
+                          list_management=lists)  # fmt: skip
+            request = sending.SendRequest(
+                job, sending.RecipientSource.file(recipients), store=live / "events.db", breaker=watched
+            )
+            outcome = sending.send(_settings(emu), request, confirm=lambda preview: True)
+            report = outcome.report
+            sent = sent and report is not None and report.sent == 1 and report.stopped is None
+        with connect(_settings(emu)) as conn:  # a longer campaign's breaker, read minute after minute
+            watch = breaker_for(watched.model_copy(update={"min_sends": 1000}), 1, live / "events.db", conn)
+            assert watch is not None
+            minutes = iter(range(1, 100))
+            watch.breaker.clock = lambda: 61.0 * next(minutes)
+            watch.breaker.begin("r-earlier")
+            watch.breaker.since = datetime.now(UTC) - timedelta(hours=1)
+            try:
+                for _ in range(PROBE_FAILURES):
+                    watch.breaker.after_batch(1, 0)
+            except Pause as paused:
+                assert "cannot be read" in str(paused), paused
+                return False
+        return sent and watch.breaker.last is not None and watch.breaker.last.sends >= 1
+
+    _prove(emu, document, run, optional=frozenset({"ses:GetEmailIdentity"}))
+
+
+def test_the_send_policy_follows_the_breaker_source(tmp_path: Path) -> None:
+    """`sesctl iam policy --for send` (the CLI): CloudWatch's metric reads only when the breaker
+    reads CloudWatch (sesctl.yaml's breaker.source, or --breaker-source over it)."""
+    root = _write(tmp_path, {"templates.yaml": BASE["templates.yaml"]})
+
+    def metric_reads(*flags: str) -> list[str]:
+        done = subprocess.run(
+            [SESCTL, "--region", "us-east-1", "iam", "policy", "--for", "send", "--account", ACCOUNT_ID, *flags],
+            capture_output=True, text=True, env=_env(), cwd=root, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return [a for a in _actions(json.loads(done.stdout)) if a.startswith("cloudwatch:")]
+
+    assert metric_reads() == []
+    assert metric_reads("--breaker-source", "cloudwatch") == ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"]
+    (root / "sesctl.yaml").write_text((root / "sesctl.yaml").read_text() + "breaker: {source: cloudwatch}\n")
+    assert metric_reads() == ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"]
+    assert metric_reads("--breaker-source", "store") == []
 
 
 def _preview_warnings(emu: LocalEmulator, snapshot: Snapshot, document: dict[str, Any], recipients: Path) -> list[str]:
@@ -448,12 +541,20 @@ def _preview_warnings(emu: LocalEmulator, snapshot: Snapshot, document: dict[str
 
 
 def test_mcp_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) -> None:
-    """Every MCP tool that calls SES, in-process: quota, templates, render, suppression checks,
-    send_email and a send_bulk_email large enough to read the whole suppression list."""
+    """Every MCP tool that calls AWS, in-process: quota, templates, render, suppression checks,
+    diagnose, analytics from CloudWatch and from VDM (by configuration set), send_email and a
+    send_bulk_email large enough to read the whole suppression list, each send judged on the
+    account's rates first (CloudWatch's, without an event store): a check that could not read
+    them ("NOT CHECKED") counts as a failure here."""
+    from datetime import date
+
     from reconciler.aws.clients import AwsContext
     from reconciler.mcp import McpApp, McpConfig, reads, sends
+    from reconciler.mcp.analytics import email_analytics
     from reconciler.mcp.audit import AuditLog
+    from reconciler.mcp.diagnose import diagnose
     from reconciler.mcp.models import (
+        AnalyticsInput,
         BulkRecipient,
         CheckSuppressionInput,
         GetTemplateInput,
@@ -490,11 +591,21 @@ def test_mcp_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) ->
         reads.get_template(app, GetTemplateInput(name="welcome"))
         reads.render_template(app, RenderTemplateInput(name="welcome", data={"name": "Ada"}))
         checked = reads.check_suppression(app, CheckSuppressionInput(addresses=["bounce@simulator.amazonses.com"]).addresses)
-        ok = checked.results[0].suppressed
+        ok = checked.results[0].suppressed and diagnose(app, "bounce@simulator.amazonses.com").suppressed
+        judged = []
         for request in (single, listed, bulk):
             shown = sends.preview(app, request)
+            sends.check_sendable(app, request, shown)
+            judged.append(shown.reputation or "")
             result = sends.execute(app, request, shown)
             ok = ok and result.status == "sent"
+        # the sends through marketing publish to CloudWatch: the later checks read its series
+        ok = ok and not any(line.startswith("NOT CHECKED") for line in judged)
+        ok = ok and judged[-1].startswith("within the alert thresholds (CloudWatch")
+        today = date.today()
+        for source, group_by in (("cloudwatch", "day"), ("vdm", "configuration_set")):
+            found = email_analytics(app, AnalyticsInput(start=today, end=today, source=source, group_by=group_by))
+            ok = ok and found.source == source and found.series_read >= 1  # VDM counts no simulator mail
         return ok
 
     _prove(emu, document, run, optional=frozenset({"ses:GetEmailIdentity"}))
