@@ -13,8 +13,8 @@ SQS requests (moto's, on the same endpoint) are checked too: ``sqs:<Action>`` on
 ARN, refused with SQS's AccessDenied (HTTP 403). The event consumer's policy (``--for events``)
 is proved against it. So are CloudWatch's: ``cloudwatch:<Operation>`` on the alarms the request
 names (``AlarmName``, ``AlarmNames``; ``ResourceARN`` for tags), else on "*" (metric reads,
-DescribeAlarms: IAM authorizes them on "*" only), refused with AccessDenied (HTTP 403). Other
-services pass unchecked.
+DescribeAlarms: IAM authorizes them on "*" only), in any of its protocols (JSON, RPC v2 CBOR,
+query), refused with AccessDenied (HTTP 403). Other services pass unchecked.
 """
 
 from __future__ import annotations
@@ -160,17 +160,31 @@ def cloudwatch_resources(params: Mapping[str, Any], region: str, account: str) -
 CLOUDWATCH_TARGET = "GraniteServiceVersion20100801."
 
 
-def cloudwatch_request(target: str | None, body: bytes) -> tuple[str | None, dict[str, Any]]:
+CLOUDWATCH_CBOR_PATH = "/service/GraniteServiceVersion20100801/operation/"
+
+
+def cloudwatch_request(
+    target: str | None, body: bytes, path: str = "", query: str = ""
+) -> tuple[str | None, dict[str, Any]]:
     """(operation, the parameters that name resources) of a CloudWatch request: the JSON
-    protocol names the operation in X-Amz-Target, the query protocol in the form's Action
-    (lists as ``AlarmNames.member.N``)."""
+    protocol names the operation in X-Amz-Target, RPC v2 CBOR in the path (the body is CBOR),
+    the query protocol in the form's (or the query string's) Action (lists as
+    ``AlarmNames.member.N``)."""
+    if path.startswith(CLOUDWATCH_CBOR_PATH):
+        from reconciler.emulator.cbor import CborError, decode
+
+        try:
+            decoded = decode(body) if body else {}
+        except CborError:
+            decoded = {}
+        return path.removeprefix(CLOUDWATCH_CBOR_PATH), decoded if isinstance(decoded, dict) else {}
     if target and target.startswith(CLOUDWATCH_TARGET):
         try:
             loaded = json.loads(body or b"{}")
         except ValueError:
             loaded = {}
         return target.removeprefix(CLOUDWATCH_TARGET), loaded if isinstance(loaded, dict) else {}
-    form = parse_qs(body.decode("utf-8", "replace"))
+    form = parse_qs(body.decode("utf-8", "replace")) or parse_qs(query)
     if not form.get("Action"):
         return None, {}
     params: dict[str, Any] = {k: v[0] for k, v in form.items() if v and k in ("AlarmName", "ResourceARN")}

@@ -546,8 +546,8 @@ def _check_sqs(emulator: Emulator, environ: Environ) -> Response | None:
 
 def _check_cloudwatch(emulator: Emulator, environ: Environ) -> Response | None:
     """CloudWatch's 403 AccessDenied when the enforced IAM policy refuses the request (the body
-    is read here and given back to moto), in the request's protocol (JSON, or query's XML)."""
-    from reconciler.emulator.iam import cloudwatch_request
+    is read here and given back), in the request's protocol (JSON, RPC v2 CBOR, or query's XML)."""
+    from reconciler.emulator.iam import CLOUDWATCH_CBOR_PATH, cloudwatch_request
 
     assert emulator.iam is not None
     try:
@@ -556,15 +556,22 @@ def _check_cloudwatch(emulator: Emulator, environ: Environ) -> Response | None:
         return error_response(exc)
     environ["wsgi.input"] = io.BytesIO(body)
     target = environ.get("HTTP_X_AMZ_TARGET")
-    operation, params = cloudwatch_request(target, body)
+    path = environ.get("PATH_INFO", "")
+    operation, params = cloudwatch_request(target, body, path, environ.get("QUERY_STRING", ""))
     if operation is None:
         return None
     region = signing_region(environ.get("HTTP_AUTHORIZATION")) or DEFAULT_REGION
     refused = emulator.iam.check_cloudwatch(operation, params, region, ACCOUNT_ID)
     if refused is None:
         return None
+    document = {"__type": "com.amazonaws.cloudwatch#AccessDenied", "message": refused}
+    if path.startswith(CLOUDWATCH_CBOR_PATH):
+        from reconciler.emulator.cbor import encode
+
+        headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"),
+                   ("x-amzn-query-error", "AccessDenied;Sender")]  # fmt: skip
+        return Response(403, headers, encode(document))
     if target:
-        document = {"__type": "com.amazonaws.cloudwatch#AccessDenied", "message": refused}
         headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-query-error", "AccessDenied;Sender")]
         return Response(403, headers, json.dumps(document).encode())
     xml = (

@@ -102,6 +102,8 @@ def test_the_emulator_refuses_cloudwatch_requests_the_policy_does_not_allow() ->
     nothing and gets CloudWatch's AccessDenied, in the JSON protocol (boto3) and the query one."""
     import urllib.request
 
+    from reconciler.emulator.cbor import decode, encode
+
     alarms = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:sesctl/*"
     policy = _policy(
         {"Effect": "Allow", "Action": ["cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms"], "Resource": "*"},
@@ -138,10 +140,24 @@ def test_the_emulator_refuses_cloudwatch_requests_the_policy_does_not_allow() ->
             urllib.request.urlopen(request, timeout=30)
         assert refused.value.code == 403 and b"<Code>AccessDenied</Code>" in refused.value.read()
         assert [d.action for d in emu.emulator.iam.decisions][-1] == "cloudwatch:DeleteAlarms"  # type: ignore[union-attr]
+
+        # RPC v2 CBOR (the newer SDKs): the operation in the path, the parameters in CBOR
+        request = urllib.request.Request(
+            emu.endpoint_url + "/service/GraniteServiceVersion20100801/operation/DeleteAlarms",
+            data=encode({"AlarmNames": ["sesctl/bounces"]}),
+            headers={"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor",
+                     "Authorization": request.headers["Authorization"]},
+        )  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        answer = decode(refused.value.read())
+        assert refused.value.code == 403 and answer["__type"].endswith("#AccessDenied")
+        assert "cloudwatch:DeleteAlarms on resource: arn:aws:cloudwatch:us-east-1:123456789012:alarm:sesctl/bounces" in answer["message"]
         assert len(cloudwatch.describe_alarms()["MetricAlarms"]) == 1
 
 
 def test_cloudwatch_requests_are_named_as_iam_names_them() -> None:
+    from reconciler.emulator.cbor import encode
     from reconciler.emulator.iam import cloudwatch_request, cloudwatch_resources
 
     target = "GraniteServiceVersion20100801.DeleteAlarms"
@@ -149,6 +165,10 @@ def test_cloudwatch_requests_are_named_as_iam_names_them() -> None:
     form = b"Action=DeleteAlarms&AlarmNames.member.10=j&AlarmNames.member.2=b&AlarmNames.member.1=a"
     assert cloudwatch_request(None, form) == ("DeleteAlarms", {"AlarmNames": ["a", "b", "j"]})
     assert cloudwatch_request(None, b"") == (None, {})
+    assert cloudwatch_request(None, b"", query="Action=ListMetrics&Namespace=AWS%2FSES") == ("ListMetrics", {})
+    cbor = "/service/GraniteServiceVersion20100801/operation/"
+    assert cloudwatch_request(None, encode({"AlarmName": "a"}), cbor + "PutMetricAlarm") == ("PutMetricAlarm", {"AlarmName": "a"})
+    assert cloudwatch_request(None, b"\xff", cbor + "ListMetrics") == ("ListMetrics", {})  # not CBOR: no names
     assert cloudwatch_resources({"AlarmName": "sesctl/x"}, "eu-west-1", "1" * 12) == [
         "arn:aws:cloudwatch:eu-west-1:111111111111:alarm:sesctl/x"
     ]
