@@ -22,6 +22,7 @@ from reconciler.aws.gateway import SesGateway
 from reconciler.aws.ratelimit import RatesInput, RetryPolicy
 from reconciler.diagnostics import error
 from reconciler.errors import UsageError
+from reconciler.gc_pause import setting_up
 from reconciler.manifest.errors import ManifestInvalid
 from reconciler.manifest.project import Environment, Project, find_project_file, read_project
 from reconciler.settings import Settings
@@ -122,14 +123,17 @@ def connect(
         environment = find_environment(settings, project)
     effective = effective_settings(settings, environment)
     with ExitStack() as stack:
-        local_url = stack.enter_context(_local_endpoint()) if effective.local else None
-        aws = aws_context(effective, local_endpoint=local_url)
-        try:
-            gateway = SesGateway.from_aws(
-                aws, rates=rate if rate is not None or not aws.local else LOCAL_RATE, retry=retry
-            )
-        except ValueError as exc:  # a bad --rate
-            raise UsageError(f"--rate: {exc}", hint=RATE_HINT) from exc
+        # The embedded emulator's modules and state, botocore's service models and the client
+        # live until the command ends.
+        with setting_up(last=True):
+            local_url = stack.enter_context(_local_endpoint()) if effective.local else None
+            aws = aws_context(effective, local_endpoint=local_url)
+            try:
+                gateway = SesGateway.from_aws(
+                    aws, rates=rate if rate is not None or not aws.local else LOCAL_RATE, retry=retry
+                )
+            except ValueError as exc:  # a bad --rate
+                raise UsageError(f"--rate: {exc}", hint=RATE_HINT) from exc
         yield Connection(aws, gateway, environment)
 
 

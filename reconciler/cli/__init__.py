@@ -18,6 +18,7 @@ import click
 
 from reconciler import __version__
 from reconciler.errors import ReconcilerError
+from reconciler.gc_pause import freeze_setup_in_this_process, setting_up
 from reconciler.redact import mask_url
 from reconciler.settings import Settings
 
@@ -71,7 +72,8 @@ class LazyGroup(click.Group):
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None
-        module = importlib.import_module(entry[0])
+        with setting_up():  # a command's modules live as long as the process
+            module = importlib.import_module(entry[0])
         command: click.Command = module.command
         return command
 
@@ -141,6 +143,7 @@ def main(argv: list[str] | None = None) -> Any:
     # Freezing first leaves those objects to the operating system (files are closed by the
     # commands themselves, with `with` blocks; nothing relies on a finaliser at exit).
     atexit.register(gc.freeze)
+    freeze_setup_in_this_process()
     # pydantic looks for plugins among the entry points of every installed distribution when it
     # builds its first model (a scan of all their metadata); sesctl uses none. A user who wants
     # one set PYDANTIC_DISABLE_PLUGINS themselves (an empty value turns the scan back on).

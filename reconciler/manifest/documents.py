@@ -4,6 +4,7 @@ and template bodies read from files."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -73,8 +74,28 @@ def _envelope(kind: str, spec: type[BaseModel]) -> type[BaseModel]:
     return model
 
 
-# kind -> the whole document's model (apiVersion, kind, metadata, spec).
-ENVELOPES: dict[str, type[BaseModel]] = {kind: _envelope(kind, spec) for kind, spec in KIND_SPECS.items()}
+class _Envelopes(Mapping[str, type[BaseModel]]):
+    """kind -> the whole document's model (apiVersion, kind, metadata, spec), each made when
+    first asked for: a command makes only the models of the kinds its manifests hold."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, type[BaseModel]] = {}
+
+    def __getitem__(self, kind: str) -> type[BaseModel]:
+        made = self._made.get(kind)
+        if made is None:
+            # Two threads may make one at once: both then use the first one kept.
+            made = self._made.setdefault(kind, _envelope(kind, KIND_SPECS[kind]))
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(KIND_SPECS)
+
+    def __len__(self) -> int:
+        return len(KIND_SPECS)
+
+
+ENVELOPES: Mapping[str, type[BaseModel]] = _Envelopes()
 
 
 def _where(document: Document, path: FieldPath, address: str = "") -> dict[str, Any]:
