@@ -128,13 +128,21 @@ def connect(
         with setting_up(last=True):
             local_url = stack.enter_context(_local_endpoint()) if effective.local else None
             aws = aws_context(effective, local_endpoint=local_url)
-            try:
-                gateway = SesGateway.from_aws(
-                    aws, rates=rate if rate is not None or not aws.local else LOCAL_RATE, retry=retry
-                )
-            except ValueError as exc:  # a bad --rate
-                raise UsageError(f"--rate: {exc}", hint=RATE_HINT) from exc
+            gateway = gateway_of(aws, rate=rate, retry=retry)
         yield Connection(aws, gateway, environment)
+
+
+def default_rates(aws: AwsContext, rate: RatesInput = None) -> RatesInput:
+    """``rate`` (--rate), else SES's own limits, or LOCAL_RATE against the embedded emulator."""
+    return rate if rate is not None or not aws.local else LOCAL_RATE
+
+
+def gateway_of(aws: AwsContext, *, rate: RatesInput = None, retry: RetryPolicy | None = None) -> SesGateway:
+    """The SES gateway on ``aws`` (``rate``: see default_rates)."""
+    try:
+        return SesGateway.from_aws(aws, rates=default_rates(aws, rate), retry=retry)
+    except ValueError as exc:  # a bad --rate
+        raise UsageError(f"--rate: {exc}", hint=RATE_HINT) from exc
 
 
 @contextmanager

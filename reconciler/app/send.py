@@ -20,60 +20,34 @@ second `sesctl send` on it is refused before it reads anything.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reconciler import audit
 from reconciler.app.connect import connect
-from reconciler.app.send_watch import breaker_for, open_recorder
+from reconciler.app.send_shards import ShardOptions, Stoppable, run_shards
+from reconciler.app.send_watch import breaker_for
 from reconciler.aws.gateway import SesGateway
+from reconciler.events.recorder import SendRecorder
 from reconciler.manifest.breaker import BreakerConfig
 from reconciler.sending import (
     CheckpointLock,
     InDoubtResolver,
     Preflight,
-    Recipient,
     SendEngine,
     SendJob,
     SendReport,
     emulator_resolver,
-    file_digest,
-    read_recipients,
 )
 from reconciler.sending.breaker import CircuitBreaker
 from reconciler.sending.dispatch import OnSent
+from reconciler.sending.recipients import RecipientSource as RecipientSource  # here since it began here
 from reconciler.sending.resume import refuse_paused
 from reconciler.settings import Settings
 
 Progress = Callable[[SendReport], None]
-
-
-@dataclass(frozen=True)
-class RecipientSource:
-    """Recipients from a file (read once per pass, its checksum keys the checkpoint) or from
-    memory (a tool call's few recipients, whose suppression is asked per address)."""
-
-    path: Path | None = None
-    items: tuple[Recipient, ...] = ()
-
-    @classmethod
-    def file(cls, path: Path) -> RecipientSource:
-        return cls(path=path)
-
-    @classmethod
-    def of(cls, items: Sequence[Recipient]) -> RecipientSource:
-        return cls(items=tuple(items))
-
-    def rows(self) -> Iterator[Recipient]:
-        return read_recipients(self.path) if self.path is not None else iter(self.items)
-
-    def digest(self) -> str | None:
-        return file_digest(self.path) if self.path is not None else None
-
-    def known_addresses(self) -> list[str] | None:
-        return None if self.path is not None else [r.email for r in self.items]
 
 
 @dataclass(frozen=True)
@@ -152,11 +126,13 @@ def send(
     preview_progress: Progress | None = None,
     on_preview: Progress | None = None,
     run_progress: Callable[[SendReport], Progress] | None = None,
-    interrupt: Callable[[SendEngine], AbstractContextManager[object]] | None = None,
+    interrupt: Callable[[Stoppable], AbstractContextManager[object]] | None = None,
 ) -> SendOutcome:
     """The whole campaign against the AWS target of ``settings`` (--env, --profile, --region,
     --role-arn, --local): preflight, preview, ``confirm(preview)``, run. A dry run stops after
-    the preview, and so does a preview with nothing to send (``confirm`` is not asked)."""
+    the preview, and so does a preview with nothing to send (``confirm`` is not asked). A job of
+    several ``processes`` is sent by that many worker processes, one shard of the recipients
+    each (app/send_shards.py), after this one preflight, preview and confirmation."""
     job = request.job
     job.validate()
     with ExitStack() as stack:
@@ -173,11 +149,16 @@ def send(
             raise refuse_paused(job.checkpoint or Path("?"), preview.paused_before)
         watch = None
         if request.breaker is not None and request.store is not None:
-            watch = breaker_for(request.breaker, preview.sent, request.store, conn)
+            watch = breaker_for(request.breaker, preview.sent, request.store, conn.aws)
             preview.warnings.extend(watch.warnings if watch is not None else ())
         if not confirm(preview):
             return SendOutcome(preview)
-        recorder = open_recorder(request.store, job) if request.record else None
+        # A sharded run's workers record their own sends (app/send_shards.py).
+        recorder = (
+            SendRecorder.for_job(request.store, job)
+            if request.record and request.store is not None and job.processes == 1
+            else None
+        )
         if recorder is not None:
             stack.callback(recorder.close)
         # Audited: the "started" entry is written before the first message leaves.
@@ -186,20 +167,32 @@ def send(
             known = request.recipients.known_addresses()
             if known is not None and len(known) <= audit.setup.AUDITED_ADDRESSES:
                 entry.set(recipients=entry.hash_addresses(known))
-            report = run(
-                conn.gateway,
-                prepared,
-                resolver=emulator_resolver(conn.endpoint_url),
-                progress=run_progress(preview) if run_progress is not None else None,
-                interrupt=interrupt,
-                on_sent=recorder,
-                breaker=watch.breaker if watch is not None else None,
-            )
+            if job.processes > 1:
+                report = run_shards(
+                    conn,
+                    prepared,
+                    ShardOptions(
+                        store=request.store,
+                        record=request.record,
+                        breaker=request.breaker if watch is not None else None,
+                        sends=preview.sent,
+                    ),
+                    resolver=emulator_resolver(conn.endpoint_url),
+                    progress=run_progress(preview) if run_progress is not None else None,
+                    interrupt=interrupt,
+                )
+            else:
+                report = run(
+                    conn.gateway,
+                    prepared,
+                    resolver=emulator_resolver(conn.endpoint_url),
+                    progress=run_progress(preview) if run_progress is not None else None,
+                    interrupt=interrupt,
+                    on_sent=recorder,
+                    breaker=watch.breaker if watch is not None else None,
+                )
             if recorder is not None:
-                recorder.flush()
-                report.recorded = recorder.recorded
-                if recorder.failure is not None:
-                    report.warnings.append(f"sends stopped being recorded in the event store: {recorder.failure}")
+                recorder.finish(report)
             if watch is not None:
                 report.breaker = watch.described
             entry.set(run_id=report.run_id, counts=_counts(report), stopped=report.stopped)

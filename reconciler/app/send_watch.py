@@ -1,8 +1,8 @@
 """What watches a `sesctl send` campaign: the event-store recorder and the circuit breaker,
 built from sesctl.yaml's ``breaker:`` (and the flags over it) for one confirmed run.
 
-    recorder = open_recorder(store_path, job)                    # None: --no-store
-    watch = breaker_for(config, preview.sent, store_path, conn)  # None: not watched
+    recorder = SendRecorder.for_job(store_path, job)                  # unless --no-store
+    watch = breaker_for(config, preview.sent, store_path, conn.aws)  # None: not watched
     run(gateway, prepared, on_sent=recorder, breaker=watch.breaker)
 
 The rate thresholds default to the alert policy's (events/alerts.Thresholds): one definition of
@@ -15,15 +15,14 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.app.connect import Connection, find_project
+from reconciler.app.connect import find_project
+from reconciler.aws.clients import AwsContext
 from reconciler.events.alerts import Thresholds
-from reconciler.events.recorder import SendRecorder
 from reconciler.events.store import EventStore, StoreError, now_ms
 from reconciler.events.watch import CloudWatchCampaignRates, StoreCampaignRates
 from reconciler.manifest.breaker import BreakerConfig
 from reconciler.manifest.stamp import Stamp, stamp
 from reconciler.sending.breaker import BreakerLimits, CircuitBreaker, RateProbe
-from reconciler.sending.job import SendJob
 
 CLOUDWATCH_CHECK_EVERY = 60.0  # CloudWatch aggregates per minute: reading it more often adds nothing
 QUIET_CONSUMER_MS = 10 * 60_000
@@ -134,13 +133,7 @@ def wanted(config: BreakerConfig, sends: int) -> bool:
     return bool(config.enabled)
 
 
-def open_recorder(store: Path | None, job: SendJob) -> SendRecorder | None:
-    if store is None:
-        return None
-    return SendRecorder.open(store, from_address=job.from_address, configuration_set=job.configuration_set)
-
-
-def breaker_for(config: BreakerConfig, sends: int, store: Path, conn: Connection) -> Watch | None:
+def breaker_for(config: BreakerConfig, sends: int, store: Path, aws: AwsContext) -> Watch | None:
     if not wanted(config, sends):
         return None
     thresholds = thresholds_of(config)
@@ -148,7 +141,7 @@ def breaker_for(config: BreakerConfig, sends: int, store: Path, conn: Connection
     warnings: list[str] = []
     probe: RateProbe
     if config.source == "cloudwatch":
-        probe = CloudWatchCampaignRates(conn.aws.client("cloudwatch"), thresholds)
+        probe = CloudWatchCampaignRates(aws.client("cloudwatch"), thresholds)
         check_every = max(check_every, CLOUDWATCH_CHECK_EVERY)
         where = "CloudWatch (dimension sesctl-campaign)"
     else:

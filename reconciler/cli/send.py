@@ -108,6 +108,14 @@ def _load_tags(values: tuple[str, ...]) -> dict[str, str]:
     help="SendBulkEmail calls in flight at once (default: 1, plus one per 250/s of MaxSendRate, at most 8).",
 )
 @click.option(
+    "--processes",
+    type=click.IntRange(1, 32),
+    default=1,
+    show_default=True,
+    help="Send from N processes, each a shard of the recipients (by a hash of the address) at "
+    "MaxSendRate/N; a checkpoint resumes only with the same N.",
+)
+@click.option(
     "--resume",
     is_flag=True,
     help="Continue a campaign the circuit breaker paused (after a human looked), from its --checkpoint.",
@@ -159,6 +167,7 @@ def command(
     in_doubt: str,
     rate: float | None,
     concurrency: int | None,
+    processes: int,
     resume: bool,
     store_path: Path | None,
     no_store: bool,
@@ -225,6 +234,7 @@ def command(
         in_doubt=in_doubt,
         rate_limit=rate,
         concurrency=concurrency,
+        processes=processes,
         dry_run=dry_run,
         resume=resume,
     )
@@ -305,7 +315,8 @@ def command(
 @contextmanager
 def _graceful_interrupt(engine: Any) -> Iterator[None]:
     """The first Ctrl-C stops after the calls in flight (their answers are journaled); a second
-    one interrupts at once."""
+    one interrupts at once. A sharded run (--processes) stops the same way on SIGTERM, which
+    would otherwise kill the parent and leave its workers to notice alone."""
 
     def first(signum: int, frame: FrameType | None) -> None:
         click.echo("\nStopping after the calls in flight (Ctrl-C again to abort now)...", err=True)
@@ -313,10 +324,14 @@ def _graceful_interrupt(engine: Any) -> Iterator[None]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
     previous = signal.signal(signal.SIGINT, first)
+    sharded = getattr(engine, "processes", 1) > 1
+    before_term = signal.signal(signal.SIGTERM, first) if sharded else None
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        if sharded:
+            signal.signal(signal.SIGTERM, before_term)
 
 
 def _show(report: Any, as_json: bool) -> None:

@@ -25,10 +25,15 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler.events.records import Fact, sent_fact
 from reconciler.events.store import EventStore, StoreError, now_ms
 from reconciler.sending.dispatch import SentMessage
+
+if TYPE_CHECKING:
+    from reconciler.sending.job import SendJob
+    from reconciler.sending.report import SendReport
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +57,19 @@ class SendRecorder:
         """Open (creating when needed) the store at ``path``; a StoreError if it cannot be."""
         store = EventStore.open(path, shared=True)  # opened here, written by the writer thread
         return cls(store, from_address=from_address, configuration_set=configuration_set)
+
+    @classmethod
+    def for_job(cls, path: Path, job: SendJob) -> SendRecorder:
+        """The recorder of ``job``'s sends into the store at ``path``."""
+        return cls.open(path, from_address=job.from_address, configuration_set=job.configuration_set)
+
+    def finish(self, report: SendReport) -> None:
+        """Wait for the queue, then say in ``report`` what was recorded (and why recording
+        stopped, if it did)."""
+        self.flush()
+        report.recorded = self.recorded
+        if self.failure is not None:
+            report.warnings.append(f"sends stopped being recorded in the event store: {self.failure}")
 
     def __call__(self, sent: Sequence[SentMessage]) -> None:
         if self.failure is not None:

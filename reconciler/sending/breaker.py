@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from reconciler.errors import ReconcilerError
 from reconciler.sending.stop import Stop
@@ -59,6 +59,18 @@ class RateReading:
 # (campaign id, sent since) -> the campaign's rates; raises ReconcilerError when it cannot read them.
 RateProbe = Callable[[str, datetime], RateReading]
 PROBE_FAILURES = 3  # rate reads failing in a row before the breaker pauses (it cannot watch)
+
+
+class TripSignal(Protocol):
+    """The shards of one campaign pause together: a trip in one is seen by the others."""
+
+    def trip(self, reason: str, details: dict[str, Any]) -> None:
+        """This shard's breaker tripped (told before it stops)."""
+        ...
+
+    def tripped(self) -> tuple[str, dict[str, Any]] | None:
+        """Another shard's trip (its reason and details, saying which shard), or None."""
+        ...
 
 
 class Pause(Stop):
@@ -97,6 +109,8 @@ class CircuitBreaker:
         self._errors = _Errors()
         self._next_check = 0.0
         self._lock = threading.Lock()
+        # A sharded run's shards share their trips: the others pause at their next batch.
+        self.shared: TripSignal | None = None
 
     def begin(self, campaign: str) -> None:
         """A run of ``campaign`` starts: its rates count from now (mail sent by this session)."""
@@ -105,6 +119,7 @@ class CircuitBreaker:
 
     def after_batch(self, sent: int, failed: int) -> None:
         with self._lock:
+            self._check_shared()
             errors = self._errors
             errors.calls_in_a_row = 0
             errors.in_a_row = 0 if sent else errors.in_a_row + failed
@@ -116,6 +131,7 @@ class CircuitBreaker:
 
     def after_call_error(self, code: str) -> None:
         with self._lock:
+            self._check_shared()
             self._errors.calls_in_a_row += 1
             if self._errors.calls_in_a_row >= self.limits.consecutive_call_errors:
                 self._trip(
@@ -124,6 +140,12 @@ class CircuitBreaker:
                 )
 
     # ---- inside the lock -------------------------------------------------------------------
+
+    def _check_shared(self) -> None:
+        elsewhere = self.shared.tripped() if self.shared is not None else None
+        if elsewhere is not None:
+            reason, details = elsewhere
+            raise Pause(reason, details)
 
     def _check_errors(self) -> None:
         limits, errors = self.limits, self._errors
@@ -165,4 +187,7 @@ class CircuitBreaker:
         }
         if self.last is not None:
             details["rates_seen"] = self.last.to_dict()
-        raise Pause(f"paused by the circuit breaker: {why}", details)
+        reason = f"paused by the circuit breaker: {why}"
+        if self.shared is not None:
+            self.shared.trip(reason, details)
+        raise Pause(reason, details)

@@ -20,7 +20,7 @@ import os
 import re
 import stat
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,3 +278,29 @@ def _text_lines(path: Path, handle: Iterable[bytes]) -> Iterator[str]:
         for piece in _LONE_CR.split(text) if "\r" in text else (text,):
             number += 1
             yield piece
+
+
+@dataclass(frozen=True)
+class RecipientSource:
+    """Recipients from a file (read once per pass, its checksum keys the checkpoint) or from
+    memory (a tool call's few recipients, whose suppression is asked per address)."""
+
+    path: Path | None = None
+    items: tuple[Recipient, ...] = ()
+
+    @classmethod
+    def file(cls, path: Path) -> RecipientSource:
+        return cls(path=path)
+
+    @classmethod
+    def of(cls, items: Sequence[Recipient]) -> RecipientSource:
+        return cls(items=tuple(items))
+
+    def rows(self) -> Iterator[Recipient]:
+        return read_recipients(self.path) if self.path is not None else iter(self.items)
+
+    def digest(self) -> str | None:
+        return file_digest(self.path) if self.path is not None else None
+
+    def known_addresses(self) -> list[str] | None:
+        return None if self.path is not None else [r.email for r in self.items]

@@ -49,6 +49,7 @@ class SendReport:
     elapsed: float = 0.0  # the whole run, set-up reads included
     sending_seconds: float = 0.0  # from the first SendBulkEmail call to the last answer
     warnings: list[str] = field(default_factory=list)
+    processes: int = 1  # processes the run was sharded across (app/send_shards.py)
 
     @property
     def processed(self) -> int:
@@ -79,6 +80,8 @@ class SendReport:
         out["by_variant"] = dict(self.by_variant)
         out["failures"] = dict(self.failures)
         out["send_rate"] = round(self.send_rate, 2)
+        if self.processes == 1:
+            del out["processes"]  # a run of one process reports as it always did
         return out
 
     def lines(self) -> list[str]:
@@ -109,6 +112,11 @@ class SendReport:
         if not self.dry_run and self.sending_seconds > 0:
             out.append(
                 f"rate: {self.send_rate:.1f}/s (MaxSendRate {self.max_send_rate:g}/s, batches of {self.batch_size})"
+            )
+        if self.processes > 1:
+            out.append(
+                f"processes: {self.processes} (recipients sharded by address, "
+                f"{self.max_send_rate / self.processes:g}/s each)"
             )
         for problem in self.examples:
             out.append(f"  row {problem.row} (line {problem.line}) {problem.email}: {problem.reason}")
