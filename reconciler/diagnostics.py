@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "E4004": "template larger than the SES limit (500 KB)",
     "E4005": "template does not render with its defaults",
     "E4007": "a template part contains a NUL byte",
+    "E4008": "a template subject contains a line break",
     "W4001": "rendered HTML over 102 KB: Gmail clips the rest",
     "W4002": "template has no text part",
     "W4003": "marketing template without an unsubscribe link",

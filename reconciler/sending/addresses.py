@@ -20,6 +20,10 @@ from __future__ import annotations
 
 import re
 
+from reconciler.templates.email import (
+    has_line_break as has_line_break,  # one rule for headers, shared with validate
+)
+
 MAX_ADDRESS = 254
 MAX_LOCAL = 64
 MAX_LABEL = 63
@@ -27,17 +31,6 @@ MAX_LABEL = 63
 # RFC 5322 atext: the characters of an unquoted local part besides the dots between atoms.
 _ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
-
-# Every character a mail header or a terminal treats as the end of a line: CR and LF, and also
-# VT, FF, NEL and the Unicode line and paragraph separators (some clients and parsers break
-# lines there, so data holding them could still start a header line of its own).
-LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-
-
-def has_line_break(text: str) -> bool:
-    """A line break in a header value (subject, address) would let data write headers of its own."""
-    return any(char in LINE_BREAKS for char in text)
-
 
 def address_problem(address: str) -> str | None:
     """Why SES would not take ``address`` as a recipient, or None when it would."""

@@ -8,6 +8,16 @@ from typing import Any
 
 from .template import Template, parse_template
 
+# Every character a mail header or a terminal treats as the end of a line: CR and LF, and also
+# VT, FF, NEL and the Unicode line and paragraph separators (some clients and parsers break
+# lines there, so data holding them could still start a header line of its own).
+LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def has_line_break(text: str) -> bool:
+    """A line break in a header value (subject, address) would let data write headers of its own."""
+    return any(char in LINE_BREAKS for char in text)
+
 
 @dataclass(frozen=True)
 class RenderedEmail:

@@ -14,6 +14,9 @@ from .lexer import LineIndex, Token, tokenize
 from .runtime import MISSING, js_str
 
 MAX_DEPTH = 100  # nesting of blocks; keeps every recursive pass well inside Python's limits
+# Parts of one path (a.b.c, ../..): the analysis lists every prefix of a path, so a path of
+# 20,000 parts cost seconds and hundreds of MB.
+MAX_PATH_PARTS = 1000
 _CLOSERS = ("CLOSE", "CLOSE_UNESCAPED")
 _LITERALS = ("STRING", "NUMBER", "BOOLEAN", "UNDEFINED", "NULL")
 _SCOPED = re.compile(r"^\.|this\b", re.ASCII)
@@ -278,6 +281,8 @@ class _Parser:
             raise self.error(f"expected a name, got {tok.text!r}", tok.start)
         segments: list[tuple[str, str, str]] = [(*_segment(tok.text), "")]
         while (sep := self.peek()) is not None and sep.kind == "SEP":
+            if len(segments) >= MAX_PATH_PARTS:
+                raise self.error(f"a path of more than {MAX_PATH_PARTS} parts", tok.start)
             self.i += 1
             seg = self.next("a name")
             if seg.kind != "ID":
