@@ -25,11 +25,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic.alias_generators import to_camel
 
 from reconciler.engine.diff import diff
 from reconciler.kinds.base import JsonDict
 from reconciler.kinds.plugin import KindPlugin
+from reconciler.kinds.specs.base import camel
 
 # Members whose keys are data (user tag keys), never spelled in camelCase (a plug-in's data_fields).
 _DATA_KEYS = frozenset({"tags"})
@@ -71,7 +71,7 @@ def _why_not(plugin: KindPlugin, spec: JsonDict) -> str:
         plugin.spec.model_validate(yaml_keys(spec, plugin.data_fields))
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(to_camel(str(p)) for p in first["loc"] if isinstance(p, str))
+        where = ".".join(camel(str(p)) for p in first["loc"] if isinstance(p, str))
         return f"cannot be written as a manifest: {where + ': ' if where else ''}{first['msg']}"
     return "cannot be written as a manifest that matches it exactly"
 
@@ -80,7 +80,7 @@ def yaml_keys(value: Any, data: frozenset[str] = _DATA_KEYS) -> Any:
     """snake_case spec data -> the YAML spelling (camelCase keys; tag keys as they are)."""
     if isinstance(value, Mapping):
         return {
-            to_camel(str(k)): (dict(v) if k in data and isinstance(v, Mapping) else yaml_keys(v, data))
+            camel(str(k)): (dict(v) if k in data and isinstance(v, Mapping) else yaml_keys(v, data))
             for k, v in value.items()
         }
     if isinstance(value, list):

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, create_model
-from pydantic.alias_generators import to_camel
 
 from reconciler.diagnostics import Diagnostic, error
 from reconciler.files import read_regular_bytes, real_path
 from reconciler.kinds.registry import KIND_SPECS, PLUGINS, SINGLETON_KINDS
 from reconciler.kinds.specs import API_VERSION
-from reconciler.kinds.specs.base import SINGLETON_NAME, FileRef, SesName, SpecModel, pattern
+from reconciler.kinds.specs.base import SINGLETON_NAME, FileRef, SesName, SpecModel, camel, pattern
 from reconciler.manifest.loader import Document, FieldPath, display_path
 from reconciler.manifest.model import Resource
 from reconciler.manifest.schema_errors import diagnostics_from_validation_error
@@ -158,7 +157,7 @@ def _guess_address(kind: str, data: dict[Any, Any]) -> str:
         name = SINGLETON_NAME
     spec = data.get("spec")
     nested = PLUGINS[kind].parent
-    parent = spec.get(to_camel(nested.spec_field)) if nested and isinstance(spec, dict) else None
+    parent = spec.get(camel(nested.spec_field)) if nested and isinstance(spec, dict) else None
     if nested and isinstance(parent, str) and isinstance(name, str):
         name = nested.join(parent, name)  # the same address the loaded resource would have
     return f"{kind}/{name}" if isinstance(name, str) else kind

@@ -304,3 +304,25 @@ def test_every_kind_has_a_spec_and_envelope() -> None:
     assert known | {"EmailIdentity", "TemplateExperiment"} <= set(KIND_SPECS)
     for model in KIND_SPECS.values():
         assert model.model_config.get("extra") == "forbid"
+
+
+def test_yaml_spelling_is_pydantics_to_camel_for_every_field() -> None:
+    """base.camel stands in for pydantic's to_camel (which costs four regexes a call): the two
+    must agree on every field name of every model read from YAML (specs, envelopes, sesctl.yaml)."""
+    from pydantic.alias_generators import to_camel
+
+    import reconciler.manifest.project  # noqa: F401 - sesctl.yaml's models are SpecModels too
+    from reconciler.kinds.specs.base import SpecModel, camel
+    from reconciler.manifest.documents import ENVELOPES
+
+    for kind in ENVELOPES:
+        ENVELOPES[kind]  # made on first use
+    models: list[type[SpecModel]] = []
+    pending = [SpecModel]
+    while pending:
+        subclasses = pending.pop().__subclasses__()
+        models += subclasses
+        pending += subclasses
+    names = {name for model in models for name in model.model_fields}
+    assert len(models) > 40 and len(names) > 150
+    assert {name: camel(name) for name in names} == {name: to_camel(name) for name in names}
