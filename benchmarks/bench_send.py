@@ -8,6 +8,13 @@ Rate: N recipients through SendBulkEmail with the emulator's MaxSendRate at --ra
 sustained rate (sent / wall time) divided by MaxSendRate (target >= 0.95) and the throttling
 seen (ACCOUNT_THROTTLED entries and TooManyRequestsException calls, target 0).
 
+    .venv/bin/python benchmarks/bench_send.py --recipients 50000 --rate 5000 --skip-memory --processes 1,2
+
+With --processes, each count is a whole `sesctl send --processes P --checkpoint ... --yes` command
+(a real CLI process, and P workers for P > 1), run alternately --repeat times. Two rates are
+printed: over the whole run (from the start of the run phase, so worker start-up counts) and
+while sending (sent / the longest shard's first-call-to-last-answer time), with the load average.
+
 Memory: the engine runs in a child process per size and reports tracemalloc's peak (Python
 allocations) and the peak RSS (ru_maxrss). Two modes:
   dry   the whole pipeline except the SES call (stream, suppression set, render, A/B), at
@@ -121,6 +128,56 @@ def rate_run(n: int, rate: float) -> dict[str, Any]:
     }
 
 
+def cli_rate_run(url: str, workdir: Path, path: Path, rate: float, processes: int, tag: str) -> dict[str, Any]:
+    """One whole `sesctl send --processes P` command; its --json report read back."""
+    admin(url, "configure_sending", reset_quota=True)
+    load = os.getloadavg()[0]
+    started = time.monotonic()
+    out = subprocess.run(
+        [
+            SESCTL, "--endpoint-url", url, "send", "--template", "welcome", "--recipients", str(path),
+            "--from", "news@example.com", "--checkpoint", str(workdir / f"ck-{tag}"),
+            "--processes", str(processes), "--yes", "--json", "--no-store", "--no-breaker",
+        ],
+        capture_output=True, text=True, env=ENV, check=False,
+    )  # fmt: skip
+    wall = time.monotonic() - started
+    if out.returncode != 0:
+        raise SystemExit(f"sesctl send --processes {processes} failed: {out.stdout[-2000:]}{out.stderr[-2000:]}")
+    report = json.loads(out.stdout)
+    whole = report["sent"] / report["elapsed"]
+    return {
+        "processes": processes,
+        "recipients": report["rows"],
+        "max_send_rate": rate,
+        "sent": report["sent"],
+        "run_s": round(report["elapsed"], 2),
+        "command_wall_s": round(wall, 2),
+        "rate_whole_run": round(whole, 1),
+        "ratio_whole_run": round(whole / rate, 4),
+        "rate_while_sending": report["send_rate"],
+        "ratio_while_sending": round(report["send_rate"] / rate, 4),
+        "throttled_retries": report["retried"],
+        "failed": report["failed_permanent"],
+        "load_before": round(load, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+    }
+
+
+def processes_runs(n: int, rate: float, counts: list[int], repeat: int) -> list[dict[str, Any]]:
+    results = []
+    with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp)) as url:
+        prepare(url, rate)
+        path = write_recipients(Path(tmp) / "r.csv", n)
+        for turn in range(repeat):
+            for processes in counts:  # interleaved, so a change in the machine's load hits both
+                admin(url, "clear_sent_messages")
+                result = cli_rate_run(url, Path(tmp), path, rate, processes, f"{turn}-{processes}")
+                print("processes:", json.dumps(result), flush=True)
+                results.append(result)
+    return results
+
+
 def memory_child(url: str, n: int, mode: str, workdir: Path) -> dict[str, Any]:
     path = write_recipients(workdir / f"r{n}.csv", n)
     tracemalloc.start()
@@ -208,6 +265,11 @@ def main() -> None:
         "--rate", type=float, default=200.0, help="the emulator's MaxSendRate for the rate run"
     )
     parser.add_argument("--skip-rate", action="store_true")
+    parser.add_argument(
+        "--processes",
+        help="comma-separated process counts: the rate run as whole `sesctl send --processes P` commands",
+    )
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each process count (with --processes)")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--memory-dry", default="20000,200000", help="sizes for the dry-run memory runs")
     parser.add_argument("--memory-send", default="5000,20000", help="sizes for the real-send memory runs")
@@ -225,7 +287,15 @@ def main() -> None:
     if args.memory_child:
         print(json.dumps(memory_child(args.url, args.memory_child, args.mode, Path(args.workdir))))
         return
-    if not args.skip_rate:
+    if args.processes and not args.skip_rate:
+        counts = [int(p) for p in args.processes.split(",") if p]
+        for result in processes_runs(args.recipients, args.rate, counts, args.repeat):
+            print(
+                f"  --processes {result['processes']}: {result['ratio_whole_run']:.3f} x MaxSendRate over the whole "
+                f"run, {result['ratio_while_sending']:.3f} while sending; throttled retries "
+                f"{result['throttled_retries']}; load {result['load_before']} -> {result['load_after']}"
+            )
+    elif not args.skip_rate:
         result = rate_run(args.recipients, args.rate)
         print("rate:", json.dumps(result))
         print(

@@ -45,6 +45,7 @@ from reconciler.sending.breaker import CircuitBreaker
 from reconciler.sending.dispatch import OnSent
 from reconciler.sending.recipients import RecipientSource as RecipientSource  # here since it began here
 from reconciler.sending.resume import refuse_paused
+from reconciler.sending.shards import check_shards_idle
 from reconciler.settings import Settings
 
 Progress = Callable[[SendReport], None]
@@ -138,6 +139,8 @@ def send(
     with ExitStack() as stack:
         if job.checkpoint is not None and not job.dry_run:
             stack.enter_context(CheckpointLock(job.checkpoint))
+            if job.processes > 1:
+                check_shards_idle(job.checkpoint, job.processes)
         conn = stack.enter_context(connect(settings))
         prepared = prepare(conn.gateway, job, request.recipients, progress=preview_progress)
         preview = prepared.preview

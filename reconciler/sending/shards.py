@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reconciler.sending.addresses import normalized
-from reconciler.sending.checkpoint import CheckpointError
+from reconciler.sending.checkpoint import CheckpointError, CheckpointLock
 from reconciler.sending.recipients import Recipient
 
 MAX_PROCESSES = 32
@@ -57,6 +57,15 @@ def shard_rows(rows: Iterable[Recipient], shard: int, shards: int) -> Iterator[R
 def journal_path(checkpoint: Path, shard: int, shards: int) -> Path:
     """Where shard ``shard`` (from 0) of a run of ``shards`` processes journals."""
     return checkpoint.with_name(f"{checkpoint.name}.shard-{shard + 1}-of-{shards}")
+
+
+def check_shards_idle(checkpoint: Path, shards: int) -> None:
+    """Refuse (CheckpointLock's "in use" error) while a worker of an earlier run still holds a
+    shard's journal: the workers of a killed sesctl finish their calls in flight before they
+    exit. Checked before the preview, so a resume is refused as a whole, not shard by shard."""
+    for shard in range(shards):
+        with CheckpointLock(journal_path(checkpoint, shard, shards)):
+            pass
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sending_support import ENV, SESCTL, send_args, sesctl, write_csv
 
 from reconciler.sending.shards import journal_path, shard_of, write_manifest
@@ -149,16 +150,17 @@ def test_a_killed_worker_is_reported_and_resume_sends_each_recipient_once(
     assert set(counts) == {f"user{i}@example.org" for i in range(400)} and set(counts.values()) == {1}
 
 
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_a_killed_parent_stops_its_workers_and_resume_sends_each_recipient_once(
-    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path, how: signal.Signals
 ) -> None:
     proc, args, checkpoint = _start(emulator, tmp_path, 400)
-    workers = [
-        lock_pid(journal_path(checkpoint, k, 3).with_name(f"ck.shard-{k + 1}-of-3.lock")) for k in range(3)
-    ]
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
-    # The orphaned workers notice, finish their calls in flight, journal them and exit.
+    workers = [lock_pid(journal_path(checkpoint, k, 3).with_name(f"ck.shard-{k + 1}-of-3.lock")) for k in range(3)]
+    # SIGKILL: the workers notice their parent is gone. SIGTERM: the parent stops them, like Ctrl-C.
+    proc.send_signal(how)
+    out, _ = proc.communicate(timeout=60)
+    if how == signal.SIGTERM:
+        assert proc.returncode == 1 and b"stopped: interrupted" in out, out
     wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), timeout=30)
     stopped = sum(sent_to(emulator).values())
     time.sleep(0.5)

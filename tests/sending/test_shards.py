@@ -185,3 +185,32 @@ def test_a_sharded_checkpoint_is_not_sent_by_one_engine(
     with pytest.raises(CheckpointError, match="journaled by its shards"):
         SendEngine(gateway_for(emulator), job).run(read_recipients(path), source_digest=file_digest(path))
     assert emulator.admin("sent_messages") == []
+
+
+def test_a_resume_is_refused_while_a_worker_of_the_last_run_still_holds_its_shard(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from reconciler.sending.shards import check_shards_idle
+
+    ck = tmp_path / "c.ckpt"
+    check_shards_idle(ck, 3)  # nobody holds them
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from reconciler.sending.checkpoint import CheckpointLock\n"
+            "with CheckpointLock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)",
+            str(journal_path(ck, 2, 3)),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(CheckpointError, match=rf"c.ckpt.shard-3-of-3 is in use by another sesctl send \(pid {holder.pid}\)"):
+            check_shards_idle(ck, 3)
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    check_shards_idle(ck, 3)
