@@ -81,8 +81,11 @@ def test_three_processes_send_what_one_sends(
             "--json",
             *extra,
         ]
-        result = sesctl(emulator.endpoint_url, *args)
+        audit = tmp_path / f"audit{len(extra)}.jsonl"
+        result = sesctl(emulator.endpoint_url, *args, env={**ENV, "SESCTL_AUDIT_LOG": str(audit)})
         assert result.returncode == 0, result.stdout + result.stderr
+        started, finished = (json.loads(line) for line in audit.read_text().splitlines())  # once per run
+        assert started["kind"] == "send" and finished["result"]["counts"]["sent"] == 58
         messages = sent(emulator)
         variants = {m["to"][0]: m["tags"]["sesctl-variant"] for m in messages}
         assert len(variants) == len(messages)  # each address once
