@@ -69,12 +69,8 @@ def open_session(
     replay = journal.replay()
     if replay is not None:
         _check_same_campaign(journal, replay, header)
-        if run_id is not None and replay.run_id != run_id:
-            raise CheckpointError(
-                f"{path} belongs to run {replay.run_id}, while {job.checkpoint} names run {run_id}",
-                hint="The shard journals beside a checkpoint must be the ones its run wrote: pass a new "
-                "--checkpoint path for a new run.",
-            )
+        if run_id is not None:
+            _check_same_run(journal, replay, run_id, job.checkpoint)
         session.run_id = replay.run_id
         session.replay = replay
     paused = replay.paused if replay is not None else None
@@ -120,6 +116,7 @@ def _read_shards(job: SendJob, report: SendReport, header: dict[str, object], se
         if replay is None:
             continue
         _check_same_campaign(journal, replay, header)
+        _check_same_run(journal, replay, manifest.run_id, job.checkpoint)
         session.shards.append(replay)
         paused = paused or replay.paused
         in_doubt += sum(len(rows) for rows in replay.in_doubt.values())
@@ -152,6 +149,16 @@ def refuse_paused(path: Path, paused: Mapping[str, Any]) -> CheckpointError:
         "reasons), fix the list or the template, then run the same command with --resume to continue "
         "where it stopped.",
     )
+
+
+def _check_same_run(journal: Journal, replay: Replay, run_id: str, checkpoint: Path | None) -> None:
+    """A shard's journal belongs to the run its checkpoint's manifest names."""
+    if replay.run_id != run_id:
+        raise CheckpointError(
+            f"{journal.path} belongs to run {replay.run_id}, while {checkpoint} names run {run_id}",
+            hint="The shard journals beside a checkpoint must be the ones its run wrote: pass a new "
+            "--checkpoint path for a new run.",
+        )
 
 
 def _check_same_campaign(journal: Journal, replay: Replay, header: dict[str, object]) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sending_support import gateway_for, write_csv
 
 from reconciler.sending import (
@@ -37,6 +39,29 @@ def test_the_partition_is_fixed_and_keys_on_the_normalized_address() -> None:
     assert {shard_of(f"u{i}@example.org", 4) for i in range(200)} == {0, 1, 2, 3}
     counts = Counter(shard_of(f"u{i}@example.org", 3) for i in range(3000))
     assert all(900 < n < 1100 for n in counts.values()), counts
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    local=st.from_regex(r"[A-Za-z0-9._%+-]{1,20}", fullmatch=True),
+    domain=st.from_regex(r"[A-Za-z0-9-]{1,12}\.[A-Za-z]{2,6}", fullmatch=True),
+    shards=st.integers(1, 32),
+    pad=st.sampled_from(["", " ", "\t", "  "]),
+)
+def test_every_spelling_of_an_address_is_in_one_shard_as_in_one_duplicate_key(
+    local: str, domain: str, shards: int, pad: str
+) -> None:
+    from reconciler.sending.dedupe import address_key
+    from reconciler.sending.variants import Variant, assign, held_out
+
+    address = f"{local}@{domain}"
+    other = f"{pad}{address.swapcase()}{pad}"
+    assert 0 <= shard_of(address, shards) < shards
+    # The duplicate set, the A/B hash and the holdout see the two as one recipient; so must the shards.
+    assert address_key(other) == address_key(address)
+    assert shard_of(other, shards) == shard_of(address, shards)
+    arms = (Variant("A", "a", 3), Variant("B", "b", 5))
+    assert assign(other, arms) == assign(address, arms) and held_out(other, 10) == held_out(address, 10)
 
 
 def test_known_shards() -> None:
@@ -214,3 +239,16 @@ def test_a_resume_is_refused_while_a_worker_of_the_last_run_still_holds_its_shar
         holder.kill()
         holder.wait(timeout=30)
     check_shards_idle(ck, 3)
+
+
+def test_a_shard_journal_of_another_run_is_refused_by_the_preview(tmp_path: Path) -> None:
+    from reconciler.sending.report import SendReport
+    from reconciler.sending.resume import open_session
+
+    ck = tmp_path / "c.ckpt"
+    write_manifest(ck, 2, "rNEW")
+    job = SendJob(from_address="a@example.com", template="t", checkpoint=ck, processes=2, dry_run=True)
+    header = {"type": "run", "run_id": "rOLD", **job.header(), "file": "sha256:x"}
+    journal_path(ck, 1, 2).write_text(json.dumps(header) + "\n")
+    with pytest.raises(CheckpointError, match=r"c\.ckpt\.shard-2-of-2 belongs to run rOLD, while .* names run rNEW"):
+        open_session(job, SendReport(dry_run=True), "sha256:x")
