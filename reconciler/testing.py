@@ -147,7 +147,7 @@ def local_emulator(
     emulator = Emulator(config, state_file=state_file)
     if sandbox:
         emulator.enter_sandbox()
-    if iam_policy is not None:  # enforce it on SES requests (reconciler/emulator/iam.py)
+    if iam_policy is not None:  # enforce it on SES, SQS and CloudWatch alarm requests (reconciler/emulator/iam.py)
         from reconciler.emulator.iam import IamEnforcer
         from reconciler.iam.evaluate import Policy
 

@@ -11,10 +11,12 @@ Every decision is recorded in ``decisions`` (the tests read which actions a use 
 
 SQS requests (moto's, on the same endpoint) are checked too: ``sqs:<Action>`` on the queue's
 ARN, refused with SQS's AccessDenied (HTTP 403). The event consumer's policy (``--for events``)
-is proved against it. So are CloudWatch's: ``cloudwatch:<Operation>`` on the alarms the request
-names (``AlarmName``, ``AlarmNames``; ``ResourceARN`` for tags), else on "*" (metric reads,
-DescribeAlarms: IAM authorizes them on "*" only), in any of its protocols (JSON, RPC v2 CBOR,
-query), refused with AccessDenied (HTTP 403). Other services pass unchecked.
+is proved against it. So are CloudWatch's (the alarm operations the emulator serves itself,
+cloudwatch_alarms.py, and the metric operations it hands to moto), in any of CloudWatch's
+protocols (decoded by cloudwatch_protocol.py): ``cloudwatch:<Operation>`` on the alarms the
+request names (``AlarmName``, ``AlarmNames``; ``ResourceARN`` for tags), else on "*" (metric
+reads, DescribeAlarms: IAM authorizes them on "*" only), refused with AccessDenied (HTTP 403).
+Other services pass unchecked.
 """
 
 from __future__ import annotations
@@ -157,43 +159,6 @@ def cloudwatch_resources(params: Mapping[str, Any], region: str, account: str) -
     return [f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}" for name in names] or ["*"]
 
 
-CLOUDWATCH_TARGET = "GraniteServiceVersion20100801."
-
-
-CLOUDWATCH_CBOR_PATH = "/service/GraniteServiceVersion20100801/operation/"
-
-
-def cloudwatch_request(
-    target: str | None, body: bytes, path: str = "", query: str = ""
-) -> tuple[str | None, dict[str, Any]]:
-    """(operation, the parameters that name resources) of a CloudWatch request: the JSON
-    protocol names the operation in X-Amz-Target, RPC v2 CBOR in the path (the body is CBOR),
-    the query protocol in the form's (or the query string's) Action (lists as
-    ``AlarmNames.member.N``)."""
-    if path.startswith(CLOUDWATCH_CBOR_PATH):
-        from reconciler.emulator.cbor import CborError, decode
-
-        try:
-            decoded = decode(body) if body else {}
-        except CborError:
-            decoded = {}
-        return path.removeprefix(CLOUDWATCH_CBOR_PATH), decoded if isinstance(decoded, dict) else {}
-    if target and target.startswith(CLOUDWATCH_TARGET):
-        try:
-            loaded = json.loads(body or b"{}")
-        except ValueError:
-            loaded = {}
-        return target.removeprefix(CLOUDWATCH_TARGET), loaded if isinstance(loaded, dict) else {}
-    form = parse_qs(body.decode("utf-8", "replace")) or parse_qs(query)
-    if not form.get("Action"):
-        return None, {}
-    params: dict[str, Any] = {k: v[0] for k, v in form.items() if v and k in ("AlarmName", "ResourceARN")}
-    members = {k.removeprefix("AlarmNames.member."): v[0] for k, v in form.items() if k.startswith("AlarmNames.member.")}
-    if members:
-        params["AlarmNames"] = [members[k] for k in sorted(members, key=lambda n: (len(n), n))]
-    return form["Action"][0], params
-
-
 # The caller the emulator pretends to be (it checks no credentials): the account's user.
 CALLER = "arn:aws:iam::{account}:user/local"
 
@@ -240,7 +205,6 @@ def sqs_request(target: str | None, body: bytes) -> tuple[str | None, str | None
 __all__ = [
     "AccessDeniedException",
     "IamEnforcer",
-    "cloudwatch_request",
     "cloudwatch_resources",
     "load_policy",
     "refusal",

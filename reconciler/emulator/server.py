@@ -2,9 +2,12 @@
 
     /v2/email/...        SES v2 (signed for "ses" or unsigned): our handlers, via router.py
     /_sesctl/...         the emulator's own admin API (below)
-    everything else      moto's server dispatcher (SNS, SQS, CloudWatch, S3, Firehose,
-                         EventBridge, STS, ...), which picks the service from the SigV4
-                         Authorization header
+    CloudWatch alarms    PutMetricAlarm, DescribeAlarms, DeleteAlarms, the tags of alarms, ...
+                         (cloudwatch_alarms.py) in any of CloudWatch's protocols
+                         (cloudwatch_protocol.py): our handlers, over the emulator's state
+    everything else      moto's server dispatcher (SNS, SQS, CloudWatch's metrics, S3,
+                         Firehose, EventBridge, STS, ...), which picks the service from the
+                         SigV4 Authorization header; imported on the first such request
 
 Admin API (JSON in and out, no authentication: the server binds to loopback):
     GET  /_sesctl/health             {"status": "ok", "pid", "state_file", "operations", ...}
@@ -15,8 +18,9 @@ Admin API (JSON in and out, no authentication: the server binds to loopback):
     GET  /_sesctl/admin              the names of the admin actions
     POST /_sesctl/admin/<name>       run registry.ADMIN_ACTIONS[name] (see registry.py)
 
-One lock serializes every SES call and admin action, so handlers need no locking of their own.
-moto's services keep their state in moto's process-wide backends.
+One lock serializes every SES and CloudWatch alarm call and admin action, so handlers need no
+locking of their own. moto's services keep their state in moto's process-wide backends.
+``route`` is the one place that decides who answers a request.
 """
 
 from __future__ import annotations
@@ -37,12 +41,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote
-from xml.sax.saxutils import escape
 
 from pydantic import TypeAdapter, ValidationError
 
 from reconciler import __version__
-from reconciler.emulator import registry
+from reconciler.emulator import cbor, cloudwatch_alarms, cloudwatch_protocol, registry
 from reconciler.emulator.errors import BadRequestException, SesApiError
 from reconciler.emulator.faults import FaultConfig, FaultInjector, InternalFailure
 from reconciler.emulator.persistence import StateStore
@@ -324,6 +327,46 @@ class Emulator:
             detail = f"{exc.__class__.__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
             return error_response(InternalFailure(f"Emulator error in {operation}: {detail}"))
 
+    def handle_cloudwatch(
+        self, protocol: str, path: str, target: str | None, authorization: str | None, body: bytes, query: str = ""
+    ) -> Response | None:
+        """A CloudWatch request in ``protocol``: refused here when the enforced IAM policy does
+        not allow it, answered here when it is an alarm operation (cloudwatch_alarms.served_here),
+        else None (moto's)."""
+        request_id = str(uuid.uuid4())
+        region = signing_region(authorization) or DEFAULT_REGION
+        try:
+            operation, params = cloudwatch_protocol.decode(protocol, path, target, body, query)
+            if self.iam is not None:  # alarm operations and moto's metric ones alike
+                refused = self.iam.check_cloudwatch(operation, params, region, ACCOUNT_ID)
+                if refused is not None:
+                    raise cloudwatch_alarms.CloudWatchError("AccessDenied", refused, 403)
+            if not cloudwatch_alarms.served_here(operation, params):
+                return None
+            check_region(region)
+            with self.lock:
+                now = self.now()  # CloudWatch keeps times to the millisecond
+                now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+                ctx = cloudwatch_alarms.AlarmContext(self.state.region(region).cloudwatch, region, ACCOUNT_ID, now)
+                result = cloudwatch_alarms.OPERATIONS[operation](ctx, params)
+                if operation not in cloudwatch_alarms.READS:
+                    self.save()
+            return cloudwatch_protocol.encode_result(protocol, operation, result, request_id)
+        except cloudwatch_alarms.CloudWatchError as exc:
+            return cloudwatch_protocol.encode_error(protocol, exc, request_id)
+        except SesApiError as exc:  # check_region's
+            error = cloudwatch_alarms.CloudWatchError("InvalidParameterValue", exc.message)
+            return cloudwatch_protocol.encode_error(protocol, error, request_id)
+        except RecursionError:
+            error = cloudwatch_alarms.CloudWatchError("SerializationException", "The request nests too deeply.")
+            return cloudwatch_protocol.encode_error(protocol, error, request_id)
+        except Exception as exc:
+            log.exception("emulator: CloudWatch request failed")
+            error = cloudwatch_alarms.CloudWatchError(
+                "InternalServiceError", f"Emulator error: {exc.__class__.__name__}: {exc}", 500, sender=False
+            )
+            return cloudwatch_protocol.encode_error(protocol, error, request_id)
+
     def run_admin(self, name: str, kwargs: dict[str, Any]) -> Any:
         action = registry.ADMIN_ACTIONS.get(name)
         if action is None:
@@ -391,6 +434,46 @@ def moto_app() -> Callable[[Environ, StartResponse], Iterable[bytes]]:
 
     app: Callable[[Environ, StartResponse], Iterable[bytes]] = DomainDispatcherApplication(create_backend_app)
     return app
+
+
+def _moto_in_cbor(environ: Environ, path: str, body: bytes) -> Response:
+    """A CloudWatch request in CBOR that moto answers (the metric operations): asked of moto in
+    CloudWatch's JSON protocol, its answer given back in CBOR."""
+    try:
+        operation, params = cloudwatch_protocol.decode(cloudwatch_protocol.CBOR, path, None, body)
+    except cloudwatch_alarms.CloudWatchError as exc:
+        return cloudwatch_protocol.encode_error(cloudwatch_protocol.CBOR, exc, str(uuid.uuid4()))
+    payload = json.dumps(params, default=cloudwatch_protocol.json_default).encode()
+    request = {
+        **environ,
+        "PATH_INFO": "/",
+        "RAW_URI": "/",
+        "REQUEST_URI": "/",
+        "CONTENT_TYPE": cloudwatch_protocol.JSON_TYPE,
+        "CONTENT_LENGTH": str(len(payload)),
+        "HTTP_X_AMZ_TARGET": cloudwatch_protocol.TARGET_PREFIX + operation,
+        "wsgi.input": io.BytesIO(payload),
+    }
+    answer: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        answer.update(status=int(status.split()[0]), headers=headers)
+        return lambda data: None
+
+    chunks = moto_app()(request, start_response)
+    try:
+        text = b"".join(chunks)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    try:
+        document = json.loads(text) if text.strip() else {}
+    except ValueError:
+        document = {"__type": "InternalServiceError", "message": text.decode("utf-8", "replace")[:500]}
+    kept = [(k, v) for k, v in answer.get("headers", []) if k.lower() == "x-amzn-query-error"]
+    headers = [("Content-Type", cloudwatch_protocol.CBOR_TYPE), ("smithy-protocol", "rpc-v2-cbor"), *kept]
+    return Response(int(answer.get("status", 500)), headers, cbor.encode(document))
 
 
 def reset_moto() -> None:
@@ -544,43 +627,6 @@ def _check_sqs(emulator: Emulator, environ: Environ) -> Response | None:
     return Response(403, headers, json.dumps(document).encode())
 
 
-def _check_cloudwatch(emulator: Emulator, environ: Environ) -> Response | None:
-    """CloudWatch's 403 AccessDenied when the enforced IAM policy refuses the request (the body
-    is read here and given back), in the request's protocol (JSON, RPC v2 CBOR, or query's XML)."""
-    from reconciler.emulator.iam import CLOUDWATCH_CBOR_PATH, cloudwatch_request
-
-    assert emulator.iam is not None
-    try:
-        body = _body(environ)
-    except SesApiError as exc:
-        return error_response(exc)
-    environ["wsgi.input"] = io.BytesIO(body)
-    target = environ.get("HTTP_X_AMZ_TARGET")
-    path = environ.get("PATH_INFO", "")
-    operation, params = cloudwatch_request(target, body, path, environ.get("QUERY_STRING", ""))
-    if operation is None:
-        return None
-    region = signing_region(environ.get("HTTP_AUTHORIZATION")) or DEFAULT_REGION
-    refused = emulator.iam.check_cloudwatch(operation, params, region, ACCOUNT_ID)
-    if refused is None:
-        return None
-    document = {"__type": "com.amazonaws.cloudwatch#AccessDenied", "message": refused}
-    if path.startswith(CLOUDWATCH_CBOR_PATH):
-        from reconciler.emulator.cbor import encode
-
-        headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"),
-                   ("x-amzn-query-error", "AccessDenied;Sender")]  # fmt: skip
-        return Response(403, headers, encode(document))
-    if target:
-        headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-query-error", "AccessDenied;Sender")]
-        return Response(403, headers, json.dumps(document).encode())
-    xml = (
-        "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
-        f"<Message>{escape(refused)}</Message></Error><RequestId>iam</RequestId></ErrorResponse>"
-    )
-    return Response(403, [("Content-Type", "text/xml")], xml.encode())
-
-
 def make_app(
     emulator: Emulator, *, loopback_only: bool = True
 ) -> Callable[[Environ, StartResponse], Iterable[bytes]]:
@@ -592,29 +638,35 @@ def make_app(
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         is_admin = path.startswith("/_sesctl/") or path == "/_sesctl"
+        authorization = environ.get("HTTP_AUTHORIZATION")
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        cloudwatch = cloudwatch_protocol.protocol_of(method, path, target, signing_service(authorization))
         try:
             if loopback_only:
                 check_origin(environ.get("HTTP_HOST"), environ.get("HTTP_ORIGIN"))
             if is_admin and method not in ("GET", "HEAD", "OPTIONS"):
                 check_json_content_type(environ.get("CONTENT_TYPE"))
-            body = _body(environ) if is_admin or path.startswith("/v2/email") else b""
+            body = _body(environ) if is_admin or path.startswith("/v2/email") or cloudwatch else b""
         except SesApiError as exc:
             return _send(start_response, error_response(exc))
         if is_admin:
             return _send(start_response, _admin(emulator, method, path, body))
-        if path.startswith("/v2/email") and signing_service(environ.get("HTTP_AUTHORIZATION")) in (
-            None,
-            "ses",
-        ):
+        if path.startswith("/v2/email") and signing_service(authorization) in (None, "ses"):
             response = emulator.handle_ses(
                 method, _raw_path(environ), environ.get("QUERY_STRING", ""), _headers(environ), body
             )
             return _send(start_response, response)
-        if path.startswith("/v2/email"):  # moto reads the body itself: give it back
+        if cloudwatch is not None:
+            query = environ.get("QUERY_STRING", "")
+            answered = emulator.handle_cloudwatch(cloudwatch, path, target, authorization, body, query)
+            if answered is not None:
+                return _send(start_response, answered)
+            if cloudwatch == cloudwatch_protocol.CBOR:  # moto speaks CloudWatch's JSON, not CBOR
+                return _send(start_response, _moto_in_cbor(environ, path, body))
+        if path.startswith("/v2/email") or cloudwatch is not None:  # moto reads the body itself
             environ["wsgi.input"] = io.BytesIO(body)
-        service = signing_service(environ.get("HTTP_AUTHORIZATION"))
-        if emulator.iam is not None and service in ("sqs", "monitoring"):
-            refused = _check_sqs(emulator, environ) if service == "sqs" else _check_cloudwatch(emulator, environ)
+        if emulator.iam is not None and signing_service(authorization) == "sqs":
+            refused = _check_sqs(emulator, environ)
             if refused is not None:
                 return _send(start_response, refused)
         return moto_app()(environ, start_response)

@@ -1,7 +1,7 @@
 """The emulator's SES state, in typed pydantic models, persisted as JSON.
 
-One ``SesState`` per region inside ``EmulatorState``. Every field has a default, so older state
-files still load.
+One ``SesState`` per region inside ``EmulatorState`` (with the region's CloudWatch alarms).
+Every field has a default, so older state files still load.
 
 Two kinds of model live here:
 
@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from reconciler.emulator.cloudwatch_state import CloudWatchState
 from reconciler.emulator.jobs_state import JobsState
 from reconciler.emulator.sending_state import SendingState
 from reconciler.ses_types import EventType
@@ -428,6 +429,7 @@ class SesState(BaseModel):
     multi_region_endpoints: dict[str, MultiRegionEndpoint] = Field(default_factory=dict)
     sending: SendingState = Field(default_factory=SendingState)  # reconciler/emulator/sending_state.py
     jobs: JobsState = Field(default_factory=JobsState)  # import and export jobs: jobs_state.py
+    cloudwatch: CloudWatchState = Field(default_factory=CloudWatchState)  # alarms: cloudwatch_state.py
 
 
 class EmulatorState(BaseModel):

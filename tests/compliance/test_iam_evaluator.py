@@ -158,17 +158,20 @@ def test_the_emulator_refuses_cloudwatch_requests_the_policy_does_not_allow() ->
 
 def test_cloudwatch_requests_are_named_as_iam_names_them() -> None:
     from reconciler.emulator.cbor import encode
-    from reconciler.emulator.iam import cloudwatch_request, cloudwatch_resources
+    from reconciler.emulator.cloudwatch_alarms import CloudWatchError
+    from reconciler.emulator.cloudwatch_protocol import CBOR, JSON, QUERY, decode
+    from reconciler.emulator.iam import cloudwatch_resources
 
     target = "GraniteServiceVersion20100801.DeleteAlarms"
-    assert cloudwatch_request(target, b'{"AlarmNames": ["a", "b"]}') == ("DeleteAlarms", {"AlarmNames": ["a", "b"]})
+    assert decode(JSON, "/", target, b'{"AlarmNames": ["a", "b"]}') == ("DeleteAlarms", {"AlarmNames": ["a", "b"]})
     form = b"Action=DeleteAlarms&AlarmNames.member.10=j&AlarmNames.member.2=b&AlarmNames.member.1=a"
-    assert cloudwatch_request(None, form) == ("DeleteAlarms", {"AlarmNames": ["a", "b", "j"]})
-    assert cloudwatch_request(None, b"") == (None, {})
-    assert cloudwatch_request(None, b"", query="Action=ListMetrics&Namespace=AWS%2FSES") == ("ListMetrics", {})
+    assert decode(QUERY, "/", None, form) == ("DeleteAlarms", {"AlarmNames": ["a", "b", "j"]})
+    assert decode(QUERY, "/", None, b"") == ("", {})
+    assert decode(QUERY, "/", None, b"", "Action=ListMetrics&Namespace=AWS%2FSES") == ("ListMetrics", {"Namespace": "AWS/SES"})
     cbor = "/service/GraniteServiceVersion20100801/operation/"
-    assert cloudwatch_request(None, encode({"AlarmName": "a"}), cbor + "PutMetricAlarm") == ("PutMetricAlarm", {"AlarmName": "a"})
-    assert cloudwatch_request(None, b"\xff", cbor + "ListMetrics") == ("ListMetrics", {})  # not CBOR: no names
+    assert decode(CBOR, cbor + "PutMetricAlarm", None, encode({"AlarmName": "a"})) == ("PutMetricAlarm", {"AlarmName": "a"})
+    with pytest.raises(CloudWatchError, match="invalid CBOR"):  # refused as malformed, never passed unchecked
+        decode(CBOR, cbor + "ListMetrics", None, b"\xff")
     assert cloudwatch_resources({"AlarmName": "sesctl/x"}, "eu-west-1", "1" * 12) == [
         "arn:aws:cloudwatch:eu-west-1:111111111111:alarm:sesctl/x"
     ]

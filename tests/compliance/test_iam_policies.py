@@ -344,7 +344,7 @@ def test_import_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path)
 
     def setup() -> None:
         snapshot.restore()
-        for alarm in cloudwatch.describe_alarms()["MetricAlarms"]:  # moto's: not in the snapshot
+        for alarm in cloudwatch.describe_alarms()["MetricAlarms"]:  # owned in the snapshot: unowned for the import
             cloudwatch.untag_resource(ResourceARN=alarm["AlarmArn"], TagKeys=[OWNER_TAG])
         for old in (adopting / "manifests").rglob("*"):
             if old.is_file():
