@@ -1,4 +1,5 @@
-"""Which of SES v2's operations the emulator implements, as Markdown (docs/emulator-coverage.md).
+"""Which of SES v2's operations the emulator implements, and who answers CloudWatch's, as
+Markdown (docs/emulator-coverage.md).
 
     python -m reconciler.emulator.coverage            # print
     python -m reconciler.emulator.coverage --write    # rewrite docs/emulator-coverage.md
@@ -60,6 +61,7 @@ def render() -> str:
                 module = handler.__module__.removeprefix("reconciler.emulator.")
                 lines.append(f"| {name} | yes | `{module}` |")
         lines.append("")
+    lines += _cloudwatch()
     lines += [
         "## Admin actions",
         "",
@@ -76,6 +78,34 @@ def render() -> str:
         lines.append(f"| `{name}` | {_arguments(action)} | {summary} | `{module}` |")
     lines.append("")
     return "\n".join(lines)
+
+
+def _cloudwatch() -> list[str]:
+    """Who answers each of CloudWatch's operations on the same endpoint."""
+    from botocore.session import get_session
+
+    from reconciler.emulator import cloudwatch_alarms
+
+    names = sorted(get_session().get_service_model("cloudwatch").operation_names)
+    served = [n for n in names if n in cloudwatch_alarms.OPERATIONS]
+    lines = [
+        f"## CloudWatch ({len(served)} of {len(names)} served by the emulator)",
+        "",
+        "The emulator serves CloudWatch's metric alarm operations itself, over the state file, in all three of "
+        "CloudWatch's protocols (JSON, RPC v2 CBOR, query); the others are passed to moto, which implements many of them (a CBOR request for "
+        "one is relayed to moto in JSON). See [emulator.md](emulator.md#cloudwatch-alarms).",
+        "",
+        "| Operation | Served by |",
+        "|---|---|",
+    ]
+    for name in names:
+        if name in cloudwatch_alarms.TAG_OPERATIONS:
+            lines.append(f"| {name} | emulator for alarm ARNs (`cloudwatch_alarms`), moto for others |")
+        elif name in served:
+            lines.append(f"| {name} | emulator (`cloudwatch_alarms`) |")
+        else:
+            lines.append(f"| {name} | moto |")
+    return [*lines, ""]
 
 
 def _arguments(action: registry.AdminAction) -> str:
