@@ -3,7 +3,8 @@ spec models), defined once. Values are SES's own spelling, from botocore's sesv2
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from collections.abc import Mapping
+from typing import Any, Literal, get_args
 
 # The event types an event destination can match (MatchingEventTypes).
 EventType = Literal[
@@ -80,3 +81,32 @@ def is_replica_origin(origin: object) -> bool:
 def parent_region(origin: str) -> str:
     """A DEED origin's parent region: ``AWS_SES_EU_WEST_1`` -> ``eu-west-1``."""
     return origin.removeprefix("AWS_SES_").lower().replace("_", "-")
+
+
+def signing_origin(dkim_attributes: Mapping[str, Any]) -> str | None:
+    """GetEmailIdentity's DkimAttributes.SigningAttributesOrigin, inferred where SES's answer
+    leaves it out (identities made before the member existed): BYODKIM's only token is its
+    selector, with no key length or hosted zone (SES's, for Easy DKIM's three tokens). None: no
+    DKIM set up."""
+    given = dkim_attributes.get("SigningAttributesOrigin")
+    if isinstance(given, str) and given:
+        return given
+    tokens = dkim_attributes.get("Tokens") or []
+    easy_only = ("NextSigningKeyLength", "CurrentSigningKeyLength", "SigningHostedZone")
+    if len(tokens) == 1 and not any(dkim_attributes.get(member) for member in easy_only):
+        return "EXTERNAL"
+    return "AWS_SES" if tokens else None
+
+
+# Resource tags (TagResource, Create*'s Tags): ``aws:`` is reserved for AWS in keys and values
+# (SES's Tag reference). The reference also lists the characters a tag may hold (letters,
+# digits, white space and _ . : / = + -), which nothing shows SES enforcing: not checked.
+RESERVED_TAG_PREFIX_AWS = "aws:"
+
+
+def tag_problem(key: str, value: str) -> str | None:
+    """Why SES refuses the tag ``key``=``value`` (lengths aside), or None."""
+    for what, text in (("key", key), ("value", value)):
+        if text.lower().startswith(RESERVED_TAG_PREFIX_AWS):
+            return f"the tag {what} {text!r} starts with the reserved prefix 'aws:'"
+    return None

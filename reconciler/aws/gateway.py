@@ -332,7 +332,19 @@ class SesGateway:
                     self._cache = None
 
     def paginate(self, operation: str, result_key: str, *, cached: bool = True, **params: Any) -> list[Any]:
-        """Every item of a NextToken-paged List operation (each page is one rate-limited call)."""
+        """Every item of a NextToken-paged List operation (each page is one rate-limited call).
+
+        Most SES List operations state no PageSize cap in the model. If SES refuses the size
+        asked for (BadRequestException naming PageSize), the listing starts again with SES's
+        default page size instead of failing the whole plan."""
+        try:
+            return self._pages(operation, result_key, cached, params)
+        except AwsError as exc:
+            if exc.code != "BadRequestException" or "PageSize" not in params or "pagesize" not in str(exc).lower():
+                raise
+            return self._pages(operation, result_key, cached, {k: v for k, v in params.items() if k != "PageSize"})
+
+    def _pages(self, operation: str, result_key: str, cached: bool, params: Mapping[str, Any]) -> list[Any]:
         items: list[Any] = []
         token: str | None = None
         seen: set[str] = set()

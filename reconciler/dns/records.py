@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.ses_types import signing_origin
+
 SPF_VALUE = "v=spf1 include:amazonses.com ~all"
 DEFAULT_TTL = 1800
 
@@ -82,7 +84,7 @@ class IdentityDns:
             kind=str(answer.get("IdentityType") or ("EMAIL_ADDRESS" if "@" in identity else "DOMAIN")),
             region=region,
             verified=bool(answer.get("VerifiedForSendingStatus")),
-            dkim_origin=str(dkim.get("SigningAttributesOrigin") or "AWS_SES"),
+            dkim_origin=signing_origin(dkim) or "AWS_SES",
             dkim_tokens=tuple(str(t) for t in dkim.get("Tokens") or ()),
             dkim_status=str(dkim.get("Status") or "NOT_STARTED"),
             dkim_signing=bool(dkim.get("SigningEnabled", True)),

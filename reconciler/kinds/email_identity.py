@@ -52,7 +52,7 @@ from reconciler.kinds.configuration_set import KIND as CONFIGURATION_SETS
 from reconciler.kinds.plugin import KindPlugin, Reference
 from reconciler.kinds.secrets import describe, dkim_private_key, read_secret
 from reconciler.kinds.specs.email_identity import EmailIdentitySpec, IdentityName
-from reconciler.ses_types import is_replica_origin, parent_region
+from reconciler.ses_types import is_replica_origin, parent_region, signing_origin
 
 if TYPE_CHECKING:
     from reconciler.aws.gateway import SesGateway
@@ -127,7 +127,7 @@ class EmailIdentityKind(InPlaceKind):
         attributes = raw.get("DkimAttributes") or {}
         dkim = None
         if _identity_type(raw) != "EMAIL_ADDRESS":
-            origin = attributes.get("SigningAttributesOrigin") or _origin_of(attributes)
+            origin = signing_origin(attributes)
             external = origin == "EXTERNAL"
             replica = is_replica_origin(origin)
             tokens = attributes.get("Tokens") or []
@@ -375,15 +375,6 @@ def _identity_type(raw: JsonDict) -> str:
     if given:
         return str(given)
     return "DOMAIN" if is_domain(str(raw.get("IdentityName") or "")) else "EMAIL_ADDRESS"
-
-
-def _origin_of(attributes: Mapping[str, Any]) -> str | None:
-    """How a domain signs when SES's answer does not say (SigningAttributesOrigin came later):
-    BYODKIM's only token is its selector, Easy DKIM has three tokens and a key length."""
-    tokens = attributes.get("Tokens") or []
-    if len(tokens) == 1 and not attributes.get("NextSigningKeyLength"):
-        return "EXTERNAL"
-    return "AWS_SES" if tokens else None
 
 
 def _mail_from(domain: Any, behavior: Any) -> JsonDict | None:

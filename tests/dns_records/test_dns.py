@@ -64,8 +64,11 @@ def test_easy_dkim_cnames_point_into_the_signing_hosted_zone_ses_names() -> None
     answer = {"IdentityType": "DOMAIN", "DkimAttributes": {"Tokens": ["t1"], "SigningHostedZone": "dkim.zone.test."}}
     group = records_for(IdentityDns.from_ses("example.com", answer, "eu-west-1"))
     assert [r.value for r in group.records if r.purpose == "dkim"] == ["t1.dkim.zone.test"]
-    unnamed = IdentityDns.from_ses("example.com", {"DkimAttributes": {"Tokens": ["t1"]}}, "eu-west-1")
-    assert [r.value for r in records_for(unnamed).records if r.purpose == "dkim"] == ["t1.dkim.amazonses.com"]
+    # Easy DKIM has three tokens (one token and nothing else is BYODKIM's selector).
+    unnamed = IdentityDns.from_ses("example.com", {"DkimAttributes": {"Tokens": ["t1", "t2", "t3"]}}, "eu-west-1")
+    assert [r.value for r in records_for(unnamed).records if r.purpose == "dkim"] == [
+        f"t{n}.dkim.amazonses.com" for n in (1, 2, 3)
+    ]
 
 
 def test_without_mail_from_says_spf_does_not_align() -> None:
@@ -84,6 +87,20 @@ def test_byodkim_deed_and_email_identities() -> None:
     assert any("us-east-1 (DEED)" in note for note in deed.notes)
     email = records_for(identity(identity="ada@example.com", kind="EMAIL_ADDRESS"))
     assert email.records == [] and "no DNS" in email.notes[0]
+
+
+def test_an_answer_without_the_signing_origin_still_tells_byodkim_from_easy_dkim() -> None:
+    # GetEmailIdentity answers for older identities leave SigningAttributesOrigin out.
+    byo = IdentityDns.from_ses(
+        "example.com", {"DkimAttributes": {"Tokens": ["sel1"], "Status": "PENDING"}}, "eu-west-1"
+    )
+    assert byo.dkim_origin == "EXTERNAL"
+    assert not any(r.type == "CNAME" for r in records_for(byo).records)
+    easy = IdentityDns.from_ses(
+        "example.com", {"DkimAttributes": {"Tokens": ["t1", "t2", "t3"], "Status": "PENDING"}}, "eu-west-1"
+    )
+    assert easy.dkim_origin == "AWS_SES"
+    assert [r.type for r in records_for(easy).records if r.purpose == "dkim"] == ["CNAME"] * 3
 
 
 def parse_zone(fragment: str) -> dns.zone.Zone:

@@ -68,6 +68,17 @@ def test_email_address_identity(ses):
     )
 
 
+def test_domains_are_kept_in_lower_case_and_addresses_as_written(ses):
+    # SES lower-cases a domain identity (moto #4050, verified against AWS); the whole address
+    # of an address identity is kept (SES: "The entire email address is case-sensitive").
+    ses.create_email_identity(EmailIdentity="Example.COM")
+    ses.create_email_identity(EmailIdentity="Ana@example.org")
+    listed = {i["IdentityName"] for i in ses.list_email_identities()["EmailIdentities"]}
+    assert listed == {"example.com", "Ana@example.org"}
+    assert ses.get_email_identity(EmailIdentity="EXAMPLE.com")["IdentityType"] == "DOMAIN"
+    expect_error(lambda: ses.create_email_identity(EmailIdentity="example.com"), "AlreadyExistsException", 400)
+
+
 def test_byodkim(ses):
     created = ses.create_email_identity(
         EmailIdentity="byo.example.com",

@@ -70,8 +70,17 @@ BAD_TAGS = {
     "long-key": [{"Key": "k" * 129, "Value": "v"}],
     "long-value": [{"Key": "k", "Value": "v" * 257}],
     "aws-prefix": [{"Key": "aws:owner", "Value": "v"}],
+    # SES's Tag reference: keys unique, aws: reserved in values too.
+    "aws-prefix-value": [{"Key": "owner", "Value": "aws:ses"}],
+    "duplicate-key": [{"Key": "team", "Value": "a"}, {"Key": "team", "Value": "b"}],
     "none": [],
 }
+
+
+def test_tags_allow_unicode_letters_spaces_and_symbols(ses):
+    tags = [{"Key": "équipe data", "Value": "ana@example.com"}, {"Key": "path/k=v+x-y_z.1:2", "Value": "Shop (1)"}]
+    ses.create_configuration_set(ConfigurationSetName="r", Tags=tags)
+    assert ses.list_tags_for_resource(ResourceArn=ARN + "configuration-set/r")["Tags"] == tags
 
 
 @pytest.mark.parametrize("tags", BAD_TAGS.values(), ids=BAD_TAGS.keys())

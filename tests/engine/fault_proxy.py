@@ -41,6 +41,7 @@ class Answer:
     status: int
     document: Any
     error_type: str | None = None
+    query: str = ""  # the request's query string (read only: what the client asked for)
 
 
 Rewrite = Callable[[Answer], Answer]
@@ -152,7 +153,8 @@ class FaultProxy:
             request.wfile.write(payload)
             return
         if route in self.rewrite:
-            self._send_rewritten(request, route, status, answer_headers, answer_body)
+            query = urllib.parse.urlsplit(request.path).query
+            self._send_rewritten(request, route, status, answer_headers, answer_body, query)
             return
         request.send_response(status)
         for key, value in answer_headers:
@@ -169,9 +171,10 @@ class FaultProxy:
         status: int,
         headers: list[tuple[str, str]],
         body: bytes,
+        query: str,
     ) -> None:
         error_type = next((v for k, v in headers if k.lower() == "x-amzn-errortype"), None)
-        answer = self.rewrite[route](Answer(status, json.loads(body or b"{}"), error_type))
+        answer = self.rewrite[route](Answer(status, json.loads(body or b"{}"), error_type, query))
         with self._lock:
             self.rewritten.append(f"{route[0]} {route[1]}")
         payload = json.dumps(answer.document).encode()

@@ -235,6 +235,29 @@ def test_a_next_token_answered_twice_stops_the_listing_with_an_error(emulator: L
     assert caught.value.code == "RepeatedNextToken"
 
 
+def test_a_page_size_ses_refuses_falls_back_to_its_default(tmp_path: Path, emulator: LocalEmulator, ses: Any) -> None:
+    # The model states no PageSize cap for most List operations; if SES's is lower than what
+    # sesctl asks for, the listing goes on with SES's default page size.
+    ses.create_email_template(TemplateName="a", TemplateContent={"Subject": "s", "Text": "t"})
+    asked: list[str] = []
+
+    def capped(answer: Answer) -> Answer:
+        asked.append(answer.query)
+        if "PageSize" in answer.query:
+            message = (
+                "1 validation error detected: Value '100' at 'pageSize' failed to satisfy constraint: "
+                "Member must have value less than or equal to 50"
+            )
+            return Answer(400, {"message": message}, "BadRequestException")
+        return answer
+
+    root = project(tmp_path, {"t.yaml": HTML_ONLY})
+    with FaultProxy(emulator.endpoint_url, rewrite={("GET", "/v2/email/templates"): capped}) as proxy:
+        result = plan(root, through(proxy), prune=True)
+    assert asked == ["PageSize=100", ""]
+    assert [c.address for c in result.plan.changes] == ["EmailTemplate/welcome"]
+
+
 # -- errors -------------------------------------------------------------------------------------
 
 

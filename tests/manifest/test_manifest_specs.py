@@ -109,9 +109,34 @@ def test_max_delivery_seconds_bounds(seconds: int) -> None:
         ConfigurationSetSpec.model_validate({"deliveryOptions": {"maxDeliverySeconds": seconds}})
 
 
+def test_a_domain_identity_is_named_in_lower_case() -> None:
+    from pydantic import TypeAdapter
+
+    from reconciler.kinds.specs.email_identity import IdentityName
+
+    names: TypeAdapter[str] = TypeAdapter(IdentityName)
+    with pytest.raises(ValidationError, match=r"write 'example\.com'"):
+        names.validate_python("Example.com")
+    assert names.validate_python("example.com") == "example.com"
+    assert names.validate_python("Ana@Example.com") == "Ana@Example.com"  # SES: addresses keep their case
+
+
 def test_reserved_tag_prefix() -> None:
     with pytest.raises(ValidationError, match="reserved"):
         ConfigurationSetSpec.model_validate({"tags": {"sesctl:stack": "x"}})
+
+
+@pytest.mark.parametrize(
+    ("tags", "message"),
+    [
+        ({"aws:owner": "x"}, "reserved prefix 'aws:'"),
+        ({"owner": "AWS:ses"}, "reserved prefix 'aws:'"),
+    ],
+)
+def test_tags_aws_reserves_are_refused_at_validate(tags: dict[str, str], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        ConfigurationSetSpec.model_validate({"tags": tags})
+    ConfigurationSetSpec.model_validate({"tags": {"équipe data": "ana@example.com", "k/v=1+2": "Shop (1)"}})
 
 
 TARGETS = {

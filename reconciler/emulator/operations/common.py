@@ -18,6 +18,7 @@ from reconciler.emulator.errors import (
     SesApiError,
 )
 from reconciler.emulator.registry import Result
+from reconciler.ses_types import tag_problem
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -153,10 +154,13 @@ def check_tags(tags: Sequence[Mapping[str, Any]] | None) -> dict[str, str]:
         key, value = tag.get("Key"), tag.get("Value")
         if not isinstance(key, str) or not 1 <= len(key) <= 128:
             raise BadRequestException("Tag keys must be 1-128 characters long.")
-        if key.lower().startswith("aws:"):
-            raise BadRequestException(f"Tag key '{key}' uses the reserved prefix 'aws:'.")
         if not isinstance(value, str) or len(value) > 256:
             raise BadRequestException(f"The value of tag '{key}' must be 0-256 characters long.")
+        problem = tag_problem(key, value)
+        if problem:
+            raise BadRequestException(f"Invalid tag: {problem}.")
+        if key in result:  # SES: "each tag key must be unique"
+            raise BadRequestException(f"Duplicate tag key '{key}': each tag key must be unique.")
         result[key] = value
     return _at_most_max_tags(result)
 

@@ -173,7 +173,9 @@ def create_email_identity(ctx: OperationContext, params: Params) -> Result:
     status = state.settings.identity_default_status
     now = ctx.now()
     identity = EmailIdentity(
-        name=name,
+        # SES keeps a domain identity in lower case (ListEmailIdentities names "example.com"
+        # after a create of "Example.COM"); an address keeps its spelling.
+        name=name if is_address else name.lower(),
         identity_type="EMAIL_ADDRESS" if is_address else "DOMAIN",
         verification_status=status,
         created=now,

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
+from reconciler.ses_types import tag_problem
+
 
 def camel(snake: str) -> str:
     """``max_delivery_seconds`` -> ``maxDeliverySeconds``: a field's YAML spelling. The same as
@@ -78,11 +80,15 @@ class FileRef(SpecModel):
 
 def _tags(value: Any) -> Any:
     if isinstance(value, dict):
-        for key in value:
+        for key, text in value.items():
             if isinstance(key, str) and key.startswith(RESERVED_TAG_PREFIX):
                 raise ValueError(
                     f"tag key {key!r}: the prefix {RESERVED_TAG_PREFIX!r} is reserved for sesctl"
                 )
+            # What SES would refuse at apply, refused at validate.
+            problem = tag_problem(key, text) if isinstance(key, str) and isinstance(text, str) else None
+            if problem:
+                raise ValueError(problem)
     return value
 
 

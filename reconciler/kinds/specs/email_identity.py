@@ -10,13 +10,21 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from reconciler.kinds.specs.base import SesName, SpecModel, Tags, pattern
 from reconciler.kinds.specs.configuration_set import DOMAIN_PATTERN
 from reconciler.ses_types import ReplicaOrigin
 
 _DOMAIN = DOMAIN_PATTERN.removeprefix("^").removesuffix("$")
+def _domain_in_lower_case(name: str) -> str:
+    # SES keeps a domain identity in lower case: "Example.com" would be listed as
+    # "example.com", which a plan would take for another identity (to create, and to prune).
+    if "@" not in name and name != name.lower():
+        raise ValueError(f"SES keeps domain identities in lower case: write {name.lower()!r}")
+    return name
+
+
 IdentityName = Annotated[
     str,
     pattern(
@@ -24,6 +32,7 @@ IdentityName = Annotated[
         "a domain (example.com) or an email address (ops@example.com)",
         max_length=320,
     ),
+    AfterValidator(_domain_in_lower_case),
 ]
 Domain = Annotated[str, pattern(DOMAIN_PATTERN, "a domain name such as mail.example.com", max_length=253)]
 Selector = Annotated[
