@@ -343,6 +343,8 @@ class Emulator:
                 if refused is not None:
                     raise cloudwatch_alarms.CloudWatchError("AccessDenied", refused, 403)
             if not cloudwatch_alarms.served_here(operation, params):
+                if operation not in cloudwatch_operations():  # moto would answer with a traceback
+                    raise cloudwatch_alarms.CloudWatchError("InvalidAction", f"CloudWatch has no operation {operation!r}.")
                 return None
             check_region(region)
             with self.lock:
@@ -435,6 +437,14 @@ def moto_app() -> Callable[[Environ, StartResponse], Iterable[bytes]]:
 
     app: Callable[[Environ, StartResponse], Iterable[bytes]] = DomainDispatcherApplication(create_backend_app)
     return app
+
+
+@cache
+def cloudwatch_operations() -> frozenset[str]:
+    """CloudWatch's operation names, from botocore's model (loaded for moto's requests only)."""
+    from botocore.session import get_session
+
+    return frozenset(get_session().get_service_model("cloudwatch").operation_names)
 
 
 def _moto_in_cbor(environ: Environ, path: str, body: bytes) -> Response:

@@ -382,3 +382,58 @@ def test_an_applied_alert_policy_outlives_the_embedded_emulator(tmp_path: Path) 
     assert "No changes" in again.stdout, again.stdout
     saved = json.loads((tmp_path / ".sesctl" / "ses-state.json").read_text(encoding="utf-8"))
     assert saved["regions"]["us-east-1"]["cloudwatch"]["alarms"] == {}
+
+
+# --- hostile requests: CloudWatch's error in the request's protocol, never a 500 ------------------
+
+SIGNED = "AWS4-HMAC-SHA256 Credential=local/20261205/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=0"
+CBOR_PATH = "/service/GraniteServiceVersion20100801/operation/"
+HOSTILE: list[tuple[str, str, bytes, str, str]] = [
+    ("cbor: not a map", CBOR_PATH + "DescribeAlarms", bytes.fromhex("8101"), "cbor", "SerializationException"),
+    ("cbor: truncated", CBOR_PATH + "DescribeAlarms", bytes.fromhex("a1"), "cbor", "SerializationException"),
+    ("cbor: nested too deep", CBOR_PATH + "DescribeAlarms", b"\x81" * 5000 + b"\x00", "cbor", "SerializationException"),
+    ("cbor: no such operation", CBOR_PATH + "..%2Fx", bytes.fromhex("a0"), "cbor", "InvalidAction"),
+    ("json: not json", "DescribeAlarms", b"{", "json", "SerializationException"),
+    ("json: a string for a number", "DescribeAlarms", b'{"MaxRecords": "5"}', "json", "ValidationError"),
+    ("json: a number for a name", "DescribeAlarms", b'{"AlarmNames": [1]}', "json", "ValidationError"),
+    ("json: infinite threshold", "PutMetricAlarm", b'{"AlarmName": "a", "MetricName": "m", "Namespace": "n", "Statistic": "Sum", '
+     b'"Period": 60, "EvaluationPeriods": 1, "ComparisonOperator": "GreaterThanThreshold", "Threshold": 1e400}', "json", "ValidationError"),
+    ("json: a number for a metric", "PutMetricAlarm", b'{"AlarmName": "a", "Metrics": [{"Id": "m", "MetricStat": 5}], '
+     b'"EvaluationPeriods": 1, "ComparisonOperator": "GreaterThanThreshold", "Threshold": 1}', "json", "ValidationError"),
+    ("json: no such operation", "Nonsense", b"{}", "json", "InvalidAction"),
+    ("query: a list and a scalar", "/", b"Action=DescribeAlarms&AlarmNames=x&AlarmNames.member.1=y", "query", "ValidationError"),
+    ("query: NaN", "/", b"Action=PutMetricAlarm&AlarmName=a&Threshold=nan", "query", "ValidationError"),
+    ("query: a huge number", "/", b"Action=DescribeAlarms&MaxRecords=99999999999999999999999", "query", "ValidationError"),
+    ("query: a member not numbered", "/", b"Action=DescribeAlarms&AlarmNames.member.x=y", "query", "ValidationError"),
+    ("query: deep keys", "/", b"Action=DescribeAlarms&" + b"a." * 5000 + b"b=1", "query", "SerializationException"),
+    ("query: no such action", "/", b"Action=Nope", "query", "InvalidAction"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("why", "where", "body", "protocol", "code"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_requests_get_cloudwatch_errors(emu: LocalEmulator, why: str, where: str, body: bytes, protocol: str, code: str) -> None:
+    import urllib.error
+    import urllib.request
+
+    from reconciler.emulator.cbor import decode
+
+    headers = {"Authorization": SIGNED}
+    path = where
+    if protocol == "cbor":
+        headers.update({"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"})
+    elif protocol == "json":
+        headers.update({"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"GraniteServiceVersion20100801.{where}"})
+        path = "/"
+    else:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    request = urllib.request.Request(emu.endpoint_url + path, data=body, headers=headers)
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=30)
+    answer = caught.value.read()
+    assert caught.value.code == 400, answer
+    if protocol == "query":
+        assert f"<Code>{code}</Code>".encode() in answer
+    else:
+        document = decode(answer) if protocol == "cbor" else json.loads(answer)
+        assert document["__type"] == f"com.amazonaws.cloudwatch#{code}"
+        assert caught.value.headers["x-amzn-query-error"] == f"{code};Sender"
