@@ -5,7 +5,8 @@ every manifest file the loader would read (its path, inode, size and modificatio
     ...
     if stamp(project_file, project.manifest_paths) != before: reload
 
-A stat per file: for thousands of manifests a few milliseconds, against the seconds a load takes.
+A stat per file, nothing parsed: for 5,000 template manifests 0.12-0.29 s, against 8.6 s to load
+them (measured on a shared, busy 2-core machine: the ratio, about 30x, is the point).
 A file rewritten within the file system's timestamp granularity (a few milliseconds) with the
 same size keeps its stamp: ``Stamp.settled`` says whether the newest file is older than that,
 so that a caller keeps what it loaded only once nothing can still change unseen (as git does
