@@ -228,10 +228,22 @@ def _suppression(value: Any) -> JsonDict | None:
     if value is None:
         return None
     reasons = sorted_set(value.get("suppressed_reasons"))
-    validation = strip_none(value.get("validation_options"))
+    validation = _validation(strip_none(value.get("validation_options")))
     if reasons is None and validation is None:
         return None
     return {"suppressed_reasons": reasons, "validation_options": validation}
+
+
+def _validation(value: Any) -> JsonDict | None:
+    """Auto validation with a DISABLED threshold keeps no confidence level: SES goes on
+    answering the last one set (terraform-provider-aws #48236), which must not read as a
+    change. DISABLED itself stays: on a configuration set it overrides the account."""
+    if not isinstance(value, Mapping):
+        return None
+    threshold = value.get("condition_threshold")
+    if isinstance(threshold, Mapping) and threshold.get("condition_threshold_enabled") == "DISABLED":
+        return {**value, "condition_threshold": {"condition_threshold_enabled": "DISABLED"}}
+    return dict(value)
 
 
 def _member(group: str) -> str:

@@ -172,6 +172,28 @@ def test_byodkim_is_recognised_by_its_single_selector_token() -> None:
     assert address["dkim"] is None
 
 
+def test_a_disabled_validation_threshold_keeps_no_confidence_level(tmp_path: Path, emulator: LocalEmulator) -> None:
+    # SES goes on answering the last OverallConfidenceThreshold after ConditionThresholdEnabled
+    # became DISABLED (terraform-provider-aws #48236): that is no difference.
+    manifest = BARE_SET.replace(
+        "spec: {}",
+        "spec:\n  suppressionOptions:\n    suppressedReasons: [BOUNCE]\n"
+        "    validationOptions: {conditionThreshold: {conditionThresholdEnabled: DISABLED}}",
+    )
+    root = project(tmp_path, {"s.yaml": manifest})
+    assert apply(root, emulator).result is not None
+
+    def stale_level(answer: Answer) -> Answer:
+        threshold = answer.document["SuppressionOptions"]["ValidationOptions"]["ConditionThreshold"]
+        threshold["OverallConfidenceThreshold"] = {"ConfidenceVerdictThreshold": "HIGH"}
+        return answer
+
+    with FaultProxy(emulator.endpoint_url, rewrite={("GET", "/v2/email/configuration-sets/marketing"): stale_level}) as proxy:
+        result = plan(root, through(proxy))
+    assert proxy.rewritten
+    assert result.plan.has_changes is False, result.plan.to_json()
+
+
 # -- values newer than sesctl --------------------------------------------------------------------
 
 
@@ -315,3 +337,20 @@ def test_an_explicit_deny_and_a_missing_allow_get_different_advice() -> None:
             gateway_on(emu.endpoint_url).call("GetAccount")
     assert "because no identity-based policy allows the ses:GetAccount action" in str(missing.value)
     assert "Add the IAM action ses:GetAccount" in (missing.value.hint or "")
+
+
+def test_concurrent_modification_is_retried_and_a_quota_is_not(emulator: LocalEmulator) -> None:
+    # SES's ConcurrentModificationException (HTTP 500) is worth a retry; LimitExceededException
+    # (a quota) is not, and says which quotas there are.
+    emulator.configure(
+        fault_rate=0.5, fault_kind="ConcurrentModificationException", fault_operations=["CreateConfigurationSet"], seed=1
+    )
+    gateway = gateway_on(emulator.endpoint_url)
+    gateway.call("CreateConfigurationSet", ConfigurationSetName="marketing")
+    assert gateway.retries["CreateConfigurationSet"] >= 1
+    emulator.configure(fault_rate=1.0, fault_kind="LimitExceededException", fault_operations=["CreateEmailTemplate"])
+    with pytest.raises(AwsError) as caught:
+        gateway.call("CreateEmailTemplate", TemplateName="t", TemplateContent={"Subject": "s", "Text": "t"})
+    assert not isinstance(caught.value, RetryableAwsError)
+    assert gateway.calls["CreateEmailTemplate"] == 1
+    assert "20,000 templates" in (caught.value.hint or "")
