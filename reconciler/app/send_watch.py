@@ -11,12 +11,14 @@ The rate thresholds default to the alert policy's (events/alerts.Thresholds): on
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.app.connect import find_project
 from reconciler.aws.clients import AwsContext
+from reconciler.errors import UsageError
 from reconciler.events.alerts import Thresholds
 from reconciler.events.store import EventStore, StoreError, now_ms
 from reconciler.events.watch import CloudWatchCampaignRates, StoreCampaignRates
@@ -45,6 +47,11 @@ def configured_breaker(start: Path = Path("."), **flags: object) -> BreakerConfi
     unknown = set(given) - set(BreakerConfig.model_fields)
     if unknown:
         raise ValueError(f"not breaker settings: {sorted(unknown)}")
+    for name, value in given.items():
+        # model_copy does not validate, and click's FloatRange lets nan through: a nan
+        # threshold would compare false for ever, a breaker that never trips.
+        if isinstance(value, float) and not math.isfinite(value):
+            raise UsageError(f"the breaker's {name.replace('_', ' ')} must be a number, got {value}")
     merged = config.model_copy(update=given)
     if project is not None and merged.enabled is not False and (merged.bounce_rate is None or merged.complaint_rate is None):
         from_policies = {k: v for k, v in policy_rates(project.root).items() if getattr(merged, k) is None}

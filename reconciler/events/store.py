@@ -20,6 +20,7 @@ import json
 import os
 import secrets
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -148,6 +149,23 @@ def _statements(script: str) -> Iterator[str]:
             yield statement
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_not_foreign(path: Path) -> None:
+    """A --store naming some other file (a typo, /etc/passwd) is refused before anything is
+    written beside it; an empty file is a store not yet created."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
+    except FileNotFoundError:
+        return
+    with os.fdopen(fd, "rb") as handle:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        head = handle.read(len(_SQLITE_HEADER)) if regular else None
+    if head is None or (head and head != _SQLITE_HEADER):
+        raise StoreError(f"{path} is not an event store", hint="pass the file `sesctl events consume` wrote")
+
+
 def _load_key(path: Path) -> bytes:
     configured = os.environ.get(KEY_ENV)
     if configured:
@@ -214,9 +232,16 @@ class EventStore:
                     f"{path} is not an event store", hint="pass the file `sesctl events consume` wrote"
                 )
             return store
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if key is None:
-            key = _load_key(path)
+        try:
+            _check_not_foreign(path)  # before a key file is written beside it
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if key is None:
+                key = _load_key(path)
+        except OSError as exc:  # a --store in /proc, a read-only or missing place
+            raise StoreError(
+                f"cannot open the event store {path}: {exc.strerror or exc}",
+                hint="pass --store PATH in a directory you can write to",
+            ) from None
         try:
             conn = _connect(path, readonly=False, shared=shared)
             conn.execute("PRAGMA journal_mode = WAL")

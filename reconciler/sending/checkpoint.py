@@ -132,6 +132,8 @@ class Journal:
                 f"{self.path}: the directory {self.path.parent} does not exist",
                 hint="Create it first, or pass a --checkpoint path in an existing directory.",
             )
+        if self.path.exists() and not self.path.is_file():  # a FIFO would block the replay for ever
+            raise CheckpointError(f"{self.path}: not a regular file", hint=_NOT_A_CHECKPOINT)
 
     def open(self) -> None:
         self.check_location()

@@ -18,6 +18,9 @@ from reconciler.sending.shards import MAX_PROCESSES, check_layout, journal_path
 from reconciler.sending.variants import Variant, check_variants
 
 MAX_BATCH = 50  # SendBulkEmail's limit
+# Below one recipient every 17 minutes a campaign is a hang, and a rate such as 1e-300 made
+# the pacing sleep overflow after the first batch was sent.
+MIN_RATE = 0.001
 IN_DOUBT_POLICIES = ("fail", "resend", "skip")
 _TAG = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _TAG_VALUE = re.compile(r"^[A-Za-z0-9_-]{0,256}$")
@@ -118,9 +121,10 @@ class SendJob:
                 )
         if self.in_doubt not in IN_DOUBT_POLICIES:
             raise SendError(f"in_doubt must be one of {', '.join(IN_DOUBT_POLICIES)}, got {self.in_doubt!r}")
-        if self.rate_limit is not None and not (math.isfinite(self.rate_limit) and self.rate_limit > 0):
+        if self.rate_limit is not None and not (math.isfinite(self.rate_limit) and self.rate_limit >= MIN_RATE):
             raise SendError(
-                f"The send rate (--rate) must be a positive number of recipients per second, got {self.rate_limit}."
+                f"The send rate (--rate) must be at least {MIN_RATE} recipients per second (one every "
+                f"{1 / MIN_RATE / 60:.0f} minutes), got {self.rate_limit}."
             )
         if not (math.isfinite(self.holdout_percent) and 0 <= self.holdout_percent <= 50):
             raise SendError(f"The holdout must be between 0 and 50 percent, got {self.holdout_percent}.")
