@@ -57,7 +57,9 @@ UNITS = (
 )  # fmt: skip
 _PERCENTILE = re.compile(r"^(p|tm|wm|tc|ts)(100|\d{1,2}(\.\d{1,10})?)$|^(TM|WM|TC|TS|PR)\(.+\)$|^IQM$")
 _METRIC_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
-_ALARM_ARN = re.compile(r"^arn:aws[a-z-]*:cloudwatch:(?P<region>[^:]*):(?P<account>[^:]*):alarm:(?P<name>.+)$")
+_ALARM_ARN = re.compile(
+    r"^arn:aws[a-z-]*:cloudwatch:(?P<region>[^:]*):(?P<account>[^:]*):alarm:(?P<name>.+)$"
+)
 _TOKEN_PREFIX = "sesctl-alarms:"
 
 
@@ -78,7 +80,9 @@ def _validation(message: str) -> CloudWatchError:
 
 def _constraint(where: str, value: Any, constraint: str) -> CloudWatchError:
     shown = "null" if value is None else f"'{value}'"
-    return _validation(f"1 validation error detected: Value {shown} at '{where}' failed to satisfy constraint: {constraint}")
+    return _validation(
+        f"1 validation error detected: Value {shown} at '{where}' failed to satisfy constraint: {constraint}"
+    )
 
 
 def _invalid(message: str) -> CloudWatchError:
@@ -104,7 +108,9 @@ def _where(member: str) -> str:
     return member[:1].lower() + member[1:]
 
 
-def _string(params: Mapping[str, Any], member: str, *, low: int = 1, high: int = 255, required: bool = False) -> str | None:
+def _string(
+    params: Mapping[str, Any], member: str, *, low: int = 1, high: int = 255, required: bool = False
+) -> str | None:
     value = params.get(member)
     if value is None:
         if required:
@@ -142,7 +148,9 @@ def _boolean(params: Mapping[str, Any], member: str) -> bool | None:
 def _enum(params: Mapping[str, Any], member: str, allowed: tuple[str, ...]) -> str | None:
     value = params.get(member)
     if value is not None and value not in allowed:
-        raise _constraint(_where(member), value, f"Member must satisfy enum value set: [{', '.join(allowed)}]")
+        raise _constraint(
+            _where(member), value, f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+        )
     return value
 
 
@@ -157,7 +165,9 @@ def _list(params: Mapping[str, Any], member: str, *, high: int | None = None) ->
     return value
 
 
-def _strings(params: Mapping[str, Any], member: str, *, high: int | None = None, longest: int = 1024) -> list[str] | None:
+def _strings(
+    params: Mapping[str, Any], member: str, *, high: int | None = None, longest: int = 1024
+) -> list[str] | None:
     values = _list(params, member, high=high)
     if values is None:
         return None
@@ -225,20 +235,28 @@ def _single_metric(params: Mapping[str, Any], settings: dict[str, Any]) -> None:
         raise _validation("Period must be specified for an alarm on a single metric.")
     _period(period, "Period")
     settings.update(MetricName=name, Namespace=namespace, Period=period, Dimensions=_dimensions(params, ""))
-    settings.update({k: v for k, v in (("Statistic", statistic), ("ExtendedStatistic", extended)) if v is not None})
+    settings.update(
+        {k: v for k, v in (("Statistic", statistic), ("ExtendedStatistic", extended)) if v is not None}
+    )
     unit = _enum(params, "Unit", UNITS)
     if unit is not None:
         settings["Unit"] = unit
     low_samples = _enum(params, "EvaluateLowSampleCountPercentile", ("evaluate", "ignore"))
     if low_samples is not None:
         if extended is None or not extended.startswith("p"):
-            raise _validation("EvaluateLowSampleCountPercentile applies only to percentile statistics (ExtendedStatistic p...).")
+            raise _validation(
+                "EvaluateLowSampleCountPercentile applies only to percentile statistics (ExtendedStatistic p...)."
+            )
         settings["EvaluateLowSampleCountPercentile"] = low_samples
 
 
 def _metric_queries(params: Mapping[str, Any], settings: dict[str, Any]) -> set[str]:
     """The Metrics of a metric math or anomaly detection alarm; returns their ids."""
-    single = [m for m in ("MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Dimensions", "Period", "Unit") if params.get(m) is not None]
+    single = [
+        m
+        for m in ("MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Dimensions", "Period", "Unit")
+        if params.get(m) is not None
+    ]
     if single:
         raise _combination(f"Metrics cannot be combined with {', '.join(single)}.")
     raw = _list(params, "Metrics") or []
@@ -251,7 +269,9 @@ def _metric_queries(params: Mapping[str, Any], settings: dict[str, Any]) -> set[
         query = _structure(item, where)
         query_id = str(_string(query, "Id", required=True))
         if not _METRIC_ID.match(query_id):
-            raise _validation(f"Invalid metric id {query_id!r} in Metrics: an id starts with a lower-case letter and holds letters, digits and _.")
+            raise _validation(
+                f"Invalid metric id {query_id!r} in Metrics: an id starts with a lower-case letter and holds letters, digits and _."
+            )
         if query_id in ids:
             raise _validation(f"The metric id {query_id} appears more than once in Metrics.")
         ids.add(query_id)
@@ -259,7 +279,9 @@ def _metric_queries(params: Mapping[str, Any], settings: dict[str, Any]) -> set[
         expression = _string(query, "Expression", high=2048)
         stat = query.get("MetricStat")
         if (expression is None) == (stat is None):
-            raise _validation(f"Metrics {query_id}: exactly one of MetricStat and Expression must be specified.")
+            raise _validation(
+                f"Metrics {query_id}: exactly one of MetricStat and Expression must be specified."
+            )
         if expression is not None:
             out["Expression"] = expression
         else:
@@ -273,7 +295,11 @@ def _metric_queries(params: Mapping[str, Any], settings: dict[str, Any]) -> set[
             _period(period, "Period")
             stat_name = _string(stat, "Stat", required=True)
             out["MetricStat"] = {
-                "Metric": {"Namespace": namespace, "MetricName": name, "Dimensions": _dimensions(metric, f"{where}.metricStat.metric.")},
+                "Metric": {
+                    "Namespace": namespace,
+                    "MetricName": name,
+                    "Dimensions": _dimensions(metric, f"{where}.metricStat.metric."),
+                },
                 "Period": period,
                 "Stat": stat_name,
                 **({"Unit": unit} if (unit := _enum(stat, "Unit", UNITS)) is not None else {}),
@@ -317,9 +343,13 @@ def alarm_settings(params: Mapping[str, Any]) -> dict[str, Any]:
     if evaluation_periods is None:
         raise _constraint("evaluationPeriods", None, "Member must not be null")
     settings["EvaluationPeriods"] = evaluation_periods
-    period = settings.get("Period") or max((q["MetricStat"]["Period"] for q in settings.get("Metrics") or [] if "MetricStat" in q), default=60)
+    period = settings.get("Period") or max(
+        (q["MetricStat"]["Period"] for q in settings.get("Metrics") or [] if "MetricStat" in q), default=60
+    )
     if period * evaluation_periods > MAX_EVALUATION_SECONDS:
-        raise _validation(f"The evaluation period (Period x EvaluationPeriods) can be at most {MAX_EVALUATION_SECONDS} seconds (7 days).")
+        raise _validation(
+            f"The evaluation period (Period x EvaluationPeriods) can be at most {MAX_EVALUATION_SECONDS} seconds (7 days)."
+        )
     datapoints = _integer(params, "DatapointsToAlarm")
     if datapoints is not None:
         if datapoints > evaluation_periods:
@@ -347,13 +377,19 @@ def _threshold(params: Mapping[str, Any], settings: dict[str, Any], comparison: 
         if band not in ids:
             raise _validation(f"ThresholdMetricId {band} must be the id of one of the alarm's Metrics.")
         if comparison not in BAND_COMPARISONS:
-            raise _validation(f"An alarm with ThresholdMetricId must use one of {', '.join(BAND_COMPARISONS)}.")
+            raise _validation(
+                f"An alarm with ThresholdMetricId must use one of {', '.join(BAND_COMPARISONS)}."
+            )
         settings["ThresholdMetricId"] = band
         return
     if comparison in BAND_COMPARISONS:
-        raise _validation(f"ComparisonOperator {comparison} needs ThresholdMetricId (an anomaly detection band).")
+        raise _validation(
+            f"ComparisonOperator {comparison} needs ThresholdMetricId (an anomaly detection band)."
+        )
     if threshold is None:
-        raise _validation("Threshold must be specified (or ThresholdMetricId, for an anomaly detection alarm).")
+        raise _validation(
+            "Threshold must be specified (or ThresholdMetricId, for an anomaly detection alarm)."
+        )
     if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold):
         raise _constraint("threshold", threshold, "Member must be a finite number")
     settings["Threshold"] = float(threshold)
@@ -376,7 +412,9 @@ def put_metric_alarm(ctx: AlarmContext, params: Mapping[str, Any]) -> dict[str, 
         existing.configuration_updated = ctx.now
         return {}
     if len(ctx.state.alarms) >= MAX_ALARMS:
-        raise CloudWatchError("LimitExceeded", f"The maximum number of alarms ({MAX_ALARMS}) in {ctx.region} is reached.")
+        raise CloudWatchError(
+            "LimitExceeded", f"The maximum number of alarms ({MAX_ALARMS}) in {ctx.region} is reached."
+        )
     ctx.state.alarms[name] = MetricAlarm(
         settings=settings,
         arn=alarm_arn(ctx, name),
@@ -427,7 +465,9 @@ def _page(params: Mapping[str, Any], names: list[str]) -> tuple[list[str], str |
     rest = [n for n in names if n > after]
     page = rest[:limit]
     more = len(rest) > limit
-    next_token = base64.urlsafe_b64encode((_TOKEN_PREFIX + page[-1]).encode()).decode("ascii") if more else None
+    next_token = (
+        base64.urlsafe_b64encode((_TOKEN_PREFIX + page[-1]).encode()).decode("ascii") if more else None
+    )
     return page, next_token
 
 
@@ -441,7 +481,11 @@ def describe_alarms(ctx: AlarmContext, params: Mapping[str, Any]) -> dict[str, A
     action = _string(params, "ActionPrefix", high=1024)
     family = [m for m in ("ChildrenOfAlarmName", "ParentsOfAlarmName") if _string(params, m) is not None]
     if family:
-        others = [m for m in ("AlarmNames", "AlarmNamePrefix", "AlarmTypes", "StateValue", "ActionPrefix") if params.get(m) is not None]
+        others = [
+            m
+            for m in ("AlarmNames", "AlarmNamePrefix", "AlarmTypes", "StateValue", "ActionPrefix")
+            if params.get(m) is not None
+        ]
         if len(family) > 1 or others:
             raise _combination(f"{family[0]} can be combined only with MaxRecords and NextToken.")
         _page(params, [])
@@ -455,10 +499,20 @@ def describe_alarms(ctx: AlarmContext, params: Mapping[str, Any]) -> dict[str, A
         and (names is None or name in names)
         and (prefix is None or name.startswith(prefix))
         and (state is None or alarm.state_value == state)
-        and (action is None or any(a.startswith(action) for m in ("AlarmActions", "OKActions", "InsufficientDataActions") for a in alarm.settings[m]))
+        and (
+            action is None
+            or any(
+                a.startswith(action)
+                for m in ("AlarmActions", "OKActions", "InsufficientDataActions")
+                for a in alarm.settings[m]
+            )
+        )
     )
     page, token = _page(params, selected)
-    out: dict[str, Any] = {"MetricAlarms": [describe(ctx.state.alarms[n]) for n in page], "CompositeAlarms": []}
+    out: dict[str, Any] = {
+        "MetricAlarms": [describe(ctx.state.alarms[n]) for n in page],
+        "CompositeAlarms": [],
+    }
     if token is not None:
         out["NextToken"] = token
     return out
@@ -480,7 +534,10 @@ def describe_alarms_for_metric(ctx: AlarmContext, params: Mapping[str, Any]) -> 
         if alarm.settings.get("MetricName") == name
         and alarm.settings.get("Namespace") == namespace
         and all(value is None or alarm.settings.get(member) == value for member, value in wanted.items())
-        and (not dimensions or sorted((d["Name"], d["Value"]) for d in alarm.settings.get("Dimensions") or []) == dimensions)
+        and (
+            not dimensions
+            or sorted((d["Name"], d["Value"]) for d in alarm.settings.get("Dimensions") or []) == dimensions
+        )
     ]
     return {"MetricAlarms": found}
 
@@ -594,4 +651,8 @@ def served_here(operation: str, params: Mapping[str, Any]) -> bool:
     operations, and the tag operations on alarm ARNs."""
     if operation not in OPERATIONS:
         return False
-    return operation not in TAG_OPERATIONS or alarm_arn_of(params) is not None or not isinstance(params.get("ResourceARN"), str)
+    if operation not in TAG_OPERATIONS:
+        return True
+    # An alarm's ARN, or none at all (answered here with CloudWatch's ValidationError); the ARN
+    # of another resource (a Contributor Insights rule) is moto's.
+    return alarm_arn_of(params) is not None or not isinstance(params.get("ResourceARN"), str)

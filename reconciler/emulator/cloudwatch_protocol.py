@@ -45,9 +45,23 @@ SHAPES = {
     "InternalServiceError": "InternalServiceFault",
 }
 # Operations whose query answer has no <Operation>Result element (their output has no shape).
-NO_OUTPUT = frozenset({"PutMetricAlarm", "DeleteAlarms", "SetAlarmState", "EnableAlarmActions", "DisableAlarmActions"})
+NO_OUTPUT = frozenset(
+    {"PutMetricAlarm", "DeleteAlarms", "SetAlarmState", "EnableAlarmActions", "DisableAlarmActions"}
+)
 # Query requests are strings all through: the members that are not (of the operations served).
-LISTS = frozenset({"AlarmNames", "AlarmTypes", "OKActions", "AlarmActions", "InsufficientDataActions", "Dimensions", "Metrics", "Tags", "TagKeys"})
+LISTS = frozenset(
+    {
+        "AlarmNames",
+        "AlarmTypes",
+        "OKActions",
+        "AlarmActions",
+        "InsufficientDataActions",
+        "Dimensions",
+        "Metrics",
+        "Tags",
+        "TagKeys",
+    }
+)
 INTEGERS = frozenset({"Period", "EvaluationPeriods", "DatapointsToAlarm", "MaxRecords", "EvaluationInterval"})
 DOUBLES = frozenset({"Threshold"})
 BOOLEANS = frozenset({"ActionsEnabled", "ReturnData"})
@@ -66,7 +80,9 @@ def protocol_of(method: str, path: str, target: str | None, signing_service: str
     return None
 
 
-def decode(protocol: str, path: str, target: str | None, body: bytes, query: str = "") -> tuple[str, dict[str, Any]]:
+def decode(
+    protocol: str, path: str, target: str | None, body: bytes, query: str = ""
+) -> tuple[str, dict[str, Any]]:
     """(operation, parameters) of a request in ``protocol`` (``query``: the URL's query string,
     where the query protocol's parameters may be instead of the body)."""
     if protocol == CBOR:
@@ -109,7 +125,10 @@ def encode_result(protocol: str, operation: str, result: Mapping[str, Any], requ
 def encode_error(protocol: str, error: CloudWatchError, request_id: str) -> Response:
     fault = "Sender" if error.sender else "Receiver"
     if protocol in (CBOR, JSON):
-        document = {"__type": f"com.amazonaws.cloudwatch#{SHAPES.get(error.code, error.code)}", "message": error.message}
+        document = {
+            "__type": f"com.amazonaws.cloudwatch#{SHAPES.get(error.code, error.code)}",
+            "message": error.message,
+        }
         headers = [("x-amzn-query-error", f"{error.code};{fault}")]
         if protocol == CBOR:
             return Response(error.status, [*_cbor_headers(), *headers], cbor.encode(document))
@@ -162,7 +181,9 @@ def _convert(node: Any, member: str) -> Any:
             try:
                 order = sorted(items, key=int)
             except ValueError:
-                raise CloudWatchError("ValidationError", f"{member}: list members are numbered from 1.") from None
+                raise CloudWatchError(
+                    "ValidationError", f"{member}: list members are numbered from 1."
+                ) from None
             return [_convert(items[i], "member") for i in order]
         return {key: _convert(value, key) for key, value in node.items()}
     text = str(node)

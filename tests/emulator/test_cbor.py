@@ -144,7 +144,12 @@ def _nested(depth: int) -> Any:
 
 def _values(integers: st.SearchStrategy[int]) -> st.SearchStrategy[Any]:
     scalars = (
-        st.none() | st.booleans() | integers | st.floats(allow_nan=False) | st.text(max_size=20) | st.binary(max_size=20)
+        st.none()
+        | st.booleans()
+        | integers
+        | st.floats(allow_nan=False)
+        | st.text(max_size=20)
+        | st.binary(max_size=20)
     )
     return st.recursive(
         scalars,

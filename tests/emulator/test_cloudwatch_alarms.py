@@ -46,7 +46,11 @@ MATH_ALARM: dict[str, Any] = {
     "Metrics": [
         {
             "Id": "sent",
-            "MetricStat": {"Metric": {"Namespace": "AWS/SES", "MetricName": "Send", "Dimensions": []}, "Period": 86400, "Stat": "Sum"},
+            "MetricStat": {
+                "Metric": {"Namespace": "AWS/SES", "MetricName": "Send", "Dimensions": []},
+                "Period": 86400,
+                "Stat": "Sum",
+            },
             "ReturnData": False,
         },
         {"Id": "value", "Expression": "sent / 50000", "Label": "share", "ReturnData": True},
@@ -83,14 +87,21 @@ def _client(url: str, data_path: str, *, validate: bool = True) -> Any:
     session.set_config_variable("data_path", data_path)
     config = Config(retries={"total_max_attempts": 1}, parameter_validation=validate)
     return boto3.session.Session(
-        botocore_session=session, aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
+        botocore_session=session,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        region_name="us-east-1",
     ).client("cloudwatch", endpoint_url=url, config=config)
 
 
 @pytest.fixture(scope="module")
 def clients(emu: LocalEmulator, data_paths: dict[str, str]) -> dict[tuple[str, bool], Any]:
     """(protocol, botocore's own parameter checks on) -> a client; made once (each loads a model)."""
-    return {(p, checks): _client(emu.endpoint_url, data_paths[p], validate=checks) for p in PROTOCOLS for checks in (True, False)}
+    return {
+        (p, checks): _client(emu.endpoint_url, data_paths[p], validate=checks)
+        for p in PROTOCOLS
+        for checks in (True, False)
+    }
 
 
 @pytest.fixture(params=PROTOCOLS)
@@ -133,7 +144,9 @@ def test_put_describe_delete_round_trip(cw: Any) -> None:
     updated = cw.describe_alarms(AlarmNames=[ALARM["AlarmName"]])["MetricAlarms"]
     assert [a["Threshold"] for a in updated] == [0.1]
     assert updated[0]["AlarmConfigurationUpdatedTimestamp"] >= bounce["AlarmConfigurationUpdatedTimestamp"]
-    assert cw.list_tags_for_resource(ResourceARN=bounce["AlarmArn"])["Tags"] == [{"Key": "sesctl:stack", "Value": "demo"}]
+    assert cw.list_tags_for_resource(ResourceARN=bounce["AlarmArn"])["Tags"] == [
+        {"Key": "sesctl:stack", "Value": "demo"}
+    ]
 
     cw.delete_alarms(AlarmNames=[ALARM["AlarmName"], "no-such-alarm"])
     assert [a["AlarmName"] for a in cw.describe_alarms()["MetricAlarms"]] == [MATH_ALARM["AlarmName"]]
@@ -144,7 +157,9 @@ def test_describe_filters(cw: Any) -> None:
     cw.put_metric_alarm(**{**ALARM, "AlarmName": "other", "AlarmActions": []})
     cw.set_alarm_state(AlarmName="other", StateValue="ALARM", StateReason="test", StateReasonData="{}")
     assert [a["AlarmName"] for a in cw.describe_alarms(StateValue="ALARM")["MetricAlarms"]] == ["other"]
-    assert [a["AlarmName"] for a in cw.describe_alarms(ActionPrefix="arn:aws:sns:")["MetricAlarms"]] == [ALARM["AlarmName"]]
+    assert [a["AlarmName"] for a in cw.describe_alarms(ActionPrefix="arn:aws:sns:")["MetricAlarms"]] == [
+        ALARM["AlarmName"]
+    ]
     assert cw.describe_alarms(AlarmTypes=["CompositeAlarm"])["MetricAlarms"] == []
     assert len(cw.describe_alarms(AlarmTypes=["CompositeAlarm", "MetricAlarm"])["MetricAlarms"]) == 2
     assert cw.describe_alarms(ChildrenOfAlarmName="other")["MetricAlarms"] == []
@@ -180,18 +195,28 @@ def test_tags_round_trip(cw: Any) -> None:
     cw.put_metric_alarm(**ALARM, Tags=[{"Key": "a", "Value": "1"}])
     arn = f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:{ALARM['AlarmName']}"
     cw.tag_resource(ResourceARN=arn, Tags=[{"Key": "b", "Value": "2"}, {"Key": "a", "Value": "3"}])
-    assert cw.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "a", "Value": "3"}, {"Key": "b", "Value": "2"}]
+    assert cw.list_tags_for_resource(ResourceARN=arn)["Tags"] == [
+        {"Key": "a", "Value": "3"},
+        {"Key": "b", "Value": "2"},
+    ]
     cw.untag_resource(ResourceARN=arn, TagKeys=["a", "absent"])
     assert cw.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "b", "Value": "2"}]
     for call in (cw.list_tags_for_resource, cw.tag_resource, cw.untag_resource):
-        extra = {"list_tags_for_resource": {}, "tag_resource": {"Tags": []}, "untag_resource": {"TagKeys": []}}[call.__name__]
+        extra = {
+            "list_tags_for_resource": {},
+            "tag_resource": {"Tags": []},
+            "untag_resource": {"TagKeys": []},
+        }[call.__name__]
         error = _error(call, ResourceARN=arn + "-gone", **extra)
         assert error["Code"] == "ResourceNotFoundException", call.__name__
     other_region = arn.replace("us-east-1", "eu-west-1")
     assert _error(cw.list_tags_for_resource, ResourceARN=other_region)["Code"] == "ResourceNotFoundException"
     with pytest.raises(cw.exceptions.ResourceNotFoundException):  # the modeled error class
         cw.list_tags_for_resource(ResourceARN=arn + "-gone")
-    assert _error(cw.tag_resource, ResourceARN=arn, Tags=[{"Key": "aws:x", "Value": "1"}])["Code"] == "InvalidParameterValue"
+    assert (
+        _error(cw.tag_resource, ResourceARN=arn, Tags=[{"Key": "aws:x", "Value": "1"}])["Code"]
+        == "InvalidParameterValue"
+    )
     too_many = [{"Key": f"k{i}", "Value": "v"} for i in range(50)]
     assert _error(cw.tag_resource, ResourceARN=arn, Tags=too_many)["Code"] == "InvalidParameterValue"
 
@@ -220,16 +245,38 @@ BAD_ALARMS: list[tuple[str, dict[str, Any], str]] = [
     ("51 tags", {"Tags": [{"Key": f"k{i}", "Value": "v"} for i in range(51)]}, "InvalidParameterValue"),
 ]
 BAD_MATH: list[tuple[str, dict[str, Any], str]] = [
-    ("two returning data", {"Metrics": [dict(MATH_ALARM["Metrics"][0], ReturnData=True), MATH_ALARM["Metrics"][1]]}, "ValidationError"),
-    ("threshold and band", {"ThresholdMetricId": "value", "ComparisonOperator": "GreaterThanUpperThreshold"}, "InvalidParameterCombination"),
-    ("band of no metric", {"Threshold": None, "ThresholdMetricId": "nope", "ComparisonOperator": "GreaterThanUpperThreshold"}, "ValidationError"),
-    ("bad id", {"Metrics": [dict(MATH_ALARM["Metrics"][0], Id="Sent"), MATH_ALARM["Metrics"][1]]}, "ValidationError"),
-    ("stat and expression", {"Metrics": [dict(MATH_ALARM["Metrics"][0], Expression="1"), MATH_ALARM["Metrics"][1]]}, "ValidationError"),
+    (
+        "two returning data",
+        {"Metrics": [dict(MATH_ALARM["Metrics"][0], ReturnData=True), MATH_ALARM["Metrics"][1]]},
+        "ValidationError",
+    ),
+    (
+        "threshold and band",
+        {"ThresholdMetricId": "value", "ComparisonOperator": "GreaterThanUpperThreshold"},
+        "InvalidParameterCombination",
+    ),
+    (
+        "band of no metric",
+        {"Threshold": None, "ThresholdMetricId": "nope", "ComparisonOperator": "GreaterThanUpperThreshold"},
+        "ValidationError",
+    ),
+    (
+        "bad id",
+        {"Metrics": [dict(MATH_ALARM["Metrics"][0], Id="Sent"), MATH_ALARM["Metrics"][1]]},
+        "ValidationError",
+    ),
+    (
+        "stat and expression",
+        {"Metrics": [dict(MATH_ALARM["Metrics"][0], Expression="1"), MATH_ALARM["Metrics"][1]]},
+        "ValidationError",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("why", "change", "code"), BAD_ALARMS, ids=[c[0] for c in BAD_ALARMS])
-def test_bad_alarms_are_refused_with_cloudwatch_codes(raw: Any, why: str, change: dict[str, Any], code: str) -> None:
+def test_bad_alarms_are_refused_with_cloudwatch_codes(
+    raw: Any, why: str, change: dict[str, Any], code: str
+) -> None:
     params = {k: v for k, v in {**ALARM, **change}.items() if v is not None}
     assert _error(raw.put_metric_alarm, **params)["Code"] == code
     assert raw.describe_alarms()["MetricAlarms"] == []
@@ -244,7 +291,10 @@ def test_bad_math_alarms_are_refused(raw: Any, why: str, change: dict[str, Any],
 def test_describe_checks_its_parameters(raw: Any) -> None:
     assert _error(raw.describe_alarms, MaxRecords=101)["Code"] == "ValidationError"
     assert _error(raw.describe_alarms, StateValue="RED")["Code"] == "ValidationError"
-    assert _error(raw.describe_alarms, AlarmNames=["a"], AlarmNamePrefix="a")["Code"] == "InvalidParameterCombination"
+    assert (
+        _error(raw.describe_alarms, AlarmNames=["a"], AlarmNamePrefix="a")["Code"]
+        == "InvalidParameterCombination"
+    )
     assert _error(raw.delete_alarms, AlarmNames=[f"a{i}" for i in range(101)])["Code"] == "ValidationError"
 
 
@@ -262,7 +312,9 @@ def test_metric_operations_still_reach_moto_in_every_protocol(cw: Any) -> None:
     assert [m["MetricName"] for m in cw.list_metrics(Namespace=namespace)["Metrics"]] == ["Send"]
 
 
-def test_alarms_persist_across_a_restart_and_reset_forgets_them(tmp_path: Path, data_paths: dict[str, str]) -> None:
+def test_alarms_persist_across_a_restart_and_reset_forgets_them(
+    tmp_path: Path, data_paths: dict[str, str]
+) -> None:
     state = tmp_path / "ses-state.json"
     with local_emulator(state_file=state) as first:
         cw = _client(first.endpoint_url, data_paths["json"])
@@ -272,7 +324,9 @@ def test_alarms_persist_across_a_restart_and_reset_forgets_them(tmp_path: Path, 
     with local_emulator(state_file=state) as second:
         cw = _client(second.endpoint_url, data_paths["smithy-rpc-v2-cbor"])
         assert cw.describe_alarms()["MetricAlarms"] == before
-        assert cw.list_tags_for_resource(ResourceARN=before[0]["AlarmArn"])["Tags"] == [{"Key": "sesctl:stack", "Value": "demo"}]
+        assert cw.list_tags_for_resource(ResourceARN=before[0]["AlarmArn"])["Tags"] == [
+            {"Key": "sesctl:stack", "Value": "demo"}
+        ]
         second.reset()
         assert cw.describe_alarms()["MetricAlarms"] == []
     with local_emulator(state_file=state) as third:
@@ -284,7 +338,11 @@ def test_iam_enforcement_covers_the_alarm_operations(data_paths: dict[str, str])
         "Version": "2012-10-17",
         "Statement": [
             {"Effect": "Allow", "Action": ["cloudwatch:DescribeAlarms"], "Resource": "*"},
-            {"Effect": "Allow", "Action": ["cloudwatch:PutMetricAlarm"], "Resource": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:sesctl/*"},
+            {
+                "Effect": "Allow",
+                "Action": ["cloudwatch:PutMetricAlarm"],
+                "Resource": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:sesctl/*",
+            },
         ],
     }
     with local_emulator(iam_policy=policy) as emu:
@@ -292,7 +350,9 @@ def test_iam_enforcement_covers_the_alarm_operations(data_paths: dict[str, str])
             cw = _client(emu.endpoint_url, data_paths[protocol])
             cw.put_metric_alarm(**ALARM)
             error = _error(cw.put_metric_alarm, **{**ALARM, "AlarmName": "elsewhere"})
-            assert error["Code"] == "AccessDenied" and "cloudwatch:PutMetricAlarm" in error["Message"], protocol
+            assert error["Code"] == "AccessDenied" and "cloudwatch:PutMetricAlarm" in error["Message"], (
+                protocol
+            )
             assert _error(cw.delete_alarms, AlarmNames=[ALARM["AlarmName"]])["Code"] == "AccessDenied"
             assert [a["AlarmName"] for a in cw.describe_alarms()["MetricAlarms"]] == [ALARM["AlarmName"]]
         assert emu.emulator.iam is not None
@@ -306,7 +366,12 @@ def test_iam_enforcement_covers_the_alarm_operations(data_paths: dict[str, str])
 
 def _aws(url: str, *args: str, data_path: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION="us-east-1", AWS_MAX_ATTEMPTS="1")
+    env.update(
+        AWS_ACCESS_KEY_ID="local",
+        AWS_SECRET_ACCESS_KEY="local",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_MAX_ATTEMPTS="1",
+    )
     if data_path is not None:
         env["AWS_DATA_PATH"] = data_path
     return subprocess.run(
@@ -324,7 +389,9 @@ PUT = (
 def test_the_aws_cli(emu: LocalEmulator) -> None:
     emu.reset()
     for name in ("cli-a", "cli-b", "cli-c"):
-        put = _aws(emu.endpoint_url, *PUT, "--alarm-name", name, "--period", "86400", "--tags", "Key=team,Value=mail")
+        put = _aws(
+            emu.endpoint_url, *PUT, "--alarm-name", name, "--period", "86400", "--tags", "Key=team,Value=mail"
+        )
         assert put.returncode == 0, put.stderr
     listed = _aws(emu.endpoint_url, "describe-alarms", "--alarm-name-prefix", "cli-", "--page-size", "2")
     assert listed.returncode == 0, listed.stderr
@@ -340,14 +407,22 @@ def test_the_aws_cli(emu: LocalEmulator) -> None:
 
 
 @pytest.mark.parametrize("protocol", ["smithy-rpc-v2-cbor", "query"])
-def test_the_aws_cli_in_the_other_protocols(emu: LocalEmulator, data_paths: dict[str, str], protocol: str) -> None:
+def test_the_aws_cli_in_the_other_protocols(
+    emu: LocalEmulator, data_paths: dict[str, str], protocol: str
+) -> None:
     emu.reset()
-    put = _aws(emu.endpoint_url, *PUT, "--alarm-name", "cli", "--period", "3600", data_path=data_paths[protocol])
+    put = _aws(
+        emu.endpoint_url, *PUT, "--alarm-name", "cli", "--period", "3600", data_path=data_paths[protocol]
+    )
     assert put.returncode == 0, put.stderr
-    bad = _aws(emu.endpoint_url, *PUT, "--alarm-name", "bad", "--period", "45", data_path=data_paths[protocol])
+    bad = _aws(
+        emu.endpoint_url, *PUT, "--alarm-name", "bad", "--period", "45", data_path=data_paths[protocol]
+    )
     assert bad.returncode != 0 and "ValidationError" in bad.stderr
     listed = _aws(emu.endpoint_url, "describe-alarms", data_path=data_paths[protocol])
-    assert [(a["AlarmName"], a["Period"]) for a in json.loads(listed.stdout)["MetricAlarms"]] == [("cli", 3600)]
+    assert [(a["AlarmName"], a["Period"]) for a in json.loads(listed.stdout)["MetricAlarms"]] == [
+        ("cli", 3600)
+    ]
 
 
 # --- the reproduction: alarms outlive an embedded --local command ---------------------------------
@@ -355,7 +430,15 @@ def test_the_aws_cli_in_the_other_protocols(emu: LocalEmulator, data_paths: dict
 
 def _sesctl(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SESCTL_"))}
-    return subprocess.run([SESCTL, "--local", *args], cwd=root, capture_output=True, text=True, env=env, timeout=120, check=False)
+    return subprocess.run(
+        [SESCTL, "--local", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_an_applied_alert_policy_outlives_the_embedded_emulator(tmp_path: Path) -> None:
@@ -374,7 +457,9 @@ def test_an_applied_alert_policy_outlives_the_embedded_emulator(tmp_path: Path) 
     saved = json.loads((tmp_path / ".sesctl" / "ses-state.json").read_text(encoding="utf-8"))
     assert "sesctl/reputation/bounce-rate" in saved["regions"]["us-east-1"]["cloudwatch"]["alarms"]
 
-    policy.write_text("apiVersion: sesctl/v1\nkind: ConfigurationSet\nmetadata: {name: tx}\nspec: {}\n", encoding="utf-8")
+    policy.write_text(
+        "apiVersion: sesctl/v1\nkind: ConfigurationSet\nmetadata: {name: tx}\nspec: {}\n", encoding="utf-8"
+    )
     pruned = _sesctl(tmp_path, "apply", "--auto-approve", "--prune")
     assert pruned.returncode == 0, pruned.stderr
     assert "AlertPolicy/reputation: delete done" in pruned.stdout
@@ -411,7 +496,9 @@ HOSTILE: list[tuple[str, str, bytes, str, str]] = [
 
 
 @pytest.mark.parametrize(("why", "where", "body", "protocol", "code"), HOSTILE, ids=[h[0] for h in HOSTILE])
-def test_hostile_requests_get_cloudwatch_errors(emu: LocalEmulator, why: str, where: str, body: bytes, protocol: str, code: str) -> None:
+def test_hostile_requests_get_cloudwatch_errors(
+    emu: LocalEmulator, why: str, where: str, body: bytes, protocol: str, code: str
+) -> None:
     import urllib.error
     import urllib.request
 
@@ -422,7 +509,12 @@ def test_hostile_requests_get_cloudwatch_errors(emu: LocalEmulator, why: str, wh
     if protocol == "cbor":
         headers.update({"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"})
     elif protocol == "json":
-        headers.update({"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": f"GraniteServiceVersion20100801.{where}"})
+        headers.update(
+            {
+                "Content-Type": "application/x-amz-json-1.0",
+                "X-Amz-Target": f"GraniteServiceVersion20100801.{where}",
+            }
+        )
         path = "/"
     else:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
