@@ -47,6 +47,37 @@ def test_state_survives_a_hard_kill_and_a_restart(tmp_path: Path) -> None:
         assert not (tmp_path / "server.json").exists()
 
 
+def test_cloudwatch_alarms_survive_a_hard_kill_and_a_restart(tmp_path: Path) -> None:
+    """The emulator's own CloudWatch alarms live in the state file with SES's state."""
+    state = tmp_path / "ses-state.json"
+    alarm = {
+        "AlarmName": "sesctl/reputation/bounce-rate",
+        "Namespace": "AWS/SES",
+        "MetricName": "Reputation.BounceRate",
+        "Statistic": "Average",
+        "Period": 3600,
+        "EvaluationPeriods": 1,
+        "Threshold": 0.05,
+        "ComparisonOperator": "GreaterThanThreshold",
+    }
+
+    def cloudwatch(url: str) -> Any:
+        session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1")
+        return session.client("cloudwatch", endpoint_url=url, config=Config(retries={"total_max_attempts": 1}))
+
+    with serve(state) as (proc, url):
+        cloudwatch(url).put_metric_alarm(**alarm, Tags=[{"Key": "sesctl:stack", "Value": "demo"}])
+        proc.send_signal(signal.SIGKILL)  # saved after the call
+        proc.wait(timeout=10)
+    with serve(state) as (proc, url):
+        found = cloudwatch(url).describe_alarms()["MetricAlarms"]
+        assert [(a["AlarmName"], a["Threshold"], a["StateValue"]) for a in found] == [
+            (alarm["AlarmName"], 0.05, "INSUFFICIENT_DATA")
+        ]
+        tags = cloudwatch(url).list_tags_for_resource(ResourceARN=found[0]["AlarmArn"])["Tags"]
+        assert tags == [{"Key": "sesctl:stack", "Value": "demo"}]
+
+
 def test_a_second_server_on_the_same_state_file_is_refused(tmp_path: Path) -> None:
     state = tmp_path / "ses-state.json"
     with serve(state):
