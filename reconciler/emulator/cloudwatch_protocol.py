@@ -21,6 +21,7 @@ import json
 import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
@@ -138,6 +139,49 @@ def encode_error(protocol: str, error: CloudWatchError, request_id: str) -> Resp
         f"<Message>{escape(error.message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
     )
     return Response(error.status, [("Content-Type", "text/xml")], body.encode())
+
+
+@cache
+def service_model() -> Any:
+    """botocore's CloudWatch model: loaded only for the requests moto answers."""
+    from botocore.session import get_session
+
+    return get_session().get_service_model("cloudwatch")
+
+
+def operations() -> frozenset[str]:
+    return frozenset(service_model().operation_names)
+
+
+def typed_output(operation: str, document: Any) -> Any:
+    """A JSON answer's members as the operation's output shape types them: timestamps (epoch
+    seconds or ISO 8601 in JSON) as datetimes and blobs (base64) as bytes, so that CBOR sends
+    them as tag 1 and as byte strings."""
+    return _typed(service_model().operation_model(operation).output_shape, document)
+
+
+def _typed(shape: Any, value: Any) -> Any:
+    kind = getattr(shape, "type_name", None)
+    if kind == "structure" and isinstance(value, dict):
+        return {k: _typed(shape.members.get(k), v) for k, v in value.items()}
+    if kind == "list" and isinstance(value, list):
+        return [_typed(shape.member, v) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: _typed(shape.value, v) for k, v in value.items()}
+    if kind == "timestamp" and isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    if kind == "timestamp" and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if kind == "blob" and isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except ValueError:
+            return value
+    return value
 
 
 def _cbor_headers() -> list[tuple[str, str]]:

@@ -343,7 +343,7 @@ class Emulator:
                 if refused is not None:
                     raise cloudwatch_alarms.CloudWatchError("AccessDenied", refused, 403)
             if not cloudwatch_alarms.served_here(operation, params):
-                if operation not in cloudwatch_operations():  # moto would answer with a traceback
+                if operation not in cloudwatch_protocol.operations():  # moto would answer with a traceback
                     raise cloudwatch_alarms.CloudWatchError("InvalidAction", f"CloudWatch has no operation {operation!r}.")
                 return None
             check_region(region)
@@ -439,14 +439,6 @@ def moto_app() -> Callable[[Environ, StartResponse], Iterable[bytes]]:
     return app
 
 
-@cache
-def cloudwatch_operations() -> frozenset[str]:
-    """CloudWatch's operation names, from botocore's model (loaded for moto's requests only)."""
-    from botocore.session import get_session
-
-    return frozenset(get_session().get_service_model("cloudwatch").operation_names)
-
-
 def _moto_in_cbor(environ: Environ, path: str, body: bytes) -> Response:
     """A CloudWatch request in CBOR that moto answers (the metric operations): asked of moto in
     CloudWatch's JSON protocol, its answer given back in CBOR."""
@@ -482,9 +474,12 @@ def _moto_in_cbor(environ: Environ, path: str, body: bytes) -> Response:
         document = json.loads(text) if text.strip() else {}
     except ValueError:
         document = {"__type": "InternalServiceError", "message": text.decode("utf-8", "replace")[:500]}
+    status = int(answer.get("status", 500))
+    if status == 200:
+        document = cloudwatch_protocol.typed_output(operation, document)
     kept = [(k, v) for k, v in answer.get("headers", []) if k.lower() == "x-amzn-query-error"]
     headers = [("Content-Type", cloudwatch_protocol.CBOR_TYPE), ("smithy-protocol", "rpc-v2-cbor"), *kept]
-    return Response(int(answer.get("status", 500)), headers, cbor.encode(document))
+    return Response(status, headers, cbor.encode(document))
 
 
 def reset_moto() -> None:

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -308,8 +309,19 @@ def test_the_alarm_limit(cw: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_metric_operations_still_reach_moto_in_every_protocol(cw: Any) -> None:
     namespace = f"Test/{cw.meta.service_model.resolved_protocol}"
-    cw.put_metric_data(Namespace=namespace, MetricData=[{"MetricName": "Send", "Value": 2.0}])
+    now = datetime.now(UTC).replace(microsecond=0)
+    cw.put_metric_data(Namespace=namespace, MetricData=[{"MetricName": "Send", "Value": 2.0, "Timestamp": now}])
     assert [m["MetricName"] for m in cw.list_metrics(Namespace=namespace)["Metrics"]] == ["Send"]
+    points = cw.get_metric_statistics(
+        Namespace=namespace,
+        MetricName="Send",
+        StartTime=now - timedelta(hours=1),
+        EndTime=now + timedelta(minutes=5),
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    # a timestamp (in CBOR: moto's JSON answer relayed with tag-1 times), not a number
+    assert [(p["Timestamp"], p["Sum"]) for p in points] == [(now, 2.0)]
 
 
 def test_alarms_persist_across_a_restart_and_reset_forgets_them(
