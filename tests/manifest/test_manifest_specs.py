@@ -121,6 +121,12 @@ def test_a_domain_identity_is_named_in_lower_case() -> None:
     assert names.validate_python("Ana@Example.com") == "Ana@Example.com"  # SES: addresses keep their case
 
 
+def test_at_most_49_tags_as_sesctl_adds_its_owner_tag_to_ses_50() -> None:
+    ConfigurationSetSpec.model_validate({"tags": {f"k{i}": "" for i in range(49)}})
+    with pytest.raises(ValidationError, match="50 tags: at most 49"):
+        ConfigurationSetSpec.model_validate({"tags": {f"k{i}": "" for i in range(50)}})
+
+
 def test_reserved_tag_prefix() -> None:
     with pytest.raises(ValidationError, match="reserved"):
         ConfigurationSetSpec.model_validate({"tags": {"sesctl:stack": "x"}})

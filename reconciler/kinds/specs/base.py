@@ -78,8 +78,17 @@ class FileRef(SpecModel):
     file: str
 
 
+# SES allows 50 tags a resource, and sesctl's owner tag (sesctl:stack) is one of them.
+USER_TAGS_MAX = 49
+
+
 def _tags(value: Any) -> Any:
     if isinstance(value, dict):
+        if len(value) > USER_TAGS_MAX:
+            raise ValueError(
+                f"{len(value)} tags: at most {USER_TAGS_MAX}, as SES allows 50 a resource and sesctl adds "
+                "its sesctl:stack tag"
+            )
         for key, text in value.items():
             if isinstance(key, str) and key.startswith(RESERVED_TAG_PREFIX):
                 raise ValueError(
@@ -94,7 +103,7 @@ def _tags(value: Any) -> Any:
 
 TagKey = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 TagValue = Annotated[str, StringConstraints(max_length=256)]
-Tags = Annotated[dict[TagKey, TagValue], BeforeValidator(_tags), Field(max_length=50)]  # SES: 50 per resource
+Tags = Annotated[dict[TagKey, TagValue], BeforeValidator(_tags), Field(max_length=USER_TAGS_MAX)]
 
 
 def _unique(value: Any) -> Any:
