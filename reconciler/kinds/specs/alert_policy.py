@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from reconciler.kinds.specs.base import SesName, SpecModel, Tags, pattern
+from reconciler.kinds.specs.base import SesName, SpecModel, Tags, no_items, pattern
 
 # SES's review thresholds ("Reputation Dashboard Messages"): an account is reviewed from a 5 %
 # bounce rate and a 0.1 % complaint rate; quota use is sesctl's own early warning.
@@ -36,7 +36,7 @@ class AlertPolicySpec(SpecModel):
     """``kind: AlertPolicy``: one CloudWatch alarm per threshold that is set, named
     ``sesctl/<policy>/<threshold>``."""
 
-    sns_topics: list[SnsTopicArn] = Field(default_factory=list, max_length=5)
+    sns_topics: list[SnsTopicArn] = Field(default_factory=no_items, max_length=5)
     """SNS topics the alarms notify (CloudWatch allows 5 actions per state)."""
     notify_on_ok: bool = True
     """Notify the topics again when an alarm returns to OK."""
@@ -46,7 +46,7 @@ class AlertPolicySpec(SpecModel):
     """Fire above this Reputation.ComplaintRate (0.001 = 0.1 %)."""
     rendering_failures: Annotated[int, Field(ge=0)] = DEFAULT_RENDERING_FAILURES
     """Fire above this many rendering failures in 5 minutes (0: any)."""
-    rendering_failure_configuration_sets: list[SesName] = Field(default_factory=list, max_length=20)
+    rendering_failure_configuration_sets: list[SesName] = Field(default_factory=no_items, max_length=20)
     """Also one alarm per configuration set, on the RenderingFailure metric its CloudWatch event
     destination publishes with the single dimension ``ses:configuration-set``."""
     quota_use: Rate = DEFAULT_QUOTA_USE
@@ -58,7 +58,7 @@ class AlertPolicySpec(SpecModel):
     """Fire above this many sends in 24 hours (off by default)."""
     daily_cost: Annotated[float, Field(gt=0)] | None = None
     """Fire above this cost in USD of 24 hours of sends at USD 0.10 per 1,000 (off by default)."""
-    disabled: list[Switch] = Field(default_factory=list)
+    disabled: list[Switch] = Field(default_factory=no_items)
     """Thresholds switched off (no alarm, not checked): bounceRate, complaintRate,
     renderingFailures, quotaUse."""
     tags: Tags = Field(default_factory=dict)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from reconciler.kinds.specs.base import SesName, SpecModel, Tags
+from reconciler.kinds.specs.base import SesName, SpecModel, Tags, no_items
 
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 
@@ -32,7 +32,7 @@ class ContactListSpec(SpecModel):
     every field."""
 
     description: Text | None = None
-    topics: list[Topic] = Field(default_factory=list, max_length=20)
+    topics: list[Topic] = Field(default_factory=no_items, max_length=20)
     """The list's topics (SES: at most 20)."""
     tags: Tags = Field(default_factory=dict)
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from reconciler.kinds.specs.base import SpecModel, Tags
+from reconciler.kinds.specs.base import SpecModel, Tags, no_items
 
 ScalingMode = Literal["STANDARD", "MANAGED"]
 
@@ -35,7 +35,7 @@ class DedicatedIpPoolSpec(SpecModel):
     """``kind: DedicatedIpPool``; the pool's name is ``metadata.name``."""
 
     scaling_mode: ScalingMode = "STANDARD"
-    dedicated_ips: list[DedicatedIp] = Field(default_factory=list)
+    dedicated_ips: list[DedicatedIp] = Field(default_factory=no_items)
     tags: Tags = Field(default_factory=dict)
 
     @model_validator(mode="after")

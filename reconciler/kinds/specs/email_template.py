@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
-from reconciler.kinds.specs.base import FileRef, SpecModel, Tags, pattern
+from reconciler.kinds.specs.base import FileRef, SpecModel, Tags, no_items, pattern
 
 # The two forms a body may take; the union is checked up front so a mistake gets one clear
 # message instead of one error per union branch.
@@ -62,13 +62,13 @@ Texts = Annotated[list[str], BeforeValidator(_listify), WithJsonSchema(_TEXTS_SC
 class Expectations(SpecModel):
     """What a test expects of the rendered email. Every listed check must hold."""
 
-    subject_contains: Texts = Field(default_factory=list)
-    html_contains: Texts = Field(default_factory=list)
-    text_contains: Texts = Field(default_factory=list)
-    not_contains: Texts = Field(default_factory=list)  # in no part
-    subject_not_contains: Texts = Field(default_factory=list)
-    html_not_contains: Texts = Field(default_factory=list)
-    text_not_contains: Texts = Field(default_factory=list)
+    subject_contains: Texts = Field(default_factory=no_items)
+    html_contains: Texts = Field(default_factory=no_items)
+    text_contains: Texts = Field(default_factory=no_items)
+    not_contains: Texts = Field(default_factory=no_items)  # in no part
+    subject_not_contains: Texts = Field(default_factory=no_items)
+    html_not_contains: Texts = Field(default_factory=no_items)
+    text_not_contains: Texts = Field(default_factory=no_items)
     subject_equals: str | None = None
     html_equals: str | None = None
     text_equals: str | None = None
@@ -111,7 +111,7 @@ class EmailTemplateSpec(SpecModel):
     html: Body | None = None
     text: Body | None = None
     defaults: dict[str, Any] | None = None
-    tests: list[TemplateTest] = Field(default_factory=list)
+    tests: list[TemplateTest] = Field(default_factory=no_items)
     marketing: bool = False
     tags: Tags = Field(default_factory=dict)
     locales: dict[Locale, LocaleParts] | None = None

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
-from reconciler.kinds.specs.base import SesName, SpecModel, Tags, _unique
+from reconciler.kinds.specs.base import SesName, SpecModel, Tags, _unique, no_items
 from reconciler.kinds.specs.email_identity import IdentityName
 
 ReputationPolicy = Literal["none", "standard", "strict"]
@@ -39,11 +39,11 @@ NameSet = Annotated[
 class TenantSpec(SpecModel):
     """``kind: Tenant``: a tenant and what it may send with."""
 
-    identities: IdentitySet = Field(default_factory=list)
+    identities: IdentitySet = Field(default_factory=no_items)
     """Email identities the tenant sends from (EmailIdentity names declared in the manifests)."""
-    configuration_sets: NameSet = Field(default_factory=list)
+    configuration_sets: NameSet = Field(default_factory=no_items)
     """Configuration sets the tenant's sends may name (declared in the manifests)."""
-    templates: NameSet = Field(default_factory=list)
+    templates: NameSet = Field(default_factory=no_items)
     """Email templates the tenant's sends may use (declared in the manifests)."""
     reputation_policy: ReputationPolicy = "standard"
     """SES's reputation policy: pause sending on high-severity findings (standard, SES's default),
