@@ -131,10 +131,14 @@ class EmailIdentityKind(InPlaceKind):
             external = origin == "EXTERNAL"
             replica = is_replica_origin(origin)
             tokens = attributes.get("Tokens") or []
+            # No tokens and no key length: DKIM was never set up (a domain verified by SES v1's
+            # TXT record). None makes apply set up Easy DKIM with the signing-attributes call;
+            # switching signing on alone would find no key to sign with.
+            never_set_up = not tokens and not attributes.get("NextSigningKeyLength")
             dkim = {
                 "signing_enabled": bool(attributes.get("SigningEnabled")),
                 "next_signing_key_length": None
-                if external or replica
+                if external or replica or never_set_up
                 else (attributes.get("NextSigningKeyLength") or EASY_DKIM_DEFAULT),
                 "selector": tokens[0] if external and tokens else None,
                 "private_key": None,

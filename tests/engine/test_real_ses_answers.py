@@ -160,6 +160,36 @@ def test_an_identity_answer_without_signing_origin_type_or_key_lengths_plans_no_
     assert result.plan.has_changes is False, result.plan.to_json()
 
 
+def test_a_domain_without_dkim_gets_easy_dkim_set_up_not_just_switched_on(
+    tmp_path: Path, emulator: LocalEmulator
+) -> None:
+    # A domain verified by SES v1's TXT record has no DKIM: no tokens, no key length. Turning
+    # signing on alone would leave nothing to sign with; apply sets Easy DKIM up.
+    root = project(tmp_path, {"i.yaml": DOMAIN})
+    assert apply(root, emulator).result is not None
+
+    def no_dkim(answer: Answer) -> Answer:
+        answer.document["DkimAttributes"] = {
+            "SigningEnabled": False,
+            "Status": "NOT_STARTED",
+            "Tokens": [],
+            "SigningAttributesOrigin": "AWS_SES",
+        }
+        return answer
+
+    rewrite = {
+        ("GET", "/v2/email/identities/example.com"): no_dkim,
+        ("PUT", "/v2/email/identities/example.com/dkim/signing"): lambda answer: answer,  # seen, passed on
+    }
+    with FaultProxy(emulator.endpoint_url, rewrite=rewrite) as proxy:
+        result = plan(root, through(proxy))
+        fields = {f.path: (f.before, f.after) for c in result.plan.changes for f in c.fields}
+        assert fields.get("dkim.next_signing_key_length") == (None, "RSA_2048_BIT"), fields
+        outcome = apply(root, through(proxy))
+    assert outcome.result is not None and outcome.result.ok
+    assert "PUT /v2/email/identities/example.com/dkim/signing" in proxy.rewritten
+
+
 def test_byodkim_is_recognised_by_its_single_selector_token() -> None:
     from reconciler.kinds.email_identity import KIND
 
