@@ -63,6 +63,8 @@ def parse_plan(text: str, *, source: str = "the plan") -> Plan:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PlanError(f"{source}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})", hint=_HINT) from None
+    except ValueError as exc:  # an integer of over 4,300 digits: not a plan sesctl writes
+        raise PlanError(f"{source}: not a plan sesctl writes ({str(exc).split(';')[0]})", hint=_HINT) from None
     except RecursionError:  # a nesting _check_depth let through (it should not happen)
         raise PlanError(f"{source}: nested too deeply to read", hint=_HINT) from None
     if not isinstance(data, dict):

@@ -177,6 +177,8 @@ def unwrap(raw: bytes) -> dict[str, Any] | Control:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise Unparseable(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except ValueError as exc:  # an integer of over 4,300 digits
+        raise Unparseable(f"not JSON sesctl can read: {str(exc).split(';')[0]}") from None
     except RecursionError:
         raise Unparseable("not JSON: nested too deeply") from None
     return _unwrap(document, depth=0)
@@ -198,7 +200,7 @@ def _unwrap(document: Any, depth: int) -> dict[str, Any] | Control:
             return Control("ses:validation")
         try:
             inner = json.loads(message)
-        except json.JSONDecodeError:
+        except ValueError:  # JSONDecodeError, or an integer of over 4,300 digits
             raise Unparseable("SNS notification whose Message is not JSON") from None
         except RecursionError:
             raise Unparseable("SNS notification whose Message is nested too deeply") from None

@@ -84,6 +84,8 @@ def decompress(data: bytes, origin: str) -> bytes:
         raise UsageError(f"{origin}: not valid gzip: {exc}") from None
     if len(out) > MAX_OBJECT_BYTES:
         raise UsageError(f"{origin}: more than {MAX_OBJECT_BYTES:,} bytes decompressed; refused")
+    if not inflater.eof:  # a cut-off upload: what is missing would be lost without a word
+        raise UsageError(f"{origin}: not valid gzip: the data ends before the compressed stream does")
     return out
 
 
@@ -269,7 +271,8 @@ class FileSource:
                         raise UsageError(f"{path} is a directory; give the files in it")
                     if path.stat().st_size > MAX_OBJECT_BYTES:
                         raise UsageError(f"{path}: larger than {MAX_OBJECT_BYTES:,} bytes; refused")
-                    data = path.read_bytes()
+                    with path.open("rb") as handle:  # bounded: /dev/zero has no size to check
+                        data = handle.read(MAX_OBJECT_BYTES + 1)
                 except OSError as exc:
                     raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
             if len(data) > MAX_OBJECT_BYTES:

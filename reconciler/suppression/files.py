@@ -41,21 +41,26 @@ def read_entries(path: Path, default_reason: str | None = None, fmt: str | None 
                 data = json.loads(line, object_pairs_hook=_no_duplicates(path, number))
             except ValueError as exc:
                 raise UsageError(f"{path}:{number}: not a JSON object: {exc}") from None
+            except RecursionError:
+                raise UsageError(f"{path}:{number}: the JSON is nested too deeply") from None
             if not isinstance(data, dict):
                 raise UsageError(f"{path}:{number}: not a JSON object")
             rows.append((number, {str(k).lower(): str(v) for k, v in data.items()}))
     else:
         reader = csv.reader(io.StringIO(text))
-        header = [h.strip().lower() for h in next(reader, [])]
-        columns = [h for h in header if h in ADDRESS_FIELDS]
-        if len(columns) != 1:
-            raise UsageError(
-                f"{path}:1: the header needs exactly one address column ({', '.join(ADDRESS_FIELDS)}), "
-                f"found {len(columns)}"
-            )
-        for number, values in enumerate(reader, start=2):
-            if values:
-                rows.append((number, dict(zip(header, (v.strip() for v in values), strict=False))))
+        try:
+            header = [h.strip().lower() for h in next(reader, [])]
+            columns = [h for h in header if h in ADDRESS_FIELDS]
+            if len(columns) != 1:
+                raise UsageError(
+                    f"{path}:1: the header needs exactly one address column ({', '.join(ADDRESS_FIELDS)}), "
+                    f"found {len(columns)}"
+                )
+            for values in reader:
+                if values:
+                    rows.append((reader.line_num, dict(zip(header, (v.strip() for v in values), strict=False))))
+        except csv.Error as exc:  # a cell over the csv module's 128 KB, a NUL byte
+            raise UsageError(f"{path}:{reader.line_num}: not CSV: {exc}") from None
     found: list[Entry] = []
     for number, row in rows:
         addresses = [row[k] for k in ADDRESS_FIELDS if k in row]
