@@ -3,7 +3,7 @@
 The region comes from --region or the environment in sesctl.yaml; the account from --account
 or, without one, STS GetCallerIdentity (needs no permission). For send, where the campaign
 breaker reads the rates comes from --breaker-source or sesctl.yaml's ``breaker: source:``
-(CloudWatch adds its metric reads).
+(CloudWatch adds its metric reads). The analytics policy grants only on "*": it needs neither.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from reconciler.iam.policy import Scope, policy_for, scope_from_state
 from reconciler.settings import Settings
 
 NEEDS_MANIFESTS = frozenset({"plan", "apply", "drift", "import", "send"})
+# Uses whose every grant is on "*" (IAM has no narrower resource): no region or account to look up.
+UNSCOPED = frozenset({"analytics"})
 ACCOUNT_PATTERN = "123456789012"
 
 
@@ -40,6 +42,8 @@ def policy(settings: Settings, request: PolicyRequest) -> dict[str, Any]:
     from reconciler.app.connect import connect, environment_of, find_project
     from reconciler.manifest import load_manifests
 
+    if request.use in UNSCOPED:
+        return policy_for(request.use, Scope(region="*", account="*"))
     state = None
     if request.use in NEEDS_MANIFESTS:
         state = load_manifests(request.path, env=request.env or settings.env)

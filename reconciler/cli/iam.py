@@ -79,6 +79,7 @@ def policy_command(
       sesctl iam policy --for apply --env production --account 123456789012
       sesctl --region eu-west-1 iam policy --for send --from news@example.com --format terraform
       sesctl iam policy --for mcp --mcp-config sesctl-mcp.yaml --format cloudformation
+      sesctl iam policy --for analytics --format terraform
     """
     settings: Settings = ctx.obj
     if use == "mcp" and mcp_config is not None:

@@ -19,6 +19,10 @@ Where the actions come from:
   mcp           the MCP server's reads and SendBulkEmail with ``ses:FromAddress`` limited to
                 its allowed senders; the metric reads of its reputation check and of
                 get_email_analytics (METRIC_ACTIONS, and VDM's BatchGetMetricData)
+  analytics     read-only reporting: `sesctl analytics` from CloudWatch (METRIC_ACTIONS) or
+                VDM (BatchGetMetricData, ListConfigurationSets), `sesctl alerts check` (the
+                same metric reads, GetAccount for --quota); the store source and `sesctl
+                status` call nothing in AWS (ANALYTICS_ACTIONS)
   gdpr          contact lists and the suppression list (export and erase)
   events        nothing in SES: the queue the events arrive on (sqs:ReceiveMessage...)
 
@@ -47,7 +51,7 @@ from reconciler.iam.actions import (
 )
 from reconciler.kinds.base import OWNER_TAG
 
-USES = ("plan", "apply", "drift", "send", "mcp", "events", "import", "gdpr")
+USES = ("plan", "apply", "drift", "send", "mcp", "analytics", "events", "import", "gdpr")
 READ_PREFIXES = ("Get", "List", "TestRender")
 
 # Which ARN type a kind's resources have (a kind missing here gets Resource "*").
@@ -97,6 +101,13 @@ MCP_ACTIONS = (
 # cloudwatch source (send), the MCP server's reputation check and get_email_analytics. IAM
 # authorizes both on "*" only.
 METRIC_ACTIONS = ("cloudwatch:ListMetrics", "cloudwatch:GetMetricData")
+# What read-only reporting calls (tests/compliance/test_iam_policies.py proves it): `sesctl
+# analytics --source cloudwatch` and `alerts check --source cloudwatch` (METRIC_ACTIONS), `sesctl
+# analytics --source vdm` (events/vdm.py: BatchGetMetricData; ListConfigurationSets when grouped
+# by configuration set; GetAccount for its VDM-not-enabled warning, which it does without),
+# `alerts check --quota` (GetAccount). All authorized on "*" only, in SES and CloudWatch alike.
+# The store source and `sesctl status` read local files only.
+ANALYTICS_ACTIONS = ("GetAccount", "BatchGetMetricData", "ListConfigurationSets", *METRIC_ACTIONS)
 # What `sesctl gdpr export|erase` call (reconciler/gdpr/): memberships are read per list with
 # GetContact (no ListContacts); `--suppression keep` leaves the entry (no PutSuppressedDestination).
 GDPR_ACTIONS = (
@@ -367,6 +378,8 @@ def policy_for(use: str, scope: Scope) -> dict[str, Any]:
         statements = send_statements(scope, metrics=scope.cloudwatch_breaker)
     elif use == "mcp":
         statements = send_statements(scope, MCP_ACTIONS, "SesctlMcp", metrics=True)
+    elif use == "analytics":
+        statements = [_statement("SesctlAnalyticsMetrics", ANALYTICS_ACTIONS, ["*"])]
     elif use == "gdpr":
         statements = gdpr_statements(scope)
     else:
@@ -415,4 +428,15 @@ def scope_from_state(
     )
 
 
-__all__ = ["KIND_TYPES", "METRIC_ACTIONS", "OPTIONAL_ACTIONS", "SEND_ACTIONS", "USES", "Scope", "is_read", "policy_for", "scope_from_state"]
+__all__ = [
+    "ANALYTICS_ACTIONS",
+    "KIND_TYPES",
+    "METRIC_ACTIONS",
+    "OPTIONAL_ACTIONS",
+    "SEND_ACTIONS",
+    "USES",
+    "Scope",
+    "is_read",
+    "policy_for",
+    "scope_from_state",
+]

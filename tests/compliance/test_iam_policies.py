@@ -1,4 +1,4 @@
-"""Each generated policy (plan, drift, apply, import, send, mcp, gdpr, events) is sufficient and
+"""Each generated policy (plan, drift, apply, import, send, mcp, analytics, gdpr, events) is sufficient and
 minimal, proved per action against the enforcing emulator (docs/security.md):
 
 * sufficient: the use case runs to success with the policy enforced;
@@ -667,3 +667,89 @@ def test_events_policy_is_sufficient_and_minimal(emu: LocalEmulator, tmp_path: P
         return report.added >= 1 and report.unacknowledged == 0
 
     _prove(emu, document, run, setup=setup)
+
+
+def test_analytics_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) -> None:
+    """Read-only reporting: `sesctl analytics` from CloudWatch (by day) and from VDM (by
+    configuration set), `sesctl alerts check --source cloudwatch --quota`, once through the CLI,
+    then in-process per action. VDM's GetAccount (its not-enabled warning) is optional to
+    analytics, but `alerts check --quota` needs it. The store source and `sesctl status` succeed
+    with nothing granted at all."""
+    from datetime import date
+
+    from reconciler.app import alerts
+    from reconciler.app.analytics import from_aws, from_store
+    from reconciler.app.connect import connect
+    from reconciler.app.status import overview
+    from reconciler.events.analytics import Query
+    from reconciler.events.store import EventStore
+
+    emu.admin("verify_identity", identity="example.com")
+    # a message through marketing (its CloudWatch destination publishes Send): series to read
+    emu.client("sesv2").send_email(
+        FromEmailAddress="news@example.com", Destination={"ToAddresses": ["success@simulator.amazonses.com"]},
+        Content={"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}}},
+        ConfigurationSetName="marketing", EmailTags=[{"Name": "campaign", "Value": "spring"}],
+    )  # fmt: skip
+    store = live / "events.db"
+    EventStore.open(store).close()
+    document = policy_for("analytics", Scope(region="us-east-1", account=ACCOUNT_ID))
+    assert all(s["Resource"] == ["*"] for s in document["Statement"])
+    # `iam policy --for analytics` needs neither a project, a region nor an account
+    done = subprocess.run(
+        [SESCTL, "iam", "policy", "--for", "analytics"], capture_output=True, text=True, env=_env(), cwd=live.parent,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == document
+
+    def cli() -> bool:
+        ok = True
+        for args, codes in (
+            (("analytics", "--source", "cloudwatch", "--since", "1d", "--format", "json"), (0,)),
+            (("analytics", "--source", "vdm", "--since", "1d", "--group-by", "configuration-set", "--format", "json"), (0,)),
+            (("alerts", "check", "--source", "cloudwatch", "--since", "1d", "--quota", "--json"), (0, 3)),
+        ):
+            run = subprocess.run(
+                [SESCTL, "--endpoint-url", emu.endpoint_url, *args],
+                capture_output=True, text=True, env=_env(), cwd=live, timeout=120,
+            )  # fmt: skip
+            if "AccessDenied" in run.stdout + run.stderr:
+                raise AwsError("AccessDenied", code="AccessDeniedException")
+            ok = ok and run.returncode in codes and run.stdout.startswith("{")
+        return ok
+
+    used: set[str] = set()
+    assert not _fails(emu, document, cli, used)
+    assert used == set(_actions(document))
+
+    def run() -> bool:
+        settings = _settings(emu)
+        today = date.today()
+        start = datetime(today.year, today.month, today.day, tzinfo=UTC)
+        ok = True
+        with connect(settings) as conn:
+            cloudwatch = conn.aws.client("cloudwatch")
+            for source, group_by in (("cloudwatch", "day"), ("vdm", "configuration_set")):
+                query = Query(start=start, end=start + timedelta(days=1), group_by=group_by)
+                found = from_aws(source, query, gateway=conn.gateway, cloudwatch=cloudwatch)
+                ok = ok and found.source == source and found.series_read >= 1
+        request = alerts.AlertsRequest(store=store, source="cloudwatch", since="1d", check_quota=True, project=live)
+        checked = alerts.check(settings, request)
+        ok = ok and checked.result.source == "cloudwatch" and checked.result.series_read >= 1
+        ok = ok and any(a.name == "quota_use" for a in checked.alerts)
+        return ok
+
+    _prove(emu, document, run)
+
+    def local_only() -> bool:
+        stored = from_store("store", Query(start=datetime.now(UTC) - timedelta(days=7), end=datetime.now(UTC)), store)
+        return stored is not None and stored.source == "store" and overview(live, store=store)["events"]["present"]
+
+    nothing = IamEnforcer(Policy({"Version": "2012-10-17", "Statement": []}))
+    emu.emulator.iam = nothing
+    try:
+        assert local_only()
+    finally:
+        emu.emulator.iam = None
+    assert nothing.decisions == []  # not one request, allowed or refused
