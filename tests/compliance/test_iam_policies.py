@@ -486,7 +486,7 @@ def test_send_policy_with_the_cloudwatch_breaker_is_sufficient_and_minimal(emu: 
             report = outcome.report
             sent = sent and report is not None and report.sent == 1 and report.stopped is None
         with connect(_settings(emu)) as conn:  # a longer campaign's breaker, read minute after minute
-            watch = breaker_for(watched.model_copy(update={"min_sends": 1000}), 1, live / "events.db", conn)
+            watch = breaker_for(watched.model_copy(update={"min_sends": 1000}), 1, live / "events.db", conn.aws)
             assert watch is not None
             minutes = iter(range(1, 100))
             watch.breaker.clock = lambda: 61.0 * next(minutes)
