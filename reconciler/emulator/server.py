@@ -52,6 +52,8 @@ from reconciler.emulator.faults import FaultConfig, FaultInjector, InternalFailu
 from reconciler.emulator.persistence import StateStore
 from reconciler.emulator.registry import OperationContext
 from reconciler.emulator.request_guard import (
+    MAX_BODY_BYTES,
+    check_body_length,
     check_json_content_type,
     check_origin,
     check_region,
@@ -521,6 +523,7 @@ def _body(environ: Environ) -> bytes:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         raise BadRequestException("Content-Length is not a number.") from None
+    check_body_length(length)
     stream = environ.get("wsgi.input")
     if stream is None:
         return b""
@@ -535,7 +538,8 @@ def _body(environ: Environ) -> bytes:
             )
         return data
     if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked" or environ.get("wsgi.input_terminated"):
-        data = stream.read()
+        data = stream.read(MAX_BODY_BYTES + 1)
+        check_body_length(len(data))
         return data
     return b""
 
@@ -553,6 +557,7 @@ _REASONS = {
     400: "Bad Request",
     403: "Forbidden",
     404: "Not Found",
+    413: "Payload Too Large",
     429: "Too Many Requests",
     500: "Internal Server Error",
     501: "Not Implemented",
