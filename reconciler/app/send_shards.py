@@ -26,8 +26,9 @@ shard's journal gets its ``pause`` line, so the campaign resumes with ``--resume
 
 Stopping: ``request_stop`` (Ctrl-C, SIGTERM in the CLI) tells every worker to stop after its
 calls in flight; a worker whose parent died (SIGKILL) stops the same way by itself. A worker
-that dies (SIGKILL, OOM) is named in the report with its shard, and the run stops with a
-resume hint; its journal is what a killed single run leaves.
+that dies (SIGKILL, OOM) is named in the report with its shard and the run ends stopped, with a
+resume hint, once the other shards have finished their rows; its journal is what a killed
+single run leaves.
 """
 
 from __future__ import annotations
@@ -255,14 +256,13 @@ def _combine(shards: Sequence[_Shard], job: SendJob, run_id: str, rate: float) -
             problems.setdefault(mask_text(shard.error[0]), []).append(shard.index)
         else:
             again = (
-                f"Run the same command again (the same --checkpoint and --processes {n}) to send the rest."
+                "what it journaled is kept: run the same command again (the same --checkpoint and "
+                f"--processes {n}) to send the rest."
                 if resumable
-                else "Without a --checkpoint the rest cannot be sent again without duplicates."
+                else "without a --checkpoint the rest cannot be sent again without duplicates."
             )
-            problems.setdefault(
-                f"its process died ({_exit(shard.process.exitcode)}) before it finished; what it journaled is kept. {again}",
-                [],
-            ).append(shard.index)
+            died = f"its process died ({_exit(shard.process.exitcode)}) before it finished; {again}"
+            problems.setdefault(died, []).append(shard.index)
     said = [
         reason if len(where) == n else f"{_shards(where, n)}: {reason}" for reason, where in problems.items()
     ]
