@@ -161,8 +161,7 @@ def run_shards(
     n = job.processes
     started = time.monotonic()
     run_id = write_manifest(job.checkpoint, n, new_run_id()).run_id if job.checkpoint else new_run_id()
-    if resolver is None and job.in_doubt == "fail":
-        _refuse_in_doubt(job)
+    refuse_in_doubt(job, resolver)
     rate = prepared.preflight.max_send_rate
     if job.rate_limit is not None:
         rate = min(rate, job.rate_limit)
@@ -201,9 +200,10 @@ def run_shards(
     return report
 
 
-def _refuse_in_doubt(job: SendJob) -> None:
-    """``--in-doubt fail`` refuses before any shard starts (not in one shard while the others send)."""
-    if job.checkpoint is None:
+def refuse_in_doubt(job: SendJob, resolver: InDoubtResolver | None = None) -> None:
+    """``--in-doubt fail`` with no resolver (real SES) refuses in-doubt rows before any shard
+    starts, not in one shard while the others send."""
+    if job.checkpoint is None or resolver is not None or job.in_doubt != "fail":
         return
     for k in range(job.processes):
         path = journal_path(job.checkpoint, k, job.processes)

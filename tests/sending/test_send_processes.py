@@ -105,6 +105,7 @@ def test_three_processes_send_what_one_sends(
     )
     assert {k: three[k] for k in counted} == {k: one[k] for k in counted}
     assert three["by_variant"] == one["by_variant"] and three["processes"] == 3 and "processes" not in one
+    assert three["recorded"] == one["recorded"] == 58  # every shard recorded its sends in the store
     assert [e["row"] for e in three["examples"]] == [e["row"] for e in one["examples"]]
     assert three["stopped"] is None and three["max_send_rate"] == one["max_send_rate"]
     for k in range(3):  # every shard journaled its own rows, with the campaign's run id

@@ -252,3 +252,23 @@ def test_a_shard_journal_of_another_run_is_refused_by_the_preview(tmp_path: Path
     journal_path(ck, 1, 2).write_text(json.dumps(header) + "\n")
     with pytest.raises(CheckpointError, match=r"c\.ckpt\.shard-2-of-2 belongs to run rOLD, while .* names run rNEW"):
         open_session(job, SendReport(dry_run=True), "sha256:x")
+
+
+def test_in_doubt_rows_in_any_shard_refuse_the_run_before_a_worker_starts(tmp_path: Path) -> None:
+    """--in-doubt fail without a resolver (real SES): refused as a whole, naming the shard."""
+    from reconciler.app.send_shards import refuse_in_doubt
+    from reconciler.sending.checkpoint import Journal
+
+    ck = tmp_path / "c.ckpt"
+    job = SendJob(from_address="a@example.com", template="t", checkpoint=ck, processes=3)
+    write_manifest(ck, 3, "r1")
+    refuse_in_doubt(job)  # no journal yet: nothing in doubt
+    journal = Journal(journal_path(ck, 1, 3))
+    journal.open()
+    journal.start("r1", {**job.header(), "file": "sha256:x"})
+    journal.begin("b0", [4, 9])  # the process died before SES's answer was journaled
+    journal.close()
+    with pytest.raises(CheckpointError, match=r"2 recipients \(shard 2 of 3, c\.ckpt\.shard-2-of-3\) are in doubt") as refused:
+        refuse_in_doubt(job)
+    assert "--in-doubt resend" in (refused.value.hint or "")
+    refuse_in_doubt(SendJob(from_address="a@example.com", template="t", checkpoint=ck, processes=3, in_doubt="resend"))
