@@ -47,6 +47,13 @@ class ConflictException(SesApiError):
     status = 409
 
 
+class AccessDeniedException(SesApiError):
+    """IAM's refusal, and a tenant's send naming a resource the tenant is not associated with."""
+
+    code = "AccessDeniedException"
+    status = 403
+
+
 class MessageRejected(SesApiError):
     code = "MessageRejected"
     status = 400

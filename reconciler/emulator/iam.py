@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from reconciler.emulator.errors import SesApiError
+from reconciler.emulator.errors import AccessDeniedException
 from reconciler.emulator.state import SesState
 from reconciler.iam.actions import (
     IDENTITY,
@@ -42,11 +42,6 @@ from reconciler.iam.evaluate import ContextValue, Decision, Policy
 
 SEND_ACTIONS = frozenset({"SendEmail", "SendBulkEmail"})
 _ARN = re.compile(r"^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:(?P<kind>[a-z-]+)/(?P<name>.+)$")
-
-
-class AccessDeniedException(SesApiError):
-    code = "AccessDeniedException"
-    status = 403
 
 
 def load_policy(path: Path) -> Policy:

@@ -55,6 +55,8 @@ class SentMessage(BaseModel):
     list_management: dict[str, str] | None = None
     # The ses:operation tag of its event records.
     operation: str = "SendEmail"
+    # The TenantName it was sent through (None: none named).
+    tenant: str | None = None
 
     @property
     def recipients(self) -> list[str]:

@@ -223,3 +223,113 @@ def test_list_reputation_entities_filters_and_pages(ses):
     rest = ses.list_reputation_entities(NextToken=page["NextToken"])["ReputationEntities"]
     assert len(rest) == 1
     expect_error(lambda: ses.list_reputation_entities(Filter={"NOPE": "x"}), "BadRequestException", 400)
+
+
+# ---- sends through a tenant (TenantName) ----------------------------------------------------
+
+TO = {"ToAddresses": ["success@simulator.amazonses.com"]}
+SIMPLE = {"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}}}
+TEMPLATED = {"Template": {"TemplateName": "welcome", "TemplateData": "{}"}}
+
+
+def _sending_tenant(emulator, ses):
+    arns = _resources(ses)
+    emulator.admin("verify_identity", identity="example.com")
+    ses.create_tenant(TenantName="acme")
+    return arns
+
+
+def _bulk(ses, **extra):
+    return ses.send_bulk_email(
+        FromEmailAddress="news@example.com",
+        DefaultContent={"Template": {"TemplateName": "welcome", "TemplateData": "{}"}},
+        BulkEmailEntries=[{"Destination": TO}],
+        **extra,
+    )
+
+
+def test_a_send_through_an_unknown_tenant_is_refused(emulator, ses):
+    _sending_tenant(emulator, ses)
+    for send in (
+        lambda: ses.send_email(FromEmailAddress="news@example.com", Destination=TO, Content=SIMPLE, TenantName="ghost"),
+        lambda: _bulk(ses, TenantName="ghost"),
+    ):
+        message = expect_error(send, "NotFoundException", 404)
+        assert message == "Tenant ghost for AwsAccountId 123456789012 not found."
+    assert emulator.admin("sent_messages") == []
+
+
+def test_a_tenant_sends_only_with_the_resources_associated_with_it(emulator, ses):
+    """SES: the send succeeds only if the identity, configuration set and template it references
+    are associated with the tenant; the refusal names every one missing."""
+    arns = _sending_tenant(emulator, ses)
+    identity, config_set, template = arns["EMAIL_IDENTITY"], arns["CONFIGURATION_SET"], arns["EMAIL_TEMPLATE"]
+
+    def templated():
+        return ses.send_email(
+            FromEmailAddress="news@example.com", Destination=TO, Content=TEMPLATED,
+            ConfigurationSetName="tx", TenantName="acme",
+        )  # fmt: skip
+
+    message = expect_error(templated, "AccessDeniedException", 403)
+    assert message == f"Tenant not associated with resources [{identity}, {config_set}, {template}]."
+    ses.create_tenant_resource_association(TenantName="acme", ResourceArn=identity)
+    simple = ses.send_email(FromEmailAddress="news@example.com", Destination=TO, Content=SIMPLE, TenantName="acme")
+    assert expect_error(templated, "AccessDeniedException", 403) == (
+        f"Tenant not associated with resources [{config_set}, {template}]."
+    )
+    assert expect_error(lambda: _bulk(ses, TenantName="acme"), "AccessDeniedException", 403) == (
+        f"Tenant not associated with resources [{template}]."
+    )
+    for arn in (config_set, template):
+        ses.create_tenant_resource_association(TenantName="acme", ResourceArn=arn)
+    sent = templated()
+    (entry,) = _bulk(ses, TenantName="acme", ConfigurationSetName="tx")["BulkEmailEntryResults"]
+    assert entry["Status"] == "SUCCESS"
+    by_id = {m["message_id"]: m for m in emulator.admin("sent_messages")}
+    assert {by_id[mid]["tenant"] for mid in (simple["MessageId"], sent["MessageId"], entry["MessageId"])} == {"acme"}
+    # without TenantName nothing changes: no tenant, no association needed
+    other = ses.send_email(FromEmailAddress="news@example.com", Destination=TO, Content=SIMPLE)
+    assert {m["message_id"]: m for m in emulator.admin("sent_messages")}[other["MessageId"]]["tenant"] is None
+
+
+def test_the_identitys_default_configuration_set_must_be_associated_too(emulator, ses):
+    arns = _sending_tenant(emulator, ses)
+    ses.create_tenant_resource_association(TenantName="acme", ResourceArn=arns["EMAIL_IDENTITY"])
+    ses.put_email_identity_configuration_set_attributes(EmailIdentity="example.com", ConfigurationSetName="tx")
+
+    def send():
+        return ses.send_email(FromEmailAddress="news@example.com", Destination=TO, Content=SIMPLE, TenantName="acme")
+
+    assert expect_error(send, "AccessDeniedException", 403) == (
+        f"Tenant not associated with resources [{arns['CONFIGURATION_SET']}]."
+    )
+    ses.create_tenant_resource_association(TenantName="acme", ResourceArn=arns["CONFIGURATION_SET"])
+    assert send()["MessageId"]
+
+
+def test_a_disabled_tenant_cannot_send(emulator, ses):
+    """The reputation entity's aggregate status DISABLED stops the tenant sending; REINSTATED
+    sends again; other tenants and sends without a tenant are not affected."""
+    arns = _sending_tenant(emulator, ses)
+    ses.create_tenant(TenantName="beta")
+    for tenant in ("acme", "beta"):
+        for arn in (arns["EMAIL_IDENTITY"], arns["EMAIL_TEMPLATE"]):
+            ses.create_tenant_resource_association(TenantName=tenant, ResourceArn=arn)
+    tenant_arn = ses.get_tenant(TenantName="acme")["Tenant"]["TenantArn"]
+
+    def status(value):
+        ses.update_reputation_entity_customer_managed_status(
+            ReputationEntityType="RESOURCE", ReputationEntityReference=tenant_arn, SendingStatus=value
+        )
+
+    def send(tenant=None):
+        extra = {"TenantName": tenant} if tenant else {}
+        return ses.send_email(FromEmailAddress="news@example.com", Destination=TO, Content=SIMPLE, **extra)
+
+    status("DISABLED")
+    expect_error(lambda: send("acme"), "SendingPausedException", 400)
+    expect_error(lambda: _bulk(ses, TenantName="acme"), "SendingPausedException", 400)
+    assert send("beta")["MessageId"] and send()["MessageId"]
+    status("REINSTATED")
+    assert send("acme")["MessageId"]

@@ -7,8 +7,9 @@ complained about, and the matching events are published through ``events``. A te
 cannot be rendered still yields a MessageId and then a Rendering Failure event, as on SES.
 
 Checks, in SES's order: the request's shape, the sender identity (MessageRejected), the
-configuration set (NotFoundException), sending paused (SendingPausedException), recipients
-and tags, the daily quota and the send rate. SendEmail answers the last two with
+configuration set (NotFoundException), sending paused (SendingPausedException), the tenant
+named by TenantName (operations/tenants.py: send_through_tenant), recipients and tags, the
+daily quota and the send rate. SendEmail answers the last two with
 LimitExceededException ("Daily message quota exceeded.") and TooManyRequestsException
 ("Maximum sending rate exceeded."); SendBulkEmail answers them per entry
 (ACCOUNT_DAILY_QUOTA_EXCEEDED, ACCOUNT_THROTTLED), so one call can partly succeed.
@@ -49,6 +50,7 @@ from reconciler.emulator.lookups import (
     suppression_entry,
 )
 from reconciler.emulator.operations.common import EMAIL, check_no_nul
+from reconciler.emulator.operations.tenants import send_through_tenant
 from reconciler.emulator.registry import OperationContext, Params, Result, operation
 from reconciler.emulator.sending_state import SentMessage
 from reconciler.emulator.simulator import simulator_mailbox
@@ -83,6 +85,7 @@ class Sender:
     source_arn: str
     config_set: ConfigurationSet | None
     reply_to: list[str] = field(default_factory=list)
+    tenant: str | None = None  # TenantName, once the tenant may send this
 
 
 @dataclass
@@ -123,6 +126,20 @@ def _sender(ctx: OperationContext, params: Params, raw_from: str | None = None) 
         if not EMAIL.match(events.bare_address(reply)):
             raise BadRequestException(f"Invalid ReplyToAddresses: '{reply}' is not a valid email address.")
     return Sender(source, address, ctx.arn(f"identity/{identity.name}"), config_set, reply_to)
+
+
+def _through_tenant(ctx: OperationContext, params: Params, sender: Sender, content: Content) -> None:
+    """With TenantName: the tenant must exist, hold the identity, the configuration set in
+    force (named, or the identity's default) and the stored template, and be allowed to send."""
+    name = params.get("TenantName")
+    if not name:
+        return
+    resources = [sender.source_arn]
+    if sender.config_set is not None:
+        resources.append(ctx.arn(f"configuration-set/{sender.config_set.name}"))
+    if content.template is not None and content.template != "inline":
+        resources.append(ctx.arn(f"template/{content.template}"))
+    sender.tenant = send_through_tenant(ctx, str(name), resources).name
 
 
 def _recipients(destination: Mapping[str, Any] | None) -> tuple[list[str], list[str], list[str]]:
@@ -362,6 +379,7 @@ def accept(
         error=error,
         list_management=list_management,
         operation=operation,
+        tenant=sender.tenant,
     )
     state = ctx.state.sending
     counted = _quota_count(message.recipients)
@@ -480,6 +498,7 @@ def send_email(ctx: OperationContext, params: Params) -> Result:
     sender = _sender(ctx, params, raw_from)
     if kinds[0] == "Template":
         content = _template_source(ctx, content_params["Template"])
+    _through_tenant(ctx, params, sender, content)
     destination = params.get("Destination")
     if not destination and raw_recipients:
         destination = {"ToAddresses": raw_recipients}
@@ -510,6 +529,7 @@ def send_bulk_email(ctx: OperationContext, params: Params) -> Result:
     default_tags = _tags(params.get("DefaultEmailTags"))  # SES checks the tags before the sender
     sender = _sender(ctx, params)
     content = _template_source(ctx, template)
+    _through_tenant(ctx, params, sender, content)
     return {
         "BulkEmailEntryResults": [
             _bulk_entry(ctx, sender, content, default_data, default_tags, e) for e in entries

@@ -17,6 +17,16 @@ reference) and the emulator follows:
   status is DISABLED when either the customer-managed or the SES-managed status is, else
   REINSTATED when the customer reinstated it, else ENABLED; GetTenant's SendingStatus is it.
 
+Sends (SendEmail, SendBulkEmail) through a tenant (``TenantName``): the API reference says the
+send succeeds only if every resource it references (identity, configuration set, template) is
+associated with the tenant, and the reputation entity's documentation that a DISABLED aggregate
+status stops the entity sending. send_through_tenant checks both. The answers where the
+reference gives none are those reported from SES itself: an unknown tenant is
+``NotFoundException`` (404) "Tenant <name> for AwsAccountId <account> not found.", a resource
+not associated ``AccessDeniedException`` (403) "Tenant not associated with resources [<ARN>,
+...]." naming every one missing. A disabled tenant's send answers SendingPausedException, the
+emulator's choice (SES's answer is not recorded).
+
 Where SES is silent the emulator chooses: 10,000 tenants per region (LimitExceededException
 beyond); tenant IDs ``tn-`` + 29 hex digits; an association whose template was deleted is
 dropped (templates are not protected as identities and configuration sets are); lists are
@@ -32,7 +42,13 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from reconciler.emulator.errors import AlreadyExistsException, BadRequestException, NotFoundException
+from reconciler.emulator.errors import (
+    AccessDeniedException,
+    AlreadyExistsException,
+    BadRequestException,
+    NotFoundException,
+    SendingPausedException,
+)
 from reconciler.emulator.lookups import find_in
 from reconciler.emulator.operations.common import (
     check_name,
@@ -102,6 +118,27 @@ def _tenant_info(ctx: OperationContext, tenant: Tenant) -> dict[str, Any]:
 
 def _tenant_out(ctx: OperationContext, tenant: Tenant) -> dict[str, Any]:
     return {**_tenant_info(ctx, tenant), "Tags": tag_list(tenant.tags), "SendingStatus": _aggregate(tenant)}
+
+
+def _same_resource(arn: str) -> str:
+    # Identities are stored lower-cased (SES lower-cases domains): compare their ARNs so.
+    return arn.lower() if _kind_of(arn) == "identity" else arn
+
+
+def send_through_tenant(ctx: OperationContext, name: str, resources: list[str]) -> Tenant:
+    """The tenant a send names, once it may send with ``resources`` (the ARNs of the identity,
+    configuration set and stored template the send uses)."""
+    tenant = ctx.state.tenants.get(name)
+    if tenant is None:
+        raise NotFoundException(f"Tenant {name} for AwsAccountId {ctx.account_id} not found.")
+    _prune_dangling(ctx, tenant)
+    associated = {_same_resource(arn) for arn in tenant.resources}
+    missing = [arn for arn in resources if _same_resource(arn) not in associated]
+    if missing:
+        raise AccessDeniedException(f"Tenant not associated with resources [{', '.join(missing)}].")
+    if _aggregate(tenant) == "DISABLED":
+        raise SendingPausedException(f"Sending is paused for the tenant {tenant.name}.")
+    return tenant
 
 
 # ---- tenants ------------------------------------------------------------------------------
