@@ -265,7 +265,8 @@ def command(
                 + (f"{preview.held_out} held out, " if preview.held_out else "")
                 + f"{preview.refused_render + preview.refused_invalid} refused"
                 + (f", {preview.already_done} already done per the checkpoint" if checkpoint else "")
-                + ").",
+                + ")."
+                + (f" {processes} processes will send them, each a shard at MaxSendRate/{processes}." if processes > 1 else ""),
                 err=True,
             )
             click.confirm("Send?", abort=True, err=True)
