@@ -117,7 +117,7 @@ def test_three_processes_send_what_one_sends(
 
 
 def _start(
-    emulator: LocalEmulator, tmp_path: Path, n: int
+    emulator: LocalEmulator, tmp_path: Path, n: int, *, session: bool = False
 ) -> tuple[subprocess.Popen[bytes], list[str], Path]:
     emulator.admin("configure_account", max_send_rate=90.0)  # 30/s per shard, batches of 15
     path = write_csv(tmp_path / "r.csv", people(n))
@@ -128,6 +128,7 @@ def _start(
         env=ENV,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        start_new_session=session,  # its own process group, as a terminal's foreground job
     )
     wait_for(lambda: len(sent(emulator)) >= 60 or proc.poll() is not None)
     assert proc.poll() is None, proc.communicate()
@@ -154,17 +155,22 @@ def test_a_killed_worker_is_reported_and_resume_sends_each_recipient_once(
     assert set(counts) == {f"user{i}@example.org" for i in range(400)} and set(counts.values()) == {1}
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "Ctrl-C"])
 def test_a_killed_parent_stops_its_workers_and_resume_sends_each_recipient_once(
-    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path, how: signal.Signals
+    emulator: LocalEmulator, ses: Any, sender: str, tmp_path: Path, how: str
 ) -> None:
-    proc, args, checkpoint = _start(emulator, tmp_path, 400)
+    proc, args, checkpoint = _start(emulator, tmp_path, 400, session=how == "Ctrl-C")
     workers = [lock_pid(journal_path(checkpoint, k, 3).with_name(f"ck.shard-{k + 1}-of-3.lock")) for k in range(3)]
-    # SIGKILL: the workers notice their parent is gone. SIGTERM: the parent stops them, like Ctrl-C.
-    proc.send_signal(how)
-    out, _ = proc.communicate(timeout=60)
-    if how == signal.SIGTERM:
-        assert proc.returncode == 1 and b"stopped: interrupted" in out, out
+    # SIGKILL: the workers notice their parent is gone. SIGTERM: the parent stops them. Ctrl-C:
+    # a terminal sends SIGINT to the whole foreground group, the parent and every worker.
+    if how == "Ctrl-C":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.Signals[how])
+    out, err = proc.communicate(timeout=60)
+    if how != "SIGKILL":
+        assert proc.returncode == 1 and b"stopped: interrupted" in out, out + err
+        assert b"Traceback" not in err, err
     wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), timeout=30)
     stopped = sum(sent_to(emulator).values())
     time.sleep(0.5)
