@@ -17,7 +17,9 @@ from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.manifest.model import Resource
 from reconciler.sending.masking import mask_email
 
-_ADDRESS = re.compile(r"[A-Za-z0-9._%+'-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# Matches start only where a run of local-part characters starts (the look-behind): otherwise a
+# long word without @ in a template's data is rescanned from every position, quadratic.
+_ADDRESS = re.compile(r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9._%+'-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 # An international number (+ and 8 to 15 digits, spaces, dots, dashes or brackets between).
 _PHONE = re.compile(r"(?<![\w+])\+\d(?:[\s().-]?\d){7,14}(?!\d)")
 _RESERVED = ("example.com", "example.org", "example.net", "simulator.amazonses.com")

@@ -26,7 +26,9 @@ M = TypeVar("M", bound=BaseModel)
 # leaves unconstrained in the model (pools, event destinations, contact lists, topics).
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# local@domain with a dot inside the domain; the look-ahead checks the dot once (the same rule
+# written as [^@\s]+\.[^@\s]+$ backtracked over every dot: quadratic on a.b.c.c.c...@).
+EMAIL = re.compile(r"^[^@\s]+@(?=[^@\s]+\.[^@\s])[^@\s]+$")
 
 
 def check_name(value: str, member: str) -> str:
