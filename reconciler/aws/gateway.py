@@ -89,6 +89,12 @@ CREDENTIAL_CODES = frozenset(
         "MissingAuthenticationToken",
     }
 )
+# A signature AWS refuses because the machine's clock is off ("Signature expired: ... is now
+# earlier than ...", "The difference between the request time and the current time is too large").
+CLOCK_CODES = frozenset({"RequestTimeTooSkewed", "RequestExpired", "InvalidSignatureException"})
+# SES's own refusal of a value, and the AWS front door's (a request outside the model's
+# constraints, "1 validation error detected: Value ... at 'pageSize' failed to satisfy ...").
+VALIDATION_CODES = frozenset({"BadRequestException", "ValidationException", "InvalidParameterValue"})
 ACCESS_CODES = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "Forbidden"})
 # Request members that name the resource a call is about, shown in error messages.
 _NAME_MEMBERS = (
@@ -501,15 +507,17 @@ def map_error(
         return RetryableAwsError(text, code=code, operation=operation, hint=None)
     if code in ACCESS_CODES:
         hint = access_hint(f"{service}:{operation}", message)
-    elif code in CREDENTIAL_CODES:
-        hint = CREDENTIALS_HINT
     elif code == "NotFoundException":
         hint = "It does not exist in this account and region: check the name and --region; it may have been deleted out of band (run plan again)."
     elif code == "AlreadyExistsException":
         hint = "A resource with this name already exists. If sesctl should manage it, add the ownership tag or pick another name; run plan again."
     elif code == "LimitExceededException":
         hint = "An SES quota is reached (e.g. 10,000 configuration sets, 20,000 templates, 50 pools). Delete unused resources or ask AWS for more."
-    elif code == "BadRequestException":
+    elif code in CLOCK_CODES and any(w in message.lower() for w in ("signature expired", "time", "skew")):
+        hint = "The machine's clock is off: AWS refuses signatures more than 5 minutes from its time. Sync the clock (NTP) and retry."
+    elif code in CREDENTIAL_CODES:
+        hint = CREDENTIALS_HINT
+    elif code in VALIDATION_CODES:
         field = _field_in(message, operation, client)
         where = f"the field {field}" if field else "a field"
         hint = f"SES refused {where} of this request. Correct it in the manifest; `sesctl validate` checks most values."

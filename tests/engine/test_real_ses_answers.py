@@ -384,3 +384,35 @@ def test_concurrent_modification_is_retried_and_a_quota_is_not(emulator: LocalEm
     assert not isinstance(caught.value, RetryableAwsError)
     assert gateway.calls["CreateEmailTemplate"] == 1
     assert "20,000 templates" in (caught.value.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message", "advice"),
+    [
+        (
+            403,
+            "InvalidSignatureException",
+            "Signature expired: 20261205T100000Z is now earlier than 20261205T100500Z (20261205T101000Z - 5 min.)",
+            "clock is off",
+        ),
+        (
+            400,
+            "ValidationException",
+            "1 validation error detected: Value 'x y' at 'templateName' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+",
+            "the field TemplateName",
+        ),
+    ],
+    ids=["clock-skew", "front-door-validation"],
+)
+def test_aws_wide_refusals_get_advice(
+    emulator: LocalEmulator, status: int, code: str, message: str, advice: str
+) -> None:
+    refuse = {("GET", "/v2/email/templates/welcome"): lambda _: Answer(status, {"message": message}, code)}
+    with FaultProxy(emulator.endpoint_url, rewrite=refuse) as proxy:
+        gateway = gateway_on(proxy.url)
+        with pytest.raises(AwsError) as caught:
+            gateway.call("GetEmailTemplate", TemplateName="welcome")
+    assert not isinstance(caught.value, RetryableAwsError)
+    assert caught.value.code == code and gateway.calls["GetEmailTemplate"] == 1
+    assert advice in (caught.value.hint or "")
