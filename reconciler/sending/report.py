@@ -116,7 +116,7 @@ class SendReport:
         if self.processes > 1:
             out.append(
                 f"processes: {self.processes} (recipients sharded by address, "
-                f"{self.max_send_rate / self.processes:g}/s each)"
+                f"{self.max_send_rate / self.processes:.4g}/s each)"
             )
         for problem in self.examples:
             out.append(f"  row {problem.row} (line {problem.line}) {problem.email}: {problem.reason}")
