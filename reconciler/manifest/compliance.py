@@ -14,11 +14,32 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
-from reconciler.kinds.specs.base import SpecModel, pattern
+from reconciler.kinds.specs.base import PATTERN_HINTS, SpecModel, pattern
+
+# A log stream name: 1-512 characters, none of them ':' or '*'. Compiled by pydantic-core's
+# regex engine, that pattern (a Unicode class repeated up to 512 times) cost every command
+# that reads sesctl.yaml 2.5 ms; it is matched with Python's re instead, failing with the
+# error the pattern constraint gives (so the same message) and shown as it in the JSON Schema.
+LOG_STREAM_PATTERN = r"^[^:*]{1,512}$"
+PATTERN_HINTS[LOG_STREAM_PATTERN] = "a log stream name (no ':' or '*')"
+_LOG_STREAM = re.compile(LOG_STREAM_PATTERN.removeprefix("^").removesuffix("$"))
+
+
+def _log_stream(value: str) -> str:
+    if _LOG_STREAM.fullmatch(value) is None:
+        raise PydanticCustomError(
+            "string_pattern_mismatch", "String should match pattern '{pattern}'", {"pattern": LOG_STREAM_PATTERN}
+        )
+    return value
+
+
+LogStream = Annotated[str, AfterValidator(_log_stream), WithJsonSchema({"pattern": LOG_STREAM_PATTERN, "type": "string"})]
 
 EnvVarName = Annotated[str, pattern(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$", "an environment variable name")]
 Days = Annotated[int, Field(ge=1, le=36500)]
@@ -36,7 +57,7 @@ class S3SinkConfig(SpecModel):
 
 class CloudWatchSinkConfig(SpecModel):
     log_group: Annotated[str, pattern(r"^[.\-_/#A-Za-z0-9]{1,512}$", "a CloudWatch Logs group name")]
-    log_stream: Annotated[str, pattern(r"^[^:*]{1,512}$", "a log stream name (no ':' or '*')")] = "sesctl"
+    log_stream: LogStream = "sesctl"
     region: str | None = None
     endpoint_url: str | None = None
 

@@ -216,3 +216,20 @@ def test_project_search_stops_at_the_repository_root(tmp_path: Path) -> None:
     assert load_manifests(tmp_path / "repo" / "m", environ={}).stack is None
     write(tmp_path, {"plain/m/x.yaml": POOL})
     assert load_manifests(tmp_path / "plain" / "m", environ={}).stack == "outer"
+
+
+@pytest.mark.parametrize("stream", ["a:b", "a*", "", "x" * 513])
+def test_a_bad_log_stream_reads_as_its_pattern_says(tmp_path: Path, stream: str) -> None:
+    """audit.cloudwatch.logStream is matched with Python's re (pydantic-core's engine took 2.5 ms
+    to compile its pattern), and must fail as the pattern constraint did: E1101 and its hint."""
+    text = f"stack: s\naudit:\n  cloudwatch: {{logGroup: /g, logStream: '{stream}'}}\n"
+    write(tmp_path, {"sesctl.yaml": text, "manifests/x.yaml": POOL})
+    problems = validate(tmp_path, environ={})
+    assert [(p.code, p.field) for p in problems] == [("E1101", "audit.cloudwatch.logStream")]
+    assert "a log stream name (no ':' or '*')" in problems[0].summary
+
+
+def test_a_good_log_stream_is_kept(tmp_path: Path) -> None:
+    write(tmp_path, {"sesctl.yaml": "stack: s\naudit:\n  cloudwatch: {logGroup: /g, logStream: 'prod/eu-1 #2'}\n", "manifests/x.yaml": POOL})
+    assert validate(tmp_path, environ={}) == []
+    assert load_project(tmp_path).config.audit.cloudwatch.log_stream == "prod/eu-1 #2"  # type: ignore[union-attr]
