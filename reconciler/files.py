@@ -16,18 +16,25 @@ from reconciler.errors import ReconcilerError, UsageError
 # What a file named by a repository (a manifest, a template body) may weigh. SES takes at most
 # 500 KB per template; the cap only keeps a hostile pull request from filling the runner's memory.
 MAX_PROJECT_FILE_BYTES = 16 * 1024 * 1024
+# What a file named on the command line (a plan, --data, a suppression list) may weigh.
+MAX_NAMED_FILE_BYTES = 1024 * 1024 * 1024
 
 
 def read_text(
     path: Path, what: str, *, hint: str | None = None, error: type[ReconcilerError] = UsageError
 ) -> str:
-    """The UTF-8 text of ``path``; ``what`` names the file in the message ("the plan file")."""
+    """The UTF-8 text of ``path``; ``what`` names the file in the message ("the plan file").
+    At most MAX_NAMED_FILE_BYTES are read: /dev/zero is refused instead of filling memory (a
+    pipe, as bash's <(...) gives, is still read)."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_NAMED_FILE_BYTES + 1)
     except IsADirectoryError:
         raise error(f"cannot read {what} {path}: it is a directory", hint=hint) from None
     except OSError as exc:
         raise error(f"cannot read {what} {path}: {exc.strerror or exc}", hint=hint) from None
+    if len(raw) > MAX_NAMED_FILE_BYTES:
+        raise error(f"cannot read {what} {path}: larger than {MAX_NAMED_FILE_BYTES >> 20} MB", hint=hint)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -59,9 +66,15 @@ def real_path(path: Path) -> Path | None:
     """``path`` with symbolic links resolved, or None when it cannot be: a symlink loop, or a
     NUL byte in a name written in a manifest."""
     try:
-        return path.resolve()
+        resolved = path.resolve()
     except (OSError, RuntimeError, ValueError):  # RuntimeError: a loop, before Python 3.13
         return None
+    try:
+        resolved.stat()
+    except OSError as exc:  # Python 3.13 resolves a loop without complaint; stat does not
+        if exc.errno == errno.ELOOP:
+            return None
+    return resolved
 
 
 def write_text(path: Path, text: str, what: str) -> None:
