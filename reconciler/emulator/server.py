@@ -20,7 +20,7 @@ Admin API (JSON in and out, no authentication: the server binds to loopback):
 
 One lock serializes every SES and CloudWatch alarm call and admin action, so handlers need no
 locking of their own. moto's services keep their state in moto's process-wide backends.
-``route`` is the one place that decides who answers a request.
+``make_app``'s ``app`` is the one place that decides who answers a request.
 """
 
 from __future__ import annotations
