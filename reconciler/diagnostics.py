@@ -56,11 +56,11 @@ CODES: dict[str, str] = {
     "E4004": "template larger than the SES limit (500 KB)",
     "E4005": "template does not render with its defaults",
     "E4007": "a template part contains a NUL byte",
+    "E4008": "a template subject contains a line break",
     "W4001": "rendered HTML over 102 KB: Gmail clips the rest",
     "W4002": "template has no text part",
     "W4003": "marketing template without an unsubscribe link",
     "W4004": "template has neither defaults nor tests: its variables are not checked",
-    "W4005": "a template subject contains a line break (its sends are refused)",
     "W5001": "personal data (a real-looking address or a phone number) in template defaults or test data",
 }
 

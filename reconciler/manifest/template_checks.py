@@ -6,12 +6,12 @@
   E4004  subject + html + text over SES's 500 KB limit
   E4005  the template does not render with its defaults (other than a missing variable)
   E4007  a part contains a NUL byte (SES refuses it)
+  E4008  the subject's text (outside {{...}}) contains a line break: a header is one line
   W4001  HTML rendered with the defaults over 102 KB: Gmail clips the rest (footer included)
   W4002  no text part (spam filters and text-only clients)
   W4003  ``marketing: true`` and no part mentions "unsubscribe" (an unsubscribe link,
          ``{{amazonSESUnsubscribeUrl}}``, a ``{{unsubscribe...}}`` variable or List-Unsubscribe)
   W4004  neither defaults nor tests: nothing checks the variable contract
-  W4005  the subject's text (outside {{...}}) contains a line break: a header is one line
 
 Missing variables are found by rendering strictly (the renderer names each missing variable
 with its part, line and column) and by the renderer's static ``analyze()``.
@@ -239,7 +239,8 @@ def _lint(resource: Resource, code: str, summary: str, field: str) -> Diagnostic
 
 
 def _content_problems(resource: Resource, sources: Mapping[str, str]) -> list[Diagnostic]:
-    """What SES refuses in a template whatever its data: over 500 KB, a NUL byte."""
+    """What SES refuses in a template whatever its data: over 500 KB, a NUL byte, a line
+    break in the subject."""
     problems: list[Diagnostic] = []
     size = sum(len(text.encode("utf-8")) for text in sources.values())
     if size > SES_TEMPLATE_LIMIT:
@@ -250,6 +251,17 @@ def _content_problems(resource: Resource, sources: Mapping[str, str]) -> list[Di
                 address=resource.address,
                 field="spec",
                 **resource.locate("spec").where(),
+            )
+        )
+    if has_line_break(_TAGS.sub("", sources.get("subject", ""))):
+        # A header value: a literal CR/LF (or U+2028...) would start a header of its own.
+        problems.append(
+            error(
+                "E4008",
+                "subject contains a line break (a mail header is one line)",
+                address=resource.address,
+                field="spec.subject",
+                **resource.locate("spec.subject").where(),
             )
         )
     for part, text in sources.items():
@@ -320,17 +332,6 @@ def check_template(resource: Resource) -> list[Diagnostic]:
                 "marketing template without an unsubscribe link (Gmail/Yahoo bulk-sender rules);"
                 " add one, e.g. {{amazonSESUnsubscribeUrl}}",
                 "spec.marketing",
-            )
-        )
-    if has_line_break(_TAGS.sub("", sources["subject"])):
-        # A warning, not an error: SES may hold such a template (import must round-trip it),
-        # and a send refuses every rendered subject with a line break anyway.
-        problems.append(
-            _lint(
-                resource,
-                "W4005",
-                "subject contains a line break: a mail header is one line, so sends of it are refused",
-                "spec.subject",
             )
         )
     if spec.defaults is None and not spec.tests:

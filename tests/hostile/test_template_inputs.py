@@ -50,14 +50,12 @@ CASES = [
     Case(
         "subject-header-injection",
         template("t", subject="hi\r\nBcc: victim@example.com"),
-        expect=(f"{A}:5:", "W4005", "EmailTemplate/x spec.subject"),
-        code=0,  # a warning: SES may hold such a template; every send of it is refused
+        expect=(f"{A}:5:", "E4008", "EmailTemplate/x spec.subject"),
     ),
     Case(
         "subject-unicode-line-break",
         template("t", subject="hi\u2028Bcc: victim@example.com"),
-        expect=(f"{A}:5:", "W4005"),
-        code=0,
+        expect=(f"{A}:5:", "E4008"),
     ),
     Case("tests-not-a-list", template("t", extra="  tests: 5\n"), expect=(f"{A}:8:10", "spec.tests: must be a list")),
     Case(
