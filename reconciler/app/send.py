@@ -44,6 +44,7 @@ from reconciler.sending import (
 from reconciler.sending.breaker import CircuitBreaker
 from reconciler.sending.dispatch import OnSent
 from reconciler.sending.recipients import RecipientSource as RecipientSource  # here since it began here
+from reconciler.sending.report import OUTCOMES
 from reconciler.sending.resume import refuse_paused
 from reconciler.sending.shards import check_shards_idle
 from reconciler.settings import Settings
@@ -225,17 +226,4 @@ def _audit_details(job: SendJob, prepared: PreparedSend) -> dict[str, object]:
 
 
 def _counts(report: SendReport) -> dict[str, int]:
-    names = (
-        "sent",
-        "skipped_suppressed",
-        "skipped_duplicate",
-        "held_out",
-        "refused_render",
-        "refused_invalid",
-        "failed_permanent",
-        "already_done",
-        "in_doubt_sent",
-        "in_doubt_resent",
-        "in_doubt_skipped",
-    )
-    return {name: int(getattr(report, name)) for name in names if getattr(report, name)}
+    return {name: int(getattr(report, name)) for name in OUTCOMES if getattr(report, name)}

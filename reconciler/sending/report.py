@@ -141,9 +141,8 @@ class SendReport:
         return out
 
 
-# Counted per row or attempt: a sharded run's total is the sum of its shards'.
-SUMMED = (
-    "rows",
+# What became of each recipient (the audit entry's counts); every row ends in one of these.
+OUTCOMES = (
     "sent",
     "skipped_suppressed",
     "skipped_duplicate",
@@ -151,13 +150,13 @@ SUMMED = (
     "refused_render",
     "refused_invalid",
     "failed_permanent",
-    "retried",
     "already_done",
     "in_doubt_sent",
     "in_doubt_resent",
     "in_doubt_skipped",
-    "recorded",
 )
+# Counted per row or attempt: a sharded run's total is the sum of its shards'.
+SUMMED = ("rows", *OUTCOMES, "retried", "recorded")
 
 
 def combined(parts: Sequence[SendReport]) -> SendReport:
