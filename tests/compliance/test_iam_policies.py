@@ -604,7 +604,8 @@ def test_mcp_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) ->
         ok = ok and judged[-1].startswith("within the alert thresholds (CloudWatch")
         today = date.today()
         for source, group_by in (("cloudwatch", "day"), ("vdm", "configuration_set")):
-            found = email_analytics(app, AnalyticsInput(start=today, end=today, source=source, group_by=group_by))
+            asked = AnalyticsInput(start=today, end=today, source=source, group_by=group_by)  # type: ignore[arg-type]
+            found = email_analytics(app, asked)
             ok = ok and found.source == source and found.series_read >= 1  # VDM counts no simulator mail
         return ok
 

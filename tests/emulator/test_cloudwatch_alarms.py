@@ -122,7 +122,7 @@ def raw(cw: Any, clients: dict[tuple[str, bool], Any]) -> Any:
 def _error(call: Any, **params: Any) -> dict[str, str]:
     with pytest.raises(ClientError) as caught:
         call(**params)
-    return dict(caught.value.response["Error"])
+    return {str(k): str(v) for k, v in caught.value.response["Error"].items()}
 
 
 def test_put_describe_delete_round_trip(cw: Any) -> None:
@@ -203,7 +203,7 @@ def test_tags_round_trip(cw: Any) -> None:
     cw.untag_resource(ResourceARN=arn, TagKeys=["a", "absent"])
     assert cw.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "b", "Value": "2"}]
     for call in (cw.list_tags_for_resource, cw.tag_resource, cw.untag_resource):
-        extra = {
+        extra: dict[str, Any] = {
             "list_tags_for_resource": {},
             "tag_resource": {"Tags": []},
             "untag_resource": {"TagKeys": []},

@@ -5,7 +5,7 @@ and line; none hangs or is read from outside the project; nothing reaches the em
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ def _fifo(path: Path) -> None:
     os.mkfifo(path)
 
 
-def _link(target: str):  # type: ignore[no-untyped-def]
+def _link(target: str) -> Callable[[Path], None]:
     def make(path: Path) -> None:
         path.symlink_to(target)
 
