@@ -20,6 +20,7 @@ the pattern: a fresh emulator per test, strict response checking on.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -99,6 +100,24 @@ class LocalEmulator:
     def violations(self) -> list[str]:
         """Responses that broke the sesv2 model (strict mode), oldest first."""
         return self.emulator.violations
+
+
+def dummy_aws_env(*, drop: tuple[str, ...] = (), **extra: str) -> dict[str, str]:
+    """This process's environment for a child ``sesctl`` or ``aws`` aimed at the emulator: every
+    ``AWS_*`` setting of the caller (profile, keys, config files) taken out, so a developer's real
+    account is never reached, and dummy credentials and region in their place. ``drop``: more
+    prefixes to take out (``SESCTL_AUDIT``, ...); ``extra`` is set last."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", *drop))}
+    env.update(
+        AWS_ACCESS_KEY_ID="local",
+        AWS_SECRET_ACCESS_KEY="local",
+        AWS_REGION="us-east-1",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    )
+    env.update(extra)
+    return env
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.audit.trail import AuditTrail
+from reconciler.testing import dummy_aws_env
 
 SESCTL = str(Path(sys.executable).parent / "sesctl")
 TEMPLATE = """\
@@ -31,13 +32,8 @@ def _project(root: Path, extra: str = "") -> Path:
 
 
 def _apply(root: Path, emulator: Any, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SESCTL_AUDIT", "GITHUB_"))}
-    environ.update(
-        AWS_ACCESS_KEY_ID="local",
-        AWS_SECRET_ACCESS_KEY="local",
-        AWS_REGION="us-east-1",
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    environ = dummy_aws_env(
+        drop=("SESCTL_AUDIT", "GITHUB_"),
         GITHUB_ACTIONS="true",
         GITHUB_ACTOR="octocat",
         GITHUB_RUN_ID="42",

@@ -5,7 +5,6 @@ and in a checkpoint; afterwards only the chosen suppression entry remains."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 
 from reconciler.events import records
 from reconciler.events.store import EventStore
+from reconciler.testing import dummy_aws_env
 
 SESCTL = str(Path(sys.executable).parent / "sesctl")
 ADA = "Ada.Lovelace@example.com"
@@ -22,8 +22,7 @@ OTHER = "grace@example.com"
 
 
 def _run(cwd: Path, emulator: Any, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SESCTL_AUDIT", "SESCTL_EVENTS"))}
-    env.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_REGION="us-east-1")
+    env = dummy_aws_env(drop=("SESCTL_AUDIT", "SESCTL_EVENTS"))
     return subprocess.run(
         [SESCTL, "--endpoint-url", emulator.endpoint_url, "gdpr", *args],
         cwd=cwd,

@@ -45,7 +45,7 @@ from reconciler.manifest import load_manifests
 from reconciler.sending.job import SendJob
 from reconciler.sending.list_management import ListManagement
 from reconciler.settings import Settings
-from reconciler.testing import ACCOUNT_ID, LocalEmulator, local_emulator
+from reconciler.testing import ACCOUNT_ID, LocalEmulator, dummy_aws_env, local_emulator
 
 FULL_PROOF = os.environ.get("SESCTL_IAM_PROOF") == "full"
 
@@ -373,12 +373,7 @@ def _owned_arns(emu: LocalEmulator) -> list[str]:
 
 
 def _env() -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_REGION": "us-east-1",
-    }
+    return dummy_aws_env()
 
 
 def test_send_policy_is_sufficient_and_minimal(emu: LocalEmulator, live: Path) -> None:

@@ -4,7 +4,6 @@ the emulator's SES and S3 over HTTP."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from reconciler.aws.ratelimit import RateLimits
 from reconciler.errors import AwsError
 from reconciler.suppression import Entry
 from reconciler.suppression.bulk import object_urls, public_url, run_import
-from reconciler.testing import LocalEmulator, local_emulator
+from reconciler.testing import LocalEmulator, dummy_aws_env, local_emulator
 
 SESCTL = str(Path(sys.executable).parent / "sesctl")
 
@@ -36,8 +35,7 @@ def emu(shared: LocalEmulator) -> LocalEmulator:
 
 
 def _run(cwd: Path, emu: LocalEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SESCTL_AUDIT"))}
-    env.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_REGION="us-east-1")
+    env = dummy_aws_env(drop=("SESCTL_AUDIT",))
     return subprocess.run(
         [SESCTL, "--endpoint-url", emu.endpoint_url, "suppression", *args],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=120,

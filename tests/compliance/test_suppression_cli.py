@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from reconciler.testing import dummy_aws_env
+
 SESCTL = str(Path(sys.executable).parent / "sesctl")
 
 
 def _run(cwd: Path, emulator: Any, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SESCTL_AUDIT"))}
-    env.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_REGION="us-east-1")
+    env = dummy_aws_env(drop=("SESCTL_AUDIT",))
     return subprocess.run(
         [SESCTL, "--endpoint-url", emulator.endpoint_url, "suppression", *args],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=120,

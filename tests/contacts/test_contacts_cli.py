@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys
@@ -12,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.testing import LocalEmulator, local_emulator
+from reconciler.testing import LocalEmulator, dummy_aws_env, local_emulator
 
 SESCTL = str(Path(sys.executable).with_name("sesctl"))
-ENV = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"}
+ENV = dummy_aws_env()
 
 
 @pytest.fixture(scope="module")

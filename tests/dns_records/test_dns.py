@@ -5,7 +5,6 @@ conflicting records."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from dns_server import Zone, dns_server
 from reconciler.dns.check import CONFLICTING, MISSING, OK, WRONG, check, dmarc_problems, failed, make_resolver
 from reconciler.dns.formats import as_bind, as_octodns, as_route53
 from reconciler.dns.records import SPF_VALUE, IdentityDns, records_for
-from reconciler.testing import LocalEmulator, local_emulator
+from reconciler.testing import LocalEmulator, dummy_aws_env, local_emulator
 
 SESCTL = str(Path(sys.executable).with_name("sesctl"))
 TOKENS = ("tok1", "tok2", "tok3")
@@ -206,7 +205,7 @@ def emu() -> Iterator[LocalEmulator]:
 
 
 def run(emulator: LocalEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"}
+    env = dummy_aws_env()
     return subprocess.run(
         [SESCTL, "--endpoint-url", emulator.endpoint_url, *args],
         capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120,

@@ -4,7 +4,6 @@ that fails end to end (emulator over HTTP, a DNS server on 127.0.0.1, an event s
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from reconciler.dns.readiness import (
 )
 from reconciler.dns.records import SPF_VALUE, IdentityDns, records_for
 from reconciler.events.store import EventStore
-from reconciler.testing import LocalEmulator, local_emulator
+from reconciler.testing import LocalEmulator, dummy_aws_env, local_emulator
 
 SESCTL = str(Path(sys.executable).with_name("sesctl"))
 
@@ -174,7 +173,7 @@ def test_readiness_end_to_end(emu: LocalEmulator, tmp_path: Path) -> None:
     zone[("mail.good.example", "MX")] = ["10 feedback-smtp.us-east-1.amazonses.com."]
     zone[("mail.good.example", "TXT")] = [f'"{SPF_VALUE}"']
     zone[("_dmarc.good.example", "TXT")] = ['"v=DMARC1; p=none; rua=mailto:d@good.example"']
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"}
+    env = dummy_aws_env()
     with dns_server(zone) as server:
         result = subprocess.run(
             [SESCTL, "--endpoint-url", emu.endpoint_url, "readiness", "--nameserver", server, "--json", "--path", str(tmp_path)],

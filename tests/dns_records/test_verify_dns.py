@@ -5,7 +5,6 @@ takes: apply, `sesctl dns` (BIND), publish, `sesctl dns check`, verified."""
 from __future__ import annotations
 
 import base64
-import os
 import socket
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from dns_server import Zone, dns_server
 
 from reconciler.emulator.admin_client import AdminError
-from reconciler.testing import local_emulator, served_emulator
+from reconciler.testing import dummy_aws_env, local_emulator, served_emulator
 
 SESCTL = str(Path(sys.executable).with_name("sesctl"))
 MX = ["10 feedback-smtp.us-east-1.amazonses.com."]
@@ -102,7 +101,7 @@ def test_off_by_default_dns_changes_nothing() -> None:
 
 
 def _run(url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"}
+    env = dummy_aws_env()
     return subprocess.run(
         [SESCTL, "--endpoint-url", url, *args],
         capture_output=True, text=True, env=env, cwd=cwd, stdin=subprocess.DEVNULL, timeout=120,

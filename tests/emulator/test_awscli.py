@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.testing import LocalEmulator
+from reconciler.testing import LocalEmulator, dummy_aws_env
 
 AWS = Path(sys.executable).parent / "aws"
 
@@ -19,16 +18,7 @@ pytestmark = pytest.mark.skipif(not AWS.exists(), reason="the AWS CLI is not ins
 
 
 def aws(emulator: LocalEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_MAX_ATTEMPTS": "1",
-    }
-    env.pop("AWS_PROFILE", None)
+    env = dummy_aws_env(AWS_MAX_ATTEMPTS="1")
     return subprocess.run(
         [str(AWS), *args, "--endpoint-url", emulator.endpoint_url, "--output", "json"],
         capture_output=True,

@@ -22,7 +22,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from reconciler.emulator import cloudwatch_alarms
-from reconciler.testing import ACCOUNT_ID, LocalEmulator, local_emulator
+from reconciler.testing import ACCOUNT_ID, LocalEmulator, dummy_aws_env, local_emulator
 
 PROTOCOLS = ("json", "smithy-rpc-v2-cbor", "query")
 AWS = str(Path(sys.executable).parent / "aws")
@@ -377,13 +377,7 @@ def test_iam_enforcement_covers_the_alarm_operations(data_paths: dict[str, str])
 
 
 def _aws(url: str, *args: str, data_path: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_ACCESS_KEY_ID="local",
-        AWS_SECRET_ACCESS_KEY="local",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_MAX_ATTEMPTS="1",
-    )
+    env = dummy_aws_env(AWS_MAX_ATTEMPTS="1")
     if data_path is not None:
         env["AWS_DATA_PATH"] = data_path
     return subprocess.run(

@@ -3,7 +3,6 @@ emulator, call the services in process."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -14,6 +13,7 @@ from typing import Any
 from reconciler.app import apply as applying
 from reconciler.app import plan as planning
 from reconciler.settings import Settings
+from reconciler.testing import dummy_aws_env
 
 SESCTL = str(Path(sys.executable).parent / "sesctl")
 FAST = "1000"  # --rate for tests: the emulator is not throttled
@@ -75,16 +75,7 @@ def pool(name: str, mode: str = "STANDARD", protect: bool = False) -> str:
 
 
 def cli_env(emulator: Any) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_ACCESS_KEY_ID="local",
-        AWS_SECRET_ACCESS_KEY="local",
-        AWS_REGION="us-east-1",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-    )
-    return env
+    return dummy_aws_env()
 
 
 def sesctl(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,15 +19,10 @@ from events_support import ndjson, record
 from reconciler.events.consume import consume
 from reconciler.events.sources import FileSource, S3Source, SqsSource
 from reconciler.events.store import EventStore
-from reconciler.testing import LocalEmulator, local_emulator
+from reconciler.testing import LocalEmulator, dummy_aws_env, local_emulator
 
 SESCTL = str(Path(sys.executable).parent / "sesctl")
-ENV = {
-    **{k: v for k, v in os.environ.items() if k != "AWS_PROFILE"},
-    "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",
-    "AWS_REGION": "us-east-1",
-}
+ENV = dummy_aws_env()
 SENDER = "news@example.com"
 ALL = [
     "SEND",

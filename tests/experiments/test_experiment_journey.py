@@ -5,7 +5,6 @@ SNS -> SQS into the store, its status read, and its winner promoted into the man
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from reconciler.app.experiments import send_arms
-from reconciler.testing import LocalEmulator, local_emulator
+from reconciler.testing import LocalEmulator, dummy_aws_env, local_emulator
 
 SESCTL = str(Path(sys.executable).with_name("sesctl"))
-ENV = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"}
+ENV = dummy_aws_env()
 
 PROJECT = """\
 apiVersion: sesctl/v1

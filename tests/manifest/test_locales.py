@@ -12,6 +12,7 @@ import pytest
 
 from reconciler.kinds.specs.email_template import EmailTemplateSpec
 from reconciler.manifest import collect, load_manifests
+from reconciler.testing import dummy_aws_env
 
 SESCTL = str(Path(sys.executable).with_name("sesctl"))
 
@@ -111,7 +112,7 @@ def test_send_picks_each_recipients_locale_with_a_fallback(project: Path) -> Non
     from reconciler.testing import local_emulator
 
     with local_emulator() as emu:
-        env = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"}
+        env = dummy_aws_env()
 
         def run_at(*args: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(

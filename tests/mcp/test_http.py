@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp_support import SIM, answering, prepare
 
-from reconciler.testing import LocalEmulator, local_emulator
+from reconciler.testing import LocalEmulator, dummy_aws_env, local_emulator
 
 SESCTL = str(Path(sys.executable).with_name("sesctl"))
 TOKEN = "s3cret-token-for-tests"
@@ -31,11 +30,8 @@ def free_port() -> int:
 
 
 def server_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SESCTL_MCP_")}
-    env.update(
-        AWS_ACCESS_KEY_ID="local",
-        AWS_SECRET_ACCESS_KEY="local",
-        AWS_REGION="us-east-1",
+    env = dummy_aws_env(
+        drop=("SESCTL_MCP_",),
         SESCTL_MCP_SENDERS="news@example.com",
         SESCTL_MCP_CONFIGURATION_SETS="marketing",
         SESCTL_MCP_AUDIT_LOG="-",

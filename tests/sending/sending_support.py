@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -14,17 +13,12 @@ from typing import Any, get_args
 
 from reconciler.emulator.events import SNS_VALIDATION_MESSAGE
 from reconciler.emulator.state import EventType
+from reconciler.testing import dummy_aws_env
 
 # The real CLI, as a user runs it, against an emulator URL (dummy credentials, no profile).
 SESCTL = str(Path(sys.executable).parent / "sesctl")
-ENV = {
-    **{k: v for k, v in os.environ.items() if k != "AWS_PROFILE"},
-    "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",
-    "AWS_REGION": "us-east-1",
-    # `sesctl send` records its sends in the event store: a scratch one, not the checkout's .sesctl/
-    "SESCTL_EVENTS_STORE": str(Path(tempfile.mkdtemp(prefix="sesctl-test-store-")) / "events.db"),
-}
+# `sesctl send` records its sends in the event store: a scratch one, not the checkout's .sesctl/
+ENV = dummy_aws_env(SESCTL_EVENTS_STORE=str(Path(tempfile.mkdtemp(prefix="sesctl-test-store-")) / "events.db"))
 
 
 def sesctl(url: str, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:

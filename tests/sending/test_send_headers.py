@@ -3,7 +3,6 @@ the headers SES and the guardrails own refused before anything is sent."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,10 +12,10 @@ import pytest
 
 from reconciler.errors import UsageError
 from reconciler.sending.headers import parse_headers
-from reconciler.testing import LocalEmulator, local_emulator
+from reconciler.testing import LocalEmulator, dummy_aws_env, local_emulator
 
 SESCTL = str(Path(sys.executable).with_name("sesctl"))
-ENV = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1"}
+ENV = dummy_aws_env()
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,7 +13,7 @@ import pytest
 
 from reconciler.aws.gateway import SesGateway
 from reconciler.aws.ratelimit import RateLimits, RetryPolicy
-from reconciler.testing import ACCOUNT_ID, LocalEmulator
+from reconciler.testing import ACCOUNT_ID, LocalEmulator, dummy_aws_env
 
 AWS_CLI = Path(sys.executable).parent / "aws"
 STACK = "test-stack"
@@ -38,18 +37,9 @@ def gateway(emulator: LocalEmulator) -> SesGateway:
 
 
 @pytest.fixture
-def aws_cli(emulator: LocalEmulator, tmp_path: Path) -> Callable[..., Any]:
+def aws_cli(emulator: LocalEmulator) -> Callable[..., Any]:
     """Run ``aws sesv2 <args>`` against the emulator (out-of-band changes); returns parsed JSON."""
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(tmp_path / "none"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
-        "AWS_PAGER": "",
-    }
-    env.pop("AWS_PROFILE", None)
+    env = dummy_aws_env(AWS_PAGER="")
 
     def run(*args: str) -> Any:
         done = subprocess.run(
