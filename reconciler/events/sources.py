@@ -25,13 +25,16 @@ from reconciler.aws.gateway import map_error
 from reconciler.aws.s3url import parse_s3_url as parse_s3_url  # re-exported: the CLI imports it from here
 from reconciler.errors import UsageError
 from reconciler.events.records import documents
+from reconciler.files import MAX_NAMED_FILE_BYTES
 
 GZIP_MAGIC = b"\x1f\x8b"
 # Records per commit. A queue's batch stays small (its lag grows while it fills); S3 objects and
 # files commit in larger ones: a commit costs about as much as 800 inserts (measured, WAL).
 QUEUE_BATCH_SIZE = 100
 BULK_BATCH_SIZE = 5000
-MAX_OBJECT_BYTES = 1 << 30  # an S3 object or file above 1 GiB (decompressed) is refused, not read
+# An S3 object or file above what sesctl reads of any file named to it (1 GiB, decompressed) is
+# refused, not read.
+MAX_OBJECT_BYTES = MAX_NAMED_FILE_BYTES
 Stop = Callable[[], bool]
 
 
